@@ -1,0 +1,1 @@
+"""The application shell: settings, wiring, entry points and templates."""

@@ -1,0 +1,60 @@
+"""Settings from environment variables (and an optional ``.env``), read when asked, not at import.
+
+The bot token is a ``SecretStr`` so that it never appears in logs, reprs or error reports.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the bot needs to know about its deployment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    timezone: str = "Asia/Shanghai"
+    office_chat_id: int | None = None
+    admin_user_ids: str = ""
+    evidence_dir: Path | None = None
+    default_campaign: str = "hejin"
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+    max_download_mb: int = Field(20, ge=1)
+    log_level: str = "INFO"
+
+    @field_validator("office_chat_id", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @property
+    def db_url(self) -> str:
+        """``DATABASE_URL``, or an SQLite file under ``DATA_DIR``."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'liaison.db').as_posix()}"
+
+    @property
+    def admins(self) -> frozenset[int]:
+        """Telegram user ids of office admins (``ADMIN_USER_IDS``, comma separated)."""
+        parts = self.admin_user_ids.replace(";", ",").split(",")
+        return frozenset(int(p) for p in (s.strip() for s in parts) if p.lstrip("-").isdigit())
+
+    @property
+    def evidence_path(self) -> Path:
+        """Where submitted files are stored (``EVIDENCE_DIR``, default ``DATA_DIR/evidence``)."""
+        return self.evidence_dir or self.data_dir / "evidence"
+
+    @property
+    def token(self) -> str:
+        """The bot token, or an empty string when none is configured."""
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else ""

@@ -1,0 +1,318 @@
+"""Loads campaign YAML files into the store: validate everything first, then write.
+
+Loading is idempotent: a file whose content hash is already stored is skipped, and a changed
+file updates rows in place by their document keys (slug, indicator number, task sequence,
+unit name), so ids that evidence and officers point at stay valid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from sqlmodel import Session, delete, select
+
+from knowledge.checks import check_document, written_index
+from knowledge.models import (
+    Campaign,
+    Correction,
+    Indicator,
+    IndicatorItem,
+    IndicatorUnit,
+    LeadingGroupMember,
+    NationalIndicator,
+    Officer,
+    Phase,
+    Task,
+    TaskUnit,
+    Unit,
+    UnitMember,
+    UnitName,
+)
+from knowledge.schema import CampaignDocument, NationalDocument
+from knowledge.units import normalize
+
+NATIONAL = "national.yaml"
+
+
+class LoadError(Exception):
+    """A campaign file that cannot be loaded; ``problems`` has one readable line per mistake."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(f"{path}: {p}" for p in problems))
+
+
+@dataclass
+class LoadReport:
+    slug: str
+    path: str
+    changed: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def data_dir() -> Path:
+    """Where the shipped campaign files live (``knowledge/data``)."""
+    return Path(str(resources.files("knowledge") / "data"))
+
+
+def campaign_files(directory: Path | None = None) -> list[Path]:
+    """Every campaign YAML in ``directory`` (the national reference is not a campaign)."""
+    directory = directory or data_dir()
+    return sorted(p for p in directory.glob("*.yaml") if p.name != NATIONAL)
+
+
+def _read_yaml(path: Path) -> tuple[Any, str]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        return yaml.safe_load(text), hashlib.sha256(text.encode()).hexdigest()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark else "YAML"
+        raise LoadError(str(path), [f"{where}: YAML 语法错误: {getattr(exc, 'problem', exc)}"]) from None
+
+
+def _describe_loc(raw: Any, loc: tuple[Any, ...]) -> str:  # noqa: ANN401
+    """Turn ('indicators', 11, 'points') into 'indicator 12: points' using the raw numbers."""
+    parts: list[str] = []
+    node = raw
+    i = 0
+    while i < len(loc):
+        key = loc[i]
+        if isinstance(node, dict) and key in ("indicators", "tasks", "phases") and i + 1 < len(loc):
+            idx = loc[i + 1]
+            entry = node.get(key, [])[idx] if isinstance(idx, int) else None
+            label = {"indicators": "indicator", "tasks": "task", "phases": "phase"}[key]
+            num = entry.get("seq" if key == "tasks" else "no") if isinstance(entry, dict) else None
+            parts.append(f"{label} {num if num is not None else f'#{idx + 1}'}")
+            node = entry
+            i += 2
+            continue
+        parts.append(str(key))
+        node = node.get(key) if isinstance(node, dict) else (
+            node[key] if isinstance(node, list) and isinstance(key, int) and key < len(node) else None)
+        i += 1
+    return ": ".join(parts[:1]) + (": " + ".".join(parts[1:]) if len(parts) > 1 else "")
+
+
+def _validate(path: Path, raw: Any, model: type) -> Any:  # noqa: ANN401
+    if not isinstance(raw, dict):
+        raise LoadError(str(path), ["文件内容不是一个 YAML 映射(mapping)"])
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            what = "缺少必填字段" if err["type"] == "missing" else err["msg"]
+            problems.append(f"{_describe_loc(raw, tuple(err['loc']))}: {what}")
+        raise LoadError(str(path), problems) from None
+
+
+def read_national(directory: Path | None = None) -> NationalDocument:
+    """Parse and validate ``national.yaml``."""
+    path = (directory or data_dir()) / NATIONAL
+    raw, _ = _read_yaml(path)
+    return _validate(path, raw, NationalDocument)
+
+
+def read_campaign(path: Path, national: NationalDocument | None) -> tuple[CampaignDocument, str]:
+    """Parse and fully check one campaign file, raising ``LoadError`` with every problem."""
+    raw, digest = _read_yaml(path)
+    doc = _validate(path, raw, CampaignDocument)
+    problems = check_document(doc, national)
+    if doc.campaign.slug != path.stem:
+        problems.append(f"campaign: slug: “{doc.campaign.slug}”与文件名“{path.stem}”不一致")
+    if problems:
+        raise LoadError(str(path), problems)
+    return doc, digest
+
+
+def load_national(session: Session, national: NationalDocument) -> None:
+    """Store the national indicator system (upsert by number)."""
+    levels = {lv.name: lv for lv in national.levels}
+    existing = {n.no: n for n in session.exec(select(NationalIndicator))}
+    for ind in national.indicators:
+        lv1 = levels[ind.level1]
+        lv2 = next(c for c in lv1.children if c.name == ind.level2)
+        row = existing.get(ind.no) or NationalIndicator(no=ind.no, level1="", level2="", title="")
+        row.sqlmodel_update({"level1": ind.level1, "level1_points": lv1.points, "level2": ind.level2,
+                             "level2_points": lv2.points, "nature": ind.nature, "title": ind.title,
+                             "points": ind.points})
+        session.add(row)
+
+
+def load_all(session: Session, directory: Path | None = None) -> list[LoadReport]:
+    """Validate every campaign file first, then load them all; nothing is written on error."""
+    national = read_national(directory)
+    docs = [(p, *read_campaign(p, national)) for p in campaign_files(directory)]
+    load_national(session, national)
+    return [load_campaign(session, doc, digest, str(p)) for p, doc, digest in docs]
+
+
+def load_campaign(session: Session, doc: CampaignDocument, digest: str, path: str) -> LoadReport:
+    """Write one validated document; skip it when the stored hash is the same."""
+    info = doc.campaign
+    camp = session.exec(select(Campaign).where(Campaign.slug == info.slug)).first()
+    report = LoadReport(slug=info.slug, path=path, changed=False)
+    if camp is not None and camp.data_hash == digest:
+        return report
+    report.changed = True
+    camp = camp or Campaign(slug=info.slug, city="", region="", title="")
+    extra = {k: v for k, v in info.model_extra.items()} if info.model_extra else {}
+    extra["omits_national"] = info.omits_national
+    extra["office"] = doc.office.model_dump()
+    camp.sqlmodel_update({
+        "city": info.city, "province": info.province, "region": info.region, "title": info.title,
+        "notice_title": info.notice_title, "doc_number": info.doc_number, "issuer": info.issuer,
+        "doc_date": info.date, "goal_period": info.goal_period, "source_file": info.source_file,
+        "timezone": info.timezone, "pass_total": info.pass_rule.total,
+        "pass_level1_rate": info.pass_rule.level1_rate, "pass_rule_text": info.pass_rule_text,
+        "office_text": doc.office.text, "extra": extra, "data_hash": digest,
+    })
+    session.add(camp)
+    session.flush()
+    units = _write_units(session, camp, doc)
+    index, _ = written_index(doc)
+
+    def unit_of(written: str) -> Unit:
+        return units[index[normalize(written)]]
+
+    camp.office_unit_id = unit_of(doc.office.unit).id
+    report.counts["units"] = len(units)
+    report.counts["indicators"] = _write_indicators(session, camp, doc, unit_of)
+    report.counts["tasks"] = _write_tasks(session, camp, doc, unit_of)
+    report.counts["phases"] = _write_phases(session, camp, doc)
+    session.exec(delete(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id))
+    for pos, m in enumerate(doc.leading_group, 1):
+        session.add(LeadingGroupMember(
+            campaign_id=camp.id, position=pos, role=m.role, name=m.name,
+            name_as_written=m.name_as_written or m.name, title=m.position,
+            unit_id=unit_of(m.unit).id if m.unit else None, unit_as_written=m.unit or "",
+            note=m.note or ""))
+    session.exec(delete(Correction).where(Correction.campaign_id == camp.id))
+    for pos, c in enumerate(doc.corrections, 1):
+        session.add(Correction(campaign_id=camp.id, position=pos, **c.model_dump()))
+    report.counts["corrections"] = len(doc.corrections)
+    session.flush()
+    return report
+
+
+def _write_units(session: Session, camp: Campaign, doc: CampaignDocument) -> dict[str, Unit]:
+    existing = {u.name: u for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id))}
+    rows: dict[str, Unit] = {}
+    lg_units = [u.name for u in doc.units if u.member_of_leading_group]
+    specs = [(u.name, u.full_name, u.kind, u.member_of_leading_group, "", [u.name, *u.written],
+              u.aliases + ([u.full_name] if u.full_name else [])) for u in doc.units]
+    specs += [(g.name, g.name, "group", False, g.basis, [g.name, *g.written], g.aliases)
+              for g in doc.groups]
+    session.exec(delete(UnitName).where(UnitName.campaign_id == camp.id))
+    for name, full, kind, in_lg, basis, written, aliases in specs:
+        row = existing.pop(name, None) or Unit(campaign_id=camp.id, name=name)
+        row.sqlmodel_update({"full_name": full, "kind": kind, "in_leading_group": in_lg,
+                             "basis": basis})
+        session.add(row)
+        session.flush()
+        rows[name] = row
+        seen: set[str] = set()
+        for source, forms in (("written", written), ("alias", aliases)):
+            for form in forms:
+                if normalize(form) not in seen:
+                    seen.add(normalize(form))
+                    session.add(UnitName(campaign_id=camp.id, unit_id=row.id, text=form,
+                                         norm=normalize(form), source=source))
+    group_ids = [rows[g.name].id for g in doc.groups]
+    all_ids = [u.id for u in rows.values()] + [u.id for u in existing.values()]
+    session.exec(delete(UnitMember).where(UnitMember.group_id.in_(all_ids)))
+    index, _ = written_index(doc)
+    for g, gid in zip(doc.groups, group_ids, strict=True):
+        names = lg_units if g.members == "leading_group" else [index[normalize(m)] for m in g.members]
+        for member in dict.fromkeys(names):
+            session.add(UnitMember(group_id=gid, member_id=rows[member].id))
+    for stale in existing.values():  # units no longer in the file, unless someone uses them
+        if session.exec(select(Officer).where(Officer.unit_id == stale.id)).first() is None:
+            session.delete(stale)
+    return rows
+
+
+def _role(position: int, written: str, roles: dict[str, str] | None) -> str:
+    if roles and written in roles:
+        return roles[written]
+    return "牵头" if position == 0 else "配合"
+
+
+def _write_indicators(session: Session, camp: Campaign, doc: CampaignDocument, unit_of: Any) -> int:  # noqa: ANN401
+    levels = {lv.name: lv for lv in doc.levels}
+    existing = {i.no: i for i in session.exec(select(Indicator).where(Indicator.campaign_id == camp.id))}
+    for ind in doc.indicators:
+        lv1 = levels[ind.level1]
+        lv2 = next(c for c in lv1.children if c.name == ind.level2)
+        row = existing.pop(ind.no, None) or Indicator(campaign_id=camp.id, no=ind.no, level1="",
+                                                      level2="", nature="", title="")
+        row.sqlmodel_update({
+            "national_no": ind.national_no, "level1": ind.level1, "level1_points": lv1.points,
+            "level2": ind.level2, "level2_points": lv2.points, "nature": ind.nature,
+            "title": ind.title, "points": ind.points, "rule": ind.rule.strip(),
+            "scoring": ind.scoring, "methods": ind.methods, "sources": ind.sources,
+            "units_open": ind.units_open})
+        session.add(row)
+        session.flush()
+        items = {it.no: it for it in session.exec(
+            select(IndicatorItem).where(IndicatorItem.indicator_id == row.id))}
+        for it in ind.items:
+            item = items.pop(it.no, None) or IndicatorItem(indicator_id=row.id, no=it.no, text="")
+            item.text, item.points = it.text, it.points
+            session.add(item)
+        for gone in items.values():
+            session.delete(gone)
+        session.exec(delete(IndicatorUnit).where(IndicatorUnit.indicator_id == row.id))
+        for pos, written in enumerate(ind.units):
+            session.add(IndicatorUnit(indicator_id=row.id, unit_id=unit_of(written).id, position=pos,
+                                      as_written=written, role=_role(pos, written, ind.roles)))
+    for gone in existing.values():
+        session.exec(delete(IndicatorUnit).where(IndicatorUnit.indicator_id == gone.id))
+        session.exec(delete(IndicatorItem).where(IndicatorItem.indicator_id == gone.id))
+        session.delete(gone)
+    return len(doc.indicators)
+
+
+def _write_tasks(session: Session, camp: Campaign, doc: CampaignDocument, unit_of: Any) -> int:  # noqa: ANN401
+    existing = {t.seq: t for t in session.exec(select(Task).where(Task.campaign_id == camp.id))}
+    for task in doc.tasks:
+        row = existing.pop(task.seq, None) or Task(campaign_id=camp.id, seq=task.seq, no=task.no,
+                                                   section="", title="")
+        row.sqlmodel_update({"no": task.no, "section": task.section, "title": task.title,
+                             "text": task.text.strip(), "units_text": task.units_text,
+                             "units_open": task.units_open})
+        session.add(row)
+        session.flush()
+        session.exec(delete(TaskUnit).where(TaskUnit.task_id == row.id))
+        for pos, written in enumerate(task.units):
+            session.add(TaskUnit(task_id=row.id, unit_id=unit_of(written).id, position=pos,
+                                 as_written=written, role=_role(pos, written, task.roles)))
+    for gone in existing.values():
+        session.exec(delete(TaskUnit).where(TaskUnit.task_id == gone.id))
+        session.delete(gone)
+    return len(doc.tasks)
+
+
+def _write_phases(session: Session, camp: Campaign, doc: CampaignDocument) -> int:
+    """Document phases; once the office has set its own timeline, the file no longer overrides it."""
+    rows = list(session.exec(select(Phase).where(Phase.campaign_id == camp.id)))
+    if any(p.source != "document" for p in rows):
+        return len(rows)
+    existing = {p.no: p for p in rows}
+    for ph in doc.phases:
+        row = existing.pop(ph.no, None) or Phase(campaign_id=camp.id, no=ph.no, name="",
+                                                 start=ph.start, end=ph.end)
+        row.sqlmodel_update({"name": ph.name, "start": ph.start, "end": ph.end,
+                             "period_as_written": ph.period_as_written, "text": ph.text.strip()})
+        session.add(row)
+    for gone in existing.values():
+        session.delete(gone)
+    return len(doc.phases)

@@ -1,0 +1,38 @@
+"""sqlmodel tables, in small families: reference data from the documents, and people/chats."""
+
+from knowledge.models.audit import AuditLog
+from knowledge.models.people import Chat, Officer
+from knowledge.models.reference import (
+    Campaign,
+    Correction,
+    Indicator,
+    IndicatorItem,
+    IndicatorUnit,
+    LeadingGroupMember,
+    NationalIndicator,
+    Phase,
+    Task,
+    TaskUnit,
+    Unit,
+    UnitMember,
+    UnitName,
+)
+
+__all__ = [
+    "AuditLog",
+    "Campaign",
+    "Chat",
+    "Correction",
+    "Indicator",
+    "IndicatorItem",
+    "IndicatorUnit",
+    "LeadingGroupMember",
+    "NationalIndicator",
+    "Officer",
+    "Phase",
+    "Task",
+    "TaskUnit",
+    "Unit",
+    "UnitMember",
+    "UnitName",
+]

@@ -1,0 +1,68 @@
+"""Compares a city's indicator table with the national 创建评估指标体系.
+
+The point is to make gaps visible: Hejin's table has no 快递业务同比增速 and so can award at
+most 98 points; the store says so instead of letting a total of 100 be assumed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from knowledge.models import Campaign, Indicator, NationalIndicator
+from knowledge.units import normalize
+
+
+def national_check(*, session: Session, campaign: Campaign) -> list[dict]:
+    """One entry per difference: missing, extra, points_differ, level_differs, title_differs."""
+    national = {n.no: n for n in session.exec(select(NationalIndicator).order_by(NationalIndicator.no))}
+    local = list(session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id)
+                              .order_by(Indicator.no)))
+    by_nat = {i.national_no: i for i in local if i.national_no is not None}
+    out: list[dict] = []
+    for no, nat in national.items():
+        ind = by_nat.get(no)
+        if ind is None:
+            out.append({"no": no, "title": nat.title, "status": "missing", "points": _num(nat.points),
+                        "level1": nat.level1, "level2": nat.level2})
+            continue
+        base = {"no": no, "title": nat.title, "local_no": ind.no}
+        if ind.points != nat.points:
+            out.append({**base, "status": "points_differ", "local": _num(ind.points),
+                        "national": _num(nat.points)})
+        if (ind.level1, ind.level2) != (nat.level1, nat.level2):
+            out.append({**base, "status": "level_differs", "local": f"{ind.level1}/{ind.level2}",
+                        "national": f"{nat.level1}/{nat.level2}"})
+        if normalize(ind.title) != normalize(nat.title):
+            out.append({**base, "status": "title_differs", "local": ind.title, "national": nat.title})
+    for ind in local:
+        if ind.national_no is None or ind.national_no not in national:
+            out.append({"no": None, "local_no": ind.no, "title": ind.title, "status": "extra"})
+    return out
+
+
+def totals(*, session: Session, campaign: Campaign) -> dict:
+    """What the local table can award, against the national total and per first-level indicator."""
+    local = list(session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id)))
+    national = list(session.exec(select(NationalIndicator)))
+    per_level: dict[str, dict] = {}
+    for ind in local:
+        entry = per_level.setdefault(ind.level1, {"name": ind.level1, "declared": _num(ind.level1_points),
+                                                  "table": Decimal(0), "count": 0})
+        entry["table"] += ind.points
+        entry["count"] += 1
+    for entry in per_level.values():
+        entry["table"] = _num(entry["table"])
+    return {
+        "indicators": len(local),
+        "table_total": _num(sum((i.points for i in local), Decimal(0))),
+        "national_indicators": len(national),
+        "national_total": _num(sum((n.points for n in national), Decimal(0))),
+        "level1": list(per_level.values()),
+    }
+
+
+def _num(value: Decimal) -> int | float:
+    """JSON-friendly points: 2 stays 2, 1.5 stays 1.5."""
+    return int(value) if value == value.to_integral_value() else float(value)

@@ -1,0 +1,141 @@
+"""Understands what an officer is asking, in ordinary Chinese, before anything is looked up.
+
+The interpretation is deliberately rule-based and explainable: numbers in any written form
+(第12项, 十二号指标, full-width １２) mean an indicator; a named unit means its duties;
+"谁负责" means "who is responsible for the indicator named by these words"; time words mean
+phases. When two readings compete the caller gets both and asks back instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import cn2an
+
+from knowledge.units import Suggestion, UnitDirectory, UnitRef
+
+CN_NUM = "零〇一二两三四五六七八九十百"
+_NUM = rf"(\d{{1,3}}|[{CN_NUM}]{{1,4}})"
+_INDICATOR_PATTERNS = [
+    re.compile(rf"第\s*{_NUM}\s*(?:项|号|条|个)?\s*(?:指标|三级指标)"),
+    re.compile(rf"{_NUM}\s*(?:号|项)\s*指标"),
+    re.compile(rf"(?:指标|ind)\s*(?:第|no\.?|#)?\s*{_NUM}"),
+    re.compile(rf"第\s*{_NUM}\s*(?:项|号|条)(?!\s*任务)"),
+    re.compile(r"#\s*(\d{1,3})"),
+]
+_TASK_PATTERNS = [
+    re.compile(rf"第\s*{_NUM}\s*(?:项|个|条)?\s*(?:主要)?任务"),
+    re.compile(rf"任务\s*(?:第)?\s*{_NUM}"),
+]
+_MY = re.compile(r"(我们|我单位|本单位|我局|我委|我办|我们局|我们委|我的|咱们|我方)")
+_WHO = re.compile(r"(谁负责|谁牵头|谁来|由谁|哪个单位|哪些单位|哪个部门|哪些部门|责任单位|牵头单位|配合单位|谁管|归谁)")
+_PHASE = re.compile(r"(阶段|什么时候|何时|时间节点|截止|期限|进度安排|实施步骤|验收|时间表|几月|deadline|日程)")
+_SEARCH = re.compile(r"(相关|有关|关于|涉及|方面)")
+_TASK_WORD = re.compile(r"任务")
+_INDICATOR_WORD = re.compile(r"指标")
+_UNIT_LIKE = re.compile(
+    r"^(?:市)?(.{1,14}?(?:局|委|办|中心|部|协会|支行|海关|政府|管委会|社))"
+    r"(?:的|都|负责|有哪些|有什么|要做|牵头|配合|承担|需要)")
+_HELP = re.compile(r"^(帮助|help|怎么用|使用说明|你能做什么|你好|您好|hi|hello|菜单)[!！。?？]*$", re.I)
+_FILLER = re.compile(
+    r"(请问|请|帮我|帮忙|查一下|查查|查询|看看|看一下|告诉我|一下|我想知道|想问|问一下|麻烦|您好|你好)")
+
+
+def to_int(token: str) -> int | None:
+    """'12', '十二', '１２' → 12; anything else → None."""
+    token = unicodedata.normalize("NFKC", token).strip()
+    if token.isdigit():
+        return int(token)
+    try:
+        value = cn2an.cn2an(token.replace("〇", "零"), "smart")
+    except (ValueError, KeyError, IndexError):
+        return None
+    return int(value) if float(value).is_integer() else None
+
+
+@dataclass
+class Question:
+    """What was asked: an intent and the things it names."""
+
+    text: str
+    intent: str = "unknown"  # help my_unit unit indicator task who search phase unknown
+    units: list[UnitRef] = field(default_factory=list)
+    unit_suggestions: list[Suggestion] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    query: str = ""
+    wants: str = "both"  # indicators | tasks | both
+
+
+def clean(text: str, bot_username: str | None = None) -> str:
+    """Fold width, drop the bot's @mention and surrounding noise."""
+    text = unicodedata.normalize("NFKC", text or "")
+    if bot_username:
+        text = re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.I)
+    text = re.sub(r"\s+", " ", text)
+    return text.strip()
+
+
+def _numbers(patterns: list[re.Pattern[str]], text: str) -> list[int]:
+    out: list[int] = []
+    for pat in patterns:
+        for m in pat.finditer(text):
+            value = to_int(m.group(1))
+            if value is not None and value not in out:
+                out.append(value)
+        if out:
+            break
+    return out
+
+
+def _wants(text: str) -> str:
+    task, ind = bool(_TASK_WORD.search(text)), bool(_INDICATOR_WORD.search(text))
+    return "tasks" if task and not ind else "indicators" if ind and not task else "both"
+
+
+def interpret(text: str, directory: UnitDirectory, bot_username: str | None = None) -> Question:
+    """Read one free-text question; see the module docstring for the order of the rules."""
+    text = clean(text, bot_username)
+    q = Question(text=text)
+    if not text or _HELP.match(text):
+        q.intent = "help"
+        return q
+    if re.fullmatch(r"\d{1,3}", text) or re.fullmatch(rf"[{CN_NUM}]{{1,4}}", text):
+        q.intent, q.numbers = "indicator", [to_int(text) or 0]
+        return q
+    if tasks := _numbers(_TASK_PATTERNS, text):
+        q.intent, q.numbers = "task", tasks
+        return q
+    if numbers := _numbers(_INDICATOR_PATTERNS, text):
+        q.intent, q.numbers = "indicator", numbers
+        return q
+    body = _FILLER.sub("", text)
+    q.units = directory.mentions(body)
+    q.wants = _wants(body)
+    if _WHO.search(body):
+        q.intent = "who"
+        q.query = _WHO.sub(" ", body)
+        return q
+    if q.units:
+        q.intent = "unit"
+        return q
+    if named := _UNIT_LIKE.match(body):  # "气象局有哪些指标": a unit we do not know
+        res = directory.resolve(named.group(1))
+        q.intent = "unit"
+        if res.unit:
+            q.units = [res.unit]
+        else:
+            q.unit_suggestions = res.suggestions
+            q.query = named.group(1)
+        return q
+    if _MY.search(body) and (_TASK_WORD.search(body) or _INDICATOR_WORD.search(body)
+                             or re.search(r"负责|任务|干什么|做什么|职责|清单", body)):
+        q.intent = "my_unit"
+        return q
+    if _PHASE.search(body):
+        q.intent = "phase"
+        return q
+    q.intent = "search"
+    q.query = body
+    return q

@@ -1,0 +1,93 @@
+"""Topic search over indicator titles, rules and scoring items (and task titles and texts).
+
+Chinese has no spaces to split on, so a query is scored by its character bigrams: every
+bigram found in a title counts more than one found in a rule. A whole-phrase hit counts most.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from knowledge.models import Campaign, Indicator, IndicatorItem, Task
+
+# Words that say "show me" rather than what to show.
+_NOISE = re.compile(
+    r"(有关|相关|有哪些|哪些|什么|的|指标|任务|事项|方面|关于|查找|搜索|查询|一下|请问|帮我|找|查|吗|呢|？|\?)")
+_WEIGHTS = (("title", 3.0), ("items", 2.0), ("rule", 1.0))
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str  # indicator | task
+    no: int
+    title: str
+    score: float
+    snippet: str
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return re.sub(r"[\s,.;:!、，。；：！“”\"'()（）]+", " ", _NOISE.sub(" ", text)).strip()
+
+
+def _bigrams(word: str) -> set[str]:
+    return {word[i:i + 2] for i in range(len(word) - 1)} if len(word) > 1 else {word}
+
+
+def _score(words: list[str], fields: dict[str, str]) -> float:
+    score = 0.0
+    for word in words:
+        grams = _bigrams(word)
+        for name, weight in _WEIGHTS:
+            text = fields.get(name, "")
+            if not text:
+                continue
+            if word in text:
+                score += weight * 2 * len(grams)
+            else:
+                score += weight * sum(1 for g in grams if g in text) * 0.5
+    return score
+
+
+def _snippet(text: str, words: list[str], width: int = 40) -> str:
+    for word in words:
+        pos = text.find(word)
+        if pos >= 0:
+            start = max(0, pos - width // 2)
+            return ("…" if start else "") + text[start:start + width] + ("…" if start + width < len(text) else "")
+    return text[:width] + ("…" if len(text) > width else "")
+
+
+def search(*, session: Session, campaign: Campaign, query: str, limit: int = 10,
+           include_tasks: bool = True) -> list[Hit]:
+    """Indicators (and tasks) ranked by how well they match ``query``; weak matches dropped."""
+    words = [w for w in _clean(query).split() if w]
+    if not words:
+        return []
+    hits: list[Hit] = []
+    indicators = session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id)).all()
+    items: dict[int, list[str]] = {}
+    for it in session.exec(select(IndicatorItem).join(Indicator).where(
+            Indicator.campaign_id == campaign.id)):
+        items.setdefault(it.indicator_id, []).append(it.text)
+    for ind in indicators:
+        fields = {"title": ind.title, "items": " ".join(items.get(ind.id, [])), "rule": ind.rule}
+        score = _score(words, fields)
+        if score:
+            text = ind.title if any(w in ind.title for w in words) else fields["items"] + ind.rule
+            hits.append(Hit("indicator", ind.no, ind.title, score, _snippet(text, words)))
+    if include_tasks:
+        for task in session.exec(select(Task).where(Task.campaign_id == campaign.id)):
+            score = _score(words, {"title": task.title, "rule": task.text}) * 0.8
+            if score:
+                hits.append(Hit("task", task.seq, task.title, score, _snippet(task.text, words)))
+    if not hits:
+        return []
+    best = max(h.score for h in hits)
+    # Keep what is at least a third as relevant as the best hit, so one stray bigram does not list half the table.
+    kept = [h for h in hits if h.score >= best / 3]
+    return sorted(kept, key=lambda h: (-h.score, h.kind, h.no))[:limit]

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine: installs the project into .venv when needed, then
+#   ./liaison.sh run   — starts the bot (a local chat in the terminal when no token is set)
+#   ./liaison.sh test  — runs ruff and the full test suite
+#   ./liaison.sh <any liaison-bot subcommand …>
+set -euo pipefail
+cd "$(dirname "$0")"
+PY=${PYTHON:-python3}
+VENV=.venv
+stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "正在安装依赖到 $VENV …" >&2
+  "$PY" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip >&2
+  "$VENV/bin/python" -m pip install -q -e ".[test]" >&2
+  rm -f "$VENV"/.installed-* && touch "$stamp"
+fi
+cmd=${1:-run}
+shift || true
+case "$cmd" in
+  test)
+    "$VENV/bin/ruff" check .
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  *)
+    exec "$VENV/bin/liaison-bot" "$cmd" "$@"
+    ;;
+esac

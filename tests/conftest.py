@@ -1,0 +1,55 @@
+"""Shared fixtures: an in-memory store, loaded once per session for read-only tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from knowledge.campaigns import get_campaign
+from knowledge.db import create_schema, make_engine
+from knowledge.loader import load_all
+from knowledge.units import UnitDirectory
+
+
+def new_engine() -> Engine:
+    """A private in-memory SQLite database with every table."""
+    engine = make_engine("sqlite://")
+    create_schema(engine)
+    return engine
+
+
+@pytest.fixture
+def engine() -> Engine:
+    return new_engine()
+
+
+@pytest.fixture(scope="session")
+def loaded_engine() -> Engine:
+    """Both shipped campaigns loaded; tests using it must not write."""
+    engine = new_engine()
+    with Session(engine) as session:
+        load_all(session)
+        session.commit()
+    return engine
+
+
+@pytest.fixture
+def store(loaded_engine: Engine) -> Iterator[Session]:
+    with Session(loaded_engine) as session:
+        yield session
+        session.rollback()
+
+
+@pytest.fixture
+def hejin(store: Session):
+    camp = get_campaign(store, "hejin")
+    return camp, UnitDirectory.load(store, camp)
+
+
+@pytest.fixture
+def yancheng(store: Session):
+    camp = get_campaign(store, "yancheng")
+    return camp, UnitDirectory.load(store, camp)

@@ -1,0 +1,107 @@
+"""The loader validates before it writes, names what is wrong, and is idempotent."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from bot.cli import main
+from knowledge.loader import LoadError, data_dir, load_all
+from knowledge.models import Campaign, Correction, Indicator, IndicatorUnit, Task, Unit, UnitName
+from tests.conftest import new_engine
+
+TABLES = (Campaign, Unit, UnitName, Indicator, IndicatorUnit, Task, Correction)
+
+
+def counts(session: Session) -> dict[str, int]:
+    return {t.__name__: session.exec(select(func.count()).select_from(t)).one() for t in TABLES}
+
+
+def test_load_twice_changes_nothing():
+    engine = new_engine()
+    with Session(engine) as s:
+        first = load_all(s)
+        s.commit()
+        before = counts(s)
+        ids = {i.no: i.id for i in s.exec(select(Indicator))}
+    with Session(engine) as s:
+        second = load_all(s)
+        s.commit()
+        assert all(r.changed for r in first) and not any(r.changed for r in second)
+        assert counts(s) == before
+        assert {i.no: i.id for i in s.exec(select(Indicator))} == ids
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    for name in ("national.yaml", "hejin.yaml"):
+        shutil.copy(data_dir() / name, tmp_path / name)
+    return tmp_path
+
+
+def edit(path: Path, change) -> None:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(doc)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def load_problems(directory: Path) -> list[str]:
+    with pytest.raises(LoadError) as err, Session(new_engine()) as s:
+        load_all(s, directory)
+    assert err.value.path.endswith(".yaml")
+    return err.value.problems
+
+
+def _ind(doc: dict, no: int) -> dict:
+    return next(i for i in doc["indicators"] if i["no"] == no)
+
+
+@pytest.mark.parametrize("change,expected", [
+    (lambda d: _ind(d, 12).pop("title"), "indicator 12: title: 缺少必填字段"),
+    (lambda d: _ind(d, 12).update(points=4), "indicator 12: points: 评分项合计 3 ≠ 指标分值 4"),
+    (lambda d: _ind(d, 13).update(no=12), "indicator 12: no: 编号重复"),
+    (lambda d: _ind(d, 7).update(units=["市气象局"]), "indicator 7: units: 单位“市气象局”"),
+    (lambda d: d["campaign"].update(date="2023-13-45"), "campaign: date"),
+    (lambda d: _ind(d, 7).update(points=3), "levels 促进发展/发展质量: points"),
+    (lambda d: d["tasks"][2]["units"].append("市宇宙局"), "task 3: units: 单位“市宇宙局”"),
+    (lambda d: _ind(d, 7).update(points=1.25), "indicator 7: points: "),
+])
+def test_broken_yaml_names_file_item_and_field(data_copy, change, expected):
+    edit(data_copy / "hejin.yaml", change)
+    problems = load_problems(data_copy)
+    assert any(expected in p for p in problems), problems
+
+
+def test_broken_yaml_writes_nothing(data_copy):
+    edit(data_copy / "hejin.yaml", lambda d: _ind(d, 3).pop("units"))
+    engine = new_engine()
+    with Session(engine) as s, pytest.raises(LoadError):
+        load_all(s, data_copy)
+    with Session(engine) as s:
+        assert counts(s)["Campaign"] == 0
+
+
+def test_yaml_syntax_error_has_line(data_copy):
+    (data_copy / "hejin.yaml").write_text("campaign: [unclosed\n", encoding="utf-8")
+    problems = load_problems(data_copy)
+    assert "YAML" in problems[0] and "行" in problems[0]
+
+
+def test_cli_check_reports_without_traceback(data_copy, capsys):
+    edit(data_copy / "hejin.yaml", lambda d: _ind(d, 12).update(points=4))
+    assert main(["check", "--dir", str(data_copy)]) == 1
+    err = capsys.readouterr().err
+    assert "hejin.yaml: indicator 12: points" in err and "Traceback" not in err
+
+
+def test_cli_check_ok_and_reports_national_gap(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "全国第5项 快递业务同比增速: missing" in out
+    assert "本表 40 项 98 分" in out
