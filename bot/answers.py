@@ -1,0 +1,229 @@
+"""Turns a question into a reply: the one path shared by the bot's handlers and ``liaison-bot ask``.
+
+A ``Reply`` holds the rendered Telegram HTML, inline buttons as (label, callback_data) rows
+carrying ids only, and the structured facts behind the text, so the command line can print
+them as JSON and tests can assert on what was meant, not just on wording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, select
+
+from bot.render import render
+from knowledge.models import Campaign, Phase, Task, TaskUnit
+from knowledge.queries import (
+    Responsible,
+    indicator_numbers,
+    indicator_view,
+    task_label,
+    unit_duties,
+)
+from knowledge.questions import Question
+from knowledge.search import search
+from knowledge.units import UnitDirectory, UnitRef
+
+Buttons = list[list[tuple[str, str]]]
+
+
+@dataclass
+class Reply:
+    text: str
+    intent: str
+    buttons: Buttons = field(default_factory=list)
+    indicators: list[dict] = field(default_factory=list)
+    tasks: list[dict] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    phase: dict | None = None
+
+
+@dataclass
+class Asker:
+    """Who asks: their unit (if registered) shapes "我们单位" and "what must my unit do"."""
+
+    unit: UnitRef | None = None
+
+
+def _num(value: object) -> object:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef) -> Reply:
+    """A unit's indicators (牵头/配合/成员) and tasks."""
+    d = unit_duties(session=session, campaign=camp, directory=directory, unit_id=unit.id)
+    members = directory.expand(unit.id) if unit.is_group else []
+    text = render("unit_duties", duties=d, city=camp.city, members=members)
+    return Reply(
+        text=text, intent="unit", units=[unit.name],
+        indicators=[{"no": x.no, "title": x.title, "points": _num(x.points), "role": x.role,
+                     **({"via": x.via} if x.via else {})} for x in d.indicators],
+        tasks=[{"no": t.no, "label": t.label, "title": t.title, "role": t.role} for t in d.tasks])
+
+
+def indicator_reply(session: Session, camp: Campaign, directory: UnitDirectory, no: int,
+                    asker: Asker) -> Reply:
+    """Everything about one indicator, and what the asker's unit must do for it."""
+    view = indicator_view(session=session, campaign=camp, directory=directory, no=no)
+    if view is None:
+        nos = indicator_numbers(session=session, campaign=camp)
+        text = render("out_of_range", city=camp.city, count=len(nos), first=nos[0], last=nos[-1],
+                      no=no, what="indicator")
+        return Reply(text=text, intent="out_of_range")
+    mine = view.role_of(directory, asker.unit.id) if asker.unit else None
+    text = render("indicator", view=view, mine=mine, mine_unit=asker.unit.name if asker.unit else None)
+    ind = view.indicator
+    return Reply(
+        text=text, intent="indicator", units=[r.unit.name for r in view.units],
+        indicators=[{"no": ind.no, "title": ind.title, "points": _num(ind.points),
+                     "role": mine.role if mine else None}],
+        buttons=_unit_buttons(camp, view.units))
+
+
+def _unit_buttons(camp: Campaign, units: list[Responsible]) -> Buttons:
+    row = [(r.unit.name, f"u:{camp.id}:{r.unit.id}") for r in units[:6]]
+    return [row[i:i + 3] for i in range(0, len(row), 3)]
+
+
+def task_reply(session: Session, camp: Campaign, directory: UnitDirectory, seq: int) -> Reply:
+    """One main task: its text and units."""
+    tasks = list(session.exec(select(Task).where(Task.campaign_id == camp.id).order_by(Task.seq)))
+    task = next((t for t in tasks if t.seq == seq), None)
+    if task is None:
+        return Reply(text=render("out_of_range", city=camp.city, count=len(tasks), first=1,
+                                 last=len(tasks), no=seq, what="task"), intent="out_of_range")
+    links = session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id).order_by(TaskUnit.position))
+    units = [Responsible(link.as_written, directory.units[link.unit_id], link.role) for link in links]
+    spec = (camp.extra or {}).get("all_tasks_units") or {}
+    implicit = spec.get("text", "") if seq != tasks[0].seq else ""
+    text = render("task", task=task, label=task_label(task, camp), units=units, implicit=implicit)
+    return Reply(text=text, intent="task", units=[r.unit.name for r in units],
+                 tasks=[{"no": task.seq, "label": task_label(task, camp), "title": task.title}])
+
+
+def tasks_by_label(session: Session, camp: Campaign, number: int) -> list[Task]:
+    """Tasks a bare number may mean: Hejin numbers through, Yancheng restarts per section."""
+    tasks = list(session.exec(select(Task).where(Task.campaign_id == camp.id).order_by(Task.seq)))
+    if all(t.no == t.seq for t in tasks):
+        return [t for t in tasks if t.seq == number]
+    return [t for t in tasks if t.no == number]
+
+
+def search_reply(session: Session, camp: Campaign, query: str) -> Reply:
+    """Indicators and tasks about a topic, with buttons to open each."""
+    hits = search(session=session, campaign=camp, query=query, limit=8)
+    tasks = {t.seq: t for t in session.exec(select(Task).where(Task.campaign_id == camp.id))}
+    shown = [{"kind": h.kind, "no": h.no, "title": h.title, "snippet": h.snippet,
+              "label": task_label(tasks[h.no], camp) if h.kind == "task" else str(h.no)} for h in hits]
+    buttons = [[(f"{'指标' if h['kind'] == 'indicator' else '任务'}{h['label']}",
+                 f"{'i' if h['kind'] == 'indicator' else 't'}:{camp.id}:{h['no']}") for h in shown[i:i + 4]]
+               for i in range(0, len(shown), 4)]
+    return Reply(text=render("search", hits=shown, query=query.strip()), intent="search",
+                 buttons=buttons,
+                 indicators=[{"no": h["no"], "title": h["title"]} for h in shown if h["kind"] == "indicator"],
+                 tasks=[{"no": h["no"], "label": h["label"], "title": h["title"]} for h in shown if h["kind"] == "task"])
+
+
+def phase_reply(session: Session, camp: Campaign, today: date) -> Reply:
+    """The phases with dates, and where today falls."""
+    phases = list(session.exec(select(Phase).where(Phase.campaign_id == camp.id).order_by(Phase.no)))
+    rows, current = [], None
+    for p in phases:
+        state = "进行中" if p.start <= today <= p.end else "已结束" if p.end < today else ""
+        if state == "进行中" and current is None:
+            current = p
+        rows.append({"no": p.no, "name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat(),
+                     "text": p.text, "state": state})
+    note = ""
+    if phases and today > phases[-1].end:
+        note = f"文件规定的各阶段已于 {phases[-1].end.isoformat()} 结束;如时间表已调整,以领导小组办公室通知为准。"
+    text = render("phases", city=camp.city, phases=rows, goal_period=camp.goal_period, note=note)
+    phase = ({"name": current.name, "start": current.start.isoformat(), "end": current.end.isoformat()}
+             if current else (rows[-1] if rows and today > phases[-1].end else None))
+    if phase and "text" in phase:
+        phase = {k: phase[k] for k in ("name", "start", "end")}
+    return Reply(text=text, intent="phase", phase=phase)
+
+
+def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str) -> Reply:
+    """Who is responsible for the indicator named by the words of ``query``."""
+    hits = [h for h in search(session=session, campaign=camp, query=query, limit=5,
+                              include_tasks=False)]
+    if not hits:
+        return Reply(text=render("search", hits=[], query=query.strip()), intent="who")
+    top = hits[0]
+    clear = len(hits) == 1 or top.score >= hits[1].score * 1.5
+    if not clear:
+        return choose_reply(camp, "您问的是哪一项指标?", hits, intent="who")
+    view = indicator_view(session=session, campaign=camp, directory=directory, no=top.no)
+    assert view is not None
+    text = render("who", i=view.indicator, units=view.units, others=hits[1:3])
+    return Reply(text=text, intent="who", units=[r.unit.name for r in view.units],
+                 indicators=[{"no": top.no, "title": top.title, "points": _num(view.indicator.points)}],
+                 buttons=[[("打分标准", f"i:{camp.id}:{top.no}")]])
+
+
+def choose_reply(camp: Campaign, prompt: str, hits: list, *, intent: str) -> Reply:
+    """Ask back with choices instead of guessing."""
+    buttons = [[(f"第{h.no}项 {h.title[:14]}", f"i:{camp.id}:{h.no}")] for h in hits[:5]]
+    return Reply(text=render("choose", prompt=prompt), intent="ambiguous", buttons=buttons,
+                 indicators=[{"no": h.no, "title": h.title} for h in hits[:5]])
+
+
+def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Question, asker: Asker,
+           today: date) -> Reply:
+    """The reply to an interpreted question."""
+    if q.intent == "help":
+        return Reply(text=render("help", city=camp.city), intent="help")
+    if q.intent == "indicator":
+        if len(q.numbers) > 1:
+            return Reply(text=render("choose", prompt="您要看哪一项指标?"), intent="ambiguous",
+                         buttons=[[(f"第{n}项", f"i:{camp.id}:{n}") for n in q.numbers[:6]]])
+        return indicator_reply(session, camp, directory, q.numbers[0], asker)
+    if q.intent == "task":
+        matches = tasks_by_label(session, camp, q.numbers[0])
+        if len(matches) == 1:
+            return task_reply(session, camp, directory, matches[0].seq)
+        if not matches:
+            return task_reply(session, camp, directory, 10_000 + q.numbers[0])
+        return Reply(text=render("choose", prompt="各部分的任务编号重新从1开始,您问的是哪一项?"),
+                     intent="ambiguous",
+                     buttons=[[(f"任务{task_label(t, camp)} {t.title[:12]}", f"t:{camp.id}:{t.seq}")]
+                              for t in matches],
+                     tasks=[{"no": t.seq, "label": task_label(t, camp), "title": t.title} for t in matches])
+    if q.intent == "my_unit":
+        if asker.unit is None:
+            return Reply(text=render("need_unit"), intent="need_registration")
+        reply = unit_reply(session, camp, directory, asker.unit)
+        reply.intent = "my_unit"
+        return reply
+    if q.intent == "unit":
+        if len(q.units) == 1:
+            return unit_reply(session, camp, directory, q.units[0])
+        if len(q.units) > 1:
+            return Reply(text=render("choose", prompt="您问的是哪个单位?"), intent="ambiguous",
+                         buttons=[[(u.name, f"u:{camp.id}:{u.id}")] for u in q.units[:6]],
+                         units=[u.name for u in q.units])
+        return unit_not_found(camp, q.query or q.text, q.unit_suggestions)
+    if q.intent == "who":
+        return who_reply(session, camp, directory, q.query)
+    if q.intent == "phase":
+        return phase_reply(session, camp, today)
+    if q.intent == "search":
+        reply = search_reply(session, camp, q.query or q.text)
+        if reply.indicators or reply.tasks:
+            return reply
+        return Reply(text=render("unknown"), intent="unknown")
+    return Reply(text=render("unknown"), intent="unknown")
+
+
+def unit_not_found(camp: Campaign, query: str, suggestions: list) -> Reply:
+    """"没有找到" with ranked suggestions as buttons."""
+    return Reply(text=render("unit_not_found", query=query, suggestions=suggestions[:5]),
+                 intent="unit_not_found",
+                 buttons=[[(s.unit.name, f"u:{camp.id}:{s.unit.id}")] for s in suggestions[:5]])

@@ -1,0 +1,108 @@
+"""The one place the application is assembled, so tests build exactly what production runs.
+
+Handler order matters: python-telegram-bot tries groups in ascending order and, within a
+group, the first matching handler wins. The order below is commented where it matters.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.engine import Engine
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.context import BotContext, Services
+from bot.settings import Settings
+from bot.store import open_store
+from handlers import ask, chats, errors, fallback, registration
+from knowledge.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+PRIVATE_COMMANDS = [
+    ("my", "本单位负责的指标和任务"), ("unit", "某个单位的指标和任务,如 /unit 发改委"),
+    ("ind", "某项指标的要求,如 /ind 12"), ("find", "按主题查找,如 /find 跨境电商"),
+    ("phase", "实施阶段和时间"), ("start", "登记为联络员"), ("help", "使用说明"),
+]
+GROUP_COMMANDS = [c for c in PRIVATE_COMMANDS if c[0] != "start"] + [("setup", "绑定本群(办公室管理员)")]
+
+
+async def post_init(app: Application) -> None:
+    """Learn the bot's username and publish the command menus per scope."""
+    services: Services = app.bot_data["services"]
+    services.bot_username = app.bot.username or ""
+    try:
+        await app.bot.set_my_commands([BotCommand(*c) for c in PRIVATE_COMMANDS],
+                                      scope=BotCommandScopeAllPrivateChats())
+        await app.bot.set_my_commands([BotCommand(*c) for c in GROUP_COMMANDS],
+                                      scope=BotCommandScopeAllGroupChats())
+    except Exception:  # menus are a convenience; never block start-up on them
+        log.warning("could not set the command menus", exc_info=True)
+
+
+def build_application(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None,
+                      request: BaseRequest | None = None, get_updates_request: BaseRequest | None = None,
+                      rate_limit: bool = True) -> Application:
+    """Assemble handlers, services, rate limiter and error handler for ``settings``."""
+    token = settings.token or "0:LOCAL"
+    builder = (ApplicationBuilder().token(token)
+               .base_url(settings.telegram_base_url).base_file_url(settings.telegram_base_file_url)
+               .context_types(ContextTypes(context=BotContext))
+               .defaults(Defaults(parse_mode="HTML"))
+               .post_init(post_init))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(get_updates_request or request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    app.bot_data["services"] = Services(settings=settings, engine=engine or open_store(settings),
+                                        clock=clock or SystemClock())
+
+    # Group 0: status updates first, so a migration is recorded before anything else runs.
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated))
+    # Edited messages and channel posts are not questions; they fall through to nothing.
+    # Callback buttons, most specific prefixes first.
+    app.add_handler(CallbackQueryHandler(registration.registration_button, pattern=r"^reg:[cpu]:\d+(:\d+)?$"))
+    app.add_handler(CallbackQueryHandler(registration.approval_button, pattern=r"^apv:\d+:[01]$"))
+    app.add_handler(CallbackQueryHandler(chats.setup_button, pattern=r"^setup:\d+:[lo]$"))
+    app.add_handler(CallbackQueryHandler(ask.open_button, pattern=r"^[iut]:\d+:\d+$"))
+    # Commands (only in messages, not edits).
+    msgs = filters.UpdateType.MESSAGE
+    for name, callback in (("start", registration.start), ("help", ask.help_command),
+                           ("my", ask.my_command), ("unit", ask.unit_command),
+                           ("ind", ask.indicator_command), ("find", ask.find_command),
+                           ("phase", ask.phase_command), ("setup", chats.setup),
+                           ("bind", chats.bind), ("revoke", chats.revoke)):
+        app.add_handler(CommandHandler(name, callback, filters=msgs))
+    app.add_handler(MessageHandler(msgs & filters.COMMAND, fallback.unknown_command))
+    # Private text while registering is a unit name; otherwise text is a question.
+    app.add_handler(MessageHandler(msgs & filters.ChatType.PRIVATE & filters.TEXT, _private_text))
+    app.add_handler(MessageHandler(msgs & filters.ChatType.GROUPS & filters.TEXT, ask.free_text))
+    # Anything else addressed to us (stickers, voice …) gets a hint.
+    app.add_handler(MessageHandler(msgs & ~filters.StatusUpdate.ALL, fallback.other_message))
+    app.add_error_handler(errors.on_error)
+    return app
+
+
+async def _private_text(update: Update, context: BotContext) -> None:
+    """Typed unit name during registration, else a question."""
+    if await registration.typed_unit(update, context):
+        return
+    await ask.free_text(update, context)

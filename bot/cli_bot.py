@@ -1,0 +1,112 @@
+"""``liaison-bot run | chat | ask``: the bot itself, a local chat without Telegram, one question."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from sqlmodel import Session
+
+from bot.answers import Asker, answer
+from bot.cli import EXTENSIONS, CliError
+from bot.render import to_text
+from bot.settings import Settings
+from bot.store import open_store
+from knowledge.campaigns import get_campaign
+from knowledge.questions import interpret
+from knowledge.units import UnitDirectory
+
+log = logging.getLogger(__name__)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Answer one question through the same path as the bot."""
+    engine = open_store(settings)
+    with Session(engine) as session:
+        camp = get_campaign(session, args.campaign or settings.default_campaign)
+        directory = UnitDirectory.load(session, camp)
+        asker = Asker()
+        if args.unit:
+            res = directory.resolve(args.unit)
+            if res.unit is None:
+                hint = "、".join(s.unit.name for s in res.suggestions)
+                raise CliError(f"没有找到单位“{args.unit}”" + (f"。您是不是要找:{hint}" if hint else ""))
+            asker = Asker(unit=res.unit)
+        from zoneinfo import ZoneInfo
+
+        from knowledge.clock import SystemClock
+
+        today = SystemClock().now().astimezone(ZoneInfo(settings.timezone)).date()
+        question = interpret(args.question, directory)
+        reply = answer(session, camp, directory, question, asker, today)
+    text = to_text(reply.text)
+    if args.json:
+        print(json.dumps({"intent": reply.intent, "indicators": reply.indicators, "tasks": reply.tasks,
+                          "units": reply.units, "phase": reply.phase, "text": text,
+                          "buttons": [[label for label, _ in row] for row in reply.buttons]},
+                         ensure_ascii=False, indent=2, default=str))
+    else:
+        print(text)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Long polling (or a webhook when WEBHOOK_URL is set); no token → the local chat."""
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines contain the token
+    if not settings.token:
+        print("未设置 TELEGRAM_BOT_TOKEN,先在终端里试用(本地模拟,不连接 Telegram)。\n"
+              "设置令牌后再运行即可连接真实的 Telegram。\n", file=sys.stderr)
+        from bot.localchat import run_local_chat
+
+        return run_local_chat(settings, campaign=settings.default_campaign, unit=None, group=False)
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.app import build_application
+
+    app = build_application(settings)
+    try:
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
+                            webhook_url=settings.webhook_url, secret_token=secret,
+                            allowed_updates=["message", "callback_query", "my_chat_member"])
+        else:
+            app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    except InvalidToken:
+        print("错误: Telegram 不接受这个令牌,请检查 TELEGRAM_BOT_TOKEN。", file=sys.stderr)
+        return 2
+    except NetworkError as exc:
+        print(f"错误: 无法连接 Telegram Bot API({settings.telegram_base_url}):{exc.message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """The same application offline: type as an officer, read the bot's replies."""
+    from bot.localchat import run_local_chat
+
+    return run_local_chat(settings, campaign=args.campaign, unit=args.unit, group=args.group)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add run, chat and ask to the ``liaison-bot`` parser."""
+    p = sub.add_parser("run", help="启动机器人(未设置令牌时进入本地试用)")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("chat", help="不连接 Telegram,在终端里以某单位联络员身份和机器人对话")
+    p.add_argument("--campaign", default=None)
+    p.add_argument("--unit", default=None)
+    p.add_argument("--group", action="store_true", help="模拟联络员群(消息会自动 @机器人)")
+    p.set_defaults(func=cmd_chat)
+    p = sub.add_parser("ask", help="回答一个问题(与机器人同一路径)")
+    p.add_argument("--campaign", default=None)
+    p.add_argument("--unit", default=None)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("question")
+    p.set_defaults(func=cmd_ask)
+
+
+EXTENSIONS.append(register)

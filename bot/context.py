@@ -1,0 +1,62 @@
+"""Shared services and the custom callback context that gives handlers typed access to them.
+
+Follows python-telegram-bot's ``contexttypesbot`` example: instead of casting
+``context.bot_data[...]`` in every handler, ``context.services`` is typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.settings import Settings
+from knowledge.clock import Clock
+from knowledge.db import session_scope
+from knowledge.models import Campaign
+from knowledge.units import UnitDirectory
+
+
+@dataclass
+class Services:
+    """Everything handlers need besides the update: settings, the store, the clock."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+    bot_username: str = ""
+    _directories: dict[tuple[int, str], UnitDirectory] = field(default_factory=dict)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """The one place a database session is opened: one short session per update."""
+        with session_scope(self.engine) as session:
+            yield session
+
+    def directory(self, session: Session, campaign: Campaign) -> UnitDirectory:
+        """Unit names of a campaign, cached until its data changes (keyed by the data hash)."""
+        key = (campaign.id or 0, campaign.data_hash)
+        if key not in self._directories:
+            self._directories[key] = UnitDirectory.load(session, campaign)
+        return self._directories[key]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.timezone)
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """The callback context of this bot: ``context.services`` is the shared ``Services``."""
+
+    def __init__(self, application: Application, chat_id: int | None = None,
+                 user_id: int | None = None) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data["services"]

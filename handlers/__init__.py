@@ -1,0 +1,1 @@
+"""The Telegram face: thin handlers that parse an update, call the core, render and reply."""

@@ -1,0 +1,144 @@
+"""Questions: /my, /unit, /ind, /find, /phase, /help, free text, and the buttons they show."""
+
+from __future__ import annotations
+
+from telegram import Chat, MessageEntity, Update
+
+from bot.answers import (
+    Reply,
+    answer,
+    indicator_reply,
+    phase_reply,
+    search_reply,
+    task_reply,
+    unit_not_found,
+    unit_reply,
+)
+from bot.context import BotContext
+from bot.render import render
+from handlers.common import Where, locate, respond
+from handlers.gate import admit
+from knowledge.questions import Question, interpret, to_int
+
+
+def _today(context: BotContext):  # noqa: ANN202
+    return context.services.clock.now().astimezone(context.services.tz).date()
+
+
+async def _answer(update: Update, context: BotContext, build) -> None:  # noqa: ANN001
+    """Locate, admit, then let ``build(session, where)`` make the reply."""
+    with context.services.session() as session:
+        where = locate(update, context, session)
+        if not await admit(update, where):
+            return
+        reply: Reply = build(session, where)
+    await respond(update, reply)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """Explain what to ask, with examples."""
+    with context.services.session() as session:
+        where = locate(update, context, session)
+    if where.campaign is None and update.effective_chat.type != Chat.PRIVATE:
+        await respond(update, render("group_unbound"))
+        return
+    await respond(update, render("help", city=where.campaign.city if where.campaign else ""))
+
+
+async def my_command(update: Update, context: BotContext) -> None:
+    """/my: the indicators and tasks of the asker's unit."""
+    await _ask(update, context, Question(text="/my", intent="my_unit"))
+
+
+async def unit_command(update: Update, context: BotContext) -> None:
+    """/unit 发改委: a named unit's indicators and tasks."""
+    name = " ".join(context.args or []).strip()
+    if not name:
+        await _ask(update, context, Question(text="/unit", intent="my_unit"))
+        return
+
+    def build(session, where: Where) -> Reply:  # noqa: ANN001
+        res = where.directory.resolve(name)
+        if res.unit:
+            return unit_reply(session, where.campaign, where.directory, res.unit)
+        return unit_not_found(where.campaign, name, res.suggestions)
+    await _answer(update, context, build)
+
+
+async def indicator_command(update: Update, context: BotContext) -> None:
+    """/ind 12: one indicator in full."""
+    arg = " ".join(context.args or []).strip()
+    number = to_int(arg) if arg else None
+    if number is None:
+        await respond(update, render("ind_usage"))
+        return
+    await _answer(update, context, lambda s, w: indicator_reply(s, w.campaign, w.directory, number, w.asker))
+
+
+async def find_command(update: Update, context: BotContext) -> None:
+    """/find 跨境电商: topic search."""
+    query = " ".join(context.args or []).strip()
+    if not query:
+        await respond(update, render("find_usage"))
+        return
+    await _answer(update, context, lambda s, w: search_reply(s, w.campaign, query))
+
+
+async def phase_command(update: Update, context: BotContext) -> None:
+    """/phase: phases and dates."""
+    await _answer(update, context, lambda s, w: phase_reply(s, w.campaign, _today(context)))
+
+
+async def _ask(update: Update, context: BotContext, question: Question) -> None:
+    await _answer(update, context, lambda s, w: answer(s, w.campaign, w.directory, question,
+                                                       w.asker, _today(context)))
+
+
+def addressed_to_bot(update: Update, username: str) -> bool:
+    """In groups the bot answers only when mentioned or replied to (privacy mode's rule too)."""
+    message = update.effective_message
+    if message is None or message.chat.type == Chat.PRIVATE:
+        return True
+    reply = message.reply_to_message
+    if reply and reply.from_user and reply.from_user.username == username:
+        return True
+    mentions = message.parse_entities([MessageEntity.MENTION])
+    return any(text.lstrip("@").lower() == username.lower() for text in mentions.values())
+
+
+async def free_text(update: Update, context: BotContext) -> None:
+    """Any text in private; mentions and replies in groups."""
+    username = context.bot.username
+    if not addressed_to_bot(update, username):
+        return
+    text = update.effective_message.text or ""
+    if len(text) > 500:
+        await respond(update, render("too_long"))
+        return
+    with context.services.session() as session:
+        where = locate(update, context, session)
+        directory = where.directory
+    if directory is None:
+        await admit(update, where)
+        return
+    await _ask(update, context, interpret(text, directory, bot_username=username))
+
+
+async def open_button(update: Update, context: BotContext) -> None:
+    """Buttons i:<campaign>:<no>, u:<campaign>:<unit>, t:<campaign>:<seq> open what they name."""
+    query = update.callback_query
+    await query.answer()
+    kind, campaign_id, ident = query.data.split(":")
+
+    def build(session, where: Where) -> Reply:  # noqa: ANN001
+        if where.campaign.id != int(campaign_id):
+            return Reply(text=render("stale_button"), intent="stale")
+        if kind == "i":
+            return indicator_reply(session, where.campaign, where.directory, int(ident), where.asker)
+        if kind == "t":
+            return task_reply(session, where.campaign, where.directory, int(ident))
+        unit = where.directory.units.get(int(ident))
+        if unit is None:
+            return Reply(text=render("stale_button"), intent="stale")
+        return unit_reply(session, where.campaign, where.directory, unit)
+    await _answer(update, context, build)
