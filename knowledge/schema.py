@@ -8,7 +8,7 @@ find it without a traceback.
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
@@ -38,7 +38,7 @@ class CampaignInfo(Strict):
     notice_title: str = ""
     doc_number: str = ""
     issuer: str = ""
-    date: date | None = None
+    date: dt.date | None = None
     goal_period: str = ""
     source_file: str = ""
     timezone: str = "Asia/Shanghai"
@@ -102,8 +102,8 @@ class PhaseEntry(Strict):
     model_config = ConfigDict(extra="allow")
     no: int
     name: str
-    start: date
-    end: date
+    start: dt.date
+    end: dt.date
     period_as_written: str = ""
     text: str = ""
 

@@ -85,9 +85,11 @@ def search(*, session: Session, campaign: Campaign, query: str, limit: int = 10,
             score = _score(words, {"title": task.title, "rule": task.text}) * 0.8
             if score:
                 hits.append(Hit("task", task.seq, task.title, score, _snippet(task.text, words)))
-    if not hits:
-        return []
-    best = max(h.score for h in hits)
-    # Keep what is at least a third as relevant as the best hit, so one stray bigram does not list half the table.
-    kept = [h for h in hits if h.score >= best / 3]
-    return sorted(kept, key=lambda h: (-h.score, h.kind, h.no))[:limit]
+    # Indicators first (they are what is scored), then tasks; within each kind keep what is at
+    # least a third as relevant as its best hit, so one stray bigram does not list half the table.
+    out: list[Hit] = []
+    for kind, share in (("indicator", limit - limit // 3 if include_tasks else limit), ("task", limit)):
+        mine = sorted((h for h in hits if h.kind == kind), key=lambda h: (-h.score, h.no))
+        if mine:
+            out += [h for h in mine if h.score >= mine[0].score / 3][:share]
+    return out[:limit]
