@@ -23,7 +23,7 @@ from knowledge.queries import (
 )
 from knowledge.questions import Question
 from knowledge.search import search
-from knowledge.units import UnitDirectory, UnitRef
+from knowledge.units import UnitDirectory, UnitRef, normalize
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -111,7 +111,8 @@ def tasks_by_label(session: Session, camp: Campaign, number: int) -> list[Task]:
     tasks = list(session.exec(select(Task).where(Task.campaign_id == camp.id).order_by(Task.seq)))
     if all(t.no == t.seq for t in tasks):
         return [t for t in tasks if t.seq == number]
-    return [t for t in tasks if t.no == number]
+    by_label = [t for t in tasks if t.no == number]
+    return by_label or [t for t in tasks if t.seq == number]
 
 
 def search_reply(session: Session, camp: Campaign, query: str) -> Reply:
@@ -129,8 +130,8 @@ def search_reply(session: Session, camp: Campaign, query: str) -> Reply:
                  tasks=[{"no": h["no"], "label": h["label"], "title": h["title"]} for h in shown if h["kind"] == "task"])
 
 
-def phase_reply(session: Session, camp: Campaign, today: date) -> Reply:
-    """The phases with dates, and where today falls."""
+def phase_reply(session: Session, camp: Campaign, today: date, asked: str = "") -> Reply:
+    """The phases with dates, and where today falls (or the phase the question names)."""
     phases = list(session.exec(select(Phase).where(Phase.campaign_id == camp.id).order_by(Phase.no)))
     rows, current = [], None
     for p in phases:
@@ -145,6 +146,9 @@ def phase_reply(session: Session, camp: Campaign, today: date) -> Reply:
     text = render("phases", city=camp.city, phases=rows, goal_period=camp.goal_period, note=note)
     phase = ({"name": current.name, "start": current.start.isoformat(), "end": current.end.isoformat()}
              if current else (rows[-1] if rows and today > phases[-1].end else None))
+    named = [r for r in rows if r["name"] in asked or r["name"][-2:] in asked]
+    if len(named) == 1:
+        phase = named[0]
     if phase and "text" in phase:
         phase = {k: phase[k] for k in ("name", "start", "end")}
     return Reply(text=text, intent="phase", phase=phase)
@@ -156,8 +160,11 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
                               include_tasks=False)]
     if not hits:
         return Reply(text=render("search", hits=[], query=query.strip()), intent="who")
-    top = hits[0]
-    clear = len(hits) == 1 or top.score >= hits[1].score * 1.5
+    words = normalize(query)
+    exact = [h for h in hits if normalize(h.title) == words]
+    top = exact[0] if exact else hits[0]
+    clear = bool(exact) or len(hits) == 1 or top.score >= hits[1].score * 1.5
+    hits = [top] + [h for h in hits if h is not top]
     if not clear:
         return choose_reply(camp, "您问的是哪一项指标?", hits, intent="who")
     view = indicator_view(session=session, campaign=camp, directory=directory, no=top.no)
@@ -213,7 +220,7 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
     if q.intent == "who":
         return who_reply(session, camp, directory, q.query)
     if q.intent == "phase":
-        return phase_reply(session, camp, today)
+        return phase_reply(session, camp, today, q.text)
     if q.intent == "search":
         reply = search_reply(session, camp, q.query or q.text)
         if reply.indicators or reply.tasks:

@@ -36,7 +36,7 @@ _SEARCH = re.compile(r"(相关|有关|关于|涉及|方面)")
 _TASK_WORD = re.compile(r"任务")
 _INDICATOR_WORD = re.compile(r"指标")
 _UNIT_LIKE = re.compile(
-    r"^(?:市)?(.{1,14}?(?:局|委|办|中心|部|协会|支行|海关|政府|管委会|社))"
+    r"^(?:市)?((?!我|本|咱)[^,,。的]{1,12}?(?:局|委|办|中心|部|协会|支行|海关|政府|管委会|社))"
     r"(?:的|都|负责|有哪些|有什么|要做|牵头|配合|承担|需要)")
 _HELP = re.compile(r"^(帮助|help|怎么用|使用说明|你能做什么|你好|您好|hi|hello|菜单)[!！。?？]*$", re.I)
 _FILLER = re.compile(
@@ -119,6 +119,10 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         return q
     if q.units:
         q.intent = "unit"
+        return q
+    if _MY.search(body) and (_TASK_WORD.search(body) or _INDICATOR_WORD.search(body)
+                             or re.search(r"负责|任务|干什么|做什么|职责|清单", body)):
+        q.intent = "my_unit"
         return q
     if named := _UNIT_LIKE.match(body):  # "气象局有哪些指标": a unit we do not know
         res = directory.resolve(named.group(1))

@@ -20,6 +20,8 @@ from knowledge.models import Campaign, Unit, UnitMember, UnitName
 
 _DROP = re.compile(r"[\s\u3000、,，。.;；:：'\"“”‘’《》<>]+")
 _TRAILING = ("等单位", "等部门", "等")
+# Endings that make a word the name of a body rather than a topic.
+_ORGAN = re.compile(r"(局|委|办|中心|部|部门|会|行|社|关|政府|单位|区|市|县|组|所|院|网信|人行|消协|海关|街道|乡镇)$")
 # Accept a fuzzy match only when it is this good and this far ahead of the next unit.
 FUZZY_ACCEPT = 90.0
 FUZZY_MARGIN = 10.0
@@ -147,11 +149,15 @@ class UnitDirectory:
         return ranked[:limit]
 
     def mentions(self, text: str) -> list[UnitRef]:
-        """Units named inside a sentence, longest names first, without overlaps."""
+        """Units named inside a sentence, longest names first, without overlaps.
+
+        Only forms that read as the name of a body count here: bare words such as 财政 or
+        教育 are fine after /unit but are topics, not units, inside a sentence.
+        """
         norm = normalize(text)
         found: list[tuple[int, int, int]] = []
         for form in sorted(self.forms, key=len, reverse=True):
-            if len(form) < 2 or len(self.forms[form]) != 1:
+            if len(form) < 2 or len(self.forms[form]) != 1 or not _ORGAN.search(form):
                 continue
             start = norm.find(form)
             while start >= 0:

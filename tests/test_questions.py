@@ -44,11 +44,11 @@ def check(reply, case: dict) -> list[str]:
     if reply.intent != case["intent"]:
         problems.append(f"intent {reply.intent} ≠ {case['intent']}")
     if "lead" in case:
-        got = [i["no"] for i in reply.indicators if i["role"] == "牵头"]
+        got = [i["no"] for i in reply.indicators if i.get("role") == "牵头"]
         if got != case["lead"]:
             problems.append(f"lead {got} ≠ {case['lead']}")
     if "support" in case:
-        got = [i["no"] for i in reply.indicators if i["role"] == "配合"]
+        got = [i["no"] for i in reply.indicators if i.get("role") == "配合"]
         if got != case["support"]:
             problems.append(f"support {got} ≠ {case['support']}")
     if "indicators" in case:
