@@ -1,0 +1,108 @@
+"""Chats bound to a campaign: the liaison group(s) and the office chat.
+
+A chat belongs to exactly one campaign. A group upgraded to a supergroup gets a new id; the
+binding moves with it so reminders and cards keep arriving.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from knowledge.audit import record
+from knowledge.models import Campaign, Chat
+from knowledge.people import ChatInfo, PeopleError, _chat_info, _snapshot
+
+
+def bind_chat(*, session: Session, campaign_id: int, chat_id: int, kind: str, title: str,
+              by_user_id: int | None, now: datetime) -> ChatInfo:
+    """Bind (or rebind) a chat as a campaign's liaison group or office chat."""
+    if kind not in ("liaison", "office"):
+        raise PeopleError("群的用途只能是 liaison(联络员群)或 office(办公室群)。")
+    if session.get(Campaign, campaign_id) is None:
+        raise PeopleError("没有这个创建项目。")
+    row = session.exec(select(Chat).where(Chat.chat_id == chat_id)).first()
+    before = _snapshot(row) if row else None
+    row = row or Chat(campaign_id=campaign_id, chat_id=chat_id)
+    row.campaign_id, row.kind, row.title, row.status = campaign_id, kind, title or row.title, "active"
+    row.bound_by, row.bound_at = by_user_id, now
+    session.add(row)
+    session.flush()
+    record(session, action="chat.bind", at=now, campaign_id=campaign_id, actor=by_user_id,
+           subject=f"chat:{chat_id}", before=before, after=_snapshot(row))
+    return _chat_info(session, row)
+
+
+def unbind_chat(*, session: Session, chat_id: int, by_user_id: int | None, now: datetime) -> bool:
+    """Forget a chat's binding (the audit row keeps what it was)."""
+    row = session.exec(select(Chat).where(Chat.chat_id == chat_id)).first()
+    if row is None:
+        return False
+    record(session, action="chat.unbind", at=now, campaign_id=row.campaign_id, actor=by_user_id,
+           subject=f"chat:{chat_id}", before=_snapshot(row))
+    session.delete(row)
+    return True
+
+
+def chat_binding(*, session: Session, chat_id: int) -> ChatInfo | None:
+    """The binding of a chat, if any."""
+    row = session.exec(select(Chat).where(Chat.chat_id == chat_id)).first()
+    return _chat_info(session, row) if row else None
+
+
+def _chats(session: Session, kind: str, campaign_id: int | None) -> list[ChatInfo]:
+    stmt = select(Chat).where(Chat.kind == kind, Chat.status == "active")
+    if campaign_id is not None:
+        stmt = stmt.where(Chat.campaign_id == campaign_id)
+    return [_chat_info(session, r) for r in session.exec(stmt.order_by(Chat.id))]
+
+
+def office_chats(*, session: Session, campaign_id: int) -> list[ChatInfo]:
+    """Where approval cards and reports for a campaign go."""
+    return _chats(session, "office", campaign_id)
+
+
+def all_office_chats(*, session: Session) -> list[ChatInfo]:
+    """Every office chat (error reports go to all of them)."""
+    return _chats(session, "office", None)
+
+
+def liaison_chats(*, session: Session, campaign_id: int) -> list[ChatInfo]:
+    """The liaison groups of a campaign."""
+    return _chats(session, "liaison", campaign_id)
+
+
+def list_chats(*, session: Session, campaign_id: int | None = None) -> list[ChatInfo]:
+    """Every bound chat (of one campaign, or all)."""
+    stmt = select(Chat)
+    if campaign_id is not None:
+        stmt = stmt.where(Chat.campaign_id == campaign_id)
+    return [_chat_info(session, r) for r in session.exec(stmt.order_by(Chat.id))]
+
+
+def migrate_chat(*, session: Session, old_chat_id: int, new_chat_id: int, now: datetime) -> ChatInfo | None:
+    """A group became a supergroup: move its binding to the new id."""
+    row = session.exec(select(Chat).where(Chat.chat_id == old_chat_id)).first()
+    if row is None:
+        return chat_binding(session=session, chat_id=new_chat_id)
+    if session.exec(select(Chat).where(Chat.chat_id == new_chat_id)).first() is not None:
+        session.delete(row)  # already moved (the migration message arrives in both chats)
+        return chat_binding(session=session, chat_id=new_chat_id)
+    before = _snapshot(row)
+    row.chat_id = new_chat_id
+    session.add(row)
+    record(session, action="chat.migrate", at=now, campaign_id=row.campaign_id, subject=f"chat:{old_chat_id}",
+           before=before, after=_snapshot(row))
+    return _chat_info(session, row)
+
+
+def mark_chat_status(*, session: Session, chat_id: int, status: str, now: datetime) -> None:
+    """Record that a chat is unreachable (bot removed) or reachable again."""
+    row = session.exec(select(Chat).where(Chat.chat_id == chat_id)).first()
+    if row is not None and row.status != status:
+        before = _snapshot(row)
+        row.status = status
+        session.add(row)
+        record(session, action="chat.status", at=now, campaign_id=row.campaign_id, subject=f"chat:{chat_id}",
+               before=before, after={"status": status})
