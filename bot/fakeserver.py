@@ -1,0 +1,110 @@
+"""A small HTTP server that speaks the Bot API on 127.0.0.1, backed by ``LocalBotApi``.
+
+End-to-end tests and benchmarks point the real polling loop at it with ``TELEGRAM_BASE_URL``.
+It understands JSON, form-encoded and multipart bodies (python-telegram-bot sends form data,
+and multipart when uploading files) and keeps connections alive; long polling waits without
+blocking other requests because each connection is its own task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from email.parser import BytesParser
+from email.policy import HTTP
+from urllib.parse import parse_qsl, urlsplit
+
+from bot.localapi import LocalBotApi
+
+
+def _decode(value: str) -> object:
+    if value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+class FakeBotApiServer:
+    """``async with FakeBotApiServer() as server:`` then use ``server.base_url``."""
+
+    def __init__(self, api: LocalBotApi | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.api = api or LocalBotApi()
+        self.host, self.port = host, port
+        self._server: asyncio.base_events.Server | None = None
+        self._tasks: set[asyncio.Task] = set()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"http://{self.host}:{self.port}/file/bot"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server:
+            self._server.close()
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            await self._server.wait_closed()
+
+    async def __aenter__(self) -> FakeBotApiServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task:
+            self._tasks.add(task)
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                method, target, _ = lines[0].split(" ", 2)
+                headers = {k.strip().lower(): v.strip() for k, v in
+                           (line.split(":", 1) for line in lines[1:] if ":" in line)}
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                status, ctype, payload = await self._dispatch(method, target, headers, body)
+                writer.write(f"HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {len(payload)}\r\n"
+                             "Connection: keep-alive\r\n\r\n".encode() + payload)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+            if task:
+                self._tasks.discard(task)
+
+    async def _dispatch(self, method: str, target: str, headers: dict, body: bytes) -> tuple[int, str, bytes]:
+        path = urlsplit(target).path
+        if path.startswith("/file/bot"):
+            data = self.api.file_bytes(path.split("/", 3)[3] if path.count("/") >= 3 else "")
+            return (200, "application/octet-stream", data) if data is not None else (404, "text/plain", b"Not Found")
+        if not path.startswith("/bot"):
+            return 404, "text/plain", b"Not Found"
+        name = path.rsplit("/", 1)[-1]
+        params = dict(parse_qsl(urlsplit(target).query))
+        ctype = headers.get("content-type", "")
+        if "json" in ctype and body:
+            params.update(json.loads(body))
+        elif "x-www-form-urlencoded" in ctype:
+            params.update({k: _decode(v) for k, v in parse_qsl(body.decode(), keep_blank_values=True)})
+        elif "multipart/form-data" in ctype:
+            msg = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {headers['content-type']}\r\n\r\n".encode() + body)
+            for part in msg.iter_parts():
+                field = part.get_param("name", header="content-disposition")
+                content = part.get_payload(decode=True) or b""
+                params[field] = content if part.get_filename() else _decode(content.decode())
+        envelope = await self.api.handle(name, params)
+        status = 200 if envelope["ok"] else envelope["error_code"]
+        return status, "application/json", json.dumps(envelope, ensure_ascii=False).encode()
