@@ -172,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON 输出(目前唯一的格式)")
     p.set_defaults(func=cmd_export)
     import bot.cli_bot  # noqa: F401  (registers run/chat/ask)
+    import bot.cli_people  # noqa: F401  (registers officers/chats)
     for extend in EXTENSIONS:
         extend(sub)
     return parser

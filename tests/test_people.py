@@ -1,0 +1,124 @@
+"""Officers, chats and rosters: the rules of who may act for which unit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from openpyxl import Workbook
+from sqlmodel import Session, select
+
+from bot.cli import main
+from knowledge import people
+from knowledge.campaigns import get_campaign
+from knowledge.loader import load_all
+from knowledge.models import AuditLog, Officer
+from knowledge.roster import RosterError, import_roster
+from knowledge.units import UnitDirectory
+from tests.conftest import new_engine
+
+NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def ctx():
+    engine = new_engine()
+    with Session(engine) as s:
+        load_all(s)
+        s.commit()
+    with Session(engine) as s:
+        camp = get_campaign(s, "hejin")
+        yield s, camp, UnitDirectory.load(s, camp)
+
+
+def uid(directory, name):
+    return directory.resolve(name).unit.id
+
+
+def test_request_approve_and_decide_twice(ctx):
+    s, camp, d = ctx
+    info = people.request_registration(session=s, campaign_id=camp.id, unit_id=uid(d, "统计局"), user_id=1,
+                                       username="a", name="甲", now=NOW)
+    assert info.status == "pending"
+    info = people.decide(session=s, officer_id=info.id, approve=True, by_user_id=9, now=NOW)
+    assert info.status == "active"
+    with pytest.raises(people.NotPending):
+        people.decide(session=s, officer_id=info.id, approve=False, by_user_id=9, now=NOW)
+    assert people.officer_of(session=s, user_id=1).status == "active"
+    with pytest.raises(people.AlreadyRegistered):
+        people.request_registration(session=s, campaign_id=camp.id, unit_id=uid(d, "发改委"), user_id=1,
+                                    username="a", name="甲", now=NOW)
+    assert [a.action for a in s.exec(select(AuditLog))] == ["officer.request", "officer.approve"]
+
+
+def test_username_preregistration_is_claimed(ctx):
+    s, camp, d = ctx
+    people.add_officer(session=s, campaign_id=camp.id, unit_id=uid(d, "税务局"), username="@ZhangSan", now=NOW)
+    claimed = people.claim_by_username(session=s, user_id=77, username="zhangsan", name="张三", now=NOW)
+    assert [(c.unit_name, c.status, c.user_id) for c in claimed] == [("税务局", "active", 77)]
+
+
+def test_revoke_and_office_role(ctx):
+    s, camp, d = ctx
+    people.add_officer(session=s, campaign_id=camp.id, unit_id=uid(d, "市监局"), user_id=5, role="office", now=NOW)
+    assert people.is_office(session=s, user_id=5, campaign_id=camp.id, admins=frozenset())
+    assert people.is_office(session=s, user_id=6, campaign_id=camp.id, admins=frozenset({6}))
+    people.revoke(session=s, campaign_id=camp.id, user_id=5, by_user_id=6, now=NOW)
+    assert not people.is_office(session=s, user_id=5, campaign_id=camp.id, admins=frozenset())
+    with pytest.raises(people.NotFound):
+        people.revoke(session=s, campaign_id=camp.id, user_id=5, by_user_id=6, now=NOW)
+
+
+def test_chat_bind_rebind_migrate(ctx):
+    s, camp, _ = ctx
+    people.bind_chat(session=s, campaign_id=camp.id, chat_id=-1, kind="liaison", title="群", by_user_id=1, now=NOW)
+    people.bind_chat(session=s, campaign_id=camp.id, chat_id=-1, kind="office", title="群", by_user_id=1, now=NOW)
+    assert people.chat_binding(session=s, chat_id=-1).kind == "office"
+    people.migrate_chat(session=s, old_chat_id=-1, new_chat_id=-1001, now=NOW)
+    assert people.chat_binding(session=s, chat_id=-1) is None
+    assert people.chat_binding(session=s, chat_id=-1001).kind == "office"
+    with pytest.raises(people.PeopleError):
+        people.bind_chat(session=s, campaign_id=camp.id, chat_id=-2, kind="other", title="", by_user_id=1, now=NOW)
+
+
+def test_roster_csv_gbk_and_xlsx(ctx, tmp_path):
+    s, camp, d = ctx
+    csv_path = tmp_path / "roster.csv"
+    csv_path.write_bytes("单位,姓名,Telegram\n统计局,张三,1001\n发改委,李四,@lisi_fgw\n".encode("gbk"))
+    infos = import_roster(session=s, campaign=camp, directory=d, path=csv_path, by_user_id=None, now=NOW)
+    assert [(i.unit_name, i.user_id, i.username) for i in infos] == [
+        ("统计局", 1001, ""), ("发展和改革委员会", None, "lisi_fgw")]
+    wb = Workbook()
+    wb.active.append(["单位", "姓名", "Telegram user id", "角色"])
+    wb.active.append(["市监局", "王五", 1003, "办公室"])
+    wb.save(tmp_path / "roster.xlsx")
+    infos = import_roster(session=s, campaign=camp, directory=d, path=tmp_path / "roster.xlsx", by_user_id=None, now=NOW)
+    assert infos[0].role == "office" and infos[0].unit_name == "市场监督管理局"
+
+
+def test_bad_roster_reports_every_row_and_imports_nothing(ctx, tmp_path):
+    s, camp, d = ctx
+    path = tmp_path / "bad.csv"
+    path.write_text("\ufeff单位,姓名,Telegram\n统计局,张三,1001\n气象局,李四,1002\n各成员单位,王五,1003\n"
+                    "统计局,,abc def\n发改委,张三,1001\n", encoding="utf-8")
+    with pytest.raises(RosterError) as err:
+        import_roster(session=s, campaign=camp, directory=d, path=path, by_user_id=None, now=NOW)
+    lines = [p.split(":")[0] for p in err.value.problems]
+    assert lines == ["第 3 行", "第 4 行", "第 5 行", "第 6 行"]
+    assert s.exec(select(Officer)).first() is None
+
+
+def test_cli_officers_and_chats(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert main(["officers", "add", "--campaign", "hejin", "--unit", "统计局", "--user-id", "42", "--name", "张三"]) == 0
+    assert main(["officers", "add", "--campaign", "hejin", "--unit", "气象局", "--user-id", "43"]) == 2
+    assert main(["chats", "bind", "--campaign", "hejin", "--chat-id", "-100", "--kind", "office"]) == 0
+    capsys.readouterr()
+    assert main(["officers", "list", "--campaign", "hejin", "--json"]) == 0
+    rows = __import__("json").loads(capsys.readouterr().out)
+    assert rows[0]["unit_name"] == "统计局" and rows[0]["user_id"] == 42
+    assert main(["officers", "revoke", "--campaign", "hejin", "--user-id", "42"]) == 0
+    bad = tmp_path / "r.csv"
+    bad.write_text("单位,姓名,Telegram\n气象局,甲,1\n", encoding="utf-8")
+    assert main(["officers", "import", "--campaign", "hejin", str(bad)]) == 2
+    assert "第 2 行" in capsys.readouterr().err
