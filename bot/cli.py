@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -199,6 +200,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except LoadError as exc:
         print(f"数据文件有误:\n{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one sentence for people; the details go to the log
+        logging.getLogger("liaison-bot").debug("unhandled", exc_info=True)
+        print(f"错误: {type(exc).__name__}: {exc}(设置 LOG_LEVEL=DEBUG 可查看详细信息)", file=sys.stderr)
         return 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
@@ -69,6 +70,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     app = build_application(settings)
     try:
+        asyncio.run(_preflight(app))  # one clear sentence instead of a retry loop's traceback
         if settings.webhook_url:
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
             app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
@@ -83,6 +85,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"错误: 无法连接 Telegram Bot API({settings.telegram_base_url}):{exc.message}", file=sys.stderr)
         return 2
     return 0
+
+
+async def _preflight(app: object) -> None:
+    """Ask Telegram who we are once, so a bad token or an unreachable API fails cleanly."""
+    bot = app.bot  # type: ignore[attr-defined]
+    try:
+        await bot.initialize()
+    finally:
+        await bot.shutdown()
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
