@@ -229,6 +229,18 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
     return Reply(text=render("unknown"), intent="unknown")
 
 
+def unit_lookup_reply(session: Session, camp: Campaign, directory: UnitDirectory, name: str) -> Reply:
+    """/unit NAME: the unit, a choice when the name fits several, or suggestions."""
+    res = directory.resolve(name)
+    if res.unit:
+        return unit_reply(session, camp, directory, res.unit)
+    if res.how == "ambiguous":
+        units = [s.unit for s in res.suggestions]
+        return Reply(text=render("choose", prompt=f"“{name}”可能指以下单位,您问的是哪个?"), intent="ambiguous",
+                     buttons=[[(u.name, f"u:{camp.id}:{u.id}")] for u in units[:6]], units=[u.name for u in units])
+    return unit_not_found(camp, name, res.suggestions)
+
+
 def unit_not_found(camp: Campaign, query: str, suggestions: list) -> Reply:
     """"没有找到" with ranked suggestions as buttons."""
     return Reply(text=render("unit_not_found", query=query, suggestions=suggestions[:5]),

@@ -32,6 +32,7 @@ from bot.context import BotContext, Services
 from bot.settings import Settings
 from bot.store import open_store
 from handlers import ask, chats, errors, fallback, registration
+from knowledge import people
 from knowledge.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ PRIVATE_COMMANDS = [
     ("phase", "实施阶段和时间"), ("start", "登记为联络员"), ("help", "使用说明"),
 ]
 GROUP_COMMANDS = [c for c in PRIVATE_COMMANDS if c[0] != "start"] + [("setup", "绑定本群(办公室管理员)")]
+OFFICE_COMMANDS = GROUP_COMMANDS + [("bind", "回复某人消息:登记为某单位联络员"), ("revoke", "回复某人消息:撤销登记")]
 
 
 async def post_init(app: Application) -> None:
@@ -53,6 +55,11 @@ async def post_init(app: Application) -> None:
                                       scope=BotCommandScopeAllPrivateChats())
         await app.bot.set_my_commands([BotCommand(*c) for c in GROUP_COMMANDS],
                                       scope=BotCommandScopeAllGroupChats())
+        with services.session() as session:
+            offices = people.all_office_chats(session=session)
+        for chat in offices:
+            await app.bot.set_my_commands([BotCommand(*c) for c in OFFICE_COMMANDS],
+                                          scope=BotCommandScopeChat(chat.chat_id))
     except Exception:  # menus are a convenience; never block start-up on them
         log.warning("could not set the command menus", exc_info=True)
 

@@ -6,14 +6,19 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.settings import Settings
-from knowledge.campaigns import ensure_loaded
 from knowledge.db import create_schema, make_engine
+from knowledge.loader import load_all
 
 
 def open_store(settings: Settings) -> Engine:
-    """An engine on ``settings.db_url`` with every table present and the documents loaded."""
+    """An engine on ``settings.db_url`` with every table present and the documents loaded.
+
+    Loading runs every time: it skips files whose content hash is already stored, and picks
+    up an edited YAML without a separate ``load`` step.
+    """
     engine = make_engine(settings.db_url)
     create_schema(engine)
     with Session(engine) as session:
-        ensure_loaded(session)
+        load_all(session)
+        session.commit()
     return engine

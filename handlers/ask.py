@@ -11,7 +11,7 @@ from bot.answers import (
     phase_reply,
     search_reply,
     task_reply,
-    unit_not_found,
+    unit_lookup_reply,
     unit_reply,
 )
 from bot.context import BotContext
@@ -57,12 +57,7 @@ async def unit_command(update: Update, context: BotContext) -> None:
         await _ask(update, context, Question(text="/unit", intent="my_unit"))
         return
 
-    def build(session, where: Where) -> Reply:  # noqa: ANN001
-        res = where.directory.resolve(name)
-        if res.unit:
-            return unit_reply(session, where.campaign, where.directory, res.unit)
-        return unit_not_found(where.campaign, name, res.suggestions)
-    await _answer(update, context, build)
+    await _answer(update, context, lambda s, w: unit_lookup_reply(s, w.campaign, w.directory, name))
 
 
 async def indicator_command(update: Update, context: BotContext) -> None:

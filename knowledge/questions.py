@@ -129,6 +129,8 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         q.intent = "unit"
         if res.unit:
             q.units = [res.unit]
+        elif res.how == "ambiguous":
+            q.units = [sug.unit for sug in res.suggestions]
         else:
             q.unit_suggestions = res.suggestions
             q.query = named.group(1)
