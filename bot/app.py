@@ -32,7 +32,7 @@ from telegram.request import BaseRequest
 from bot.context import BotContext, Services
 from bot.settings import Settings
 from bot.store import open_store
-from handlers import ask, chats, errors, fallback, registration
+from handlers import ask, chats, errors, fallback, registration, review, submit
 from knowledge import people
 from knowledge.clock import Clock, SystemClock
 
@@ -41,10 +41,11 @@ log = logging.getLogger(__name__)
 PRIVATE_COMMANDS = [
     ("my", "本单位负责的指标和任务"), ("unit", "某个单位的指标和任务,如 /unit 发改委"),
     ("ind", "某项指标的要求,如 /ind 12"), ("find", "按主题查找,如 /find 跨境电商"),
-    ("phase", "实施阶段和时间"), ("start", "登记为联络员"), ("help", "使用说明"),
+    ("phase", "实施阶段和时间"), ("submit", "提交佐证材料"), ("status", "本单位材料提交情况"),
+    ("withdraw", "撤回未审核的材料,如 /withdraw 15"), ("start", "登记为联络员"), ("help", "使用说明"),
 ]
 GROUP_COMMANDS = [c for c in PRIVATE_COMMANDS if c[0] != "start"] + [("setup", "绑定本群(办公室管理员)")]
-OFFICE_COMMANDS = GROUP_COMMANDS + [("bind", "回复某人消息:登记为某单位联络员"), ("revoke", "回复某人消息:撤销登记")]
+OFFICE_COMMANDS = GROUP_COMMANDS + [("review", "待审核材料"), ("bind", "回复某人消息:登记为某单位联络员"), ("revoke", "回复某人消息:撤销登记")]
 
 
 async def post_init(app: Application) -> None:
@@ -91,26 +92,36 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
     app.add_handler(CallbackQueryHandler(registration.approval_button, pattern=r"^apv:\d+:[01]$"))
     app.add_handler(CallbackQueryHandler(chats.setup_button, pattern=r"^setup:\d+:[lo]$"))
     app.add_handler(CallbackQueryHandler(ask.open_button, pattern=r"^[iut]:\d+:\d+$"))
+    app.add_handler(CallbackQueryHandler(submit.submit_button, pattern=r"^sb:(p|i|t|ok|x):\d+(:\d+){0,2}$"))
+    app.add_handler(CallbackQueryHandler(review.review_button, pattern=r"^rv:\d+:[apr]$"))
     # Commands (only in messages, not edits).
     msgs = filters.UpdateType.MESSAGE
     for name, callback in (("start", registration.start), ("help", ask.help_command),
                            ("my", ask.my_command), ("unit", ask.unit_command),
                            ("ind", ask.indicator_command), ("find", ask.find_command),
                            ("phase", ask.phase_command), ("setup", chats.setup),
-                           ("bind", chats.bind), ("revoke", chats.revoke)):
+                           ("bind", chats.bind), ("revoke", chats.revoke),
+                           ("submit", submit.submit_command), ("review", review.review_command),
+                           ("status", review.status_command), ("withdraw", review.withdraw_command)):
         app.add_handler(CommandHandler(name, callback, filters=msgs))
     app.add_handler(MessageHandler(msgs & filters.COMMAND, fallback.unknown_command))
-    # Private text while registering is a unit name; otherwise text is a question.
-    app.add_handler(MessageHandler(msgs & filters.ChatType.PRIVATE & filters.TEXT, _private_text))
-    app.add_handler(MessageHandler(msgs & filters.ChatType.GROUPS & filters.TEXT, ask.free_text))
+    # Files and photos are evidence (captioned "#12 …", or inside a /submit flow).
+    app.add_handler(MessageHandler(msgs & (filters.Document.ALL | filters.PHOTO), submit.captioned_file))
+    # Text: a reply to a review prompt, then a /submit flow, then registration, then a question.
+    app.add_handler(MessageHandler(msgs & filters.TEXT, _text))
     # Anything else addressed to us (stickers, voice …) gets a hint.
     app.add_handler(MessageHandler(msgs & ~filters.StatusUpdate.ALL, fallback.other_message))
     app.add_error_handler(errors.on_error)
     return app
 
 
-async def _private_text(update: Update, context: BotContext) -> None:
-    """Typed unit name during registration, else a question."""
-    if await registration.typed_unit(update, context):
+async def _text(update: Update, context: BotContext) -> None:
+    """Route a text message to the first feature that claims it."""
+    if await review.review_reply(update, context):
+        return
+    private = update.effective_chat.type == "private"
+    if private and await submit.collect(update, context):
+        return
+    if private and await registration.typed_unit(update, context):
         return
     await ask.free_text(update, context)

@@ -15,6 +15,7 @@ import itertools
 import json
 import time
 from typing import Any
+from urllib.parse import unquote
 
 from telegram.request import BaseRequest, RequestData
 
@@ -134,7 +135,7 @@ class LocalBotApi:
         digest = hashlib.sha256(data).hexdigest()[:16]
         file_id = f"F{digest}{len(self.files)}"
         entry = {"file_id": file_id, "file_unique_id": digest, "file_size": len(data),
-                 "file_path": f"{prefix}/{digest}_{name}", "data": data}
+                 "file_path": f"{prefix}/file_{len(self.files)}_{digest}", "data": data}
         self.files[file_id] = entry
         return entry
 
@@ -284,8 +285,10 @@ class LocalBotApi:
         return markup
 
     def _record(self, method: str, chat: dict, message_id: int, **fields: Any) -> dict:  # noqa: ANN401
+        # Telegram echoes only inline keyboards in the returned message (not ForceReply etc.).
         msg = {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": BOT,
-               **{k: v for k, v in fields.items() if v is not None and k != "parse_mode"}}
+               **{k: v for k, v in fields.items() if v is not None and k != "parse_mode"
+                  and (k != "reply_markup" or "inline_keyboard" in v)}}
         self._sent.append({"method": method, "chat_id": chat["id"], "message_id": message_id,
                            "text": fields.get("text") or fields.get("caption") or "",
                            "parse_mode": fields.get("parse_mode"), "reply_markup": fields.get("reply_markup")})
@@ -381,7 +384,7 @@ class LocalRequest(BaseRequest):
                          read_timeout: Any = None, write_timeout: Any = None,  # noqa: ANN401
                          connect_timeout: Any = None, pool_timeout: Any = None) -> tuple[int, bytes]:  # noqa: ANN401
         if "/file/bot" in url:
-            data = self.api.file_bytes(url.split("/file/bot", 1)[1].split("/", 1)[1])
+            data = self.api.file_bytes(unquote(url.split("/file/bot", 1)[1].split("/", 1)[1]))
             return (200, data) if data is not None else (404, b"Not Found")
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}

@@ -64,9 +64,12 @@ class Harness:
                              by_user_id=ADMIN, now=self.clock.now())
 
 
-async def make_harness(engine, clock: FakeClock) -> Harness:  # noqa: ANN001
+async def make_harness(engine, clock: FakeClock, evidence_dir=None) -> Harness:  # noqa: ANN001
+    import tempfile
+
     api = LocalBotApi()
-    settings = Settings(_env_file=None, admin_user_ids=str(ADMIN), office_chat_id=OFFICE_CHAT)
+    settings = Settings(_env_file=None, admin_user_ids=str(ADMIN), office_chat_id=OFFICE_CHAT,
+                        evidence_dir=evidence_dir or tempfile.mkdtemp(prefix="evidence-"))
     app = build_application(settings, engine=engine, clock=clock, request=LocalRequest(api),
                             rate_limit=False)
     await app.initialize()

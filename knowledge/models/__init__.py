@@ -1,6 +1,7 @@
 """sqlmodel tables, in small families: reference data from the documents, and people/chats."""
 
 from knowledge.models.audit import AuditLog
+from knowledge.models.evidence import Evidence, EvidenceFile, Figure
 from knowledge.models.people import Chat, Officer
 from knowledge.models.reference import (
     Campaign,
@@ -20,6 +21,9 @@ from knowledge.models.reference import (
 
 __all__ = [
     "AuditLog",
+    "Evidence",
+    "EvidenceFile",
+    "Figure",
     "Campaign",
     "Chat",
     "Correction",

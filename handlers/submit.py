@@ -1,0 +1,222 @@
+"""Submitting evidence: the guided /submit flow, and files whose caption names the indicator.
+
+Files are downloaded and stored first, the submission row is committed next, and only then
+does the officer get a receipt — so nothing acknowledged can be lost.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from telegram import Message, Update
+
+from bot.context import BotContext
+from bot.delivery import send
+from bot.render import render
+from handlers.common import Where, locate, respond
+from knowledge import evidence as ev
+from knowledge import people
+from knowledge.files import FileRejected, check_file, store_bytes
+from knowledge.models import Campaign
+from knowledge.queries import unit_duties
+
+PAGE = 8
+CAPTION = re.compile(r"^\s*(?:#|＃|指标|第)\s*(\d{1,3})(?:\s*[-—.]\s*(\d))?\s*(?:项|号)?(?:指标)?\s*(.*)$", re.S)
+
+
+def parse_caption(caption: str) -> tuple[int, int | None, str] | None:
+    """'#12 电商培训通知' → (12, None, '电商培训通知'); '#12-2 …' names scoring item 2."""
+    m = CAPTION.match(unicodedata.normalize("NFKC", caption or ""))
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2)) if m.group(2) else None, m.group(3).strip()
+
+
+def _officer_ok(where: Where) -> bool:
+    o = where.officer
+    return bool(o and o.status == "active" and o.unit_id and where.campaign)
+
+
+async def download(message: Message, context: BotContext) -> ev.FileIn | None:
+    """The message's document or photo, checked, downloaded and stored; None if there is none."""
+    settings = context.services.settings
+    if message.document:
+        doc = message.document
+        name, mime, size, file_id, uid = (doc.file_name or "文件", doc.mime_type or "", doc.file_size,
+                                         doc.file_id, doc.file_unique_id)
+    elif message.photo:
+        photo = message.photo[-1]
+        name, mime, size, file_id, uid = (f"照片-{photo.file_unique_id}.jpg", "image/jpeg", photo.file_size,
+                                         photo.file_id, photo.file_unique_id)
+    else:
+        return None
+    clean = check_file(name, mime, size, settings.max_download_mb * 1024 * 1024)
+    tg_file = await context.bot.get_file(file_id)
+    data = bytes(await tg_file.download_as_bytearray())
+    stored = store_bytes(settings.evidence_path, data)
+    return ev.FileIn(clean, mime, stored, file_id, uid)
+
+
+async def submit_command(update: Update, context: BotContext) -> None:
+    """/submit: pick one of this unit's indicators."""
+    with context.services.session() as session:
+        where = locate(update, context, session)
+        if not _officer_ok(where):
+            await respond(update, render("submit_need_officer"))
+            return
+        text, rows = _indicator_page(session, where, 0)
+    await respond(update, text, rows)
+
+
+def _indicator_page(session, where: Where, page: int) -> tuple[str, list]:  # noqa: ANN001
+    duties = unit_duties(session=session, campaign=where.campaign, directory=where.directory,
+                         unit_id=where.officer.unit_id)
+    items = duties.indicators
+    pages = max(1, (len(items) + PAGE - 1) // PAGE)
+    page = min(max(page, 0), pages - 1)
+    cid = where.campaign.id
+    rows = [[(f"{d.no}. {d.title[:14]}", f"sb:i:{cid}:{d.no}")] for d in items[page * PAGE:(page + 1) * PAGE]]
+    nav = ([("‹ 上一页", f"sb:p:{cid}:{page - 1}")] if page > 0 else []) + (
+        [("下一页 ›", f"sb:p:{cid}:{page + 1}")] if page < pages - 1 else [])
+    if nav:
+        rows.append(nav)
+    return render("submit_pick", unit=where.officer.unit_name, page=page + 1, pages=pages), rows
+
+
+async def submit_button(update: Update, context: BotContext) -> None:
+    """sb:p (page), sb:i (indicator), sb:t (item), sb:ok (confirm), sb:x (cancel)."""
+    query = update.callback_query
+    parts = query.data.split(":")
+    with context.services.session() as session:
+        where = locate(update, context, session)
+        if not _officer_ok(where) or (len(parts) > 2 and int(parts[2]) != where.campaign.id):
+            await query.answer(render("submit_need_officer"), show_alert=True)
+            return
+        await query.answer()
+        if parts[1] == "p":
+            text, rows = _indicator_page(session, where, int(parts[3]))
+            await query.edit_message_text(text, reply_markup=_kb(rows))
+            return
+        if parts[1] == "x":
+            context.user_data.pop("submit", None)
+            await query.edit_message_text(render("submit_cancelled"))
+            return
+        if parts[1] == "ok":
+            await _confirm(update, context, session, where)
+            return
+        no = int(parts[3])
+        try:
+            view = ev.responsible_view(session, where.campaign, where.directory, where.officer.unit_id, no)
+        except ev.EvidenceError as exc:
+            await query.edit_message_text(str(exc))
+            return
+        if parts[1] == "i" and view.indicator.scoring == "items" and len(view.items) > 1:
+            rows = [[(f"{it.no}. {it.text[:16]}({it.points}分)", f"sb:t:{where.campaign.id}:{no}:{it.no}")]
+                    for it in view.items]
+            await query.edit_message_text(render("submit_item", i=view.indicator), reply_markup=_kb(rows))
+            return
+        item = int(parts[4]) if parts[1] == "t" else None
+        context.user_data["submit"] = {"campaign": where.campaign.id, "no": no, "item": item, "files": [], "notes": []}
+        await query.edit_message_text(render("submit_collect", i=view.indicator, item=item))
+
+
+def _kb(rows: list):  # noqa: ANN202
+    from bot.delivery import keyboard
+
+    return keyboard(rows)
+
+
+async def collect(update: Update, context: BotContext) -> bool:
+    """During /submit, files and texts are gathered until the officer confirms."""
+    state = context.user_data.get("submit")
+    message = update.effective_message
+    if not state or message is None:
+        return False
+    if message.text and message.text.startswith("/"):
+        return False
+    try:
+        f = await download(message, context)
+    except FileRejected as exc:
+        await respond(update, str(exc))
+        return True
+    if f:
+        state["files"].append(f)
+    elif message.text:
+        state["notes"].append(message.text[:2000])
+    cid = state["campaign"]
+    rows = [[("提交", f"sb:ok:{cid}"), ("取消", f"sb:x:{cid}")]]
+    await respond(update, render("submit_collected", files=len(state["files"]), notes=len(state["notes"])), rows)
+    return True
+
+
+async def _confirm(update: Update, context: BotContext, session, where: Where) -> None:  # noqa: ANN001
+    state = context.user_data.get("submit")
+    query = update.callback_query
+    if not state:
+        await query.edit_message_text(render("stale_button"))
+        return
+    try:
+        view = ev.submit(session, campaign=where.campaign, directory=where.directory, officer=where.officer,
+                         no=state["no"], item_no=state["item"], files=state["files"],
+                         note="\n".join(state["notes"]), now=context.services.clock.now())
+    except ev.EvidenceError as exc:
+        await query.edit_message_text(str(exc))
+        return
+    session.commit()  # committed before the receipt
+    context.user_data.pop("submit", None)
+    await query.edit_message_text(render("receipt", e=view))
+    await announce(context, where.campaign, view)
+
+
+async def captioned_file(update: Update, context: BotContext) -> None:
+    """A document or photo whose caption names the indicator ("#12 …"), or an album's next item."""
+    message = update.effective_message
+    if await collect(update, context):
+        return
+    parsed = parse_caption(message.caption or "")
+    album = message.media_group_id or ""
+    with context.services.session() as session:
+        where = locate(update, context, session)
+        if where.campaign is None:
+            return
+        if parsed is None and not (album and context.chat_data.get(("album", album))):
+            if where.private:
+                await respond(update, render("submit_how"))
+            return
+        if not _officer_ok(where):
+            await respond(update, render("submit_need_officer"))
+            return
+        no, item, note = parsed if parsed else context.chat_data[("album", album)]
+        try:
+            ev.responsible_view(session, where.campaign, where.directory, where.officer.unit_id, no)
+            f = await download(message, context)
+            view = ev.submit(session, campaign=where.campaign, directory=where.directory, officer=where.officer,
+                             no=no, item_no=item, files=[f] if f else [], note=note,
+                             now=context.services.clock.now(), media_group_id=album)
+        except (FileRejected, ev.EvidenceError) as exc:
+            await respond(update, str(exc))
+            return
+        session.commit()  # committed before the receipt
+        if album:
+            context.chat_data[("album", album)] = (no, item, "")
+    await respond(update, render("receipt", e=view))
+    if not view.attached:
+        await announce(context, where.campaign, view)
+
+
+async def announce(context: BotContext, campaign: Campaign, view: ev.EvidenceView) -> None:
+    """Put a review card in the campaign's office chats."""
+    services = context.services
+    with services.session() as session:
+        chats = [c.chat_id for c in people.office_chats(session=session, campaign_id=campaign.id)]
+    if services.settings.office_chat_id and services.settings.office_chat_id not in chats:
+        chats.append(services.settings.office_chat_id)
+    rows = review_buttons(view.id)
+    for chat_id in chats:
+        await send(context.bot, services, chat_id, render("review_card", e=view), rows)
+
+
+def review_buttons(evidence_id: int) -> list:
+    return [[("通过(满分)", f"rv:{evidence_id}:a"), ("通过(部分分)", f"rv:{evidence_id}:p"),
+             ("退回", f"rv:{evidence_id}:r")]]

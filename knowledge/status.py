@@ -1,0 +1,66 @@
+"""What a unit owes: per indicator and scoring item, nothing yet / submitted / accepted / rejected.
+
+Built from one query over the unit's live submissions, so it stays cheap with tens of
+thousands of evidence rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from knowledge.models import Campaign, Evidence, Indicator, IndicatorItem
+from knowledge.queries import unit_duties
+from knowledge.units import UnitDirectory
+
+RANK = {"accepted": 0, "submitted": 1, "rejected": 2}
+STATE_ZH = {"accepted": "已通过", "submitted": "待审核", "rejected": "已退回", "none": "未提交"}
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    no: int
+    title: str
+    role: str
+    item_no: int | None
+    item_text: str
+    max_points: Decimal
+    state: str  # none | submitted | accepted | rejected
+    evidence_id: int | None
+    awarded: Decimal | None
+    reason: str
+
+    @property
+    def state_zh(self) -> str:
+        return STATE_ZH[self.state]
+
+
+def unit_status(*, session: Session, campaign: Campaign, directory: UnitDirectory, unit_id: int) -> list[StatusRow]:
+    """One row per indicator item (or per indicator without items) the unit is responsible for."""
+    duties = unit_duties(session=session, campaign=campaign, directory=directory, unit_id=unit_id)
+    by_no = {d.no: d for d in duties.indicators}
+    indicators = {i.no: i for i in session.exec(select(Indicator).where(
+        Indicator.campaign_id == campaign.id, Indicator.no.in_(list(by_no))))}
+    items: dict[int, list[IndicatorItem]] = {}
+    for it in session.exec(select(IndicatorItem).where(
+            IndicatorItem.indicator_id.in_([i.id for i in indicators.values()])).order_by(IndicatorItem.no)):
+        items.setdefault(it.indicator_id, []).append(it)
+    best: dict[tuple[int, int | None], Evidence] = {}
+    for ev in session.exec(select(Evidence).where(Evidence.campaign_id == campaign.id, Evidence.unit_id == unit_id,
+                                                  Evidence.status.in_(tuple(RANK)))):
+        key = (ev.indicator_id, ev.item_id)
+        if key not in best or (RANK[ev.status], -(ev.id or 0)) < (RANK[best[key].status], -(best[key].id or 0)):
+            best[key] = ev
+    rows: list[StatusRow] = []
+    for no in sorted(by_no):
+        ind, duty = indicators[no], by_no[no]
+        scored_items = items.get(ind.id, []) if ind.scoring == "items" else []
+        targets = [(it.id, it.no, it.text, it.points or Decimal(0)) for it in scored_items] or [(None, None, "", ind.points)]
+        for item_id, item_no, text, max_points in targets:
+            ev = best.get((ind.id, item_id)) or (best.get((ind.id, None)) if item_id else None)
+            rows.append(StatusRow(no, ind.title, duty.role, item_no, text, max_points,
+                                  ev.status if ev else "none", ev.id if ev else None,
+                                  ev.awarded_points if ev else None, ev.reason if ev else ""))
+    return rows
