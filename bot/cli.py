@@ -209,5 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # python -m bot.cli: use the importable module so extensions register once
+    from bot.cli import main as module_main
+
+    sys.exit(module_main())
