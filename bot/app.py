@@ -32,7 +32,7 @@ from telegram.request import BaseRequest
 from bot.context import BotContext, Services
 from bot.settings import Settings
 from bot.store import open_store
-from handlers import ask, chats, errors, fallback, registration, review, submit
+from handlers import ask, chats, errors, fallback, figures, registration, review, submit
 from knowledge import people
 from knowledge.clock import Clock, SystemClock
 
@@ -42,7 +42,8 @@ PRIVATE_COMMANDS = [
     ("my", "本单位负责的指标和任务"), ("unit", "某个单位的指标和任务,如 /unit 发改委"),
     ("ind", "某项指标的要求,如 /ind 12"), ("find", "按主题查找,如 /find 跨境电商"),
     ("phase", "实施阶段和时间"), ("submit", "提交佐证材料"), ("status", "本单位材料提交情况"),
-    ("withdraw", "撤回未审核的材料,如 /withdraw 15"), ("start", "登记为联络员"), ("help", "使用说明"),
+    ("withdraw", "撤回未审核的材料,如 /withdraw 15"), ("figure", "填写定量指标的数据"),
+    ("score", "按已填数据计算得分,如 /score 1"), ("start", "登记为联络员"), ("help", "使用说明"),
 ]
 GROUP_COMMANDS = [c for c in PRIVATE_COMMANDS if c[0] != "start"] + [("setup", "绑定本群(办公室管理员)")]
 OFFICE_COMMANDS = GROUP_COMMANDS + [("review", "待审核材料"), ("bind", "回复某人消息:登记为某单位联络员"), ("revoke", "回复某人消息:撤销登记")]
@@ -102,7 +103,8 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
                            ("phase", ask.phase_command), ("setup", chats.setup),
                            ("bind", chats.bind), ("revoke", chats.revoke),
                            ("submit", submit.submit_command), ("review", review.review_command),
-                           ("status", review.status_command), ("withdraw", review.withdraw_command)):
+                           ("status", review.status_command), ("withdraw", review.withdraw_command),
+                           ("figure", figures.figure_command), ("score", figures.score_command)):
         app.add_handler(CommandHandler(name, callback, filters=msgs))
     app.add_handler(MessageHandler(msgs & filters.COMMAND, fallback.unknown_command))
     # Files and photos are evidence (captioned "#12 …", or inside a /submit flow).

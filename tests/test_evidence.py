@@ -158,3 +158,18 @@ def test_file_names_are_sanitised():
     assert check_file("报告..pdf", "application/pdf", 10, 100) == "报告.pdf"
     with pytest.raises(FileRejected):
         check_file("x.sh", None, 10, 100)
+
+
+async def test_figures_and_score(h):
+    out = await h.say(USER, USER, "/figure 1 2023 网上零售额 100")
+    assert "已记录" in out[-1]["text"]
+    await h.say(USER, USER, "/figure 1 2024 网上零售额 １２０，５亿元 来源 统计公报")
+    out = await h.say(USER, USER, "/figure 1 2024 全国网零增速 7.2%")
+    assert "超过,得1分" in out[-1]["text"] and "1 分" in out[-1]["text"]
+    out = await h.say(USER, USER, "/figure 7 2024 电子商务纳税额 5")
+    assert "不是第7项指标" in out[-1]["text"]
+    out = await h.say(USER, USER, "/figure 1 2024 市场主体 5")
+    assert "可以填写" in out[-1]["text"]
+    from knowledge.models import Figure
+    assert {(f.key, f.year, f.value) for f in rows(h, Figure)} == {
+        ("online_retail", 2023, "100"), ("online_retail", 2024, "120.5"), ("national_online_growth", 2024, "7.2")}
