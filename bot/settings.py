@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
-    max_download_mb: int = Field(20, ge=1)
+    max_download_mb: int | None = Field(None, ge=1)
     log_level: str = "INFO"
 
     @field_validator("office_chat_id", mode="before")
@@ -53,6 +53,14 @@ class Settings(BaseSettings):
     def evidence_path(self) -> Path:
         """Where submitted files are stored (``EVIDENCE_DIR``, default ``DATA_DIR/evidence``)."""
         return self.evidence_dir or self.data_dir / "evidence"
+
+    @property
+    def download_limit(self) -> int:
+        """Bytes the Bot API lets us download: 20 MB on Telegram's servers, 2 GB self-hosted."""
+        if self.max_download_mb:
+            return self.max_download_mb * 1024 * 1024
+        official = "api.telegram.org" in self.telegram_base_file_url
+        return (20 if official else 2000) * 1024 * 1024
 
     @property
     def token(self) -> str:

@@ -6,6 +6,7 @@ so the answer is understood even after a restart.
 
 from __future__ import annotations
 
+import logging
 import re
 
 from telegram import ForceReply, Update
@@ -19,6 +20,7 @@ from knowledge import evidence as ev
 from knowledge import people
 from knowledge.status import unit_status
 
+log = logging.getLogger(__name__)
 PROMPT = re.compile(r"材料 #(\d+) 的(分数|退回原因)")
 
 
@@ -35,6 +37,7 @@ async def review_button(update: Update, context: BotContext) -> None:
     with services.session() as session:
         current = ev.view(session, int(eid))
         if current is None or not _office(context, session, update.effective_user.id, current.campaign_id):
+            log.warning("refused review button %r from user %s", query.data, update.effective_user.id)
             await query.answer(render("office_only"), show_alert=True)
             return
         if current.status != "submitted":

@@ -6,6 +6,7 @@ does the officer get a receipt — so nothing acknowledged can be lost.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 
@@ -22,6 +23,7 @@ from knowledge.models import Campaign
 from knowledge.queries import unit_duties
 
 PAGE = 8
+log = logging.getLogger(__name__)
 CAPTION = re.compile(r"^\s*(?:#|＃|指标|第)\s*(\d{1,3})(?:\s*[-—.]\s*(\d))?\s*(?:项|号)?(?:指标)?\s*(.*)$", re.S)
 
 
@@ -51,7 +53,7 @@ async def download(message: Message, context: BotContext) -> ev.FileIn | None:
                                          photo.file_id, photo.file_unique_id)
     else:
         return None
-    clean = check_file(name, mime, size, settings.max_download_mb * 1024 * 1024)
+    clean = check_file(name, mime, size, settings.download_limit)
     tg_file = await context.bot.get_file(file_id)
     data = bytes(await tg_file.download_as_bytearray())
     stored = store_bytes(settings.evidence_path, data)
@@ -91,6 +93,7 @@ async def submit_button(update: Update, context: BotContext) -> None:
     with context.services.session() as session:
         where = locate(update, context, session)
         if not _officer_ok(where) or (len(parts) > 2 and int(parts[2]) != where.campaign.id):
+            log.warning("refused submit button %r from user %s", query.data, update.effective_user.id)
             await query.answer(render("submit_need_officer"), show_alert=True)
             return
         await query.answer()
