@@ -3,6 +3,7 @@
 from knowledge.models.audit import AuditLog
 from knowledge.models.evidence import Evidence, EvidenceFile, Figure
 from knowledge.models.people import Chat, Officer
+from knowledge.models.schedule import CampaignState, IndicatorDue, ReminderAck, ReminderLog
 from knowledge.models.reference import (
     Campaign,
     Correction,
@@ -25,15 +26,19 @@ __all__ = [
     "EvidenceFile",
     "Figure",
     "Campaign",
+    "CampaignState",
     "Chat",
     "Correction",
     "Indicator",
     "IndicatorItem",
+    "IndicatorDue",
     "IndicatorUnit",
     "LeadingGroupMember",
     "NationalIndicator",
     "Officer",
     "Phase",
+    "ReminderAck",
+    "ReminderLog",
     "Task",
     "TaskUnit",
     "Unit",

@@ -40,6 +40,7 @@ class Officer(SQLModel, table=True):
     role: str = "liaison"
     status: str = "pending"
     private_ok: bool = False
+    muted_until: datetime | None = Field(default=None, sa_type=AwareDateTime)
     created_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     decided_by: int | None = Field(default=None, sa_column=Column(BigInteger))
     decided_at: datetime | None = Field(default=None, sa_type=AwareDateTime)

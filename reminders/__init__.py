@@ -1,0 +1,1 @@
+"""Time: phases, deadlines, Chinese working days, due reminders. Never imports telegram."""

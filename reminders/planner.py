@@ -1,0 +1,101 @@
+"""Which reminders belong to one sending slot (09:00 campaign time on a working day).
+
+Reminders are computed from the timeline and the state of evidence, each with a unique key,
+so the sender can claim them in the database and nothing is sent twice. The planner sends
+nothing itself: the bot (or the dry-run CLI) decides what to do with the plan.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from knowledge.models import Campaign
+from knowledge.units import UnitDirectory
+from reminders.calendar import WorkCalendar
+from reminders.owing import owing
+from reminders.timeline import due_dates, phases
+
+
+@dataclass(frozen=True)
+class Policy:
+    """When to nudge; the defaults follow issue 6 and can be changed per campaign."""
+
+    send_at: time = time(9, 0)
+    before: tuple[int, ...] = (14, 7, 3, 1)
+    overdue_weeks: int = 8
+
+
+@dataclass
+class Planned:
+    key: str
+    kind: str  # phase_start | deadline | overdue | escalation
+    chat: str  # group | private | office
+    due_at: datetime
+    deadline: date | None = None
+    phase: str = ""
+    workdays_left: int | None = None
+    week: int | None = None
+    units: dict[int, list[int]] = field(default_factory=dict)  # unit id → indicator numbers
+
+    @property
+    def indicators(self) -> list[int]:
+        return sorted({n for nos in self.units.values() for n in nos})
+
+
+def slot_time(campaign: Campaign, day: date, policy: Policy) -> datetime:
+    return datetime.combine(day, policy.send_at, tzinfo=ZoneInfo(campaign.timezone))
+
+
+def plan_slot(session: Session, campaign: Campaign, directory: UnitDirectory, day: date,
+              calendar: WorkCalendar, policy: Policy = Policy()) -> list[Planned]:
+    """Every reminder of ``day``'s slot; [] on a non-working day."""
+    if not calendar.is_workday(day):
+        return []
+    at = slot_time(campaign, day, policy)
+    slug = campaign.slug
+    out: list[Planned] = []
+    for p in phases(session, campaign):
+        if calendar.on_or_before(p.start) == day:
+            out.append(Planned(f"{slug}:phase_start:{p.no}:{p.start}:group", "phase_start", "group", at,
+                               deadline=p.end, phase=p.name))
+    by_date: dict[date, set[int]] = defaultdict(set)
+    for due in due_dates(session, campaign).values():
+        by_date[due.due].add(due.no)
+    for deadline, numbers in sorted(by_date.items()):
+        step = _step(day, deadline, calendar, policy)
+        if step is None:
+            continue
+        owed = owing(session, campaign, directory, numbers)
+        if not owed:
+            continue
+        kind, n = step
+        if kind == "deadline":
+            for chat in ("group", "private"):
+                out.append(Planned(f"{slug}:deadline:{deadline}:{n}:{chat}", "deadline", chat, at, deadline=deadline,
+                                   workdays_left=n, units=owed))
+        else:
+            for chat in ("group", "private"):
+                out.append(Planned(f"{slug}:overdue:{deadline}:{n}:{chat}", "overdue", chat, at, deadline=deadline,
+                                   week=n, units=owed))
+            out.append(Planned(f"{slug}:escalation:{deadline}:{n}:office", "escalation", "office", at,
+                               deadline=deadline, week=n, units=owed))
+    return out
+
+
+def _step(day: date, deadline: date, calendar: WorkCalendar, policy: Policy) -> tuple[str, int] | None:
+    """('deadline', n working days left) or ('overdue', week) when ``day`` is such a slot."""
+    if day <= deadline:
+        for n in policy.before:
+            if calendar.workdays_before(deadline, n) == day:
+                return "deadline", n
+        return None
+    first = calendar.next_after(deadline)
+    for week in range(policy.overdue_weeks + 1):
+        if calendar.on_or_before(first + timedelta(days=7 * week)) == day and (week == 0 or day > first):
+            return "overdue", week
+    return None

@@ -1,0 +1,122 @@
+"""The campaign timeline: phases (from the document or set by the office) and due dates.
+
+The documents' dates are in the past, so the office moves the timeline (``shift``) or sets
+it (Hejin states no dates at all). Each indicator is due at the end of the phase in which
+evidence is gathered, unless the office sets its own date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, delete, select
+
+from knowledge.audit import record
+from knowledge.models import Campaign, CampaignState, Indicator, IndicatorDue, Phase
+
+
+class TimelineError(ValueError):
+    """A timeline change that cannot be made; the message is for the office."""
+
+
+@dataclass(frozen=True)
+class Due:
+    no: int
+    due: date
+    source: str  # office | phase
+
+
+def phases(session: Session, campaign: Campaign) -> list[Phase]:
+    return list(session.exec(select(Phase).where(Phase.campaign_id == campaign.id).order_by(Phase.no)))
+
+
+def state(session: Session, campaign: Campaign) -> CampaignState:
+    """The campaign's switches (created on first use)."""
+    row = session.get(CampaignState, campaign.id)
+    if row is None:
+        row = CampaignState(campaign_id=campaign.id)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def set_phases(session: Session, campaign: Campaign, spec: list[tuple[str, date, date]], *, by: int | None,
+               now: datetime) -> list[Phase]:
+    """Replace the timeline with the office's phases (the document's stay in the audit log)."""
+    if not spec:
+        raise TimelineError("至少需要一个阶段。")
+    for name, start, end in spec:
+        if start > end:
+            raise TimelineError(f"阶段“{name}”的开始日期 {start} 晚于结束日期 {end}。")
+    before = [(p.name, p.start.isoformat(), p.end.isoformat()) for p in phases(session, campaign)]
+    session.exec(delete(Phase).where(Phase.campaign_id == campaign.id))
+    rows = [Phase(campaign_id=campaign.id, no=i, name=name, start=start, end=end, source="office")
+            for i, (name, start, end) in enumerate(spec, 1)]
+    session.add_all(rows)
+    record(session, action="phases.set", at=now, campaign_id=campaign.id, actor=by, subject="phases",
+           before={"phases": before}, after={"phases": [(n, s.isoformat(), e.isoformat()) for n, s, e in spec]})
+    session.flush()
+    return rows
+
+
+def shift(session: Session, campaign: Campaign, start: date, *, by: int | None, now: datetime) -> list[Phase]:
+    """Move the whole timeline so it starts on ``start``, keeping each phase's length and gaps."""
+    rows = phases(session, campaign)
+    if not rows:
+        raise TimelineError("还没有任何阶段,请先设置阶段(phases set)。")
+    offset = start - min(p.start for p in rows)
+    spec = [(p.name, p.start + offset, p.end + offset) for p in rows]
+    texts = {p.no: (p.text, p.period_as_written) for p in rows}
+    out = set_phases(session, campaign, spec, by=by, now=now)
+    for p in out:
+        p.text, p.period_as_written = texts.get(p.no, ("", ""))
+        session.add(p)
+    for d in session.exec(select(IndicatorDue).join(Indicator).where(Indicator.campaign_id == campaign.id)):
+        d.due += offset
+        session.add(d)
+    return out
+
+
+def evidence_phase(session: Session, campaign: Campaign) -> Phase | None:
+    """The phase whose end is the default due date: the office's choice, else the one that
+    "推进"s the work (Yancheng: 全面推进, when the indicator targets are to be met), else the
+    second-to-last, else the only one."""
+    rows = phases(session, campaign)
+    if not rows:
+        return None
+    chosen = state(session, campaign).evidence_phase_no
+    for p in rows:
+        if p.no == chosen:
+            return p
+    pushing = [p for p in rows if "推进" in p.name]
+    return pushing[0] if pushing else rows[-2] if len(rows) > 1 else rows[0]
+
+
+def due_dates(session: Session, campaign: Campaign) -> dict[int, Due]:
+    """indicator number → due date and where it comes from."""
+    default = evidence_phase(session, campaign)
+    out: dict[int, Due] = {}
+    overrides = {d.indicator_id: d.due for d in session.exec(
+        select(IndicatorDue).join(Indicator).where(Indicator.campaign_id == campaign.id))}
+    for ind in session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id)):
+        if ind.id in overrides:
+            out[ind.no] = Due(ind.no, overrides[ind.id], "office")
+        elif default is not None:
+            out[ind.no] = Due(ind.no, default.end, "phase")
+    return out
+
+
+def set_due(session: Session, campaign: Campaign, no: int, due: date, *, by: int | None, now: datetime) -> Due:
+    """The office's own due date for one indicator."""
+    ind = session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id, Indicator.no == no)).first()
+    if ind is None:
+        raise TimelineError(f"没有第{no}项指标。")
+    row = session.exec(select(IndicatorDue).where(IndicatorDue.indicator_id == ind.id)).first()
+    before = {"due": row.due.isoformat()} if row else None
+    row = row or IndicatorDue(indicator_id=ind.id, due=due, at=now)
+    row.due, row.set_by, row.at = due, by, now
+    session.add(row)
+    record(session, action="due.set", at=now, campaign_id=campaign.id, actor=by, subject=f"indicator:{no}",
+           before=before, after={"due": due.isoformat()})
+    return Due(no, due, "office")
