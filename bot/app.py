@@ -29,10 +29,11 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import reminder_sender
 from bot.context import BotContext, Services
 from bot.settings import Settings
 from bot.store import open_store
-from handlers import ask, chats, errors, fallback, figures, registration, review, submit
+from handlers import ask, chats, errors, fallback, figures, registration, review, schedule, submit
 from knowledge import people
 from knowledge.clock import Clock, SystemClock
 
@@ -43,10 +44,12 @@ PRIVATE_COMMANDS = [
     ("ind", "某项指标的要求,如 /ind 12"), ("find", "按主题查找,如 /find 跨境电商"),
     ("phase", "实施阶段和时间"), ("submit", "提交佐证材料"), ("status", "本单位材料提交情况"),
     ("withdraw", "撤回未审核的材料,如 /withdraw 15"), ("figure", "填写定量指标的数据"),
-    ("score", "按已填数据计算得分,如 /score 1"), ("start", "登记为联络员"), ("help", "使用说明"),
+    ("score", "按已填数据计算得分,如 /score 1"), ("reminders", "本单位近期提醒"),
+    ("mute", "暂停私信提醒,如 /mute 7"), ("start", "登记为联络员"), ("help", "使用说明"),
 ]
 GROUP_COMMANDS = [c for c in PRIVATE_COMMANDS if c[0] != "start"] + [("setup", "绑定本群(办公室管理员)")]
-OFFICE_COMMANDS = GROUP_COMMANDS + [("review", "待审核材料"), ("bind", "回复某人消息:登记为某单位联络员"), ("revoke", "回复某人消息:撤销登记")]
+OFFICE_COMMANDS = GROUP_COMMANDS + [("review", "待审核材料"), ("pause", "暂停全部提醒"), ("resume", "恢复提醒"),
+                                    ("due", "设置某项指标的截止日期"), ("bind", "回复某人消息:登记为某单位联络员"), ("revoke", "回复某人消息:撤销登记")]
 
 
 async def post_init(app: Application) -> None:
@@ -69,7 +72,7 @@ async def post_init(app: Application) -> None:
 
 def build_application(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None,
                       request: BaseRequest | None = None, get_updates_request: BaseRequest | None = None,
-                      rate_limit: bool = True) -> Application:
+                      rate_limit: bool = True, reminders: bool = True) -> Application:
     """Assemble handlers, services, rate limiter and error handler for ``settings``."""
     token = settings.token or "0:LOCAL"
     builder = (ApplicationBuilder().token(token)
@@ -95,16 +98,20 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
     app.add_handler(CallbackQueryHandler(ask.open_button, pattern=r"^[iut]:\d+:\d+$"))
     app.add_handler(CallbackQueryHandler(submit.submit_button, pattern=r"^sb:(p|i|t|ok|x):\d+(:\d+){0,2}$"))
     app.add_handler(CallbackQueryHandler(review.review_button, pattern=r"^rv:\d+:[apr]$"))
+    app.add_handler(CallbackQueryHandler(schedule.ack_button, pattern=r"^ack:\d+$"))
     # Commands (only in messages, not edits).
     msgs = filters.UpdateType.MESSAGE
     for name, callback in (("start", registration.start), ("help", ask.help_command),
                            ("my", ask.my_command), ("unit", ask.unit_command),
                            ("ind", ask.indicator_command), ("find", ask.find_command),
-                           ("phase", ask.phase_command), ("setup", chats.setup),
+                           ("phase", _phase), ("setup", chats.setup),
                            ("bind", chats.bind), ("revoke", chats.revoke),
                            ("submit", submit.submit_command), ("review", review.review_command),
                            ("status", review.status_command), ("withdraw", review.withdraw_command),
-                           ("figure", figures.figure_command), ("score", figures.score_command)):
+                           ("figure", figures.figure_command), ("score", figures.score_command),
+                           ("reminders", schedule.reminders_command), ("mute", schedule.mute_command),
+                           ("pause", schedule.pause_command), ("resume", schedule.pause_command),
+                           ("due", schedule.due_command)):
         app.add_handler(CommandHandler(name, callback, filters=msgs))
     app.add_handler(MessageHandler(msgs & filters.COMMAND, fallback.unknown_command))
     # Files and photos are evidence (captioned "#12 …", or inside a /submit flow).
@@ -114,7 +121,16 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
     # Anything else addressed to us (stickers, voice …) gets a hint.
     app.add_handler(MessageHandler(msgs & ~filters.StatusUpdate.ALL, fallback.other_message))
     app.add_error_handler(errors.on_error)
+    # One repeating job sends whatever reminders are due (rows in the database, not jobs).
+    if app.job_queue is not None and reminders:
+        app.job_queue.run_repeating(reminder_sender.tick, interval=60, first=5, name="reminders")
     return app
+
+
+async def _phase(update: Update, context: BotContext) -> None:
+    """/phase shows the timeline; /phase set|shift changes it (office)."""
+    if not await schedule.phase_admin(update, context):
+        await ask.phase_command(update, context)
 
 
 async def _text(update: Update, context: BotContext) -> None:

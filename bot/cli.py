@@ -174,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
     import bot.cli_bot  # noqa: F401  (registers run/chat/ask)
     import bot.cli_people  # noqa: F401  (registers officers/chats)
+    import bot.cli_schedule  # noqa: F401  (registers reminders/phases/due)
     for extend in EXTENSIONS:
         extend(sub)
     return parser

@@ -264,6 +264,28 @@ __all__ = [
     "AlreadyRegistered", "ChatInfo", "NotFound", "NotPending", "OfficerInfo", "PeopleError",
     "active_officers_of_unit", "add_officer", "all_office_chats", "bind_chat", "chat_binding",
     "claim_by_username", "decide", "is_office", "liaison_chats", "list_chats", "list_officers",
-    "mark_chat_status", "migrate_chat", "office_chats", "officer_by_id", "officer_of", "officers_of_user",
+    "mark_chat_status", "migrate_chat", "mute", "muted", "office_chats", "officer_by_id", "officer_of", "officers_of_user",
     "request_registration", "revoke", "set_private_ok", "unbind_chat",
 ]
+
+
+def muted(*, session: Session, officer_id: int, now: datetime) -> bool:
+    """Whether an officer has paused private reminders until later than ``now``."""
+    row = session.get(Officer, officer_id)
+    return bool(row and row.muted_until and row.muted_until > now)
+
+
+def mute(*, session: Session, user_id: int, campaign_id: int, days: int, now: datetime) -> OfficerInfo:
+    """Pause private reminders for ``days`` days (the office sees who muted)."""
+    from datetime import timedelta
+
+    row = _find_row(session, campaign_id, user_id, "")
+    if row is None or row.status != "active":
+        raise NotFound("只有已登记的联络员可以暂停提醒。")
+    if not 0 <= days <= 60:
+        raise PeopleError("暂停天数应在 0 到 60 之间(0 表示恢复)。")
+    row.muted_until = now + timedelta(days=days) if days else None
+    session.add(row)
+    record(session, action="officer.mute", at=now, campaign_id=campaign_id, actor=user_id,
+           subject=f"officer:{row.id}", after={"days": days})
+    return _officer_info(session, row)

@@ -30,6 +30,9 @@ class Policy:
     overdue_weeks: int = 8
 
 
+DEFAULT_POLICY = Policy()
+
+
 @dataclass
 class Planned:
     key: str
@@ -52,7 +55,7 @@ def slot_time(campaign: Campaign, day: date, policy: Policy) -> datetime:
 
 
 def plan_slot(session: Session, campaign: Campaign, directory: UnitDirectory, day: date,
-              calendar: WorkCalendar, policy: Policy = Policy()) -> list[Planned]:
+              calendar: WorkCalendar, policy: Policy = DEFAULT_POLICY) -> list[Planned]:
     """Every reminder of ``day``'s slot; [] on a non-working day."""
     if not calendar.is_workday(day):
         return []

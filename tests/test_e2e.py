@@ -65,3 +65,39 @@ async def test_private_group_and_button_over_http(running):
     sent = await api.wait_for_sent(2, chat_id=GROUP)
     assert button["text"] in sent[-1]["text"]
     assert any(m == "setMyCommands" for m, _ in api.calls)
+
+
+async def test_reminder_over_http_mentions_exactly_the_owing_officers(tmp_path):
+    from datetime import date
+
+    from bot.reminder_sender import run_due
+    from reminders.timeline import set_due, set_phases
+
+    engine = new_engine()
+    clock = FakeClock(datetime(2026, 12, 10, 1, 5, tzinfo=UTC))  # 09:05 Beijing, 7 working days before
+    with Session(engine) as s:
+        load_all(s)
+        camp = get_campaign(s, "yancheng")
+        d = UnitDirectory.load(s, camp)
+        set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=clock.now())
+        set_due(s, camp, 12, date(2026, 12, 21), by=1, now=clock.now())
+        for uid, unit in ((71, "市监局"), (72, "发改委"), (73, "邮管局")):
+            people.add_officer(session=s, campaign_id=camp.id, unit_id=d.resolve(unit).unit.id, user_id=uid,
+                               name=f"官员{uid}", now=clock.now())
+        people.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="联络员群",
+                         by_user_id=1, now=clock.now())
+        s.commit()
+    async with FakeBotApiServer() as server:
+        server.api.group_chat(GROUP, "联络员群")
+        settings = Settings(_env_file=None, telegram_bot_token="1:REM", telegram_base_url=server.base_url,
+                            telegram_base_file_url=server.base_file_url, evidence_dir=tmp_path)
+        app = build_application(settings, engine=engine, clock=clock, reminders=False)
+        await app.initialize()
+        try:
+            await run_due(app.bot, app.bot_data["services"])
+            await run_due(app.bot, app.bot_data["services"])  # a second tick sends nothing new
+        finally:
+            await app.shutdown()
+        [msg] = [m for m in server.api.sent(GROUP) if "截止" in m["text"]]
+        assert "tg://user?id=71" in msg["text"] and "tg://user?id=72" in msg["text"]
+        assert "tg://user?id=73" not in msg["text"]

@@ -85,8 +85,9 @@ def test_unit_that_delivered_is_not_reminded(yc):
     post = d.resolve("邮管局").unit
     [plan] = [p for p in plan_slot(s, camp, d, date(2026, 11, 27), CAL) if p.chat == "group"]
     assert 5 in plan.units[post.id]
-    from knowledge.models import Indicator
     from sqlmodel import select
+
+    from knowledge.models import Indicator
     ind5 = s.exec(select(Indicator).where(Indicator.campaign_id == camp.id, Indicator.no == 5)).one()
     s.add(Evidence(campaign_id=camp.id, indicator_id=ind5.id, unit_id=post.id, status="accepted", created_at=NOW))
     s.flush()

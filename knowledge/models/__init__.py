@@ -3,7 +3,6 @@
 from knowledge.models.audit import AuditLog
 from knowledge.models.evidence import Evidence, EvidenceFile, Figure
 from knowledge.models.people import Chat, Officer
-from knowledge.models.schedule import CampaignState, IndicatorDue, ReminderAck, ReminderLog
 from knowledge.models.reference import (
     Campaign,
     Correction,
@@ -19,6 +18,7 @@ from knowledge.models.reference import (
     UnitMember,
     UnitName,
 )
+from knowledge.models.schedule import CampaignState, IndicatorDue, ReminderAck, ReminderLog
 
 __all__ = [
     "AuditLog",

@@ -1,0 +1,133 @@
+"""``liaison-bot reminders`` (dry run), ``phases set|shift|list`` and ``due set``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.cli import EXTENSIONS, CliError
+from bot.reminder_sender import payload, render_text
+from bot.render import to_text
+from bot.settings import Settings
+from bot.store import open_store
+from knowledge.campaigns import get_campaign
+from knowledge.clock import SystemClock
+from knowledge.units import UnitDirectory
+from reminders.calendar import WorkCalendar
+from reminders.planner import plan_slot
+from reminders.timeline import TimelineError, due_dates, phases, set_due, set_phases, shift
+
+
+def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the reminders of the sending slot of ``--at``; sends and records nothing."""
+    with Session(open_store(settings)) as session:
+        camp = get_campaign(session, args.campaign)
+        try:
+            at = datetime.fromisoformat(args.at) if args.at else SystemClock().now()
+        except ValueError:
+            raise CliError(f"时间“{args.at}”格式不对,例如 2026-12-07T09:00+08:00") from None
+        tz = ZoneInfo(camp.timezone)
+        day = (at if at.tzinfo else at.replace(tzinfo=tz)).astimezone(tz).date()
+        directory = UnitDirectory.load(session, camp)
+        calendar = WorkCalendar()
+        out = []
+        for p in plan_slot(session, camp, directory, day, calendar):
+            data = payload(p, day, session, directory)
+            text = to_text(render_text(session, camp, directory, data))
+            out.append({"key": p.key, "kind": p.kind, "due_at": p.due_at.isoformat(), "chat": p.chat,
+                        "units": data["unit_names"], "indicators": p.indicators, "text": text})
+        session.rollback()  # a dry run writes nothing
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for r in out:
+            print(f"[{r['kind']} → {r['chat']}] {r['key']}\n{r['text']}\n")
+        if not out:
+            print(f"{day} 这一时段没有提醒(非工作日、时间表未设置或没有待交材料)。")
+    if calendar.guessed_years:
+        import sys
+
+        print(f"注意: {sorted(calendar.guessed_years)} 年的节假日安排尚未收录,按周一至周五计算。", file=sys.stderr)
+    return 0
+
+
+def cmd_phases(args: argparse.Namespace, settings: Settings) -> int:
+    """list | set | shift."""
+    now = SystemClock().now()
+    with Session(open_store(settings)) as session:
+        camp = get_campaign(session, args.campaign)
+        try:
+            if args.action == "set":
+                spec = []
+                for item in args.phase:
+                    name, start, end = item.split(":")
+                    spec.append((name, date.fromisoformat(start), date.fromisoformat(end)))
+                set_phases(session, camp, spec, by=None, now=now)
+            elif args.action == "shift":
+                shift(session, camp, date.fromisoformat(args.start), by=None, now=now)
+        except (ValueError, TimelineError) as exc:
+            raise CliError(str(exc) if isinstance(exc, TimelineError) else
+                           "阶段写法:名称:开始日期:结束日期,例如 动员部署:2026-12-01:2026-12-31") from None
+        rows = [{"no": p.no, "name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat(),
+                 "source": p.source} for p in phases(session, camp)]
+        session.commit()
+    if getattr(args, "json", False):
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            print(f"{r['no']}. {r['name']}  {r['start']} 至 {r['end']}  ({'文件' if r['source'] == 'document' else '办公室'})")
+        if not rows:
+            print("没有阶段。用 phases set 设置。")
+    return 0
+
+
+def cmd_due(args: argparse.Namespace, settings: Settings) -> int:
+    """set an indicator's due date, or list them."""
+    with Session(open_store(settings)) as session:
+        camp = get_campaign(session, args.campaign)
+        if args.action == "set":
+            try:
+                set_due(session, camp, args.indicator, date.fromisoformat(args.date), by=None, now=SystemClock().now())
+            except (ValueError, TimelineError) as exc:
+                raise CliError(str(exc)) from None
+        dues = due_dates(session, camp)
+        session.commit()
+    for no in sorted(dues):
+        print(f"第{no}项  {dues[no].due}  ({'办公室设定' if dues[no].source == 'office' else '阶段结束'})")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("reminders", help="预演某一时刻的提醒(不发送、不记录)")
+    p.add_argument("--campaign", required=True)
+    p.add_argument("--at", help="ISO 时间,如 2026-12-07T09:00+08:00;默认现在")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reminders)
+    p = sub.add_parser("phases", help="实施阶段:list / set / shift")
+    ps = p.add_subparsers(dest="action", required=True)
+    a = ps.add_parser("list")
+    a.add_argument("--campaign", required=True)
+    a.add_argument("--json", action="store_true")
+    a = ps.add_parser("set")
+    a.add_argument("--campaign", required=True)
+    a.add_argument("--phase", action="append", required=True, help="名称:开始:结束,可重复")
+    a = ps.add_parser("shift")
+    a.add_argument("--campaign", required=True)
+    a.add_argument("--start", required=True)
+    p.set_defaults(func=cmd_phases)
+    p = sub.add_parser("due", help="指标截止日期:list / set")
+    ds = p.add_subparsers(dest="action", required=True)
+    a = ds.add_parser("list")
+    a.add_argument("--campaign", required=True)
+    a = ds.add_parser("set")
+    a.add_argument("--campaign", required=True)
+    a.add_argument("--indicator", type=int, required=True)
+    a.add_argument("--date", required=True)
+    p.set_defaults(func=cmd_due)
+
+
+EXTENSIONS.append(register)

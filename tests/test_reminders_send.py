@@ -1,0 +1,132 @@
+"""Sending reminders: once per key across restarts and processes, only to owing units,
+blocked officers reported, migrated groups followed, catch-up folded."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.reminder_sender import run_due
+from knowledge.campaigns import get_campaign
+from knowledge.clock import FakeClock
+from knowledge.loader import load_all
+from knowledge.models import ReminderAck, ReminderLog
+from reminders.timeline import set_due, set_phases
+from tests.botkit import GROUP, OFFICE_CHAT, make_harness
+from tests.conftest import new_engine
+
+SJ, FGW = 6101, 6102  # officers of 市场监管局 and 发改委 (both owe indicator 12 in Yancheng)
+
+
+def at(day: date, hour: int = 9, minute: int = 1) -> datetime:
+    return datetime(day.year, day.month, day.day, hour - 8, minute, tzinfo=UTC)  # 09:01 Beijing
+
+
+@pytest.fixture
+async def h(tmp_path):
+    engine = new_engine()
+    with Session(engine) as s:
+        load_all(s)
+        camp = get_campaign(s, "yancheng")
+        set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=at(date(2026, 11, 1)))
+        set_due(s, camp, 12, date(2026, 12, 21), by=1, now=at(date(2026, 11, 1)))
+        s.commit()
+    harness = await make_harness(engine, FakeClock(at(date(2026, 12, 9))), tmp_path)
+    harness.api.group_chat(GROUP, "联络员群")
+    harness.api.group_chat(OFFICE_CHAT, "办公室")
+    harness.bind(GROUP, slug="yancheng")
+    harness.bind(OFFICE_CHAT, kind="office", slug="yancheng")
+    harness.register(SJ, "市监局", slug="yancheng", name="王五")
+    harness.register(FGW, "发改委", slug="yancheng", name="赵六")
+    with harness.services.session() as s:
+        from knowledge import people
+        people.set_private_ok(session=s, user_id=SJ, ok=True)
+    yield harness
+    await harness.app.shutdown()
+
+
+def deadline_messages(h, chat):
+    return [m for m in h.api.sent(chat) if "2026-12-21 截止" in m["text"]]
+
+
+async def test_group_reminder_mentions_owing_officers_once(h):
+    h.clock.set(at(date(2026, 12, 10)))  # 7 working days before 12-21
+    await run_due(h.app.bot, h.services)
+    [msg] = deadline_messages(h, GROUP)
+    assert f"tg://user?id={SJ}" in msg["text"] and f"tg://user?id={FGW}" in msg["text"]
+    assert "7 个工作日" in msg["text"]
+    assert len(deadline_messages(h, SJ)) == 1  # started the bot: private note too
+    assert any("赵六" in m["text"] and "无法收到私信" in m["text"] for m in h.api.sent(OFFICE_CHAT))
+    # a restart (new sender, same database) sends nothing again
+    await run_due(h.app.bot, h.services)
+    assert len(deadline_messages(h, GROUP)) == 1
+
+
+async def test_two_processes_send_each_reminder_once(h):
+    from bot.context import Services
+    other = Services(settings=h.services.settings, engine=h.services.engine, clock=h.clock)
+    h.clock.set(at(date(2026, 12, 10)))
+    import asyncio
+    await asyncio.gather(run_due(h.app.bot, h.services), run_due(h.app.bot, other))
+    assert len(deadline_messages(h, GROUP)) == 1
+    with h.services.session() as s:
+        keys = [r.key for r in s.exec(select(ReminderLog))]
+    assert len(keys) == len(set(keys))
+
+
+async def test_holiday_and_before_nine_send_nothing(h):
+    h.clock.set(at(date(2026, 12, 10), hour=8, minute=30))
+    assert await run_due(h.app.bot, h.services) == 0
+    h.clock.set(at(date(2026, 12, 12)))  # Saturday
+    await run_due(h.app.bot, h.services)
+    assert deadline_messages(h, GROUP) == []
+
+
+async def test_downtime_is_folded_into_one_catch_up(h):
+    h.clock.set(at(date(2026, 12, 4)))
+    await run_due(h.app.bot, h.services)  # records the last tick
+    h.clock.set(at(date(2026, 12, 21), hour=10))  # down for two weeks
+    await run_due(h.app.bot, h.services)
+    catch = [m for m in h.api.sent(GROUP) if "补发提醒" in m["text"]]
+    assert len(catch) == 1 and "截止提醒" in catch[0]["text"]
+
+
+async def test_ack_and_migrated_group(h):
+    h.clock.set(at(date(2026, 12, 10)))
+    await run_due(h.app.bot, h.services)
+    [msg] = deadline_messages(h, GROUP)
+    data = msg["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    await h.press(GROUP, SJ, msg["message_id"], data)
+    await h.press(GROUP, 999, msg["message_id"], data)  # a stranger cannot sign
+    with h.services.session() as s:
+        assert len(list(s.exec(select(ReminderAck)))) == 1
+    h.api.migrated[GROUP] = -100777  # the group became a supergroup
+    h.api.group_chat(-100777, "联络员群")
+    h.clock.set(at(date(2026, 12, 16)))  # 3 working days before
+    await run_due(h.app.bot, h.services)
+    assert [m for m in h.api.sent(-100777) if "3 个工作日" in m["text"]]
+
+
+async def test_delivered_unit_gets_nothing(h):
+    from knowledge.models import Evidence, Indicator, Unit
+    with h.services.session() as s:
+        camp = get_campaign(s, "yancheng")
+        ind = s.exec(select(Indicator).where(Indicator.campaign_id == camp.id, Indicator.no == 12)).one()
+        sj = s.exec(select(Unit).where(Unit.campaign_id == camp.id, Unit.name == "市场监督管理局")).one()
+        s.add(Evidence(campaign_id=camp.id, indicator_id=ind.id, unit_id=sj.id, status="accepted",
+                       created_at=h.clock.now()))
+    h.clock.set(at(date(2026, 12, 10)))
+    await run_due(h.app.bot, h.services)
+    [msg] = deadline_messages(h, GROUP)
+    assert f"tg://user?id={SJ}" not in msg["text"] and f"tg://user?id={FGW}" in msg["text"]
+    assert deadline_messages(h, SJ) == []
+
+
+async def test_pause_stops_everything(h):
+    h.register(1, "市监局", slug="yancheng", role="office")
+    await h.say(OFFICE_CHAT, 1, "/pause")
+    h.clock.set(at(date(2026, 12, 10)))
+    await run_due(h.app.bot, h.services)
+    assert deadline_messages(h, GROUP) == []
