@@ -9,6 +9,7 @@ from sqlmodel import select
 from telegram import Update
 
 from bot.context import BotContext
+from bot.delivery import send
 from bot.render import render
 from handlers.common import locate, respond
 from knowledge import people
@@ -54,7 +55,10 @@ async def mute_command(update: Update, context: BotContext) -> None:
         except people.PeopleError as exc:
             await respond(update, str(exc))
             return
+        offices = [c.chat_id for c in people.office_chats(session=session, campaign_id=where.campaign.id)]
     await respond(update, render("muted", days=int(arg), officer=officer))
+    for chat_id in offices:  # the office sees who muted
+        await send(context.bot, context.services, chat_id, render("muted_office", days=int(arg), officer=officer))
 
 
 async def pause_command(update: Update, context: BotContext) -> None:

@@ -130,3 +130,34 @@ async def test_pause_stops_everything(h):
     h.clock.set(at(date(2026, 12, 10)))
     await run_due(h.app.bot, h.services)
     assert deadline_messages(h, GROUP) == []
+
+
+async def test_blocked_officer_is_reported_and_crashed_claim_sent_once(h):
+    h.api.blocked.add(SJ)
+    h.clock.set(at(date(2026, 12, 10)))
+    await run_due(h.app.bot, h.services)
+    assert any("王五" in m["text"] and "无法收到私信" in m["text"] for m in h.api.sent(OFFICE_CHAT))
+    # a claim left by a crash (claimed, never marked sent) is delivered once after ten minutes
+    with h.services.session() as s:
+        row = s.exec(select(ReminderLog).where(ReminderLog.key.endswith(":group"))).first()
+        row.status = "claimed"
+        s.add(row)
+    before = len(deadline_messages(h, GROUP))
+    h.clock.advance(minutes=5)
+    await run_due(h.app.bot, h.services)
+    assert len(deadline_messages(h, GROUP)) == before
+    h.clock.advance(minutes=10)
+    await run_due(h.app.bot, h.services)
+    await run_due(h.app.bot, h.services)
+    assert len(deadline_messages(h, GROUP)) == before + 1
+
+
+async def test_reminders_command_and_mute(h):
+    out = await h.say(SJ, SJ, "/reminders")
+    assert "2026-12-21" in out[-1]["text"] and "第12" in out[-1]["text"]
+    await h.say(SJ, SJ, "/mute 7")
+    assert "暂停私信提醒 7 天" in h.api.sent(SJ)[-1]["text"]
+    assert any("王五" in m["text"] and "暂停" in m["text"] for m in h.api.sent(OFFICE_CHAT))
+    h.clock.set(at(date(2026, 12, 10)))
+    await run_due(h.app.bot, h.services)
+    assert deadline_messages(h, SJ) == [] and deadline_messages(h, GROUP)
