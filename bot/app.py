@@ -49,7 +49,7 @@ PRIVATE_COMMANDS = [
 ]
 GROUP_COMMANDS = [c for c in PRIVATE_COMMANDS if c[0] != "start"] + [("setup", "绑定本群(办公室管理员)")]
 OFFICE_COMMANDS = GROUP_COMMANDS + [("review", "待审核材料"), ("pause", "暂停全部提醒"), ("resume", "恢复提醒"),
-                                    ("due", "设置某项指标的截止日期"), ("bind", "回复某人消息:登记为某单位联络员"), ("revoke", "回复某人消息:撤销登记")]
+                                    ("due", "设置某项指标的截止日期"), ("acks", "提醒签收情况"), ("bind", "回复某人消息:登记为某单位联络员"), ("revoke", "回复某人消息:撤销登记")]
 
 
 async def post_init(app: Application) -> None:
@@ -111,7 +111,7 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
                            ("figure", figures.figure_command), ("score", figures.score_command),
                            ("reminders", schedule.reminders_command), ("mute", schedule.mute_command),
                            ("pause", schedule.pause_command), ("resume", schedule.pause_command),
-                           ("due", schedule.due_command)):
+                           ("due", schedule.due_command), ("acks", schedule.acks_command)):
         app.add_handler(CommandHandler(name, callback, filters=msgs))
     app.add_handler(MessageHandler(msgs & filters.COMMAND, fallback.unknown_command))
     # Files and photos are evidence (captioned "#12 …", or inside a /submit flow).

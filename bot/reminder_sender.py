@@ -20,7 +20,7 @@ from bot.render import render
 from knowledge import people
 from knowledge.models import Campaign, ReminderLog
 from reminders.calendar import WorkCalendar
-from reminders.planner import DEFAULT_POLICY, Planned, Policy, plan_slot, slot_time
+from reminders.planner import Planned, Policy, plan_slot, policy_for, slot_time
 from reminders.timeline import state
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,8 @@ async def deliver(bot: object, services: Services, campaign: Campaign, log_id: i
     if data["chat"] == "group":
         buttons = [[("签收", f"ack:{log_id}")]] if data["kind"] != "phase_start" else None
         for chat_id in groups:
-            await send(bot, services, chat_id, text, buttons)
+            if not await send(bot, services, chat_id, text, buttons):
+                unreachable.append(f"联络员群 {chat_id}(机器人可能已被移出)")
     elif data["chat"] == "office":
         for chat_id in offices:
             await send(bot, services, chat_id, text)
@@ -94,9 +95,9 @@ async def deliver(bot: object, services: Services, campaign: Campaign, log_id: i
                 note = render("reminder_private", p=data, unit=unit["name"], indicators=unit["indicators"])
                 if not await send(bot, services, officer.user_id, note, private=True):
                     unreachable.append(f"{unit['name']} {officer.name or officer.user_id}")
-        if unreachable:
-            for chat_id in offices:
-                await send(bot, services, chat_id, render("unreachable", names=unreachable))
+    if unreachable:
+        for chat_id in offices:
+            await send(bot, services, chat_id, render("unreachable", names=unreachable))
     with services.session() as session:
         row = session.get(ReminderLog, log_id)
         row.status, row.sent_at = "sent", services.clock.now()
@@ -104,7 +105,7 @@ async def deliver(bot: object, services: Services, campaign: Campaign, log_id: i
 
 
 async def run_due(bot: object, services: Services, calendar: WorkCalendar | None = None,
-                  policy: Policy = DEFAULT_POLICY) -> int:
+                  policy: Policy | None = None) -> int:
     """Send everything due now; returns how many reminders were claimed by this process."""
     calendar = calendar or WorkCalendar()
     now = services.clock.now()
@@ -112,7 +113,7 @@ async def run_due(bot: object, services: Services, calendar: WorkCalendar | None
     with services.session() as session:
         campaigns = list(session.exec(select(Campaign)))
     for campaign in campaigns:
-        sent += await _run_campaign(bot, services, campaign, calendar, policy, now)
+        sent += await _run_campaign(bot, services, campaign, calendar, policy or policy_for(campaign), now)
     await _retry_stale(bot, services, now)
     return sent
 

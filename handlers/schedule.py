@@ -142,3 +142,23 @@ async def phase_admin(update: Update, context: BotContext) -> bool:
         lines = [f"{p.no}. {p.name}:{p.start} 至 {p.end}" for p in rows]
     await respond(update, "已更新时间表:\n" + "\n".join(lines))
     return True
+
+
+async def acks_command(update: Update, context: BotContext) -> None:
+    """/acks (office): the latest group reminders and the units that have not signed them."""
+    with context.services.session() as session:
+        where = locate(update, context, session)
+        if where.campaign is None or not where.office:
+            await respond(update, render("office_only"))
+            return
+        rows = session.exec(select(ReminderLog).where(ReminderLog.campaign_id == where.campaign.id,
+                                                      ReminderLog.key.endswith(":group"),
+                                                      ReminderLog.kind != "phase_start")
+                            .order_by(ReminderLog.id.desc()).limit(5)).all()
+        items = []
+        for r in rows:
+            signed = {a.unit_id for a in session.exec(select(ReminderAck).where(ReminderAck.reminder_id == r.id))}
+            missing = [where.directory.units[int(u)].name for u in r.payload.get("units", {}) if int(u) not in signed]
+            items.append({"slot": r.slot.isoformat(), "kind": r.kind, "deadline": r.payload.get("deadline"),
+                          "missing": missing, "total": len(r.payload.get("units", {}))})
+    await respond(update, render("acks", items=items))

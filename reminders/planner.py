@@ -33,6 +33,15 @@ class Policy:
 DEFAULT_POLICY = Policy()
 
 
+def policy_for(campaign: Campaign) -> Policy:
+    """The campaign's own policy (``campaign.reminders`` in its YAML), else the defaults."""
+    spec = (campaign.extra or {}).get("reminders") or {}
+    hour, _, minute = str(spec.get("send_at", "09:00")).partition(":")
+    return Policy(send_at=time(int(hour), int(minute or 0)),
+                  before=tuple(int(n) for n in spec.get("before", DEFAULT_POLICY.before)),
+                  overdue_weeks=int(spec.get("overdue_weeks", DEFAULT_POLICY.overdue_weeks)))
+
+
 @dataclass
 class Planned:
     key: str
@@ -55,8 +64,9 @@ def slot_time(campaign: Campaign, day: date, policy: Policy) -> datetime:
 
 
 def plan_slot(session: Session, campaign: Campaign, directory: UnitDirectory, day: date,
-              calendar: WorkCalendar, policy: Policy = DEFAULT_POLICY) -> list[Planned]:
+              calendar: WorkCalendar, policy: Policy | None = None) -> list[Planned]:
     """Every reminder of ``day``'s slot; [] on a non-working day."""
+    policy = policy or policy_for(campaign)
     if not calendar.is_workday(day):
         return []
     at = slot_time(campaign, day, policy)

@@ -93,3 +93,17 @@ def test_unit_that_delivered_is_not_reminded(yc):
     s.flush()
     [plan] = [p for p in plan_slot(s, camp, d, date(2026, 11, 27), CAL) if p.chat == "group"]
     assert 5 not in plan.units.get(post.id, [])
+
+
+def test_supplement_file_for_an_unannounced_year(tmp_path):
+    """The mechanism for Spring Festival 2027 once announced: holidays off, 调休 Saturdays on.
+    The dates here are a fixture for the mechanism, not the real 2027 arrangement (unknown to
+    the package today)."""
+    from reminders.calendar import load_supplements
+
+    (tmp_path / "2027.yaml").write_text("holidays: [2027-02-08, 2027-02-09]\nworkdays: [2027-02-20]\n",
+                                        encoding="utf-8")
+    cal = WorkCalendar(load_supplements(tmp_path))
+    assert not cal.is_workday(date(2027, 2, 8)) and cal.is_workday(date(2027, 2, 20))
+    assert cal.is_workday(date(2027, 2, 10)) and cal.known(2027) and not cal.guessed_years
+    assert cal.workdays_before(date(2027, 2, 10), 1) == date(2027, 2, 5)

@@ -161,3 +161,13 @@ async def test_reminders_command_and_mute(h):
     h.clock.set(at(date(2026, 12, 10)))
     await run_due(h.app.bot, h.services)
     assert deadline_messages(h, SJ) == [] and deadline_messages(h, GROUP)
+
+
+async def test_office_sees_who_has_not_acknowledged(h):
+    h.register(1, "市监局", slug="yancheng", role="office")
+    h.clock.set(at(date(2026, 12, 10)))
+    await run_due(h.app.bot, h.services)
+    [msg] = deadline_messages(h, GROUP)
+    await h.press(GROUP, SJ, msg["message_id"], msg["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
+    out = await h.say(OFFICE_CHAT, 1, "/acks")
+    assert "1/2 个单位未签收 — 发展和改革委员会" in out[-1]["text"]
