@@ -1,0 +1,245 @@
+"""The projected score against the pass rule, the gap plan, the unit league table, overdue items.
+
+Points are exact decimals. Per scoring target (an item, or the indicator as a whole) the
+confirmed points are the best awarded points of accepted evidence; projected points add the
+target's maximum where evidence is submitted and waiting for review. First-level rates are
+taken against what the local table can award (Hejin's 促进发展 can award 18, not 20).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from knowledge.models import (
+    Campaign,
+    Evidence,
+    Indicator,
+    IndicatorItem,
+    IndicatorUnit,
+    Officer,
+    ReminderAck,
+    ReminderLog,
+    Unit,
+)
+from knowledge.units import UnitDirectory
+
+Z = Decimal(0)
+
+
+@dataclass
+class Target:
+    indicator: Indicator
+    item: IndicatorItem | None
+    max: Decimal
+    confirmed: Decimal = Z
+    projected: Decimal = Z
+    units: set[int] = field(default_factory=set)  # responsible units (groups expanded)
+    delivered: set[int] = field(default_factory=set)  # units with accepted evidence
+
+    @property
+    def open(self) -> Decimal:
+        return self.max - self.projected
+
+
+@dataclass
+class Level:
+    name: str
+    declared: Decimal
+    table: Decimal
+    confirmed: Decimal = Z
+    projected: Decimal = Z
+
+
+@dataclass
+class Digest:
+    campaign: Campaign
+    at: date
+    targets: list[Target]
+    levels: list[Level]
+    total_max: Decimal
+    confirmed: Decimal
+    projected: Decimal
+    pass_total: Decimal
+    pass_rate: float
+    confirmed_pass: bool
+    projected_pass: bool
+    gap_plan: list[dict]
+    units: list[dict]
+    overdue: list[dict]
+
+
+def _targets(session: Session, campaign: Campaign, directory: UnitDirectory) -> list[Target]:
+    inds = list(session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id).order_by(Indicator.no)))
+    items: dict[int, list[IndicatorItem]] = defaultdict(list)
+    for it in session.exec(select(IndicatorItem).where(IndicatorItem.indicator_id.in_([i.id for i in inds]))
+                           .order_by(IndicatorItem.no)):
+        items[it.indicator_id].append(it)
+    units: dict[int, set[int]] = defaultdict(set)
+    for link in session.exec(select(IndicatorUnit).where(IndicatorUnit.indicator_id.in_([i.id for i in inds]))):
+        units[link.indicator_id].update(u.id for u in directory.expand(link.unit_id))
+    out = []
+    for ind in inds:
+        scored = items[ind.id] if ind.scoring == "items" else []
+        for it in scored or [None]:
+            out.append(Target(ind, it, (it.points or Z) if it else ind.points, units=set(units[ind.id])))
+    return out
+
+
+def compute(session: Session, campaign: Campaign, directory: UnitDirectory, today: date,
+            dues: dict[int, date]) -> Digest:
+    """Everything the weekly digest shows, from the store as it is now."""
+    targets = _targets(session, campaign, directory)
+    by_key = {(t.indicator.id, t.item.id if t.item else None): t for t in targets}
+    whole: dict[int, tuple[Decimal, bool]] = {}
+    for ev in session.exec(select(Evidence).where(Evidence.campaign_id == campaign.id,
+                                                  Evidence.status.in_(("accepted", "submitted")))):
+        t = by_key.get((ev.indicator_id, ev.item_id))
+        if t is None:  # whole-indicator evidence on an itemised indicator
+            got, pending = whole.get(ev.indicator_id, (Z, False))
+            whole[ev.indicator_id] = (max(got, ev.awarded_points or Z) if ev.status == "accepted" else got,
+                                      pending or ev.status == "submitted")
+            continue
+        if ev.status == "accepted":
+            t.confirmed = max(t.confirmed, min(ev.awarded_points or Z, t.max))
+            t.delivered.add(ev.unit_id)
+        else:
+            t.projected = t.max
+    for t in targets:
+        t.projected = max(t.projected, t.confirmed)
+    per_ind: dict[int, list[Target]] = defaultdict(list)
+    for t in targets:
+        per_ind[t.indicator.id].append(t)
+    ind_conf: dict[int, Decimal] = {}
+    ind_proj: dict[int, Decimal] = {}
+    for iid, ts in per_ind.items():
+        ind = ts[0].indicator
+        extra, pending = whole.get(iid, (Z, False))
+        conf = min(ind.points, sum((t.confirmed for t in ts), Z) + extra)
+        proj = min(ind.points, sum((t.projected for t in ts), Z) + extra)
+        ind_conf[iid], ind_proj[iid] = conf, (ind.points if pending else proj)
+    levels: dict[str, Level] = {}
+    for t in targets:
+        ind = t.indicator
+        lv = levels.setdefault(ind.level1, Level(ind.level1, ind.level1_points, Z))
+        if t is per_ind[ind.id][0]:
+            lv.table += ind.points
+            lv.confirmed += ind_conf[ind.id]
+            lv.projected += ind_proj[ind.id]
+    total_max = sum((lv.table for lv in levels.values()), Z)
+    confirmed = sum((lv.confirmed for lv in levels.values()), Z)
+    projected = sum((lv.projected for lv in levels.values()), Z)
+    rate = campaign.pass_level1_rate
+
+    def passes(value: Decimal, attr: str) -> bool:
+        return value >= campaign.pass_total and all(
+            getattr(lv, attr) >= lv.table * Decimal(str(rate)) for lv in levels.values())
+
+    digest = Digest(campaign, today, targets, list(levels.values()), total_max, confirmed, projected,
+                    campaign.pass_total, rate, passes(confirmed, "confirmed"), passes(projected, "projected"),
+                    [], [], [])
+    digest.gap_plan = gap_plan(digest, dues)
+    digest.units, digest.overdue = league(session, campaign, directory, targets, today, dues)
+    return digest
+
+
+def gap_plan(d: Digest, dues: dict[int, date]) -> list[dict]:
+    """The fewest, cheapest open targets that would lift the projection over the pass rule."""
+    if d.projected_pass:
+        return []
+    rate = Decimal(str(d.pass_rate))
+    need_level = {lv.name: max(Z, lv.table * rate - lv.projected) for lv in d.levels}
+    need_total = max(Z, d.pass_total - d.projected)
+    open_targets = [t for t in d.targets if t.open > 0]
+    # Biggest points first; among equals fewer units to chase, then the later deadline.
+    open_targets.sort(key=lambda t: (-t.open, len(t.units - t.delivered),
+                                     -(dues.get(t.indicator.no, date.max).toordinal())))
+    plan: list[Target] = []
+    for t in open_targets:  # first close every first-level gap
+        if need_level.get(t.indicator.level1, Z) > 0:
+            plan.append(t)
+            need_level[t.indicator.level1] -= t.open
+            need_total -= t.open
+    for t in open_targets:  # then the total
+        if need_total <= 0:
+            break
+        if t not in plan:
+            plan.append(t)
+            need_total -= t.open
+    return [{"no": t.indicator.no, "item": t.item.no if t.item else None, "title": t.indicator.title,
+             "level1": t.indicator.level1, "points": t.open,
+             "units": sorted(u for u in t.units - t.delivered), "due": dues.get(t.indicator.no)} for t in plan]
+
+
+def league(session: Session, campaign: Campaign, directory: UnitDirectory, targets: list[Target], today: date,
+           dues: dict[int, date]) -> tuple[list[dict], list[dict]]:
+    """Per unit: owed, submitted, accepted, rejected, overdue, unsigned reminders, officers."""
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for unit_id, status in session.exec(select(Evidence.unit_id, Evidence.status).where(
+            Evidence.campaign_id == campaign.id)):
+        counts[unit_id][status] += 1
+    officers: dict[int, int] = defaultdict(int)
+    for unit_id in session.exec(select(Officer.unit_id).where(Officer.campaign_id == campaign.id,
+                                                              Officer.status == "active")):
+        officers[unit_id] += 1
+    unsigned: dict[int, int] = defaultdict(int)
+    signed = {(a.reminder_id, a.unit_id) for a in session.exec(select(ReminderAck).join(ReminderLog).where(
+        ReminderLog.campaign_id == campaign.id))}
+    for r in session.exec(select(ReminderLog).where(ReminderLog.campaign_id == campaign.id,
+                                                    ReminderLog.key.endswith(":group"))):
+        for u in r.payload.get("units", {}):
+            if (r.id, int(u)) not in signed:
+                unsigned[int(u)] += 1
+    owed: dict[int, int] = defaultdict(int)
+    late: dict[int, int] = defaultdict(int)
+    overdue: list[dict] = []
+    for t in targets:
+        due = dues.get(t.indicator.no)
+        for u in t.units - t.delivered:
+            owed[u] += 1
+            if due and due < today:
+                late[u] += 1
+                overdue.append({"no": t.indicator.no, "item": t.item.no if t.item else None,
+                                "unit": directory.units[u].name, "due": due})
+    rows = []
+    for unit in session.exec(select(Unit).where(Unit.campaign_id == campaign.id, Unit.kind != "group")):
+        c = counts[unit.id]
+        if not (owed[unit.id] or sum(c.values()) or officers[unit.id]):
+            continue
+        rows.append({"unit": unit.name, "owed": owed[unit.id], "submitted": c["submitted"], "accepted": c["accepted"],
+                     "rejected": c["rejected"], "overdue": late[unit.id], "unacknowledged": unsigned[unit.id],
+                     "officers": officers[unit.id]})
+    rows.sort(key=lambda r: (r["officers"] > 0, -r["overdue"], -r["owed"], r["unit"]))
+    overdue.sort(key=lambda o: (o["due"], o["no"], o["unit"]))
+    return rows, overdue
+
+
+def _n(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def to_json(d: Digest, directory: UnitDirectory, at: str) -> dict:
+    """The ``liaison-bot digest --format json`` contract (more keys than the issue's are fine)."""
+    rate = Decimal(str(d.pass_rate))
+    return {
+        "campaign": d.campaign.slug, "at": at,
+        "score": {"confirmed": _n(d.confirmed), "projected": _n(d.projected), "max": _n(d.total_max),
+                  "national_max": 100},
+        "level1": [{"name": lv.name, "points": _n(lv.declared), "table_points": _n(lv.table),
+                    "confirmed": _n(lv.confirmed), "projected": _n(lv.projected),
+                    "rate": round(float(lv.confirmed / lv.table), 4) if lv.table else 0.0,
+                    "projected_rate": round(float(lv.projected / lv.table), 4) if lv.table else 0.0,
+                    "ok": lv.confirmed >= lv.table * rate, "projected_ok": lv.projected >= lv.table * rate}
+                   for lv in d.levels],
+        "pass": {"total": _n(d.pass_total), "level1_rate": d.pass_rate, "confirmed": d.confirmed_pass,
+                 "projected": d.projected_pass},
+        "gap_plan": [{"no": g["no"], "item": g["item"], "title": g["title"], "level1": g["level1"],
+                      "points": _n(g["points"]), "units": [directory.units[u].name for u in g["units"]],
+                      "due": g["due"].isoformat() if g["due"] else None} for g in d.gap_plan],
+        "units": d.units,
+        "overdue": [{**o, "due": o["due"].isoformat()} for o in d.overdue],
+    }
