@@ -15,6 +15,17 @@ if [ ! -f "$stamp" ]; then
   "$VENV/bin/python" -m pip install -q -e ".[test]" >&2
   rm -f "$VENV"/.installed-* && touch "$stamp"
 fi
+# The digest chart needs a CJK font (Debian's fonts-wqy-microhei); install it when we can.
+if ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk\|source han sans"; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "正在安装中文字体 fonts-wqy-microhei …" >&2
+    (apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1 \
+      || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1)) \
+      || echo "未能安装中文字体;图表功能不可用(apt-get install fonts-wqy-microhei)" >&2
+  else
+    echo "提示:未找到中文字体,周报图表不可用;请安装 fonts-wqy-microhei" >&2
+  fi
+fi
 cmd=${1:-run}
 shift || true
 case "$cmd" in

@@ -33,7 +33,18 @@ from bot import reminder_sender
 from bot.context import BotContext, Services
 from bot.settings import Settings
 from bot.store import open_store
-from handlers import ask, chats, errors, fallback, figures, registration, review, schedule, submit
+from handlers import (
+    ask,
+    chats,
+    errors,
+    fallback,
+    figures,
+    office,
+    registration,
+    review,
+    schedule,
+    submit,
+)
 from knowledge import people
 from knowledge.clock import Clock, SystemClock
 
@@ -49,7 +60,8 @@ PRIVATE_COMMANDS = [
 ]
 GROUP_COMMANDS = [c for c in PRIVATE_COMMANDS if c[0] != "start"] + [("setup", "绑定本群(办公室管理员)")]
 OFFICE_COMMANDS = GROUP_COMMANDS + [("review", "待审核材料"), ("pause", "暂停全部提醒"), ("resume", "恢复提醒"),
-                                    ("due", "设置某项指标的截止日期"), ("acks", "提醒签收情况"), ("bind", "回复某人消息:登记为某单位联络员"), ("revoke", "回复某人消息:撤销登记")]
+                                    ("due", "设置某项指标的截止日期"), ("acks", "提醒签收情况"),
+                                    ("digest", "本周进度周报"), ("export", "导出台账和佐证材料包"), ("bind", "回复某人消息:登记为某单位联络员"), ("revoke", "回复某人消息:撤销登记")]
 
 
 async def post_init(app: Application) -> None:
@@ -111,7 +123,8 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
                            ("figure", figures.figure_command), ("score", figures.score_command),
                            ("reminders", schedule.reminders_command), ("mute", schedule.mute_command),
                            ("pause", schedule.pause_command), ("resume", schedule.pause_command),
-                           ("due", schedule.due_command), ("acks", schedule.acks_command)):
+                           ("due", schedule.due_command), ("acks", schedule.acks_command),
+                           ("digest", office.digest_command), ("export", office.export_command)):
         app.add_handler(CommandHandler(name, callback, filters=msgs))
     app.add_handler(MessageHandler(msgs & filters.COMMAND, fallback.unknown_command))
     # Files and photos are evidence (captioned "#12 …", or inside a /submit flow).

@@ -173,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON 输出(目前唯一的格式)")
     p.set_defaults(func=cmd_export)
     import bot.cli_bot  # noqa: F401  (registers run/chat/ask)
+    import bot.cli_digest  # noqa: F401  (registers digest)
     import bot.cli_people  # noqa: F401  (registers officers/chats)
     import bot.cli_schedule  # noqa: F401  (registers reminders/phases/due)
     for extend in EXTENSIONS:

@@ -336,8 +336,10 @@ class LocalBotApi:
         caption = p.get("caption")
         if caption:
             self._check_text(str(caption), p.get("parse_mode"))
+        sent = {"file_id": f"SENT{len(self._sent)}", "file_unique_id": f"sent{len(self._sent)}"}
+        media = [{**sent, "width": 1280, "height": 720}] if field == "photo" else sent
         return self._record(method, chat, self._next_message_id(chat["id"]), caption=caption,
-                            parse_mode=p.get("parse_mode"), **{field: {"file_id": "SENT"}})
+                            parse_mode=p.get("parse_mode"), **{field: media})
 
     def m_senddocument(self, p: dict) -> dict:
         return self._send_media("sendDocument", p, "document")

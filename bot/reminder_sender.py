@@ -177,5 +177,8 @@ async def _retry_stale(bot: object, services: Services, now: datetime) -> None:
 
 async def tick(context: object) -> None:
     """The repeating job: python-telegram-bot calls it every minute."""
+    from bot.digests import weekly
+
     services: Services = context.bot_data["services"]  # type: ignore[attr-defined]
     await run_due(context.bot, services)  # type: ignore[attr-defined]
+    await weekly(context.bot, services)  # type: ignore[attr-defined]

@@ -109,19 +109,21 @@ def compute(session: Session, campaign: Campaign, directory: UnitDirectory, toda
             t.delivered.add(ev.unit_id)
         else:
             t.projected = t.max
-    for t in targets:
-        t.projected = max(t.projected, t.confirmed)
     per_ind: dict[int, list[Target]] = defaultdict(list)
     for t in targets:
         per_ind[t.indicator.id].append(t)
-    ind_conf: dict[int, Decimal] = {}
-    ind_proj: dict[int, Decimal] = {}
-    for iid, ts in per_ind.items():
-        ind = ts[0].indicator
-        extra, pending = whole.get(iid, (Z, False))
-        conf = min(ind.points, sum((t.confirmed for t in ts), Z) + extra)
-        proj = min(ind.points, sum((t.projected for t in ts), Z) + extra)
-        ind_conf[iid], ind_proj[iid] = conf, (ind.points if pending else proj)
+    for iid, (extra, pending) in whole.items():
+        # Evidence for an itemised indicator as a whole: its points fill the items in order,
+        # so every total (digest, JSON, 台账 rows) adds up the same way.
+        for t in per_ind.get(iid, []):
+            add = min(t.max - t.confirmed, extra)
+            t.confirmed, extra = t.confirmed + add, extra - add
+            if pending:
+                t.projected = t.max
+    for t in targets:
+        t.projected = max(t.projected, t.confirmed)
+    ind_conf = {iid: sum((t.confirmed for t in ts), Z) for iid, ts in per_ind.items()}
+    ind_proj = {iid: sum((t.projected for t in ts), Z) for iid, ts in per_ind.items()}
     levels: dict[str, Level] = {}
     for t in targets:
         ind = t.indicator

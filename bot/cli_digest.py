@@ -1,0 +1,86 @@
+"""``liaison-bot digest --campaign C [--at ISO] --format text|json|png|xlsx|zip [--out F]``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.cli import EXTENSIONS, CliError
+from bot.context import Services
+from bot.digests import digest_data
+from bot.render import to_text
+from bot.settings import Settings
+from bot.store import open_store
+from knowledge.campaigns import get_campaign
+from knowledge.chart import NoCJKFont, render_png
+from knowledge.clock import SystemClock
+from knowledge.ledger import build_xlsx, build_zip
+from reminders.digest import build
+
+
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    engine = open_store(settings)
+    with Session(engine) as session:
+        camp = get_campaign(session, args.campaign)
+        try:
+            at = datetime.fromisoformat(args.at) if args.at else SystemClock().now()
+        except ValueError:
+            raise CliError(f"时间“{args.at}”格式不对,例如 2026-12-07T09:00+08:00") from None
+        tz = ZoneInfo(camp.timezone)
+        today = (at if at.tzinfo else at.replace(tzinfo=tz)).astimezone(tz).date()
+        camp_id = camp.id
+    services = Services(settings=settings, engine=engine, clock=SystemClock())
+    if args.format in ("text", "json"):
+        data = digest_data(services, camp_id, today)
+        if args.format == "json":
+            _emit(json.dumps(data["json"], ensure_ascii=False, indent=2).encode(), args.out)
+        else:
+            _emit(to_text(data["text"]).encode(), args.out)
+        return 0
+    with Session(engine) as session:
+        camp = get_campaign(session, args.campaign)
+        digest, dues = build(session, camp, services.directory(session, camp), today)
+        out = Path(args.out or f"{camp.slug}-digest-{today.isoformat()}.{args.format}")
+        if args.format == "png":
+            try:
+                out.write_bytes(render_png(digest, _units(services, camp_id, today)))
+            except NoCJKFont as exc:
+                raise CliError(str(exc)) from None
+        elif args.format == "xlsx":
+            out.write_bytes(build_xlsx(session, digest, dues))
+        else:
+            info = build_zip(session, digest, out, include_all=args.all)
+            print(f"已写入 {out}({info['files']} 个文件,{info['bytes']} 字节)", file=sys.stderr)
+            return 0
+    print(f"已写入 {out}", file=sys.stderr)
+    return 0
+
+
+def _units(services: Services, camp_id: int, today) -> list[dict]:  # noqa: ANN001
+    return digest_data(services, camp_id, today)["json"]["units"]
+
+
+def _emit(data: bytes, out: str | None) -> None:
+    if out:
+        Path(out).write_bytes(data)
+    else:
+        sys.stdout.write(data.decode() + "\n")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("digest", help="周报:得分预测、差距、单位进度;也可导出台账和材料包")
+    p.add_argument("--campaign", required=True)
+    p.add_argument("--at", help="ISO 时间;默认现在")
+    p.add_argument("--format", choices=["text", "json", "png", "xlsx", "zip"], default="text")
+    p.add_argument("--out")
+    p.add_argument("--all", action="store_true", help="zip:包含所有版本(默认只含已通过的材料)")
+    p.set_defaults(func=cmd_digest)
+
+
+EXTENSIONS.append(register)

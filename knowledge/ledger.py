@@ -1,0 +1,153 @@
+"""The 台账 as a spreadsheet (one row per scoring item) and the assessors' evidence package.
+
+The ZIP is written file by file from disk (``ZipFile.write`` streams in chunks), so a package
+of several GB never sits in memory; its manifest lists the SHA-256 of every file it holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zipfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlmodel import Session, select
+
+from knowledge.models import Evidence, EvidenceFile, IndicatorUnit, Unit
+from knowledge.score import Digest
+
+STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已退回", "withdrawn": "已撤回",
+             "superseded": "已替代"}
+HEAD = Font(bold=True)
+FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _sheet(ws, header: list[str], widths: list[int]) -> None:  # noqa: ANN001
+    ws.append(header)
+    for i, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+        ws.cell(1, i).font, ws.cell(1, i).fill = HEAD, FILL
+    ws.freeze_panes = "A2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
+def _num(v: Decimal | None) -> float | int | None:
+    if v is None:
+        return None
+    return int(v) if v == v.to_integral_value() else float(v)
+
+
+def build_xlsx(session: Session, d: Digest, dues: dict[int, date]) -> bytes:
+    """Workbook bytes: 台账 (per item) and 得分汇总 (levels, totals, pass rule)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    _sheet(ws, ["一级指标", "二级指标", "编号", "三级指标", "评分项", "分值", "责任单位及角色", "截止日期",
+                "佐证材料(单位/文件/日期/状态/审核)", "确认得分", "预计得分"], [10, 12, 6, 36, 36, 6, 30, 11, 60, 9, 9])
+    units = {u.id: u.name for u in session.exec(select(Unit).where(Unit.campaign_id == d.campaign.id))}
+    roles: dict[int, list[str]] = {}
+    for link in session.exec(select(IndicatorUnit).order_by(IndicatorUnit.position)):
+        roles.setdefault(link.indicator_id, []).append(f"{units.get(link.unit_id, '?')}({link.role})")
+    evidence: dict[tuple[int, int | None], list[str]] = {}
+    files: dict[int, list[str]] = {}
+    for f in session.exec(select(EvidenceFile)):
+        files.setdefault(f.evidence_id, []).append(f.name)
+    for ev in session.exec(select(Evidence).where(Evidence.campaign_id == d.campaign.id).order_by(Evidence.id)):
+        line = (f"#{ev.id} {units.get(ev.unit_id, '?')} {'、'.join(files.get(ev.id, [])) or ev.note[:30]} "
+                f"{ev.created_at.date()} {STATUS_ZH.get(ev.status, ev.status)}"
+                + (f" {ev.awarded_points}分" if ev.status == "accepted" else "")
+                + (f" 原因:{ev.reason}" if ev.reason else ""))
+        evidence.setdefault((ev.indicator_id, ev.item_id), []).append(line)
+    for t in d.targets:
+        ind = t.indicator
+        lines = evidence.get((ind.id, t.item.id if t.item else None), [])
+        ws.append([ind.level1, ind.level2, ind.no, ind.title, f"{t.item.no}. {t.item.text}" if t.item else "(整项)",
+                   _num(t.max), "\n".join(roles.get(ind.id, [])), dues.get(ind.no), "\n".join(lines),
+                   _num(t.confirmed), _num(t.projected)])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    summary = wb.create_sheet("得分汇总")
+    _sheet(summary, ["一级指标", "表头分值", "本表可得", "确认得分", "预计得分", "确认得分率", "合格线", "是否达标(确认)"],
+           [12, 10, 10, 10, 10, 12, 10, 14])
+    for lv in d.levels:
+        rate = lv.confirmed / lv.table if lv.table else Decimal(0)
+        summary.append([lv.name, _num(lv.declared), _num(lv.table), _num(lv.confirmed), _num(lv.projected),
+                        float(rate), d.pass_rate, "是" if rate >= Decimal(str(d.pass_rate)) else "否"])
+        summary.cell(summary.max_row, 6).number_format = "0.0%"
+        summary.cell(summary.max_row, 7).number_format = "0%"
+    summary.append(["合计", None, _num(d.total_max), _num(d.confirmed), _num(d.projected), None, _num(d.pass_total),
+                    "是" if d.confirmed_pass else "否"])
+    for cell in summary[summary.max_row]:
+        cell.font = HEAD
+    if d.total_max != 100:
+        summary.append([f"注:本表满分 {_num(d.total_max)} 分(少于全国指标体系的 100 分),合格标准按本表可得分数计算一级指标得分率。"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _clean(text: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", text).strip()[:40]
+
+
+def build_zip(session: Session, d: Digest, out: Path, *, include_all: bool = False) -> dict:
+    """Write the evidence package to ``out``: a folder per indicator, 目录.xlsx, MANIFEST-SHA256.txt."""
+    statuses = None if include_all else ("accepted",)
+    units = {u.id: u.name for u in session.exec(select(Unit).where(Unit.campaign_id == d.campaign.id))}
+    inds = {t.indicator.id: t.indicator for t in d.targets}
+    stmt = select(Evidence, EvidenceFile).join(EvidenceFile, EvidenceFile.evidence_id == Evidence.id).where(
+        Evidence.campaign_id == d.campaign.id)
+    if statuses:
+        stmt = stmt.where(Evidence.status.in_(statuses))
+    index = Workbook()
+    ws = index.active
+    ws.title = "目录"
+    _sheet(ws, ["编号", "三级指标", "单位", "文件", "包内路径", "大小(字节)", "SHA-256", "状态", "得分"],
+           [6, 36, 20, 30, 50, 12, 66, 8, 6])
+    manifest: list[str] = []
+    used: set[str] = set()
+    count = size = 0
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+        for ev, f in session.exec(stmt.order_by(Evidence.indicator_id, Evidence.id, EvidenceFile.id)):
+            ind = inds[ev.indicator_id]
+            arc = f"{ind.no}-{_clean(ind.title)}/{_clean(units.get(ev.unit_id, '单位'))}-{_clean(f.name)}"
+            stem, n = arc, 1
+            while arc in used:
+                n += 1
+                arc = re.sub(r"(\.[^./]+)?$", rf"({n})\1", stem, count=1)
+            used.add(arc)
+            zf.write(f.stored_path, arc)  # streamed from disk in chunks
+            manifest.append(f"{f.sha256}  {arc}")
+            ws.append([ind.no, ind.title, units.get(ev.unit_id), f.name, arc, f.size, f.sha256,
+                       STATUS_ZH.get(ev.status, ev.status), _num(ev.awarded_points)])
+            count, size = count + 1, size + f.size
+        buf = io.BytesIO()
+        index.save(buf)
+        zf.writestr("目录.xlsx", buf.getvalue())
+        zf.writestr("MANIFEST-SHA256.txt", "\n".join(manifest) + "\n")
+    return {"files": count, "bytes": size, "path": str(out)}
+
+
+def verify_zip(path: Path) -> bool:
+    """Every file named in the manifest is in the package with that SHA-256."""
+    with zipfile.ZipFile(path) as zf:
+        lines = zf.read("MANIFEST-SHA256.txt").decode().splitlines()
+        for line in filter(None, lines):
+            digest, name = line.split("  ", 1)
+            h = hashlib.sha256()
+            with zf.open(name) as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            if h.hexdigest() != digest:
+                return False
+    return True
