@@ -24,6 +24,7 @@ from knowledge.score import Digest
 
 STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已退回", "withdrawn": "已撤回",
              "superseded": "已替代"}
+PACKED = {".pdf", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".zip", ".docx", ".xlsx", ".pptx", ".ofd"}
 HEAD = Font(bold=True)
 FILL = PatternFill("solid", fgColor="DDEBF7")
 
@@ -126,7 +127,9 @@ def build_zip(session: Session, d: Digest, out: Path, *, include_all: bool = Fal
                 n += 1
                 arc = re.sub(r"(\.[^./]+)?$", rf"({n})\1", stem, count=1)
             used.add(arc)
-            zf.write(f.stored_path, arc)  # streamed from disk in chunks
+            # streamed from disk in chunks; formats that are already compressed are stored as they are
+            kind = zipfile.ZIP_STORED if Path(arc).suffix.lower() in PACKED else zipfile.ZIP_DEFLATED
+            zf.write(f.stored_path, arc, compress_type=kind)
             manifest.append(f"{f.sha256}  {arc}")
             ws.append([ind.no, ind.title, units.get(ev.unit_id), f.name, arc, f.size, f.sha256,
                        STATUS_ZH.get(ev.status, ev.status), _num(ev.awarded_points)])
