@@ -50,6 +50,18 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    """db upgrade | current: Alembic migrations."""
+    from knowledge.db import make_engine
+    from knowledge.migrate import current, head, upgrade
+
+    engine = make_engine(settings.db_url)
+    if args.action == "upgrade":
+        upgrade(engine)
+    print(f"数据库版本: {current(engine) or '(空)'};最新版本: {head(engine)}")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     """Validate the files and compare each table with the national system."""
     directory = Path(args.dir) if args.dir else None
@@ -156,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("load", help="校验并载入 knowledge/data 下的文件(可重复执行)")
     p.add_argument("--dir", help="campaign YAML 所在目录(默认随程序发布的 knowledge/data)")
     p.set_defaults(func=cmd_load)
+    p = sub.add_parser("db", help="数据库迁移:upgrade / current")
+    p.add_argument("action", choices=["upgrade", "current"])
+    p.set_defaults(func=cmd_db)
     p = sub.add_parser("check", help="校验文件并与全国指标体系比对;有错误时退出码为 1")
     p.add_argument("--dir")
     p.set_defaults(func=cmd_check)

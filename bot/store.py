@@ -6,18 +6,19 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.settings import Settings
-from knowledge.db import create_schema, make_engine
+from knowledge.db import make_engine
 from knowledge.loader import load_all
+from knowledge.migrate import upgrade
 
 
 def open_store(settings: Settings) -> Engine:
-    """An engine on ``settings.db_url`` with every table present and the documents loaded.
+    """An engine on ``settings.db_url`` migrated to the newest schema, with the documents loaded.
 
     Loading runs every time: it skips files whose content hash is already stored, and picks
     up an edited YAML without a separate ``load`` step.
     """
     engine = make_engine(settings.db_url)
-    create_schema(engine)
+    upgrade(engine)  # Alembic migrations, also on every start
     with Session(engine) as session:
         load_all(session)
         session.commit()

@@ -41,7 +41,7 @@ class Campaign(SQLModel, table=True):
     pass_total: Decimal = points_field()
     pass_level1_rate: float = 0.75
     pass_rule_text: str = ""
-    office_unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    office_unit_id: int | None = None  # a unit id; no FK, so campaign and unit do not depend on each other
     office_text: str = ""
     extra: dict = Field(default_factory=dict, sa_column=Column(JSON))
     data_hash: str = ""

@@ -1,0 +1,45 @@
+"""Schema migrations with Alembic: ``liaison-bot db upgrade`` (also run when the bot starts).
+
+A database created before migrations existed (tables present, no alembic_version) is stamped
+at the first revision, which describes exactly that schema, and then upgraded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
+
+FIRST = "0001"
+
+
+def config(engine: Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database to the newest revision."""
+    cfg = config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        tables = set(inspect(conn).get_table_names())
+        if "campaign" in tables and "alembic_version" not in tables:
+            command.stamp(cfg, FIRST)
+        command.upgrade(cfg, "head")
+
+
+def current(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head(engine: Engine) -> str | None:
+    return ScriptDirectory.from_config(config(engine)).get_current_head()
