@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from knowledge.campaigns import get_campaign
@@ -14,9 +17,23 @@ from knowledge.loader import load_all
 from knowledge.units import UnitDirectory
 
 
+def fresh_url(tmp_dir: object = None) -> str:
+    """A URL of a new, empty database: PostgreSQL when TEST_DATABASE_URL names a server
+    (CI runs the suite a second time that way), else SQLite (a file in ``tmp_dir`` or memory)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base:
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return make_url(base).set(database=name).render_as_string(hide_password=False)
+    return f"sqlite:///{tmp_dir}/test.db" if tmp_dir else "sqlite://"
+
+
 def new_engine() -> Engine:
-    """A private in-memory SQLite database with every table."""
-    engine = make_engine("sqlite://")
+    """A private database (in-memory SQLite, or a fresh PostgreSQL database) with every table."""
+    engine = make_engine(fresh_url())
     create_schema(engine)
     return engine
 

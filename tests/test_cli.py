@@ -7,12 +7,13 @@ import json
 import pytest
 
 from bot.cli import main
+from tests.conftest import fresh_url
 
 
 @pytest.fixture
 def cli(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("DATABASE_URL", fresh_url(tmp_path))
 
     def run(*args: str) -> tuple[int, str, str]:
         code = main(list(args))

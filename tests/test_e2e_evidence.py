@@ -23,6 +23,7 @@ from knowledge.db import create_schema, make_engine
 from knowledge.loader import load_all
 from knowledge.models import Evidence, EvidenceFile
 from knowledge.units import UnitDirectory
+from tests.conftest import fresh_url
 
 USER, ADMIN, OFFICE = 8101, 8999, -1008999
 PDF = b"%PDF-1.4 " + os.urandom(100 * 1024)
@@ -44,7 +45,7 @@ def seed(url: str) -> None:
 
 
 async def test_upload_review_notice_over_http(tmp_path):
-    url = f"sqlite:///{tmp_path}/e2e.db"
+    url = fresh_url(tmp_path)
     seed(url)
     async with FakeBotApiServer() as server:
         api = server.api
@@ -87,7 +88,7 @@ async def _start_bot(env: dict) -> asyncio.subprocess.Process:
 
 
 async def test_kill_after_receipt_loses_nothing(tmp_path):
-    url = f"sqlite:///{tmp_path}/kill.db"
+    url = fresh_url(tmp_path)
     seed(url)
     async with FakeBotApiServer() as server:
         api = server.api

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from bot.cli import main
 from knowledge.loader import LoadError, data_dir, load_all
 from knowledge.models import Campaign, Correction, Indicator, IndicatorUnit, Task, Unit, UnitName
-from tests.conftest import new_engine
+from tests.conftest import fresh_url, new_engine
 
 TABLES = (Campaign, Unit, UnitName, Indicator, IndicatorUnit, Task, Correction)
 
@@ -101,6 +101,7 @@ def test_cli_check_reports_without_traceback(data_copy, capsys):
 
 def test_cli_check_ok_and_reports_national_gap(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", fresh_url(tmp_path))
     assert main(["check"]) == 0
     out = capsys.readouterr().out
     assert "全国第5项 快递业务同比增速: missing" in out

@@ -11,10 +11,11 @@ from knowledge.db import create_schema, make_engine
 from knowledge.loader import load_all
 from knowledge.migrate import current, head, upgrade
 from knowledge.models import Indicator
+from tests.conftest import fresh_url
 
 
 def test_empty_database_upgrades_to_head(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path}/a.db")
+    engine = make_engine(fresh_url(tmp_path))
     upgrade(engine)
     assert current(engine) == head(engine)
     with Session(engine) as s:
@@ -24,7 +25,7 @@ def test_empty_database_upgrades_to_head(tmp_path):
 
 
 def test_database_from_before_migrations_is_stamped_and_keeps_data(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path}/b.db")
+    engine = make_engine(fresh_url(tmp_path))
     create_schema(engine)  # how the first releases created tables
     with Session(engine) as s:
         load_all(s)
@@ -37,7 +38,7 @@ def test_database_from_before_migrations_is_stamped_and_keeps_data(tmp_path):
 
 
 def test_models_and_migrations_agree(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path}/c.db")
+    engine = make_engine(fresh_url(tmp_path))
     upgrade(engine)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)

@@ -15,7 +15,7 @@ from knowledge.loader import load_all
 from knowledge.models import AuditLog, Officer
 from knowledge.roster import RosterError, import_roster
 from knowledge.units import UnitDirectory
-from tests.conftest import new_engine
+from tests.conftest import fresh_url, new_engine
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
@@ -110,6 +110,7 @@ def test_bad_roster_reports_every_row_and_imports_nothing(ctx, tmp_path):
 
 def test_cli_officers_and_chats(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", fresh_url(tmp_path))
     assert main(["officers", "add", "--campaign", "hejin", "--unit", "统计局", "--user-id", "42", "--name", "张三"]) == 0
     assert main(["officers", "add", "--campaign", "hejin", "--unit", "气象局", "--user-id", "43"]) == 2
     assert main(["chats", "bind", "--campaign", "hejin", "--chat-id", "-100", "--kind", "office"]) == 0
