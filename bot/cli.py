@@ -36,10 +36,11 @@ def _print_json(data: object) -> None:
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     """Validate and load every campaign file (idempotent)."""
-    from knowledge.db import create_schema, make_engine
+    from knowledge.db import make_engine
+    from knowledge.migrate import upgrade
 
     engine = make_engine(settings.db_url)
-    create_schema(engine)
+    upgrade(engine)
     with Session(engine) as session:
         reports = load_all(session, Path(args.dir) if args.dir else None)
         session.commit()
@@ -191,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     import bot.cli_digest  # noqa: F401  (registers digest)
     import bot.cli_people  # noqa: F401  (registers officers/chats)
     import bot.cli_schedule  # noqa: F401  (registers reminders/phases/due)
+    import bot.ops  # noqa: F401  (registers doctor/backup/restore)
     for extend in EXTENSIONS:
         extend(sub)
     return parser

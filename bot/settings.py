@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     max_download_mb: int | None = Field(None, ge=1)
     log_level: str = "INFO"
+    log_format: str = "text"
 
     @field_validator("office_chat_id", mode="before")
     @classmethod

@@ -18,8 +18,10 @@ case "${1:-start}" in
       [ "$(id -u)" = "0" ] && chown postgres "$DIR"
       as_pg "$BIN/initdb" -D "$DIR" -A trust -U postgres >/dev/null
     fi
+    if ! as_pg "$BIN/pg_ctl" -D "$DIR" status >/dev/null 2>&1; then
     as_pg "$BIN/pg_ctl" -D "$DIR" -l "$DIR/server.log" -w \
       -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+    fi
     echo "postgresql+psycopg://postgres@127.0.0.1:$PORT/postgres"
     ;;
   stop)
