@@ -34,6 +34,7 @@ class FakeBotApiServer:
         self.host, self.port = host, port
         self._server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task] = set()
+        self.drop_next: list[str] = []  # methods whose next request gets its connection dropped
 
     @property
     def base_url(self) -> str:
@@ -74,6 +75,10 @@ class FakeBotApiServer:
                 headers = {k.strip().lower(): v.strip() for k, v in
                            (line.split(":", 1) for line in lines[1:] if ":" in line)}
                 body = await reader.readexactly(int(headers.get("content-length", "0")))
+                method_name = urlsplit(target).path.rsplit("/", 1)[-1]
+                if method_name in self.drop_next:
+                    self.drop_next.remove(method_name)
+                    break  # close without answering: a dropped connection
                 status, ctype, payload = await self._dispatch(method, target, headers, body)
                 writer.write(f"HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {len(payload)}\r\n"
                              "Connection: keep-alive\r\n\r\n".encode() + payload)

@@ -143,7 +143,7 @@ async def _run_campaign(bot: object, services: Services, campaign: Campaign, cal
     current = [(cid, data) for cid, day, data in claimed if day == today]
     stale = [data for cid, day, data in claimed if day < today]
     for cid, data in current:
-        await deliver(bot, services, campaign, cid, data)
+        await _deliver_safely(bot, services, campaign, cid, data)
     if stale:
         await _catch_up(bot, services, campaign, [c for c in claimed if c[1] < today], stale)
     return len(claimed)
@@ -172,7 +172,21 @@ async def _retry_stale(bot: object, services: Services, now: datetime) -> None:
         campaigns = {c.id: c for c in session.exec(select(Campaign))}
     for rid, cid, data in rows:
         log.warning("re-sending reminder %s claimed before a crash", rid)
-        await deliver(bot, services, campaigns[cid], rid, data)
+        with services.session() as session:  # the next stale check starts ten minutes from now
+            row = session.get(ReminderLog, rid)
+            row.claimed_at = now
+            session.add(row)
+        await _deliver_safely(bot, services, campaigns[cid], rid, data)
+
+
+async def _deliver_safely(bot: object, services: Services, campaign: Campaign, rid: int, data: dict) -> None:
+    """A Telegram outage (5xx, timeouts) leaves the claim open, so it is retried later."""
+    from telegram.error import TelegramError
+
+    try:
+        await deliver(bot, services, campaign, rid, data)
+    except TelegramError:
+        log.warning("reminder %s not delivered; it stays claimed and will be retried", rid, exc_info=True)
 
 
 async def tick(context: object) -> None:
