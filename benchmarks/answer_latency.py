@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from sqlmodel import Session
 
+from benchmarks.common import bench_url
 from bot.answers import Asker, answer
 from knowledge.campaigns import get_campaign
 from knowledge.db import create_schema, make_engine
@@ -27,7 +28,7 @@ ROUNDS = 20
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{tmp}/bench.db")
+        engine = make_engine(bench_url(tmp))
         create_schema(engine)
         with Session(engine) as s:
             load_all(s)

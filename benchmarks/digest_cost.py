@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from benchmarks.common import bench_url
 from knowledge.campaigns import get_campaign
 from knowledge.db import create_schema, make_engine
 from knowledge.ledger import build_xlsx, build_zip
@@ -35,7 +36,7 @@ def rss_mb() -> float:
 
 def main(zip_gb: float) -> None:
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
-        engine = make_engine(f"sqlite:///{tmp}/digest.db")
+        engine = make_engine(bench_url(tmp))
         create_schema(engine)
         now = datetime(2026, 11, 24, tzinfo=UTC)
         with Session(engine) as s:

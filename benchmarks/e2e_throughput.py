@@ -17,6 +17,7 @@ from sqlmodel import Session
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from benchmarks.common import bench_url
 from bot.app import build_application
 from bot.fakeserver import FakeBotApiServer
 from bot.settings import Settings
@@ -54,7 +55,7 @@ async def measure(app, server: FakeBotApiServer, users: list[int], n: int) -> fl
 async def main(n: int) -> None:
     users = list(range(10_001, 10_051))
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{tmp}/bench.db")
+        engine = make_engine(bench_url(tmp))
         create_schema(engine)
         clock = FakeClock(datetime(2026, 11, 24, 1, tzinfo=UTC))
         with Session(engine) as s:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from benchmarks.common import bench_url
 from bot.app import build_application
 from bot.fakeserver import FakeBotApiServer
 from bot.settings import Settings
@@ -30,7 +31,7 @@ from knowledge.units import UnitDirectory
 async def main(n: int) -> None:
     users = list(range(20_001, 20_021))
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.db"
+        url = bench_url(tmp)
         engine = make_engine(url)
         create_schema(engine)
         clock = FakeClock(datetime(2026, 11, 24, 1, tzinfo=UTC))
