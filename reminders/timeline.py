@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
 from knowledge.audit import record
@@ -35,9 +36,12 @@ def state(session: Session, campaign: Campaign) -> CampaignState:
     """The campaign's switches (created on first use)."""
     row = session.get(CampaignState, campaign.id)
     if row is None:
-        row = CampaignState(campaign_id=campaign.id)
-        session.add(row)
-        session.flush()
+        try:
+            with session.begin_nested():  # another process may create it at the same moment
+                session.add(CampaignState(campaign_id=campaign.id))
+        except IntegrityError:
+            pass
+        row = session.get(CampaignState, campaign.id)
     return row
 
 

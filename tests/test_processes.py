@@ -1,0 +1,113 @@
+"""Real processes: two senders on one database never send a reminder twice; webhook mode works."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import httpx
+from sqlmodel import Session
+
+from bot.app import build_application
+from bot.fakeserver import FakeBotApiServer
+from bot.settings import Settings
+from knowledge import people
+from knowledge.campaigns import get_campaign
+from knowledge.clock import FakeClock
+from knowledge.db import create_schema, make_engine
+from knowledge.loader import load_all
+from knowledge.units import UnitDirectory
+from reminders.timeline import set_due, set_phases
+from tests.conftest import fresh_url
+
+GROUP = -1004242
+SENDER = """
+import asyncio, sys
+from datetime import datetime
+from telegram import Bot
+from bot.context import Services
+from bot.reminder_sender import run_due
+from bot.settings import Settings
+from knowledge.clock import FakeClock
+from knowledge.db import make_engine
+
+async def main(url, base, now):
+    bot = Bot("1:PROC", base_url=base)
+    async with bot:
+        services = Services(settings=Settings(_env_file=None), engine=make_engine(url),
+                            clock=FakeClock(datetime.fromisoformat(now)))
+        await run_due(bot, services)
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+async def test_two_processes_one_database_send_each_reminder_once(tmp_path):
+    url = fresh_url(tmp_path)
+    engine = make_engine(url)
+    create_schema(engine)
+    now = datetime(2026, 12, 10, 1, 5, tzinfo=UTC)
+    with Session(engine) as s:
+        load_all(s)
+        camp = get_campaign(s, "yancheng")
+        set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=now)
+        for no in (12, 13, 14):
+            set_due(s, camp, no, date(2026, 12, 21), by=1, now=now)
+        unit = UnitDirectory.load(s, camp).resolve("市监局").unit
+        people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=81, name="王五", now=now)
+        people.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="群", by_user_id=1,
+                         now=now)
+        s.commit()
+    async with FakeBotApiServer() as server:
+        server.api.group_chat(GROUP, "群")
+        procs = [await asyncio.create_subprocess_exec(sys.executable, "-c", SENDER, url, server.base_url,
+                                                      now.isoformat(), cwd=Path(__file__).parent.parent)
+                 for _ in range(2)]
+        assert [await p.wait() for p in procs] == [0, 0]
+        reminders = [m for m in server.api.sent(GROUP) if "截止" in m["text"]]
+        assert len(reminders) == 1
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_webhook_mode_with_secret(tmp_path):
+    engine = make_engine(fresh_url(tmp_path))
+    create_schema(engine)
+    with Session(engine) as s:
+        load_all(s)
+        s.commit()
+    port = free_port()
+    async with FakeBotApiServer() as server:
+        settings = Settings(_env_file=None, telegram_bot_token="1:HOOK", telegram_base_url=server.base_url,
+                            telegram_base_file_url=server.base_file_url, admin_user_ids="5")
+        app = build_application(settings, engine=engine, clock=FakeClock(datetime(2026, 12, 1, tzinfo=UTC)),
+                                reminders=False)
+        await app.initialize()
+        await app.start()
+        await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="telegram",
+                                        webhook_url=f"http://127.0.0.1:{port}/telegram", secret_token="s3cret")
+        try:
+            update = server.api.push_message(5, 5, "第12项指标")
+            async with httpx.AsyncClient() as client:
+                bad = await client.post(f"http://127.0.0.1:{port}/telegram", content=json.dumps(update),
+                                        headers={"content-type": "application/json"})
+                assert bad.status_code == 403  # no secret: refused
+                ok = await client.post(f"http://127.0.0.1:{port}/telegram", content=json.dumps(update),
+                                       headers={"content-type": "application/json",
+                                                "X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+                assert ok.status_code == 200
+            sent = await server.api.wait_for_sent(1, chat_id=5)
+            assert "建立健全协同监管" in sent[-1]["text"]
+            assert any(m == "setWebhook" for m, _ in server.api.calls)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
