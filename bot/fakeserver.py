@@ -35,6 +35,7 @@ class FakeBotApiServer:
         self._server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task] = set()
         self.drop_next: list[str] = []  # methods whose next request gets its connection dropped
+        self.delay: dict[str, float] = {}  # seconds to wait before answering a method (timeouts)
 
     @property
     def base_url(self) -> str:
@@ -79,6 +80,8 @@ class FakeBotApiServer:
                 if method_name in self.drop_next:
                     self.drop_next.remove(method_name)
                     break  # close without answering: a dropped connection
+                if method_name in self.delay:
+                    await asyncio.sleep(self.delay[method_name])
                 status, ctype, payload = await self._dispatch(method, target, headers, body)
                 writer.write(f"HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {len(payload)}\r\n"
                              "Connection: keep-alive\r\n\r\n".encode() + payload)

@@ -111,3 +111,82 @@ async def test_webhook_mode_with_secret(tmp_path):
             await app.updater.stop()
             await app.stop()
             await app.shutdown()
+
+
+async def test_sigkill_during_a_reminder_run_loses_nothing(tmp_path):
+    """Killed while sending: every claimed reminder is delivered by the next run; only the one
+    in flight at the kill may arrive twice (Telegram has no idempotency key)."""
+    url = fresh_url(tmp_path)
+    engine = make_engine(url)
+    create_schema(engine)
+    now = datetime(2026, 12, 10, 1, 5, tzinfo=UTC)
+    with Session(engine) as s:
+        load_all(s)
+        camp = get_campaign(s, "yancheng")
+        set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=now)
+        for no, day in ((12, 11), (13, 15), (14, 21)):  # 1, 3 and 7 working days after 12-10
+            set_due(s, camp, no, date(2026, 12, day), by=1, now=now)
+        people.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="群", by_user_id=1,
+                         now=now)
+        s.commit()
+    async with FakeBotApiServer() as server:
+        server.api.group_chat(GROUP, "群")
+        server.delay["sendMessage"] = 0.4
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-c", SENDER, url, server.base_url,
+                                                    now.isoformat(), cwd=Path(__file__).parent.parent)
+        await server.api.wait_for_sent(1, chat_id=GROUP, timeout=30)
+        proc.kill()
+        await proc.wait()
+        server.delay.clear()
+        later = datetime(2026, 12, 10, 1, 20, tzinfo=UTC)  # after the ten-minute stale-claim window
+        for _ in range(2):
+            p = await asyncio.create_subprocess_exec(sys.executable, "-c", SENDER, url, server.base_url,
+                                                     later.isoformat(), cwd=Path(__file__).parent.parent)
+            assert await p.wait() == 0
+        texts = [m["text"] for m in server.api.sent(GROUP) if "截止" in m["text"]]
+        for deadline in ("2026-12-11", "2026-12-15", "2026-12-21"):
+            sent = [t for t in texts if deadline in t]
+            assert 1 <= len(sent) <= 2, (deadline, len(sent))
+        assert len(texts) <= 4  # at most the one in flight repeated
+    from sqlmodel import select
+
+    from knowledge.models import ReminderLog
+    with Session(make_engine(url)) as s:
+        assert {r.status for r in s.exec(select(ReminderLog)) if r.key.endswith(":group")} == {"sent"}
+
+
+async def test_send_timeout_keeps_the_reminder_for_a_retry(tmp_path):
+    from telegram.request import HTTPXRequest
+
+    from bot.reminder_sender import run_due
+    url = fresh_url(tmp_path)
+    engine = make_engine(url)
+    create_schema(engine)
+    now = datetime(2026, 12, 10, 1, 5, tzinfo=UTC)
+    with Session(engine) as s:
+        load_all(s)
+        camp = get_campaign(s, "yancheng")
+        set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=now)
+        set_due(s, camp, 12, date(2026, 12, 21), by=1, now=now)
+        people.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="群", by_user_id=1,
+                         now=now)
+        s.commit()
+    clock = FakeClock(now)
+    async with FakeBotApiServer() as server:
+        server.api.group_chat(GROUP, "群")
+        settings = Settings(_env_file=None, telegram_bot_token="1:TO", telegram_base_url=server.base_url,
+                            telegram_base_file_url=server.base_file_url)
+        app = build_application(settings, engine=engine, clock=clock, reminders=False, rate_limit=False,
+                                request=HTTPXRequest(read_timeout=0.3, write_timeout=0.3))
+        await app.initialize()
+        try:
+            server.delay["sendMessage"] = 1.0
+            await run_due(app.bot, app.bot_data["services"])  # times out, does not raise
+            server.delay.clear()
+            clock.advance(minutes=11)
+            await run_due(app.bot, app.bot_data["services"])
+            await asyncio.sleep(1.2)  # let the slow first answer land in the fake server
+        finally:
+            await app.shutdown()
+        texts = [m["text"] for m in server.api.sent(GROUP) if "截止" in m["text"]]
+        assert 1 <= len(texts) <= 2  # the timed-out one may have been delivered; the retry surely is
