@@ -175,6 +175,66 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
                  buttons=[[("打分标准", f"i:{camp.id}:{top.no}")]])
 
 
+def _best_indicator(session: Session, camp: Campaign, query: str) -> tuple[object | None, list]:
+    """The indicator the words name: an exact title, or a clear best hit; else (None, hits)."""
+    hits = search(session=session, campaign=camp, query=query, limit=5, include_tasks=False)
+    if not hits:
+        return None, []
+    words = normalize(query)
+    exact = [h for h in hits if normalize(h.title) == words]
+    if exact:
+        return exact[0], hits
+    if len(hits) == 1 or hits[0].score >= hits[1].score * 1.5:
+        return hits[0], hits
+    return None, hits
+
+
+def detail_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str, asker: Asker) -> Reply:
+    """"快递业务量怎么算分": the full indicator the words name, or a choice."""
+    top, hits = _best_indicator(session, camp, query)
+    if top is None:
+        if hits:
+            return choose_reply(camp, "您问的是哪一项指标?", hits, intent="detail")
+        return Reply(text=render("search", hits=[], query=query.strip()), intent="detail")
+    reply = indicator_reply(session, camp, directory, top.no, asker)
+    reply.intent = "detail"
+    return reply
+
+
+def leaders_reply(session: Session, camp: Campaign) -> Reply:
+    """The leading group, its office and the liaison rule, as the document lists them."""
+    from knowledge.models import LeadingGroupMember, Unit
+
+    members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
+                                .order_by(LeadingGroupMember.position)))
+    units = {u.id: u.name for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id))}
+    office = (camp.extra or {}).get("office") or {}
+    text = render("leaders", city=camp.city, members=members, units=units, office=office,
+                  office_unit=units.get(camp.office_unit_id, ""))
+    return Reply(text=text, intent="leaders", units=[units.get(camp.office_unit_id, "")])
+
+
+def overview_reply(session: Session, camp: Campaign) -> Reply:
+    """How many indicators and points, per first-level indicator, and the pass rule."""
+    from knowledge.national import national_check, totals
+
+    t = totals(session=session, campaign=camp)
+    missing = [d for d in national_check(session=session, campaign=camp) if d["status"] == "missing"]
+    text = render("overview", city=camp.city, t=t, missing=missing, camp=camp)
+    return Reply(text=text, intent="overview")
+
+
+def owe_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef | None) -> Reply:
+    """What a unit still owes, per indicator and item."""
+    from knowledge.status import unit_status
+
+    if unit is None:
+        return Reply(text=render("need_unit"), intent="need_registration")
+    rows = unit_status(session=session, campaign=camp, directory=directory, unit_id=unit.id)
+    return Reply(text=render("status", unit=unit, rows=rows), intent="owe", units=[unit.name],
+                 indicators=[{"no": r.no, "title": r.title, "state": r.state} for r in rows if r.state != "accepted"])
+
+
 def choose_reply(camp: Campaign, prompt: str, hits: list, *, intent: str) -> Reply:
     """Ask back with choices instead of guessing."""
     buttons = [[(f"第{h.no}项 {h.title[:14]}", f"i:{camp.id}:{h.no}")] for h in hits[:5]]
@@ -221,6 +281,14 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         return who_reply(session, camp, directory, q.query)
     if q.intent == "phase":
         return phase_reply(session, camp, today, q.text)
+    if q.intent == "detail":
+        return detail_reply(session, camp, directory, q.query, asker)
+    if q.intent == "leaders":
+        return leaders_reply(session, camp)
+    if q.intent == "overview":
+        return overview_reply(session, camp)
+    if q.intent == "owe":
+        return owe_reply(session, camp, directory, q.units[0] if q.units else asker.unit)
     if q.intent == "search":
         reply = search_reply(session, camp, q.query or q.text)
         if reply.indicators or reply.tasks:

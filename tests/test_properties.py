@@ -36,7 +36,8 @@ def directory():
 @given(TEXT)
 def test_interpret_never_raises(directory, text):
     q = interpret(text, directory, bot_username="liaison_test_bot")
-    assert q.intent in {"help", "my_unit", "unit", "indicator", "task", "who", "search", "phase", "unknown"}
+    assert q.intent in {"help", "my_unit", "unit", "indicator", "task", "who", "search", "phase", "unknown",
+                        "detail", "leaders", "overview", "owe"}
 
 
 @given(TEXT)
