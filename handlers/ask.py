@@ -110,13 +110,10 @@ async def free_text(update: Update, context: BotContext) -> None:
     if len(text) > 500:
         await respond(update, render("too_long"))
         return
-    with context.services.session() as session:
-        where = locate(update, context, session)
-        directory = where.directory
-    if directory is None:
-        await admit(update, where)
-        return
-    await _ask(update, context, interpret(text, directory, bot_username=username))
+    today = _today(context)
+    await _answer(update, context, lambda s, w: answer(s, w.campaign, w.directory,
+                                                       interpret(text, w.directory, bot_username=username),
+                                                       w.asker, today))
 
 
 async def open_button(update: Update, context: BotContext) -> None:

@@ -83,11 +83,17 @@ _STATUS_ORDER = {"active": 0, "pending": 1, "rejected": 2, "revoked": 3}
 
 def officer_of(*, session: Session, user_id: int, campaign_id: int | None = None) -> OfficerInfo | None:
     """The user's officer row: active first, then pending, then the rest."""
-    stmt = select(Officer).where(Officer.user_id == user_id)
+    # One joined query: this runs for every update, so it should not cost three round trips.
+    stmt = (select(Officer, Campaign.slug, Unit.name).join(Campaign, Campaign.id == Officer.campaign_id)
+            .outerjoin(Unit, Unit.id == Officer.unit_id).where(Officer.user_id == user_id))
     if campaign_id is not None:
         stmt = stmt.where(Officer.campaign_id == campaign_id)
-    rows = sorted(session.exec(stmt), key=lambda r: (_STATUS_ORDER.get(r.status, 9), r.id or 0))
-    return _officer_info(session, rows[0]) if rows else None
+    rows = sorted(session.exec(stmt), key=lambda r: (_STATUS_ORDER.get(r[0].status, 9), r[0].id or 0))
+    if not rows:
+        return None
+    row, slug, unit_name = rows[0]
+    return OfficerInfo(row.id or 0, row.campaign_id, slug, row.unit_id, unit_name or "", row.user_id,
+                       row.username, row.name, row.role, row.status, row.private_ok)
 
 
 def officer_by_id(*, session: Session, officer_id: int) -> OfficerInfo | None:

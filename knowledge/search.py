@@ -62,6 +62,24 @@ def _snippet(text: str, words: list[str], width: int = 40) -> str:
     return text[:width] + ("…" if len(text) > width else "")
 
 
+_CORPUS: dict[tuple[int, str], tuple[list, list]] = {}
+
+
+def _corpus(session: Session, campaign: Campaign) -> tuple[list, list]:
+    """The searchable text of a campaign, read once per version of its data (keyed by hash)."""
+    key = (campaign.id or 0, campaign.data_hash)
+    if key not in _CORPUS:
+        items: dict[int, list[str]] = {}
+        for it in session.exec(select(IndicatorItem).join(Indicator).where(Indicator.campaign_id == campaign.id)):
+            items.setdefault(it.indicator_id, []).append(it.text)
+        indicators = [(i.no, i.title, {"title": i.title, "items": " ".join(items.get(i.id, [])), "rule": i.rule})
+                      for i in session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id))]
+        tasks = [(t.seq, t.title, {"title": t.title, "rule": t.text})
+                 for t in session.exec(select(Task).where(Task.campaign_id == campaign.id))]
+        _CORPUS[key] = (indicators, tasks)
+    return _CORPUS[key]
+
+
 def search(*, session: Session, campaign: Campaign, query: str, limit: int = 10,
            include_tasks: bool = True) -> list[Hit]:
     """Indicators (and tasks) ranked by how well they match ``query``; weak matches dropped."""
@@ -69,22 +87,17 @@ def search(*, session: Session, campaign: Campaign, query: str, limit: int = 10,
     if not words:
         return []
     hits: list[Hit] = []
-    indicators = session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id)).all()
-    items: dict[int, list[str]] = {}
-    for it in session.exec(select(IndicatorItem).join(Indicator).where(
-            Indicator.campaign_id == campaign.id)):
-        items.setdefault(it.indicator_id, []).append(it.text)
-    for ind in indicators:
-        fields = {"title": ind.title, "items": " ".join(items.get(ind.id, [])), "rule": ind.rule}
+    indicators, tasks = _corpus(session, campaign)
+    for no, title, fields in indicators:
         score = _score(words, fields)
         if score:
-            text = ind.title if any(w in ind.title for w in words) else fields["items"] + ind.rule
-            hits.append(Hit("indicator", ind.no, ind.title, score, _snippet(text, words)))
+            text = title if any(w in title for w in words) else fields["items"] + fields["rule"]
+            hits.append(Hit("indicator", no, title, score, _snippet(text, words)))
     if include_tasks:
-        for task in session.exec(select(Task).where(Task.campaign_id == campaign.id)):
-            score = _score(words, {"title": task.title, "rule": task.text}) * 0.8
+        for seq, title, fields in tasks:
+            score = _score(words, fields) * 0.8
             if score:
-                hits.append(Hit("task", task.seq, task.title, score, _snippet(task.text, words)))
+                hits.append(Hit("task", seq, title, score, _snippet(fields["rule"], words)))
     # Indicators first (they are what is scored), then tasks; within each kind keep what is at
     # least a third as relevant as its best hit, so one stray bigram does not list half the table.
     out: list[Hit] = []
