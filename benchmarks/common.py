@@ -4,22 +4,13 @@ when BENCH_DATABASE_URL names a server (e.g. the one scripts/pg-test-server.sh s
 from __future__ import annotations
 
 import os
-import uuid
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from knowledge.db import new_database
 
 
 def bench_url(tmp: str) -> str:
     base = os.environ.get("BENCH_DATABASE_URL")
-    if not base:
-        return f"sqlite:///{tmp}/bench.db"
-    name = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(base).set(database=name).render_as_string(hide_password=False)
+    return new_database(base, "bench") if base else f"sqlite:///{tmp}/bench.db"
 
 
 def backend() -> str:

@@ -11,7 +11,9 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -28,6 +30,18 @@ from knowledge.units import UnitDirectory
 
 class CliError(Exception):
     """A problem the user can fix; printed to stderr with exit code 2."""
+
+
+def campaign_day(at: str | None, timezone: str) -> date:
+    """The campaign-local date of ``--at`` (ISO; a naive time is campaign time), or of now."""
+    from knowledge.clock import SystemClock
+
+    tz = ZoneInfo(timezone)
+    try:
+        moment = datetime.fromisoformat(at) if at else SystemClock().now()
+    except ValueError:
+        raise CliError(f"时间“{at}”格式不对,例如 2026-12-07T09:00+08:00") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz).date()
 
 
 def _print_json(data: object) -> None:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from bot.cli import EXTENSIONS, CliError
+from bot.cli import EXTENSIONS, CliError, campaign_day
 from bot.context import Services
 from bot.digests import digest_data
 from bot.render import to_text
@@ -28,12 +26,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_store(settings)
     with Session(engine) as session:
         camp = get_campaign(session, args.campaign)
-        try:
-            at = datetime.fromisoformat(args.at) if args.at else SystemClock().now()
-        except ValueError:
-            raise CliError(f"时间“{args.at}”格式不对,例如 2026-12-07T09:00+08:00") from None
-        tz = ZoneInfo(camp.timezone)
-        today = (at if at.tzinfo else at.replace(tzinfo=tz)).astimezone(tz).date()
+        today = campaign_day(args.at, camp.timezone)
         camp_id = camp.id
     services = Services(settings=settings, engine=engine, clock=SystemClock())
     if args.format in ("text", "json"):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlmodel import Session
 
-from bot.cli import EXTENSIONS, CliError
+from bot.cli import EXTENSIONS, CliError, campaign_day
 from bot.reminder_sender import payload, render_text
 from bot.render import to_text
 from bot.settings import Settings
@@ -26,12 +25,7 @@ def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
     """Print the reminders of the sending slot of ``--at``; sends and records nothing."""
     with Session(open_store(settings)) as session:
         camp = get_campaign(session, args.campaign)
-        try:
-            at = datetime.fromisoformat(args.at) if args.at else SystemClock().now()
-        except ValueError:
-            raise CliError(f"时间“{args.at}”格式不对,例如 2026-12-07T09:00+08:00") from None
-        tz = ZoneInfo(camp.timezone)
-        day = (at if at.tzinfo else at.replace(tzinfo=tz)).astimezone(tz).date()
+        day = campaign_day(args.at, camp.timezone)
         directory = UnitDirectory.load(session, camp)
         calendar = WorkCalendar()
         out = []

@@ -59,3 +59,19 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def new_database(base_url: str, prefix: str = "t") -> str:
+    """Create an empty database on the server of ``base_url`` and return its URL (tests, benchmarks)."""
+    import uuid
+
+    from sqlalchemy import create_engine as sa_engine
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    name = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    admin = sa_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(base_url).set(database=name).render_as_string(hide_password=False)

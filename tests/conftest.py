@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from knowledge.campaigns import get_campaign
-from knowledge.db import create_schema, make_engine
+from knowledge.db import create_schema, make_engine, new_database
 from knowledge.loader import load_all
 from knowledge.units import UnitDirectory
 
@@ -22,12 +20,7 @@ def fresh_url(tmp_dir: object = None) -> str:
     (CI runs the suite a second time that way), else SQLite (a file in ``tmp_dir`` or memory)."""
     base = os.environ.get("TEST_DATABASE_URL")
     if base:
-        name = f"t_{uuid.uuid4().hex[:16]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        return make_url(base).set(database=name).render_as_string(hide_password=False)
+        return new_database(base)
     return f"sqlite:///{tmp_dir}/test.db" if tmp_dir else "sqlite://"
 
 
