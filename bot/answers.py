@@ -235,6 +235,16 @@ def owe_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: 
                  indicators=[{"no": r.no, "title": r.title, "state": r.state} for r in rows if r.state != "accepted"])
 
 
+def nature_reply(session: Session, camp: Campaign, word: str) -> Reply:
+    """Indicators whose nature (变量性质) includes 定量 or 定性."""
+    from knowledge.queries import all_indicators
+
+    rows = [i for i in all_indicators(session=session, campaign=camp) if word in i.nature]
+    text = render("nature_list", word=word, rows=rows, city=camp.city)
+    return Reply(text=text, intent="nature",
+                 indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows])
+
+
 def choose_reply(camp: Campaign, prompt: str, hits: list, *, intent: str) -> Reply:
     """Ask back with choices instead of guessing."""
     buttons = [[(f"第{h.no}项 {h.title[:14]}", f"i:{camp.id}:{h.no}")] for h in hits[:5]]
@@ -283,6 +293,8 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         return phase_reply(session, camp, today, q.text)
     if q.intent == "detail":
         return detail_reply(session, camp, directory, q.query, asker)
+    if q.intent == "nature":
+        return nature_reply(session, camp, q.query)
     if q.intent == "leaders":
         return leaders_reply(session, camp)
     if q.intent == "overview":

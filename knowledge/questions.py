@@ -24,6 +24,7 @@ _INDICATOR_PATTERNS = [
     re.compile(rf"(?:指标|ind)\s*(?:第|no\.?|#)?\s*{_NUM}"),
     re.compile(rf"第\s*{_NUM}\s*(?:项|号|条)(?!\s*任务)"),
     re.compile(r"#\s*(\d{1,3})"),
+    re.compile(rf"^{_NUM}\s*(?:号|项)[?？。!！]*$"),
 ]
 _TASK_PATTERNS = [
     re.compile(rf"第\s*{_NUM}\s*(?:项|个|条)?\s*(?:主要)?任务"),
@@ -37,6 +38,7 @@ _DETAIL = re.compile(r"(怎么打分|怎么算分|怎么算|如何打分|如何�
                      r"需要什么材料|需要哪些材料|要提供什么|要交什么|考核什么|怎么评)")
 _OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|达标标准|怎样算达标|怎么算通过|一共多少|多少项指标|几项指标|指标体系)")
 _LEADERS = re.compile(r"(组长|副组长|办公室设在|办公室在哪|领导小组成员|联络员职责|谁是联络员|成员单位有哪些|哪些成员单位)")
+_NATURE = re.compile(r"(定量|定性)")
 _OWE = re.compile(r"(还欠|还差|还没交|未提交|没提交|提交情况|交了没有|进度怎么样|完成情况)")
 _TASK_WORD = re.compile(r"任务")
 _INDICATOR_WORD = re.compile(r"指标")
@@ -118,6 +120,9 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     body = _FILLER.sub("", text)
     q.units = directory.mentions(body)
     q.wants = _wants(body)
+    if (nature := _NATURE.search(body)) and "指标" in body and not q.units:
+        q.intent, q.query = "nature", nature.group(1)
+        return q
     if _LEADERS.search(body) and all(u.is_group for u in q.units):
         q.intent = "leaders"
         return q
