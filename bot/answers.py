@@ -217,10 +217,14 @@ def leaders_reply(session: Session, camp: Campaign) -> Reply:
 def overview_reply(session: Session, camp: Campaign) -> Reply:
     """How many indicators and points, per first-level indicator, and the pass rule."""
     from knowledge.national import national_check, totals
+    from knowledge.queries import all_indicators
 
     t = totals(session=session, campaign=camp)
     missing = [d for d in national_check(session=session, campaign=camp) if d["status"] == "missing"]
-    text = render("overview", city=camp.city, t=t, missing=missing, camp=camp)
+    level2: dict[str, dict[str, object]] = {}
+    for ind in all_indicators(session=session, campaign=camp):
+        level2.setdefault(ind.level1, {})[ind.level2] = ind.level2_points
+    text = render("overview", city=camp.city, t=t, missing=missing, camp=camp, level2=level2)
     return Reply(text=text, intent="overview")
 
 
@@ -243,6 +247,25 @@ def nature_reply(session: Session, camp: Campaign, word: str) -> Reply:
     text = render("nature_list", word=word, rows=rows, city=camp.city)
     return Reply(text=text, intent="nature",
                  indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows])
+
+
+def level_reply(session: Session, camp: Campaign, level: str) -> Reply:
+    """The indicators under a first- or second-level indicator."""
+    from knowledge.queries import all_indicators
+
+    rows = [i for i in all_indicators(session=session, campaign=camp) if level in (i.level1, i.level2)]
+    text = render("level_list", level=level, rows=rows, city=camp.city)
+    return Reply(text=text, intent="level",
+                 indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows])
+
+
+def contacts_reply(session: Session, camp: Campaign, unit: UnitRef) -> Reply:
+    """Who is registered as a unit's liaison officer (names as they registered)."""
+    from knowledge.people import active_officers_of_unit
+
+    officers = [o for u in ([unit] if not unit.is_group else []) for o in
+                active_officers_of_unit(session=session, campaign_id=camp.id, unit_id=u.id)]
+    return Reply(text=render("contacts", unit=unit, officers=officers), intent="contacts", units=[unit.name])
 
 
 def choose_reply(camp: Campaign, prompt: str, hits: list, *, intent: str) -> Reply:
@@ -293,6 +316,10 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         return phase_reply(session, camp, today, q.text)
     if q.intent == "detail":
         return detail_reply(session, camp, directory, q.query, asker)
+    if q.intent == "level":
+        return level_reply(session, camp, q.query)
+    if q.intent == "contacts":
+        return contacts_reply(session, camp, q.units[0])
     if q.intent == "nature":
         return nature_reply(session, camp, q.query)
     if q.intent == "leaders":

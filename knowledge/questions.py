@@ -31,12 +31,17 @@ _TASK_PATTERNS = [
     re.compile(rf"任务\s*(?:第)?\s*{_NUM}"),
 ]
 _MY = re.compile(r"(我们|我单位|本单位|我局|我委|我办|我们局|我们委|我的|咱们|我方)")
-_WHO = re.compile(r"(谁负责|谁牵头|谁来|由谁|哪个单位|哪些单位|哪个部门|哪些部门|责任单位|牵头单位|配合单位|谁管|归谁)")
+_WHO = re.compile(r"(谁负责|谁牵头|谁来|由谁|哪个单位|哪些单位|哪个部门|哪些部门|责任单位|牵头单位|配合单位|谁管|归谁|"
+                  r"是谁的活|谁的活|是谁的事|谁干|谁做|归哪个)")
 _PHASE = re.compile(r"(阶段|什么时候|何时|时间节点|截止|期限|进度安排|实施步骤|验收|时间表|几月|deadline|日程)")
 _SEARCH = re.compile(r"(相关|有关|关于|涉及|方面)")
 _DETAIL = re.compile(r"(怎么打分|怎么算分|怎么算|如何打分|如何评分|打分标准|评分标准|计分|要求是什么|有什么要求|"
                      r"需要什么材料|需要哪些材料|要提供什么|要交什么|考核什么|怎么评)")
-_OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|达标标准|怎样算达标|怎么算通过|一共多少|多少项指标|几项指标|指标体系)")
+_OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|达标标准|怎样算达标|怎么算通过|一共多少|多少项指标|几项指标|指标体系|"
+                       r"一级指标|二级指标)")
+_CONTACTS = re.compile(r"(联络员是谁|谁是.{0,6}联络员|联系人|联络员有哪些|联系谁)")
+LEVELS = ("促进发展", "规范监管", "优化服务", "探索创新", "综合保障", "发展规模", "发展质量", "完善监管", "规范执法",
+          "服务网络经营", "服务网络消费", "创新工作", "创新效果", "组织机制保障", "工作基础保障")
 _LEADERS = re.compile(r"(组长|副组长|办公室设在|办公室在哪|领导小组成员|联络员职责|谁是联络员|成员单位有哪些|哪些成员单位)")
 _NATURE = re.compile(r"(定量|定性)")
 _OWE = re.compile(r"(还欠|还差|还没交|未提交|没提交|提交情况|交了没有|进度怎么样|完成情况)")
@@ -120,6 +125,12 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     body = _FILLER.sub("", text)
     q.units = directory.mentions(body)
     q.wants = _wants(body)
+    if _CONTACTS.search(body) and q.units:
+        q.intent = "contacts"
+        return q
+    if (level := next((lv for lv in LEVELS if lv in body), None)) and not q.units and not _DETAIL.search(body):
+        q.intent, q.query = "level", level
+        return q
     if (nature := _NATURE.search(body)) and "指标" in body and not q.units:
         q.intent, q.query = "nature", nature.group(1)
         return q

@@ -157,7 +157,9 @@ class UnitDirectory:
         norm = normalize(text)
         found: list[tuple[int, int, int]] = []
         for form in sorted(self.forms, key=len, reverse=True):
-            if len(form) < 2 or len(self.forms[form]) != 1 or not _ORGAN.search(form):
+            if len(form) < 2 or len(self.forms[form]) != 1:
+                continue
+            if not _ORGAN.search(form) and self.units[next(iter(self.forms[form]))].kind != "county":
                 continue
             start = norm.find(form)
             while start >= 0:

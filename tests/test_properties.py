@@ -37,7 +37,7 @@ def directory():
 def test_interpret_never_raises(directory, text):
     q = interpret(text, directory, bot_username="liaison_test_bot")
     assert q.intent in {"help", "my_unit", "unit", "indicator", "task", "who", "search", "phase", "unknown",
-                        "detail", "leaders", "overview", "owe", "nature"}
+                        "detail", "leaders", "overview", "owe", "nature", "level", "contacts"}
 
 
 @given(TEXT)
