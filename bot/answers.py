@@ -175,99 +175,6 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
                  buttons=[[("打分标准", f"i:{camp.id}:{top.no}")]])
 
 
-def _best_indicator(session: Session, camp: Campaign, query: str) -> tuple[object | None, list]:
-    """The indicator the words name: an exact title, or a clear best hit; else (None, hits)."""
-    hits = search(session=session, campaign=camp, query=query, limit=5, include_tasks=False)
-    if not hits:
-        return None, []
-    words = normalize(query)
-    exact = [h for h in hits if normalize(h.title) == words]
-    if exact:
-        return exact[0], hits
-    if len(hits) == 1 or hits[0].score >= hits[1].score * 1.5:
-        return hits[0], hits
-    return None, hits
-
-
-def detail_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str, asker: Asker) -> Reply:
-    """"快递业务量怎么算分": the full indicator the words name, or a choice."""
-    top, hits = _best_indicator(session, camp, query)
-    if top is None:
-        if hits:
-            return choose_reply(camp, "您问的是哪一项指标?", hits, intent="detail")
-        return Reply(text=render("search", hits=[], query=query.strip()), intent="detail")
-    reply = indicator_reply(session, camp, directory, top.no, asker)
-    reply.intent = "detail"
-    return reply
-
-
-def leaders_reply(session: Session, camp: Campaign) -> Reply:
-    """The leading group, its office and the liaison rule, as the document lists them."""
-    from knowledge.models import LeadingGroupMember, Unit
-
-    members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
-                                .order_by(LeadingGroupMember.position)))
-    units = {u.id: u.name for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id))}
-    office = (camp.extra or {}).get("office") or {}
-    text = render("leaders", city=camp.city, members=members, units=units, office=office,
-                  office_unit=units.get(camp.office_unit_id, ""))
-    return Reply(text=text, intent="leaders", units=[units.get(camp.office_unit_id, "")])
-
-
-def overview_reply(session: Session, camp: Campaign) -> Reply:
-    """How many indicators and points, per first-level indicator, and the pass rule."""
-    from knowledge.national import national_check, totals
-    from knowledge.queries import all_indicators
-
-    t = totals(session=session, campaign=camp)
-    missing = [d for d in national_check(session=session, campaign=camp) if d["status"] == "missing"]
-    level2: dict[str, dict[str, object]] = {}
-    for ind in all_indicators(session=session, campaign=camp):
-        level2.setdefault(ind.level1, {})[ind.level2] = ind.level2_points
-    text = render("overview", city=camp.city, t=t, missing=missing, camp=camp, level2=level2)
-    return Reply(text=text, intent="overview")
-
-
-def owe_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef | None) -> Reply:
-    """What a unit still owes, per indicator and item."""
-    from knowledge.status import unit_status
-
-    if unit is None:
-        return Reply(text=render("need_unit"), intent="need_registration")
-    rows = unit_status(session=session, campaign=camp, directory=directory, unit_id=unit.id)
-    return Reply(text=render("status", unit=unit, rows=rows), intent="owe", units=[unit.name],
-                 indicators=[{"no": r.no, "title": r.title, "state": r.state} for r in rows if r.state != "accepted"])
-
-
-def nature_reply(session: Session, camp: Campaign, word: str) -> Reply:
-    """Indicators whose nature (变量性质) includes 定量 or 定性."""
-    from knowledge.queries import all_indicators
-
-    rows = [i for i in all_indicators(session=session, campaign=camp) if word in i.nature]
-    text = render("nature_list", word=word, rows=rows, city=camp.city)
-    return Reply(text=text, intent="nature",
-                 indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows])
-
-
-def level_reply(session: Session, camp: Campaign, level: str) -> Reply:
-    """The indicators under a first- or second-level indicator."""
-    from knowledge.queries import all_indicators
-
-    rows = [i for i in all_indicators(session=session, campaign=camp) if level in (i.level1, i.level2)]
-    text = render("level_list", level=level, rows=rows, city=camp.city)
-    return Reply(text=text, intent="level",
-                 indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows])
-
-
-def contacts_reply(session: Session, camp: Campaign, unit: UnitRef) -> Reply:
-    """Who is registered as a unit's liaison officer (names as they registered)."""
-    from knowledge.people import active_officers_of_unit
-
-    officers = [o for u in ([unit] if not unit.is_group else []) for o in
-                active_officers_of_unit(session=session, campaign_id=camp.id, unit_id=u.id)]
-    return Reply(text=render("contacts", unit=unit, officers=officers), intent="contacts", units=[unit.name])
-
-
 def choose_reply(camp: Campaign, prompt: str, hits: list, *, intent: str) -> Reply:
     """Ask back with choices instead of guessing."""
     buttons = [[(f"第{h.no}项 {h.title[:14]}", f"i:{camp.id}:{h.no}")] for h in hits[:5]]
@@ -314,20 +221,22 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         return who_reply(session, camp, directory, q.query)
     if q.intent == "phase":
         return phase_reply(session, camp, today, q.text)
+    from bot import answers_info as info  # the document-wide answers live beside this module
+
     if q.intent == "detail":
-        return detail_reply(session, camp, directory, q.query, asker)
+        return info.detail_reply(session, camp, directory, q.query, asker)
     if q.intent == "level":
-        return level_reply(session, camp, q.query)
+        return info.level_reply(session, camp, q.query)
     if q.intent == "contacts":
-        return contacts_reply(session, camp, q.units[0])
+        return info.contacts_reply(session, camp, q.units[0])
     if q.intent == "nature":
-        return nature_reply(session, camp, q.query)
+        return info.nature_reply(session, camp, q.query)
     if q.intent == "leaders":
-        return leaders_reply(session, camp)
+        return info.leaders_reply(session, camp)
     if q.intent == "overview":
-        return overview_reply(session, camp)
+        return info.overview_reply(session, camp)
     if q.intent == "owe":
-        return owe_reply(session, camp, directory, q.units[0] if q.units else asker.unit)
+        return info.owe_reply(session, camp, directory, q.units[0] if q.units else asker.unit)
     if q.intent == "search":
         reply = search_reply(session, camp, q.query or q.text)
         if reply.indicators or reply.tasks:
