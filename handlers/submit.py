@@ -177,7 +177,8 @@ async def captioned_file(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if await collect(update, context):
         return
-    parsed = parse_caption(message.caption or "")
+    caption = (message.caption or "").replace(f"@{context.bot.username}", " ")  # "@bot #12 …" in groups
+    parsed = parse_caption(caption)
     album = message.media_group_id or ""
     with context.services.session() as session:
         where = locate(update, context, session)

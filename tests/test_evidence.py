@@ -173,3 +173,10 @@ async def test_figures_and_score(h):
     from knowledge.models import Figure
     assert {(f.key, f.year, f.value) for f in rows(h, Figure)} == {
         ("online_retail", 2023, "100"), ("online_retail", 2024, "120.5"), ("national_online_growth", 2024, "7.2")}
+
+
+async def test_group_caption_with_mention(h):
+    h.api.group_chat(GROUP, "联络员群")
+    h.bind(GROUP)
+    out = await send_doc(h, caption="@liaison_test_bot #1 电商培训通知", chat=GROUP)
+    assert any("已收到材料" in m["text"] for m in out if m["chat_id"] == GROUP)
