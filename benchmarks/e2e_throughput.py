@@ -19,7 +19,6 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 
 from benchmarks.common import bench_url
 from bot.app import build_application
-from bot.fakeserver import FakeBotApiServer
 from bot.settings import Settings
 from knowledge import people
 from knowledge.campaigns import get_campaign
@@ -35,17 +34,21 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(update.effective_message.text)
 
 
-async def measure(app, server: FakeBotApiServer, users: list[int], n: int) -> float:  # noqa: ANN001
+async def measure(app, control: str, users: list[int], n: int) -> float:  # noqa: ANN001
+    """Push n questions to the server (its own process) and wait until n replies were sent."""
+    import httpx
+
     await app.initialize()
     await app.start()
     await app.updater.start_polling(poll_interval=0, timeout=1)
-    before = len(server.api.sent())
-    start = time.perf_counter()
-    for i in range(n):
-        uid = users[i % len(users)]
-        server.api.push_message(uid, uid, QUESTIONS[i % len(QUESTIONS)])
-    await server.api.wait_for_sent(before + n, timeout=300)
-    elapsed = time.perf_counter() - start
+    async with httpx.AsyncClient() as client:
+        before = (await client.post(f"{control}/count", json={})).json()["sent"]
+        start = time.perf_counter()
+        msgs = [(users[i % len(users)], users[i % len(users)], QUESTIONS[i % len(QUESTIONS)]) for i in range(n)]
+        await client.post(f"{control}/push", json={"messages": msgs})
+        while (await client.post(f"{control}/count", json={})).json()["sent"] < before + n:
+            await asyncio.sleep(0.01)
+        elapsed = time.perf_counter() - start
     await app.updater.stop()
     await app.stop()
     await app.shutdown()
@@ -65,17 +68,24 @@ async def main(n: int) -> None:
             for uid in users:
                 people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=uid, now=clock.now())
             s.commit()
-        async with FakeBotApiServer() as server:
-            for uid in users:
-                server.api.add_user(uid, f"用户{uid}")
-            settings = Settings(_env_file=None, telegram_bot_token="1:BENCH", telegram_base_url=server.base_url,
-                                telegram_base_file_url=server.base_file_url)
-            echo_app = (ApplicationBuilder().token("1:BENCH").base_url(server.base_url)
-                        .base_file_url(server.base_file_url).build())
+        # The fake server runs in its own process, so its work (parsing and checking replies)
+        # is not charged to either bot.
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.fakeserver", "0",
+                                                    stdout=asyncio.subprocess.PIPE)
+        base_url = (await proc.stdout.readline()).decode().strip()
+        root = base_url.removesuffix("/bot")
+        control = f"{root}/_control"
+        try:
+            settings = Settings(_env_file=None, telegram_bot_token="1:BENCH", telegram_base_url=base_url,
+                                telegram_base_file_url=f"{root}/file/bot")
+            echo_app = ApplicationBuilder().token("1:BENCH").base_url(base_url).build()
             echo_app.add_handler(MessageHandler(filters.TEXT, echo))
-            echo_rate = await measure(echo_app, server, users, n)
-            ours = build_application(settings, engine=engine, clock=clock, rate_limit=False)
-            our_rate = await measure(ours, server, users, n)
+            echo_rate = await measure(echo_app, control, users, n)
+            ours = build_application(settings, engine=engine, clock=clock, rate_limit=False, reminders=False)
+            our_rate = await measure(ours, control, users, n)
+        finally:
+            proc.kill()
+            await proc.wait()
     print(f"messages: {n}")
     print(f"echo bot:    {echo_rate:7.1f} msg/s")
     print(f"liaison-bot: {our_rate:7.1f} msg/s   ratio {our_rate / echo_rate:.2f}")

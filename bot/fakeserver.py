@@ -17,6 +17,10 @@ from urllib.parse import parse_qsl, urlsplit
 from bot.localapi import LocalBotApi
 
 
+def _ok(data: object) -> tuple[int, str, bytes]:
+    return 200, "application/json", json.dumps(data).encode()
+
+
 def _decode(value: str) -> object:
     if value[:1] in "[{":
         try:
@@ -95,6 +99,8 @@ class FakeBotApiServer:
 
     async def _dispatch(self, method: str, target: str, headers: dict, body: bytes) -> tuple[int, str, bytes]:
         path = urlsplit(target).path
+        if path.startswith("/_control/"):  # for benchmarks that run the server in its own process
+            return self._control(path.rsplit("/", 1)[-1], json.loads(body or b"{}"))
         if path.startswith("/file/bot"):
             data = self.api.file_bytes(path.split("/", 3)[3] if path.count("/") >= 3 else "")
             return (200, "application/octet-stream", data) if data is not None else (404, "text/plain", b"Not Found")
@@ -116,3 +122,27 @@ class FakeBotApiServer:
         envelope = await self.api.handle(name, params)
         status = 200 if envelope["ok"] else envelope["error_code"]
         return status, "application/json", json.dumps(envelope, ensure_ascii=False).encode()
+
+    def _control(self, action: str, data: dict) -> tuple[int, str, bytes]:
+        """push (a batch of private messages) and count (messages the bot sent)."""
+        if action == "push":
+            for chat_id, user_id, text in data["messages"]:
+                self.api.add_user(user_id, f"用户{user_id}") if user_id not in self.api.users else None
+                self.api.push_message(chat_id, user_id, text)
+            return _ok({"pushed": len(data["messages"])})
+        if action == "count":
+            return _ok({"sent": len(self.api.sent())})
+        return 404, "text/plain", b"Not Found"
+
+
+async def _serve_forever(port: int) -> None:
+    server = FakeBotApiServer(port=port)
+    await server.start()
+    print(server.base_url, flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":  # python -m bot.fakeserver PORT: a standalone fake for benchmarks
+    import sys
+
+    asyncio.run(_serve_forever(int(sys.argv[1]) if len(sys.argv) > 1 else 0))
