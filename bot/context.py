@@ -31,12 +31,24 @@ class Services:
     clock: Clock
     bot_username: str = ""
     _directories: dict[tuple[int, str], UnitDirectory] = field(default_factory=dict)
+    _campaigns: dict[str, Campaign] = field(default_factory=dict)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """The one place a database session is opened: one short session per update."""
         with session_scope(self.engine) as session:
             yield session
+
+    def campaign(self, session: Session, slug: str) -> Campaign:
+        """A campaign by slug, read once per process: its row changes only when documents load,
+        which happens at start-up (``open_store``)."""
+        from knowledge.campaigns import get_campaign
+
+        if slug not in self._campaigns:
+            camp = get_campaign(session, slug)
+            session.expunge(camp)
+            self._campaigns[slug] = camp
+        return self._campaigns[slug]
 
     def directory(self, session: Session, campaign: Campaign) -> UnitDirectory:
         """Unit names of a campaign, cached until its data changes (keyed by the data hash)."""

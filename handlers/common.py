@@ -12,7 +12,7 @@ from bot.context import BotContext
 from bot.delivery import keyboard
 from bot.render import split_message
 from knowledge import people
-from knowledge.campaigns import UnknownCampaign, get_campaign
+from knowledge.campaigns import UnknownCampaign
 from knowledge.models import Campaign
 from knowledge.units import UnitDirectory
 
@@ -44,20 +44,20 @@ def locate(update: Update, context: BotContext, session: Session) -> Where:
     campaign: Campaign | None = None
     officer = None
     if binding:
-        campaign = get_campaign(session, binding.campaign_slug)
+        campaign = services.campaign(session, binding.campaign_slug)
         officer = people.officer_of(session=session, user_id=user.id, campaign_id=campaign.id) if user else None
     elif private and user:
         officer = people.officer_of(session=session, user_id=user.id)
         slug = officer.campaign_slug if officer else services.settings.default_campaign
         try:
-            campaign = get_campaign(session, slug)
+            campaign = services.campaign(session, slug)
         except UnknownCampaign:
             campaign = None
     directory = services.directory(session, campaign) if campaign else None
-    office = bool(user and campaign and people.is_office(
-        session=session, user_id=user.id, campaign_id=campaign.id, admins=services.settings.admins))
-    if user and not office and user.id in services.settings.admins:
-        office = True
+    # The office role comes with the officer row already read; admins are office everywhere.
+    office = bool(user and (user.id in services.settings.admins or (
+        officer and campaign and officer.campaign_id == campaign.id and officer.status == "active"
+        and officer.role == "office")))
     return Where(campaign, directory, officer, binding, private, office)
 
 
