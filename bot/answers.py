@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from bot.render import render
 from knowledge.models import Campaign, Phase, Task, TaskUnit
+from knowledge.national import omitted_named, totals
 from knowledge.queries import (
     Responsible,
     indicator_numbers,
@@ -143,12 +144,14 @@ def phase_reply(session: Session, camp: Campaign, today: date, asked: str = "") 
     note = ""
     if phases and today > phases[-1].end:
         note = f"文件规定的各阶段已于 {phases[-1].end.isoformat()} 结束;如时间表已调整,以领导小组办公室通知为准。"
-    text = render("phases", city=camp.city, phases=rows, goal_period=camp.goal_period, note=note)
+    named = [r for r in rows if r["name"] in asked or r["name"][-2:] in asked]
+    asked_for = named[0] if len(named) == 1 else None  # "总结提升什么时候开始": that phase first
+    text = render("phases", city=camp.city, phases=rows, goal_period=camp.goal_period, note=note,
+                  asked=asked_for)
     phase = ({"name": current.name, "start": current.start.isoformat(), "end": current.end.isoformat()}
              if current else (rows[-1] if rows and today > phases[-1].end else None))
-    named = [r for r in rows if r["name"] in asked or r["name"][-2:] in asked]
-    if len(named) == 1:
-        phase = named[0]
+    if asked_for:
+        phase = asked_for
     if phase and "text" in phase:
         phase = {k: phase[k] for k in ("name", "start", "end")}
     return Reply(text=text, intent="phase", phase=phase)
@@ -156,6 +159,8 @@ def phase_reply(session: Session, camp: Campaign, today: date, asked: str = "") 
 
 def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str) -> Reply:
     """Who is responsible for the indicator named by the words of ``query``."""
+    if missing := national_missing_reply(session, camp, query, intent="who"):
+        return missing
     hits = [h for h in search(session=session, campaign=camp, query=query, limit=5,
                               include_tasks=False)]
     if not hits:
@@ -173,6 +178,16 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
     return Reply(text=text, intent="who", units=[r.unit.name for r in view.units],
                  indicators=[{"no": top.no, "title": top.title, "points": _num(view.indicator.points)}],
                  buttons=[[("打分标准", f"i:{camp.id}:{top.no}")]])
+
+
+def national_missing_reply(session: Session, camp: Campaign, query: str, *, intent: str) -> Reply | None:
+    """A national indicator the city's table leaves out, named by ``query``: say so plainly."""
+    nat = omitted_named(session=session, campaign=camp, query=query)
+    if nat is None:
+        return None
+    table_total = totals(session=session, campaign=camp)["table_total"]
+    return Reply(text=render("national_missing", city=camp.city, nat=nat, table_total=table_total),
+                 intent=intent)
 
 
 def choose_reply(camp: Campaign, prompt: str, hits: list, *, intent: str) -> Reply:
@@ -238,9 +253,13 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
     if q.intent == "owe":
         return info.owe_reply(session, camp, directory, q.units[0] if q.units else asker.unit)
     if q.intent == "search":
+        if missing := national_missing_reply(session, camp, q.query or q.text, intent="search"):
+            return missing
         reply = search_reply(session, camp, q.query or q.text)
         if reply.indicators or reply.tasks:
             return reply
+        if q.topic:  # "12345热线相关的指标": a topic the documents do not mention
+            return Reply(text=render("search", hits=[], query=q.topic), intent="search")
         return Reply(text=render("unknown"), intent="unknown")
     return Reply(text=render("unknown"), intent="unknown")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.answers import Asker, Reply, _num, choose_reply, indicator_reply
+from bot.answers import Asker, Reply, _num, choose_reply, indicator_reply, national_missing_reply
 from bot.render import render
 from knowledge.models import Campaign
 from knowledge.search import search
@@ -30,6 +30,8 @@ def _best_indicator(session: Session, camp: Campaign, query: str) -> tuple[objec
 
 def detail_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str, asker: Asker) -> Reply:
     """"快递业务量怎么算分": the full indicator the words name, or a choice."""
+    if missing := national_missing_reply(session, camp, query, intent="detail"):
+        return missing
     top, hits = _best_indicator(session, camp, query)
     if top is None:
         if hits:

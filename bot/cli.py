@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -236,6 +237,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `liaison-bot … | head`: the reader left; that is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # one sentence for people; the details go to the log
         logging.getLogger("liaison-bot").debug("unhandled", exc_info=True)
         print(f"错误: {type(exc).__name__}: {exc}(设置 LOG_LEVEL=DEBUG 可查看详细信息)", file=sys.stderr)

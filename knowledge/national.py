@@ -42,6 +42,25 @@ def national_check(*, session: Session, campaign: Campaign) -> list[dict]:
     return out
 
 
+def omitted_named(*, session: Session, campaign: Campaign, query: str) -> NationalIndicator | None:
+    """The national indicator the campaign's table leaves out that ``query`` names, if any.
+
+    Officers know the national system: in Hejin someone will ask who answers for 快递业务同比增速,
+    which the city's table does not have. Saying so beats offering the nearest local title.
+    """
+    omitted = set((campaign.extra or {}).get("omits_national") or [])
+    if not omitted:
+        return None
+    words = normalize(query)
+    local = [normalize(i.title) for i in session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id))]
+    for nat in session.exec(select(NationalIndicator).where(NationalIndicator.no.in_(omitted))):  # type: ignore[attr-defined]
+        title = normalize(nat.title)
+        # "快递业务" names it; "同比增速" is shared with local titles and names nothing.
+        if title in words or (len(words) >= 4 and words in title and not any(words in t for t in local)):
+            return nat
+    return None
+
+
 def totals(*, session: Session, campaign: Campaign) -> dict:
     """What the local table can award, against the national total and per first-level indicator."""
     local = list(session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id)))

@@ -44,7 +44,8 @@ LEVELS = ("促进发展", "规范监管", "优化服务", "探索创新", "综�
           "服务网络经营", "服务网络消费", "创新工作", "创新效果", "组织机制保障", "工作基础保障")
 _LEADERS = re.compile(r"(组长|副组长|办公室设在|办公室在哪|领导小组成员|联络员职责|谁是联络员|成员单位有哪些|哪些成员单位)")
 _NATURE = re.compile(r"(定量|定性)")
-_OWE = re.compile(r"(还欠|还差|还没交|未提交|没提交|提交情况|交了没有|进度怎么样|完成情况)")
+_OWE = re.compile(r"(还欠|还差|还没交|没交|未交|未提交|没提交|提交情况|交了没有|进度怎么样|完成情况|欠哪些|欠什么|"
+                  r"缺哪些|缺什么材料|还要交|还需要交|交齐)")
 _TASK_WORD = re.compile(r"任务")
 _INDICATOR_WORD = re.compile(r"指标")
 _UNIT_LIKE = re.compile(
@@ -78,6 +79,7 @@ class Question:
     numbers: list[int] = field(default_factory=list)
     query: str = ""
     wants: str = "both"  # indicators | tasks | both
+    topic: str = ""  # "直播带货相关指标" → "直播带货": a search the officer asked for explicitly
 
 
 def clean(text: str, bot_username: str | None = None) -> str:
@@ -170,13 +172,11 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
             q.unit_suggestions = res.suggestions
             q.query = named.group(1)
         return q
-    if _MY.search(body) and (_TASK_WORD.search(body) or _INDICATOR_WORD.search(body)
-                             or re.search(r"负责|任务|干什么|做什么|职责|清单", body)):
-        q.intent = "my_unit"
-        return q
     if _PHASE.search(body):
         q.intent = "phase"
         return q
     q.intent = "search"
     q.query = body
+    if topic := _SEARCH.split(body)[0].strip(" 的与和跟"):
+        q.topic = topic if _SEARCH.search(body) else ""
     return q

@@ -60,6 +60,8 @@ def check(reply, case: dict) -> list[str]:
         problems.append(f"units {reply.units} ≠ {case['units']}")
     if "tasks" in case and [t["no"] for t in reply.tasks] != case["tasks"]:
         problems.append(f"tasks {[t['no'] for t in reply.tasks]} ≠ {case['tasks']}")
+    if "says" in case and case["says"] not in reply.text:
+        problems.append(f"text lacks {case['says']!r}")
     if "phase" in case and (reply.phase or {}).get("name") != case["phase"]:
         problems.append(f"phase {reply.phase} ≠ {case['phase']}")
     return problems
