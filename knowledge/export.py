@@ -63,6 +63,9 @@ def export_campaign(*, session: Session, campaign: Campaign) -> dict:
                                          .order_by(Correction.position))]
     leading = [{"role": m.role, "name": m.name, "name_as_written": m.name_as_written,
                 "position": m.title, "unit": units[m.unit_id].name if m.unit_id else None,
+                "unit_as_written": m.unit_as_written or None,
+                "position_as_written": (m.title if not m.unit_as_written or m.unit_as_written in m.title
+                                        else f"{m.unit_as_written}{m.title}"),
                 "note": m.note}
                for m in session.exec(select(LeadingGroupMember).where(
                    LeadingGroupMember.campaign_id == campaign.id).order_by(LeadingGroupMember.position))]

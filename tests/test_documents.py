@@ -131,3 +131,32 @@ def test_national_check(exports):
     assert [d for d in exports["yancheng"]["national_check"] if d["status"] != "title_differs"] == []
     assert exports["hejin"]["totals"]["table_total"] == 98
     assert exports["hejin"]["totals"]["national_total"] == 100
+
+
+def test_leading_group_corrections_point_at_the_people_they_name(exports):
+    """'leading_group 2,5,…' counts from 1, and each position holds the name the entry quotes."""
+    for slug in ("hejin", "yancheng"):
+        members = exports[slug]["leading_group"]
+        for c in exports[slug]["corrections"]:
+            if not c["where"].startswith("leading_group "):
+                continue
+            positions = [int(p) for p in c["where"].split()[1].split(",")]
+            for pos in positions:
+                assert members[pos - 1]["name_as_written"] in c["as_written"], (slug, c["where"], pos)
+
+
+def test_leading_group_keeps_unit_and_position_as_written(exports):
+    lg = {m["name"]: m for m in exports["yancheng"]["leading_group"]}
+    assert lg["朱友明"]["unit_as_written"] == "市新闻出版局(市版权局)"
+    assert lg["朱友明"]["position_as_written"] == "市新闻出版局(市版权局)副局长"
+    assert lg["顾硕"]["position_as_written"] == "市市场监管局局长"
+    assert lg["韩玉军"]["position_as_written"] == "市口岸办副主任、市商务局党委委员"
+
+
+def test_yancheng_score_marks_repaired_everywhere(exports):
+    """Every '(N分)' the flattening cut to a bare digit is restored, with a correction for each."""
+    rules = {i["no"]: i["rule"] for i in exports["yancheng"]["indicators"]}
+    assert rules[35].endswith("重点工作。(2分)")
+    assert "100%;(1分)" in rules[11] and "%。(1分)" not in rules[17]
+    wheres = {c["where"] for c in exports["yancheng"]["corrections"]}
+    assert "indicator 35 rule" in wheres and "indicators 11, 17, 18, 19, 25 rule" in wheres
