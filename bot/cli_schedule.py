@@ -45,7 +45,7 @@ def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
     if calendar.guessed_years:
         import sys
 
-        print(f"注意: {sorted(calendar.guessed_years)} 年的节假日安排尚未收录,按周一至周五计算。", file=sys.stderr)
+        print(f"注意: {sorted(calendar.guessed_years)} 年的节假日安排尚未收录,按周一至周五计算(已扣除元旦、春节、国庆等法定节日当天;调休以国务院通知为准)。", file=sys.stderr)
     return 0
 
 

@@ -2,8 +2,10 @@
 and 调休 make-up working days), with an explicit fallback for years it does not know yet.
 
 The package only knows years the State Council has announced. For a later year we fall back
-to Monday–Friday and remember the year, so the office can be warned instead of trusting a
-guess silently.
+to Monday–Friday less the days the law itself fixes as holidays (元旦, 春节, 清明, 劳动节, 端午,
+中秋, 国庆 under 《全国年节及纪念日放假办法》, as revised in 2024), and remember the year, so
+the office can be warned instead of trusting a guess silently: the bridging days and the 调休
+Saturdays of such a year are only known once the State Council announces them.
 """
 
 from __future__ import annotations
@@ -13,6 +15,26 @@ from pathlib import Path
 
 import chinese_calendar
 import yaml
+from lunardate import LunarDate
+
+
+def statutory_days(year: int) -> dict[date, str]:
+    """The days off that the law fixes for every year, before any bridging or 调休.
+
+    春节 is 除夕 and 正月初一–初三, 劳动节 1–2 May (the 2024 revision); 清明 is the solar term,
+    which ``chinese_calendar`` computes for years it has no arrangement for.
+    """
+    new_year = LunarDate(year, 1, 1).to_solar_date()
+    days = {date(year, 1, 1): "元旦", new_year - timedelta(days=1): "春节"}
+    days.update({new_year + timedelta(days=i): "春节" for i in range(3)})
+    for day, name in chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 10)):
+        if name == "清明":
+            days[day] = "清明节"
+    days.update({date(year, 5, 1): "劳动节", date(year, 5, 2): "劳动节"})
+    days[LunarDate(year, 5, 5).to_solar_date()] = "端午节"
+    days[LunarDate(year, 8, 15).to_solar_date()] = "中秋节"
+    days.update({date(year, 10, d): "国庆节" for d in (1, 2, 3)})
+    return days
 
 
 def load_supplements(directory: Path) -> dict[int, dict[str, set[date]]]:
@@ -32,6 +54,7 @@ class WorkCalendar:
 
     def __init__(self, supplements: dict[int, dict[str, set[date]]] | None = None) -> None:
         self.guessed_years: set[int] = set()
+        self._statutory: dict[int, dict[date, str]] = {}
         self.supplements = supplements if supplements is not None else load_supplements(
             Path(__file__).resolve().parent.parent / "knowledge" / "data" / "holidays")
 
@@ -45,7 +68,9 @@ class WorkCalendar:
                     return True
                 return day.weekday() < 5 and day not in extra["holidays"]
             self.guessed_years.add(day.year)
-            return day.weekday() < 5
+            if day.year not in self._statutory:
+                self._statutory[day.year] = statutory_days(day.year)
+            return day.weekday() < 5 and day not in self._statutory[day.year]
 
     def known(self, year: int) -> bool:
         """Whether the official arrangement for ``year`` is known (package or supplement file)."""

@@ -11,7 +11,7 @@ from knowledge.campaigns import get_campaign
 from knowledge.loader import load_all
 from knowledge.models import Evidence
 from knowledge.units import UnitDirectory
-from reminders.calendar import WorkCalendar
+from reminders.calendar import WorkCalendar, statutory_days
 from reminders.planner import plan_slot
 from reminders.timeline import TimelineError, due_dates, set_due, set_phases, shift
 from tests.conftest import new_engine
@@ -39,9 +39,24 @@ def test_calendar_national_day_2026():
 
 
 def test_unknown_year_falls_back_and_is_remembered():
-    cal = WorkCalendar()
-    assert cal.is_workday(date(2027, 2, 8)) and not cal.is_workday(date(2027, 2, 6))
+    """2027 is not in the package: weekdays work, except the days the law itself fixes."""
+    cal = WorkCalendar(supplements={})
+    assert cal.is_workday(date(2027, 2, 9)) and not cal.is_workday(date(2027, 2, 13))  # Tue; Saturday
+    assert not cal.is_workday(date(2027, 1, 1))  # 元旦, a Friday
+    assert not cal.is_workday(date(2027, 2, 5)) and not cal.is_workday(date(2027, 2, 8))  # 除夕 … 初三
+    assert not cal.is_workday(date(2027, 10, 1))
+    assert cal.on_or_before(date(2027, 2, 8)) == date(2027, 2, 4)
     assert 2027 in cal.guessed_years and not cal.known(2027)
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_statutory_days_agree_with_the_announced_years(year):
+    """The fallback's fixed days are holidays in every year the package knows."""
+    import chinese_calendar
+
+    days = statutory_days(year)
+    assert len(days) == 13 and {"春节", "清明节", "端午节", "中秋节"} <= set(days.values())
+    assert [d for d in days if not chinese_calendar.is_holiday(d)] == []
 
 
 def test_shift_keeps_lengths(yc):
