@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import Chat, MessageEntity, Update
 
 from bot.answers import (
@@ -95,10 +97,13 @@ def addressed_to_bot(update: Update, username: str) -> bool:
     if message is None or message.chat.type == Chat.PRIVATE:
         return True
     reply = message.reply_to_message
-    if reply and reply.from_user and reply.from_user.username == username:
+    if reply and reply.from_user and (reply.from_user.username == username or reply.from_user.id == message.get_bot().id):
         return True
     mentions = message.parse_entities([MessageEntity.MENTION])
-    return any(text.lstrip("@").lower() == username.lower() for text in mentions.values())
+    if any(text.lstrip("@").lower() == username.lower() for text in mentions.values()):
+        return True
+    # Clients that send "@bot …" without a mention entity (some bridges and emulators) still mean us.
+    return bool(username) and re.search(rf"@{re.escape(username)}(?![A-Za-z0-9_])", message.text or "", re.I) is not None
 
 
 async def free_text(update: Update, context: BotContext) -> None:

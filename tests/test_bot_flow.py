@@ -67,6 +67,11 @@ async def test_group_question_needs_mention(h):
     assert "建立健全协同监管" in text_of(out)
     out = await h.say(GROUP, USER, "/my@liaison_test_bot")
     assert "第29项" in text_of(out)
+    # A client that sends the mention as plain text, without a mention entity, still reaches us;
+    # another bot's name does not.
+    out = await h.say(GROUP, USER, "@liaison_test_bot 第12项指标", entities=[])
+    assert "建立健全协同监管" in text_of(out)
+    assert await h.say(GROUP, USER, "@liaison_test_bot_two 第12项指标", entities=[]) == []
 
 
 async def test_indicator_forms_and_range(h):
