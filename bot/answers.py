@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import cn2an
 from sqlmodel import Session, select
 
 from bot.render import render
@@ -107,6 +108,11 @@ def task_reply(session: Session, camp: Campaign, directory: UnitDirectory, seq: 
                  tasks=[{"no": task.seq, "label": task_label(task, camp), "title": task.title}])
 
 
+def normalize_brackets(text: str) -> str:
+    """'（二）' and '(二)' compare equal."""
+    return text.strip().replace("（", "(").replace("）", ")")
+
+
 def tasks_by_label(session: Session, camp: Campaign, number: int) -> list[Task]:
     """Tasks a bare number may mean: Hejin numbers through, Yancheng restarts per section."""
     tasks = list(session.exec(select(Task).where(Task.campaign_id == camp.id).order_by(Task.seq)))
@@ -116,9 +122,9 @@ def tasks_by_label(session: Session, camp: Campaign, number: int) -> list[Task]:
     return by_label or [t for t in tasks if t.seq == number]
 
 
-def search_reply(session: Session, camp: Campaign, query: str) -> Reply:
-    """Indicators and tasks about a topic, with buttons to open each."""
-    hits = search(session=session, campaign=camp, query=query, limit=8)
+def search_reply(session: Session, camp: Campaign, query: str, wants: str = "both") -> Reply:
+    """Indicators and tasks about a topic (only tasks when the question asks for tasks), with buttons."""
+    hits = search(session=session, campaign=camp, query=query, limit=8, tasks_only=wants == "tasks")
     tasks = {t.seq: t for t in session.exec(select(Task).where(Task.campaign_id == camp.id))}
     shown = [{"kind": h.kind, "no": h.no, "title": h.title, "snippet": h.snippet,
               "label": task_label(tasks[h.no], camp) if h.kind == "task" else str(h.no)} for h in hits]
@@ -209,6 +215,9 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         return indicator_reply(session, camp, directory, q.numbers[0], asker)
     if q.intent == "task":
         matches = tasks_by_label(session, camp, q.numbers[0])
+        if q.section is not None:  # "(二)1": keep the task of that section
+            head = f"({cn2an.an2cn(q.section)})"
+            matches = [t for t in matches if normalize_brackets(t.section).startswith(head)] or matches
         if len(matches) == 1:
             return task_reply(session, camp, directory, matches[0].seq)
         if not matches:
@@ -248,6 +257,13 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         return info.nature_reply(session, camp, q.query)
     if q.intent == "leaders":
         return info.leaders_reply(session, camp)
+    if q.intent == "shared":
+        units = ([asker.unit] if q.query == "mine" and asker.unit else []) + q.units
+        if len(units) < 2:
+            return Reply(text=render("need_unit"), intent="need_registration")
+        return info.shared_reply(session, camp, directory, units[:4])
+    if q.intent == "goals":
+        return info.goals_reply(camp)
     if q.intent == "overview":
         return info.overview_reply(session, camp)
     if q.intent == "owe":
@@ -255,7 +271,7 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
     if q.intent == "search":
         if missing := national_missing_reply(session, camp, q.query or q.text, intent="search"):
             return missing
-        reply = search_reply(session, camp, q.query or q.text)
+        reply = search_reply(session, camp, q.query or q.text, q.wants)
         if reply.indicators or reply.tasks:
             return reply
         if q.topic:  # "12345热线相关的指标": a topic the documents do not mention

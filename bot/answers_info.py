@@ -55,6 +55,32 @@ def leaders_reply(session: Session, camp: Campaign) -> Reply:
     return Reply(text=text, intent="leaders", units=[units.get(camp.office_unit_id, "")])
 
 
+def shared_reply(session: Session, camp: Campaign, directory: UnitDirectory, units: list[UnitRef]) -> Reply:
+    """Indicators and tasks every named unit answers for (directly or through a group)."""
+    from knowledge.queries import unit_duties
+
+    duties = [unit_duties(session=session, campaign=camp, directory=directory, unit_id=u.id) for u in units]
+    roles = [{d.no: d for d in du.indicators} for du in duties]
+    common = [no for no in roles[0] if all(no in r for r in roles[1:])]
+    task_roles = [{t.no: t for t in du.tasks} for du in duties]
+    tasks = [t for no, t in task_roles[0].items() if all(no in r for r in task_roles[1:])]
+    rows = [{"no": no, "title": roles[0][no].title, "points": roles[0][no].points,
+             "roles": [(u.name, r[no].role) for u, r in zip(units, roles, strict=True)]} for no in sorted(common)]
+    text = render("shared", units=[u.name for u in units], rows=rows, tasks=tasks)
+    return Reply(text=text, intent="shared", units=[u.name for u in units],
+                 indicators=[{"no": r["no"], "title": r["title"], "points": _num(r["points"])} for r in rows],
+                 tasks=[{"no": t.no, "label": t.label, "title": t.title} for t in tasks])
+
+
+def goals_reply(camp: Campaign) -> Reply:
+    """The creation goals as the document states them, with the pass rule they aim at."""
+    goals = [g.get("title", "") if isinstance(g, dict) else str(g) for g in (camp.extra or {}).get("goals") or []]
+    text = render("goals", city=camp.city, goal_period=camp.goal_period, goals=goals,
+                  pass_rule=(camp.pass_rule_text or "总分≥85分,且每个一级指标得分率≥75%")
+                  .removeprefix("本评估指标体系合格标准为:").rstrip("。"))
+    return Reply(text=text, intent="goals")
+
+
 def overview_reply(session: Session, camp: Campaign) -> Reply:
     """How many indicators and points, per first-level indicator, and the pass rule."""
     from knowledge.national import national_check, totals

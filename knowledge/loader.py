@@ -167,6 +167,8 @@ def load_campaign(session: Session, doc: CampaignDocument, digest: str, path: st
     extra = {k: v for k, v in info.model_extra.items()} if info.model_extra else {}
     extra["omits_national"] = info.omits_national
     extra["office"] = doc.office.model_dump()
+    # Yancheng numbers tasks afresh in each section: then every label carries its section, (一)1 too.
+    extra["tasks_restart"] = any(t.no != t.seq for t in doc.tasks)
     camp.sqlmodel_update({
         "city": info.city, "province": info.province, "region": info.region, "title": info.title,
         "notice_title": info.notice_title, "doc_number": info.doc_number, "issuer": info.issuer,

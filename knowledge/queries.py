@@ -82,9 +82,9 @@ class IndicatorView:
 
 def task_label(task: Task, campaign: Campaign) -> str:
     """The task's number as officers see it: 第3项 in Hejin, (二)1 in Yancheng."""
-    if task.no == task.seq:
-        return str(task.no)
     head = task.section.strip()[:3]
+    if task.no == task.seq and not (campaign.extra or {}).get("tasks_restart"):
+        return str(task.no)
     return f"{head}{task.no}" if head.startswith(("(", "（")) else f"{task.seq}"
 
 

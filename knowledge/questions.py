@@ -30,6 +30,8 @@ _TASK_PATTERNS = [
     re.compile(rf"第\s*{_NUM}\s*(?:项|个|条)?\s*(?:主要)?任务"),
     re.compile(rf"任务\s*(?:第)?\s*{_NUM}"),
 ]
+# "(二)1", "（二）第1项任务": Yancheng numbers its tasks afresh in each section.
+_SECTION_TASK = re.compile(rf"[(（]\s*([一二三四五六七八九十])\s*[)）]\s*(?:第)?\s*{_NUM}\s*(?:项|条|个)?\s*(?:主要)?(?:任务)?$")
 _MY = re.compile(r"(我们|我单位|本单位|我局|我委|我办|我们局|我们委|我的|咱们|我方)")
 _WHO = re.compile(r"(谁负责|谁牵头|谁来|由谁|哪个单位|哪些单位|哪个部门|哪些部门|责任单位|牵头单位|配合单位|谁管|归谁|"
                   r"是谁的活|谁的活|是谁的事|谁干|谁做|归哪个)")
@@ -42,7 +44,9 @@ _OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|达标�
 _CONTACTS = re.compile(r"(联络员是谁|谁是.{0,6}联络员|联系人|联络员有哪些|联系谁)")
 LEVELS = ("促进发展", "规范监管", "优化服务", "探索创新", "综合保障", "发展规模", "发展质量", "完善监管", "规范执法",
           "服务网络经营", "服务网络消费", "创新工作", "创新效果", "组织机制保障", "工作基础保障")
-_LEADERS = re.compile(r"(组长|副组长|办公室设在|办公室在哪|领导小组成员|联络员职责|谁是联络员|成员单位有哪些|哪些成员单位)")
+_LEADERS = re.compile(r"(组长|副组长|办公室设在|办公室在哪|办公室主任|领导小组办公室|牵头部门是|领导小组成员|联络员职责|谁是联络员|成员单位有哪些|哪些成员单位)")
+_SHARED = re.compile(r"(共同|一起|同时|都负责|都参与|都有|交叉|重叠|共有|合作)")
+_GOALS = re.compile(r"(创建目标|总目标|目标是什么|什么目标|工作目标|要达到什么|创建要求|主要目标)")
 _NATURE = re.compile(r"(定量|定性)")
 _OWE = re.compile(r"(还欠|还差|还没交|没交|未交|未提交|没提交|提交情况|交了没有|进度怎么样|完成情况|欠哪些|欠什么|"
                   r"缺哪些|缺什么材料|还要交|还需要交|交齐)")
@@ -73,12 +77,13 @@ class Question:
     """What was asked: an intent and the things it names."""
 
     text: str
-    intent: str = "unknown"  # help my_unit unit indicator task who search phase unknown
+    intent: str = "unknown"  # help my_unit unit indicator task who search phase goals … unknown
     units: list[UnitRef] = field(default_factory=list)
     unit_suggestions: list[Suggestion] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
     query: str = ""
     wants: str = "both"  # indicators | tasks | both
+    section: int | None = None  # the (二) of "(二)1"
     topic: str = ""  # "直播带货相关指标" → "直播带货": a search the officer asked for explicitly
 
 
@@ -118,6 +123,9 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     if re.fullmatch(r"\d{1,3}", text) or re.fullmatch(rf"[{CN_NUM}]{{1,4}}", text):
         q.intent, q.numbers = "indicator", [to_int(text) or 0]
         return q
+    if (m := _SECTION_TASK.search(text)) and (number := to_int(m.group(2))) is not None:
+        q.intent, q.numbers, q.section = "task", [number], to_int(m.group(1))
+        return q
     if tasks := _numbers(_TASK_PATTERNS, text):
         q.intent, q.numbers = "task", tasks
         return q
@@ -127,6 +135,13 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     body = _FILLER.sub("", text)
     q.units = directory.mentions(body)
     q.wants = _wants(body)
+    if len(q.units) >= 2 and _SHARED.search(body) and not _WHO.search(body):
+        q.intent = "shared"  # "统计局和商务局共同负责的指标"
+        return q
+    if _MY.search(body) and len(q.units) == 1 and _SHARED.search(body):
+        q.intent = "shared"  # "我们和商务局共同负责哪些指标": the asker's unit is added by the answer
+        q.query = "mine"
+        return q
     if _CONTACTS.search(body) and q.units:
         q.intent = "contacts"
         return q
@@ -138,6 +153,9 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         return q
     if _LEADERS.search(body) and all(u.is_group for u in q.units):
         q.intent = "leaders"
+        return q
+    if _GOALS.search(body) and not q.units:
+        q.intent = "goals"
         return q
     if _OVERVIEW.search(body) and not q.units:
         q.intent = "overview"

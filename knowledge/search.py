@@ -54,8 +54,9 @@ def _score(words: list[str], fields: dict[str, str]) -> float:
 
 
 def _snippet(text: str, words: list[str], width: int = 40) -> str:
+    low = text.lower()  # the query is lower-cased ("odr"); the document writes "ODR"
     for word in words:
-        pos = text.find(word)
+        pos = low.find(word)
         if pos >= 0:
             start = max(0, pos - width // 2)
             return ("…" if start else "") + text[start:start + width] + ("…" if start + width < len(text) else "")
@@ -76,26 +77,32 @@ def _corpus(session: Session, campaign: Campaign) -> tuple[list, list]:
                       for i in session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id))]
         tasks = [(t.seq, t.title, {"title": t.title, "rule": t.text})
                  for t in session.exec(select(Task).where(Task.campaign_id == campaign.id))]
+        # Matching is on lower-cased text ("odr" finds "ODR"); "low" keeps that copy beside the original.
+        for _, _, fields in indicators + tasks:
+            fields["low"] = {name: text.lower() for name, text in fields.items()}
         _CORPUS[key] = (indicators, tasks)
     return _CORPUS[key]
 
 
 def search(*, session: Session, campaign: Campaign, query: str, limit: int = 10,
-           include_tasks: bool = True) -> list[Hit]:
-    """Indicators (and tasks) ranked by how well they match ``query``; weak matches dropped."""
+           include_tasks: bool = True, tasks_only: bool = False) -> list[Hit]:
+    """Indicators (and tasks) ranked by how well they match ``query``; weak matches dropped.
+
+    ``tasks_only`` is for "5G网络相关任务": the officer asked for main tasks, not indicators.
+    """
     words = [w for w in _clean(query).split() if w]
     if not words:
         return []
     hits: list[Hit] = []
     indicators, tasks = _corpus(session, campaign)
-    for no, title, fields in indicators:
-        score = _score(words, fields)
+    for no, title, fields in [] if tasks_only else indicators:
+        score = _score(words, fields["low"])
         if score:
-            text = title if any(w in title for w in words) else fields["items"] + fields["rule"]
+            text = title if any(w in title.lower() for w in words) else fields["items"] + fields["rule"]
             hits.append(Hit("indicator", no, title, score, _snippet(text, words)))
-    if include_tasks:
+    if include_tasks or tasks_only:
         for seq, title, fields in tasks:
-            score = _score(words, fields) * 0.8
+            score = _score(words, fields["low"]) * 0.8
             if score:
                 hits.append(Hit("task", seq, title, score, _snippet(fields["rule"], words)))
     # Indicators first (they are what is scored), then tasks; within each kind keep what is at
