@@ -8,15 +8,16 @@ import json
 import logging
 import sys
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from bot.answers import Asker, answer
+from bot.answers import Asker, _num
 from bot.cli import EXTENSIONS, CliError
 from bot.render import to_text
 from bot.settings import Settings
 from bot.store import open_store
+from bot.typed import answer_typed
 from knowledge.campaigns import get_campaign
-from knowledge.questions import interpret
+from knowledge.models import Indicator
 from knowledge.units import UnitDirectory
 
 log = logging.getLogger(__name__)
@@ -40,11 +41,14 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         from knowledge.clock import SystemClock
 
         today = SystemClock().now().astimezone(ZoneInfo(settings.timezone)).date()
-        question = interpret(args.question, directory)
-        reply = answer(session, camp, directory, question, asker, today)
+        reply = answer_typed(session, camp, directory, args.question, asker, today)
+        points = {i.no: i.points for i in session.exec(select(Indicator).where(Indicator.campaign_id == camp.id))}
+    # Every indicator entry carries the contract's keys, whichever reply built it.
+    indicators = [{**i, "points": _num(i["points"]) if "points" in i else _num(points.get(i["no"])),
+                   "role": i.get("role")} for i in reply.indicators]
     text = to_text(reply.text)
     if args.json:
-        print(json.dumps({"intent": reply.intent, "indicators": reply.indicators, "tasks": reply.tasks,
+        print(json.dumps({"intent": reply.intent, "indicators": indicators, "tasks": reply.tasks,
                           "units": reply.units, "phase": reply.phase, "text": text,
                           "buttons": [[label for label, _ in row] for row in reply.buttons]},
                          ensure_ascii=False, indent=2, default=str))

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.answers import Asker, answer
+from bot.answers import Asker
+from bot.typed import answer_typed
 from knowledge.campaigns import get_campaign
-from knowledge.questions import interpret
 from knowledge.units import UnitDirectory
 
 HERE = Path(__file__).parent / "questions"
@@ -22,21 +22,11 @@ CASES = [(slug, case) for slug in ("hejin", "yancheng")
 
 
 def run_case(store, slug: str, case: dict):
+    """The question through the same path as ``liaison-bot ask`` (commands included)."""
     camp = get_campaign(store, slug)
     directory = UnitDirectory.load(store, camp)
     asker = Asker(unit=directory.resolve(case["asker"]).unit) if case.get("asker") else Asker()
-    question = interpret(case["q"].removeprefix("/find ").removeprefix("/ind "), directory) \
-        if not case["q"].startswith("/") else _command(case["q"], directory)
-    return answer(store, camp, directory, question, asker, date(2026, 11, 24))
-
-
-def _command(text: str, directory: UnitDirectory):
-    from knowledge.questions import Question, to_int
-
-    cmd, _, arg = text.partition(" ")
-    if cmd == "/ind":
-        return Question(text=text, intent="indicator", numbers=[to_int(arg)])
-    return Question(text=text, intent="search", query=arg)
+    return answer_typed(store, camp, directory, case["q"], asker, date(2026, 11, 24))
 
 
 def check(reply, case: dict) -> list[str]:
