@@ -16,11 +16,11 @@ import yaml
 from sqlmodel import Session
 
 from benchmarks.common import bench_url
-from bot.answers import Asker, answer
+from bot.answers import Asker
+from bot.typed import answer_typed
 from knowledge.campaigns import get_campaign
 from knowledge.db import create_schema, make_engine
 from knowledge.loader import load_all
-from knowledge.questions import interpret
 from knowledge.units import UnitDirectory
 
 ROUNDS = 20
@@ -46,7 +46,7 @@ def main() -> None:
                     with Session(engine) as s:  # one session per update, as in the bot
                         camp = get_campaign(s, slug)
                         asker = Asker(unit=directory.resolve(case["asker"]).unit) if case.get("asker") else Asker()
-                        answer(s, camp, directory, interpret(case["q"], directory), asker, date(2026, 11, 24))
+                        answer_typed(s, camp, directory, case["q"], asker, date(2026, 11, 24))
                     samples.append((time.perf_counter() - start) * 1000)
             questions += len(cases)
         samples.sort()
