@@ -13,10 +13,9 @@ from handlers.common import locate, respond
 from knowledge import evidence as ev
 from knowledge.figures import (
     FigureError,
-    check_value,
     figures_of,
     find_kind,
-    parse_number,
+    read_figure,
     record_figure,
 )
 from knowledge.scoring import compute, keys_for
@@ -56,7 +55,7 @@ async def figure_command(update: Update, context: BotContext) -> None:
 
                 names = "、".join(BY_KEY[k].label for k in allowed)
                 raise FigureError(f"第{no}项指标可以填写:{names}。")
-            value = check_value(kind, *parse_number(number))
+            value = read_figure(kind, number)
             record_figure(session, campaign_id=where.campaign.id, indicator_id=view.indicator.id,
                           unit_id=officer.unit_id if officer else None, kind=kind, year=year, value=value,
                           source=source, user_id=update.effective_user.id, now=context.services.clock.now())

@@ -41,7 +41,7 @@ async def review_button(update: Update, context: BotContext) -> None:
             await query.answer(render("office_only"), show_alert=True)
             return
         if current.status != "submitted":
-            await query.answer(f"材料 #{eid} {current.status_zh},无需再审核。", show_alert=True)
+            await query.answer(render("review_already", e=current), show_alert=True)
             return
         if action == "a":
             done = ev.review(session, evidence_id=int(eid), reviewer_id=update.effective_user.id, accept=True,
@@ -51,10 +51,13 @@ async def review_button(update: Update, context: BotContext) -> None:
     if action == "a":
         await finish(update, context, done)
         return
-    what = "分数" if action == "p" else "退回原因"
-    hint = f"(满分 {current.max_points} 分)" if action == "p" else ""
-    await update.effective_message.reply_text(f"请回复材料 #{eid} 的{what}{hint}:",
-                                              reply_markup=ForceReply(selective=True))
+    # The prompt mentions the reviewer: in a group, a selective ForceReply opens the reply box for
+    # the users mentioned in the message, and the card it quotes was sent by the bot, not by them.
+    user = update.effective_user
+    await update.effective_message.reply_html(
+        render("review_prompt", eid=eid, points=action == "p", max_points=current.max_points,
+               user_id=user.id, name=user.full_name),
+        reply_markup=ForceReply(selective=True, input_field_placeholder="分数" if action == "p" else "退回原因"))
 
 
 async def review_reply(update: Update, context: BotContext) -> bool:
@@ -96,9 +99,11 @@ async def finish(update: Update, context: BotContext, done: ev.EvidenceView) -> 
     if not delivered:
         with services.session() as session:
             groups = [c.chat_id for c in people.liaison_chats(session=session, campaign_id=done.campaign_id)]
-        mention = f'<a href="tg://user?id={done.submitter_user_id}">{done.officer_name or "联络员"}</a>'
+        in_group = render("review_notice_group", e=done, user_id=done.submitter_user_id, name=done.officer_name)
         for chat_id in groups:
-            await send(context.bot, services, chat_id, mention + " " + notice)
+            delivered = bool(await send(context.bot, services, chat_id, in_group)) or delivered
+    if not delivered:  # neither privately nor in a group: the office must pass it on itself
+        await update.effective_message.reply_html(render("review_undelivered", e=done))
 
 
 async def review_command(update: Update, context: BotContext) -> None:
@@ -109,11 +114,14 @@ async def review_command(update: Update, context: BotContext) -> None:
             await respond(update, render("office_only"))
             return
         waiting = ev.pending(session, campaign_id=where.campaign.id, limit=10)
+        total = ev.pending_count(session, campaign_id=where.campaign.id)
     if not waiting:
         await respond(update, render("review_empty"))
         return
     for view in waiting:
         await respond(update, render("review_card", e=view), review_buttons(view.id))
+    if total > len(waiting):
+        await respond(update, render("review_more", shown=len(waiting), more=total - len(waiting)))
 
 
 async def status_command(update: Update, context: BotContext) -> None:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from telegram import Message, Update
+from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.delivery import send
@@ -24,15 +25,27 @@ from knowledge.queries import unit_duties
 
 PAGE = 8
 log = logging.getLogger(__name__)
-CAPTION = re.compile(r"^\s*(?:#|＃|指标|第)\s*(\d{1,3})(?:\s*[-—.]\s*(\d))?\s*(?:项|号)?(?:指标)?\s*(.*)$", re.S)
+_N = r"(\d{1,3}(?!\d)|[一二两三四五六七八九十]{1,3})"
+_ITEM = r"(?:\s*[-—.]\s*(\d)(?!\d))?"
+# "#12 …", "指标12 …" name an indicator outright; "第12项 …", "十二号指标 …" only with 项/号, so
+# "第4季度统计报表" is a file name, not indicator 4.
+CAPTIONS = [
+    re.compile(rf"^\s*(?:#|指标)\s*{_N}{_ITEM}\s*(?:项|号)?(?:指标)?\s*(.*)$", re.S),
+    re.compile(rf"^\s*第\s*{_N}\s*(?:项|号){_ITEM}\s*(?:指标)?\s*(.*)$", re.S),
+    re.compile(rf"^\s*{_N}\s*(?:项|号)\s*指标{_ITEM}\s*(.*)$", re.S),
+]
 
 
 def parse_caption(caption: str) -> tuple[int, int | None, str] | None:
     """'#12 电商培训通知' → (12, None, '电商培训通知'); '#12-2 …' names scoring item 2."""
-    m = CAPTION.match(unicodedata.normalize("NFKC", caption or ""))
-    if not m:
-        return None
-    return int(m.group(1)), int(m.group(2)) if m.group(2) else None, m.group(3).strip()
+    from knowledge.questions import to_int
+
+    text = unicodedata.normalize("NFKC", caption or "")
+    for pattern in CAPTIONS:
+        m = pattern.match(text)
+        if m and (no := to_int(m.group(1))) is not None:
+            return no, int(m.group(2)) if m.group(2) else None, m.group(3).strip()
+    return None
 
 
 def _officer_ok(where: Where) -> bool:
@@ -54,7 +67,12 @@ async def download(message: Message, context: BotContext) -> ev.FileIn | None:
     else:
         return None
     clean = check_file(name, mime, size, settings.download_limit)
-    tg_file = await context.bot.get_file(file_id)
+    try:
+        tg_file = await context.bot.get_file(file_id)
+    except BadRequest as exc:  # no file_size in the message, and the Bot API says it is too big
+        if "too big" not in str(exc).lower():
+            raise
+        raise FileRejected(render("file_too_big", name=clean, limit_mb=settings.download_limit // 1048576)) from None
     data = bytes(await tg_file.download_as_bytearray())
     stored = store_bytes(settings.evidence_path, data)
     return ev.FileIn(clean, mime, stored, file_id, uid)

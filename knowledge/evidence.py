@@ -196,10 +196,12 @@ def parse_points(text: str) -> Decimal:
     try:
         value = Decimal(clean)
     except InvalidOperation:
-        raise EvidenceError(f"“{text}”不是分数,请写数字,例如 1 或 0.5。") from None
+        value = Decimal("NaN")
+    if not value.is_finite() or abs(value) > 1000:  # "NaN", "Infinity", "1e400" are not scores
+        raise EvidenceError(f"“{text}”不是分数,请写数字,例如 1 或 0.5。")
     if value < 0 or (value * 2) % 1:
         raise EvidenceError("分数只能是 0 或正数,最小单位 0.5 分。")
-    return value
+    return value + 0  # "-0" reads as 0
 
 
 def review(session: Session, *, evidence_id: int, reviewer_id: int, accept: bool, now: datetime,
@@ -235,3 +237,11 @@ def pending(session: Session, *, campaign_id: int, limit: int = 20) -> list[Evid
     ids = session.exec(select(Evidence.id).where(Evidence.campaign_id == campaign_id, Evidence.status == "submitted")
                        .order_by(Evidence.created_at, Evidence.id).limit(limit)).all()
     return [v for v in (view(session, i) for i in ids) if v]
+
+
+def pending_count(session: Session, *, campaign_id: int) -> int:
+    """How many submissions wait for review, so a list cut at N can say how many more there are."""
+    from sqlalchemy import func
+
+    return session.exec(select(func.count()).select_from(Evidence).where(
+        Evidence.campaign_id == campaign_id, Evidence.status == "submitted")).one()

@@ -59,19 +59,59 @@ def find_kind(label: str) -> Kind | None:
     return next((k for a, k in pairs if a in text), None)
 
 
+_UNIT = re.compile(r"(亿元|万元|元|亿件|万件|件|亿|万|户|家|人|项|个|%)$")
+# How many of the kind's own unit one written unit is ("126.5万元" for an amount in 亿元).
+_SCALE: dict[str, dict[str, Decimal]] = {
+    "亿元": {"亿元": Decimal(1), "亿": Decimal(1), "万元": Decimal("0.0001"), "万": Decimal("0.0001"),
+           "元": Decimal("0.00000001")},
+    "万元": {"亿元": Decimal(10000), "亿": Decimal(10000), "万元": Decimal(1), "万": Decimal(1),
+           "元": Decimal("0.0001")},
+    "万件": {"亿件": Decimal(10000), "亿": Decimal(10000), "万件": Decimal(1), "万": Decimal(1),
+           "件": Decimal("0.0001")},
+}
+_COUNT_UNITS = {"户", "家", "人", "项", "个"}
+
+
+def split_unit(text: str) -> tuple[str, str]:
+    """'126.5 万元' → ('126.5', '万元'); the unit is '' when none is written."""
+    raw = unicodedata.normalize("NFKC", text).strip()
+    m = _UNIT.search(raw)
+    return (raw[: m.start()].strip(), m.group(1)) if m else (raw, "")
+
+
 def parse_number(text: str) -> tuple[Decimal, bool]:
     """'１２，５%' → (12.5, True); '1,234.5亿元' → (1234.5, False). Raises FigureError."""
     raw = unicodedata.normalize("NFKC", text).strip()
     percent = raw.endswith("%")
-    body = re.sub(r"(亿元|万元|元|万件|件|户|家|人|项|个|%)$", "", raw).strip()
+    body = split_unit(raw)[0]
     if re.fullmatch(r"-?\d+,\d{1,2}", body):  # a decimal comma: 12,5
         body = body.replace(",", ".")
     elif re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", body):  # thousands separators
         body = body.replace(",", "")
     try:
-        return Decimal(body), percent
+        value = Decimal(body)
     except InvalidOperation:
         raise FigureError(f"“{text}”不是一个数字。") from None
+    if not value.is_finite() or abs(value) >= Decimal("1e12"):
+        raise FigureError(f"“{text}”不是一个合理的数字。")
+    return value, percent
+
+
+def read_figure(kind: Kind, text: str) -> Decimal:
+    """The value of ``text`` in the kind's own unit: "126.5万元" is 0.01265 亿元, never 126.5 亿元.
+
+    A unit that cannot belong to the kind (家 for an amount, 万元 for a count) is refused.
+    """
+    value, percent = parse_number(text)
+    unit = split_unit(text)[1]
+    if unit and unit != "%" and unit != kind.unit:
+        scale = _SCALE.get(kind.unit, {}).get(unit)
+        if scale is None and not (kind.kind == "count" and unit in _COUNT_UNITS):
+            raise FigureError(f"{kind.label}的单位是“{kind.unit}”,不能写“{unit}”。")
+        if scale is not None:
+            value = (value * scale).normalize()
+            value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+    return check_value(kind, value, percent)
 
 
 def check_value(kind: Kind, value: Decimal, percent: bool) -> Decimal:
@@ -106,8 +146,15 @@ def record_figure(session: Session, *, campaign_id: int, indicator_id: int, unit
 
 
 def figures_of(session: Session, indicator: Indicator) -> dict[str, dict[int, Decimal]]:
-    """key → {year: value} for one indicator."""
+    """key → {year: value} for the figures an indicator's rule reads.
+
+    A figure is a fact about the city, not about one indicator: 网上零售额 entered under
+    indicator 1 also serves indicators 2 and 6. Where the same figure was entered twice, the
+    latest entry wins.
+    """
     out: dict[str, dict[int, Decimal]] = {}
-    for f in session.exec(select(Figure).where(Figure.indicator_id == indicator.id)):
+    rows = session.exec(select(Figure).where(Figure.campaign_id == indicator.campaign_id)
+                        .order_by(Figure.at, Figure.id))  # type: ignore[arg-type]
+    for f in rows:
         out.setdefault(f.key, {})[f.year] = Decimal(f.value)
     return out

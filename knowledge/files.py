@@ -35,13 +35,23 @@ class FileRejected(ValueError):
     """A file that may not be stored; the message is for the officer."""
 
 
-def safe_name(name: str, fallback: str = "文件") -> str:
-    """The original name without path parts, control characters or reserved characters."""
+def safe_name(name: str, fallback: str = "文件", limit: int = 120) -> str:
+    """The original name without path parts, control or invisible characters or reserved characters.
+
+    Unicode controls and format characters (C1 controls, the right-to-left override that makes
+    "gpj.exe" read as "exe.jpg", zero-width spaces) go too. A long name is shortened in its stem,
+    so the extension that decides whether the file is accepted survives.
+    """
     name = unicodedata.normalize("NFC", name or "")
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf"))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE.sub("_", name).strip(" .")
-    name = re.sub(r"\.{2,}", ".", name)
-    return (name or fallback)[:120]
+    name = re.sub(r"\.{2,}", ".", name) or fallback
+    if len(name) > limit:
+        stem, dot, suffix = name.rpartition(".")
+        keep = f".{suffix}" if dot and stem and len(suffix) <= 10 else ""
+        name = name[: limit - len(keep)].rstrip(" .") + keep
+    return name
 
 
 def check_file(name: str, mime: str | None, size: int | None, max_bytes: int) -> str:

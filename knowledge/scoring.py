@@ -35,8 +35,16 @@ def _growth(series: dict[int, Decimal], year: int) -> Decimal | None:
 
 
 def _two_years(f: Figures, key: str) -> list[int]:
-    years = sorted(y for y in f.get(key, {}) if y - 1 in f.get(key, {}))
+    """The last two years with a usable base year (a base of 0 has no growth rate)."""
+    series = f.get(key, {})
+    years = sorted(y for y in series if series.get(y - 1))
     return years[-2:]
+
+
+def _zero_bases(f: Figures, key: str) -> list[str]:
+    series = f.get(key, {})
+    return [f"{y - 1}年{BY_KEY[key].label}为0,无法计算{y}年增速" for y in sorted(series)
+            if y - 1 in series and series[y - 1] == 0]
 
 
 def _beats(f: Figures, local_key: str, nat_key: str, what: str) -> Score:
@@ -45,7 +53,7 @@ def _beats(f: Figures, local_key: str, nat_key: str, what: str) -> Score:
     s = Score(Decimal(0))
     if not years:
         s.points = None
-        s.needs.append(f"{BY_KEY[local_key].label}(至少连续两年,最好三年)")
+        s.needs += _zero_bases(f, local_key) or [f"{BY_KEY[local_key].label}(至少连续两年,最好三年)"]
     for y in years:
         local = _growth(f[local_key], y)
         national = f.get(nat_key, {}).get(y)
@@ -64,15 +72,17 @@ def _online_vs_social(f: Figures) -> Score:
     years = _two_years(f, "online_retail")
     s = Score(Decimal(0) if years else None)
     if not years:
-        s.needs.append("网上零售额和社会消费品零售总额(至少连续两年)")
+        s.needs += _zero_bases(f, "online_retail") or ["网上零售额和社会消费品零售总额(至少连续两年)"]
     for y in years:
         on, so = _growth(f["online_retail"], y), _growth(f.get("social_retail", {}), y)
-        if so is None:
-            s.needs.append(f"{y - 1}、{y}年社会消费品零售总额")
+        if on is None or so is None:
+            s.needs.append(f"{y - 1}、{y}年社会消费品零售总额(不能为0)")
             continue
         ok = on > so
         s.points += 1 if ok else 0
         s.lines.append(f"{y}年网上零售额增速 {_pct(on)},社零增速 {_pct(so)}:{'超过,得1分' if ok else '未超过,0分'}")
+    if s.needs and not s.lines:
+        s.points = None
     return s
 
 
@@ -82,6 +92,9 @@ def _share(f: Figures) -> Score:
     if not years:
         s.needs.append("同一年的网上零售额和社会消费品零售总额")
     for y in years:
+        if f["social_retail"][y] == 0:
+            s.needs.append(f"{y}年社会消费品零售总额(不能为0)")
+            continue
         share = f["online_retail"][y] / f["social_retail"][y] * 100
         nat = f.get("national_online_share", {}).get(y)
         if nat is None:
@@ -90,6 +103,8 @@ def _share(f: Figures) -> Score:
         ok = share > nat
         s.points += 1 if ok else 0
         s.lines.append(f"{y}年本地占比 {_pct(share)},全国 {_pct(nat)}:{'超过,得1分' if ok else '未超过,0分'}")
+    if s.needs and not s.lines:
+        s.points = None
     return s
 
 
@@ -108,13 +123,16 @@ def _ratio(num: str, den: str, low: int, high: int) -> Callable[[Figures], Score
     return rule
 
 
-def _count(key: str, per: int, cap: int, note: str = "") -> Callable[[Figures], Score]:
+def _count(key: str, per: int, cap: int, note: str = "", years: int | None = None) -> Callable[[Figures], Score]:
+    """Points per counted thing; ``years`` limits the count to the latest years entered (近2年)."""
     def rule(f: Figures) -> Score:
         if not f.get(key):
             return Score(None, needs=[BY_KEY[key].label])
-        total = sum(f[key].values(), Decimal(0))
+        counted = sorted(f[key])[-years:] if years else sorted(f[key])
+        total = sum((f[key][y] for y in counted), Decimal(0))
+        span = f"{counted[0]}–{counted[-1]}年" if years and len(counted) > 1 else f"{counted[0]}年" if years else ""
         pts = min(int(total) * per, cap)
-        return Score(Decimal(pts), [f"{BY_KEY[key].label}共 {total}{BY_KEY[key].unit}{note}:得{pts}分(最高{cap}分)"])
+        return Score(Decimal(pts), [f"{span}{BY_KEY[key].label}共 {total}{BY_KEY[key].unit}{note}:得{pts}分(最高{cap}分)"])
     return rule
 
 
@@ -122,7 +140,7 @@ RULES: dict[int, Callable[[Figures], Score]] = {
     1: lambda f: _beats(f, "online_retail", "national_online_growth", "网上零售额"),
     2: _online_vs_social,
     3: _ratio("online_operators", "market_entities", 8, 15),
-    4: _count("new_large_operators", 1, 2),
+    4: _count("new_large_operators", 1, 2, years=2),
     5: lambda f: _beats(f, "express_volume", "national_express_growth", "快递业务量"),
     6: _share,
     7: _ratio("online_employment", "total_employment", 3, 5),
@@ -149,5 +167,6 @@ def compute(national_no: int | None, figures: Figures, region: str = "") -> Scor
         return None
     score = rule(figures)
     if national_no == 4 and region:
-        score.lines.insert(0, f"{region}地区的标准:年度电子商务销售额{REGION_THRESHOLD.get(region, '')}以上")
+        score.lines.insert(0, f"{region}地区的标准:年度电子商务销售额{REGION_THRESHOLD.get(region, '')}以上"
+                              "(只计达到该标准的新增经营者,近2年)")
     return score
