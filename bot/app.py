@@ -151,7 +151,8 @@ async def _text(update: Update, context: BotContext) -> None:
     if await review.review_reply(update, context):
         return
     private = update.effective_chat.type == "private"
-    if private and await submit.collect(update, context):
+    # A /submit flow takes notes and links in private, and in the group when addressed to the bot.
+    if (private or ask.addressed_to_bot(update, context.bot.username)) and await submit.collect(update, context):
         return
     if private and await registration.typed_unit(update, context):
         return

@@ -57,7 +57,8 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.db_url)
     upgrade(engine)
     with Session(engine) as session:
-        reports = load_all(session, Path(args.dir) if args.dir else None)
+        reports = load_all(session, Path(args.dir) if args.dir else None,
+                           extra=None if args.dir else settings.campaigns_dir)
         session.commit()
     for r in reports:
         state = "已更新" if r.changed else "无变化"
@@ -87,7 +88,10 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     except LoadError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    for path in campaign_files(directory):
+    paths = {p.stem: p for p in campaign_files(directory)}
+    if directory is None and settings.campaigns_dir and settings.campaigns_dir.is_dir():
+        paths.update({p.stem: p for p in campaign_files(settings.campaigns_dir)})  # CAMPAIGNS_DIR too
+    for path in paths.values():
         try:
             doc, _ = read_campaign(path, national)
         except LoadError as exc:
@@ -101,9 +105,9 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     engine = open_store(settings)
     with Session(engine) as session:
-        load_all(session, directory)
+        load_all(session, directory, extra=None if directory else settings.campaigns_dir)
         session.commit()
-        for path in campaign_files(directory):
+        for path in paths.values():
             camp = get_campaign(session, path.stem)
             t = totals(session=session, campaign=camp)
             print(f"{camp.slug}: 与全国指标体系比对 — 本表 {t['indicators']} 项 {t['table_total']} 分,"

@@ -48,7 +48,8 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         elif args.format == "xlsx":
             out.write_bytes(build_xlsx(session, digest, dues))
         else:
-            info = build_zip(session, digest, out, include_all=args.all)
+            info = build_zip(session, digest, out, include_all=args.all,
+                             evidence_root=services.settings.evidence_path)
             print(f"已写入 {out}({info['files']} 个文件,{info['bytes']} 字节)", file=sys.stderr)
             return 0
     print(f"已写入 {out}", file=sys.stderr)

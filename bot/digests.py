@@ -102,5 +102,6 @@ def export_files(services: Services, campaign_id: int, today: date, out_dir: Pat
         digest, dues = build(session, campaign, services.directory(session, campaign), today)
         xlsx = out_dir / f"{campaign.slug}-台账-{today.isoformat()}.xlsx"
         xlsx.write_bytes(build_xlsx(session, digest, dues))
-        package = build_zip(session, digest, out_dir / f"{campaign.slug}-佐证材料-{today.isoformat()}.zip")
+        package = build_zip(session, digest, out_dir / f"{campaign.slug}-佐证材料-{today.isoformat()}.zip",
+                            evidence_root=services.settings.evidence_path)
     return {"xlsx": xlsx, "zip": Path(package["path"]), "files": package["files"]}

@@ -31,6 +31,7 @@ STALE_CLAIM = timedelta(minutes=10)
 def payload(p: Planned, slot: date, session: Session, directory) -> dict:  # noqa: ANN001
     """Everything needed to render and send ``p`` again, stored with the claim."""
     return {"kind": p.kind, "chat": p.chat, "slot": slot.isoformat(), "phase": p.phase,
+            "start": p.start.isoformat() if p.start else None,
             "deadline": p.deadline.isoformat() if p.deadline else None, "workdays_left": p.workdays_left,
             "week": p.week, "units": {str(u): nos for u, nos in p.units.items()},
             "unit_names": [directory.units[u].name for u in p.units if u in directory.units]}
@@ -41,7 +42,7 @@ def units_view(session: Session, campaign: Campaign, directory, data: dict) -> l
     for uid, nos in sorted(data["units"].items(), key=lambda kv: directory.units[int(kv[0])].name):
         officers = people.active_officers_of_unit(session=session, campaign_id=campaign.id, unit_id=int(uid))
         out.append({"id": int(uid), "name": directory.units[int(uid)].name, "indicators": nos,
-                    "officers": [o for o in officers if o.user_id]})
+                    "officers": [o for o in officers if o.user_id or o.username]})
     return out
 
 
@@ -64,9 +65,21 @@ def claim(services: Services, campaign: Campaign, key: str, kind: str, slot: dat
         return None
 
 
+def note_once(services: Services, campaign: Campaign, key: str, now: datetime) -> bool:
+    """True the first time ``key`` is seen (recorded as already sent, so nothing retries it)."""
+    try:
+        with services.session() as session:
+            session.add(ReminderLog(campaign_id=campaign.id, key=key, kind="note", slot=now.date(), payload={},
+                                    claimed_at=now, status="sent", sent_at=now))
+            session.flush()
+        return True
+    except IntegrityError:
+        return False
+
+
 async def deliver(bot: object, services: Services, campaign: Campaign, log_id: int, data: dict) -> None:
     """Send one claimed reminder to its chats, then mark it sent."""
-    unreachable: list[str] = []
+    unreachable: list[tuple[str, str]] = []  # (who, label): told to the office once a week each
     with services.session() as session:
         directory = services.directory(session, campaign)
         units = units_view(session, campaign, directory, data)
@@ -78,15 +91,15 @@ async def deliver(bot: object, services: Services, campaign: Campaign, log_id: i
         buttons = [[("签收", f"ack:{log_id}")]] if data["kind"] != "phase_start" else None
         for chat_id in groups:
             if not await send(bot, services, chat_id, text, buttons):
-                unreachable.append(f"联络员群 {chat_id}(机器人可能已被移出)")
+                unreachable.append((f"chat{chat_id}", f"联络员群 {chat_id}(机器人可能已被移出)"))
     elif data["chat"] == "office":
         for chat_id in offices:
             await send(bot, services, chat_id, text)
     else:
         for unit in units:
             for officer in unit["officers"]:
-                if not officer.private_ok:
-                    unreachable.append(f"{unit['name']} {officer.name or officer.user_id}")
+                if not officer.private_ok or not officer.user_id:
+                    unreachable.append((f"officer{officer.id}", _officer_label(unit["name"], officer)))
                     continue
                 with services.session() as session:
                     muted = people.muted(session=session, officer_id=officer.id, now=now)
@@ -94,14 +107,22 @@ async def deliver(bot: object, services: Services, campaign: Campaign, log_id: i
                     continue
                 note = render("reminder_private", p=data, unit=unit["name"], indicators=unit["indicators"])
                 if not await send(bot, services, officer.user_id, note, private=True):
-                    unreachable.append(f"{unit['name']} {officer.name or officer.user_id}")
-    if unreachable:
+                    unreachable.append((f"officer{officer.id}", _officer_label(unit["name"], officer)))
+    week = "{}-W{:02d}".format(*now.isocalendar()[:2])
+    # Each unreachable officer or group is reported once a week, not with every reminder.
+    names = [label for who, label in unreachable
+             if note_once(services, campaign, f"{campaign.slug}:unreachable:{who}:{week}", now)]
+    if names:
         for chat_id in offices:
-            await send(bot, services, chat_id, render("unreachable", names=unreachable))
+            await send(bot, services, chat_id, render("unreachable", names=names))
     with services.session() as session:
         row = session.get(ReminderLog, log_id)
         row.status, row.sent_at = "sent", services.clock.now()
         session.add(row)
+
+
+def _officer_label(unit: str, officer: people.OfficerInfo) -> str:
+    return f"{unit} {officer.name or (f'@{officer.username}' if officer.username else officer.user_id)}"
 
 
 async def run_due(bot: object, services: Services, calendar: WorkCalendar | None = None,
@@ -113,7 +134,10 @@ async def run_due(bot: object, services: Services, calendar: WorkCalendar | None
     with services.session() as session:
         campaigns = list(session.exec(select(Campaign)))
     for campaign in campaigns:
-        sent += await _run_campaign(bot, services, campaign, calendar, policy or policy_for(campaign), now)
+        try:  # one campaign's trouble (a bad policy, a broken row) must not silence the others
+            sent += await _run_campaign(bot, services, campaign, calendar, policy or policy_for(campaign), now)
+        except Exception:
+            log.exception("reminders for campaign %s failed this tick", campaign.slug)
     await _retry_stale(bot, services, now)
     return sent
 

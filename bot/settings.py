@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     admin_user_ids: str = ""
     evidence_dir: Path | None = None
     default_campaign: str = "hejin"
+    campaigns_dir: Path | None = None  # a deployment's own campaign YAML files, beside the shipped ones
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(8443, ge=1, le=65535)

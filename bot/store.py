@@ -20,6 +20,6 @@ def open_store(settings: Settings) -> Engine:
     engine = make_engine(settings.db_url)
     upgrade(engine)  # Alembic migrations, also on every start
     with Session(engine) as session:
-        load_all(session)
+        load_all(session, extra=settings.campaigns_dir)
         session.commit()
     return engine

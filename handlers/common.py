@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlmodel import Session
-from telegram import Chat, Update
+from telegram import Chat, Message, Update
 
 from bot.answers import Asker, Reply
 from bot.context import BotContext
@@ -61,15 +61,17 @@ def locate(update: Update, context: BotContext, session: Session) -> Where:
     return Where(campaign, directory, officer, binding, private, office)
 
 
-async def respond(update: Update, reply: Reply | str, buttons: list | None = None) -> None:
+async def respond(update: Update, reply: Reply | str, buttons: list | None = None) -> list[Message]:
     """Reply in the same chat (quoting the question in groups); long text is split on lines."""
     message = update.effective_message
     if message is None:
-        return
+        return []
     text = reply.text if isinstance(reply, Reply) else reply
     rows = reply.buttons if isinstance(reply, Reply) else buttons
     parts = split_message(text)
     quote = message.chat.type != Chat.PRIVATE
+    sent = []
     for index, part in enumerate(parts):
         markup = keyboard(rows) if index == len(parts) - 1 else None
-        await message.reply_html(part, reply_markup=markup, do_quote=quote and index == 0)
+        sent.append(await message.reply_html(part, reply_markup=markup, do_quote=quote and index == 0))
+    return sent

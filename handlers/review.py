@@ -56,7 +56,7 @@ async def review_button(update: Update, context: BotContext) -> None:
     user = update.effective_user
     await update.effective_message.reply_html(
         render("review_prompt", eid=eid, points=action == "p", max_points=current.max_points,
-               user_id=user.id, name=user.full_name),
+               user_id=user.id, reviewer=user.full_name),
         reply_markup=ForceReply(selective=True, input_field_placeholder="分数" if action == "p" else "退回原因"))
 
 
@@ -99,7 +99,7 @@ async def finish(update: Update, context: BotContext, done: ev.EvidenceView) -> 
     if not delivered:
         with services.session() as session:
             groups = [c.chat_id for c in people.liaison_chats(session=session, campaign_id=done.campaign_id)]
-        in_group = render("review_notice_group", e=done, user_id=done.submitter_user_id, name=done.officer_name)
+        in_group = render("review_notice_group", e=done, user_id=done.submitter_user_id, officer=done.officer_name)
         for chat_id in groups:
             delivered = bool(await send(context.bot, services, chat_id, in_group)) or delivered
     if not delivered:  # neither privately nor in a group: the office must pass it on itself

@@ -72,7 +72,7 @@ async def download(message: Message, context: BotContext) -> ev.FileIn | None:
     except BadRequest as exc:  # no file_size in the message, and the Bot API says it is too big
         if "too big" not in str(exc).lower():
             raise
-        raise FileRejected(render("file_too_big", name=clean, limit_mb=settings.download_limit // 1048576)) from None
+        raise FileRejected(render("file_too_big", file_name=clean, limit_mb=settings.download_limit // 1048576)) from None
     data = bytes(await tg_file.download_as_bytearray())
     stored = store_bytes(settings.evidence_path, data)
     return ev.FileIn(clean, mime, stored, file_id, uid)
@@ -86,7 +86,9 @@ async def submit_command(update: Update, context: BotContext) -> None:
             await respond(update, render("submit_need_officer"))
             return
         text, rows = _indicator_page(session, where, 0)
-    await respond(update, text, rows)
+    sent = await respond(update, text, rows)
+    if sent and not where.private:  # in a group, the picker belongs to the officer who asked for it
+        context.chat_data[("picker", sent[-1].message_id)] = update.effective_user.id
 
 
 def _indicator_page(session, where: Where, page: int) -> tuple[str, list]:  # noqa: ANN001
@@ -113,6 +115,11 @@ async def submit_button(update: Update, context: BotContext) -> None:
         if not _officer_ok(where) or (len(parts) > 2 and int(parts[2]) != where.campaign.id):
             log.warning("refused submit button %r from user %s", query.data, update.effective_user.id)
             await query.answer(render("submit_need_officer"), show_alert=True)
+            return
+        owner = context.chat_data.get(("picker", query.message.message_id)) if query.message else None
+        if owner is not None and owner != update.effective_user.id:
+            log.warning("submit button %r of user %s pressed by user %s", query.data, owner, update.effective_user.id)
+            await query.answer(render("submit_not_yours"), show_alert=True)
             return
         await query.answer()
         if parts[1] == "p":
@@ -164,7 +171,9 @@ async def collect(update: Update, context: BotContext) -> bool:
     if f:
         state["files"].append(f)
     elif message.text:
-        state["notes"].append(message.text[:2000])
+        note = message.text.replace(f"@{context.bot.username}", " ").strip()
+        if note:
+            state["notes"].append(note[:2000])
     cid = state["campaign"]
     rows = [[("提交", f"sb:ok:{cid}"), ("取消", f"sb:x:{cid}")]]
     await respond(update, render("submit_collected", files=len(state["files"]), notes=len(state["notes"])), rows)
@@ -191,7 +200,12 @@ async def _confirm(update: Update, context: BotContext, session, where: Where) -
 
 
 async def captioned_file(update: Update, context: BotContext) -> None:
-    """A document or photo whose caption names the indicator ("#12 …"), or an album's next item."""
+    """A document or photo whose caption names the indicator ("#12 …"), or an album's next item.
+
+    An album is one submission: its files are stored as they arrive, the receipt and the office
+    card are sent once and then edited to list every file, and a caption on a later item still
+    takes the items before it.
+    """
     message = update.effective_message
     if await collect(update, context):
         return
@@ -201,9 +215,18 @@ async def captioned_file(update: Update, context: BotContext) -> None:
     with context.services.session() as session:
         where = locate(update, context, session)
         if where.campaign is None:
+            if not where.private and parsed:
+                await respond(update, render("group_unbound"))
             return
         if parsed is None and not (album and context.chat_data.get(("album", album))):
-            if where.private:
+            if album and _officer_ok(where):  # the caption may come with a later item of the album
+                try:
+                    if f := await download(message, context):
+                        context.chat_data.setdefault(("album_files", album), []).append(f)
+                except FileRejected as exc:
+                    await respond(update, str(exc))
+                _hint_later(context, update, album)
+            elif where.private:
                 await respond(update, render("submit_how"))
             return
         if not _officer_ok(where):
@@ -213,8 +236,9 @@ async def captioned_file(update: Update, context: BotContext) -> None:
         try:
             ev.responsible_view(session, where.campaign, where.directory, where.officer.unit_id, no)
             f = await download(message, context)
+            files = context.chat_data.pop(("album_files", album), []) if album else []
             view = ev.submit(session, campaign=where.campaign, directory=where.directory, officer=where.officer,
-                             no=no, item_no=item, files=[f] if f else [], note=note,
+                             no=no, item_no=item, files=files + ([f] if f else []), note=note,
                              now=context.services.clock.now(), media_group_id=album)
         except (FileRejected, ev.EvidenceError) as exc:
             await respond(update, str(exc))
@@ -222,21 +246,66 @@ async def captioned_file(update: Update, context: BotContext) -> None:
         session.commit()  # committed before the receipt
         if album:
             context.chat_data[("album", album)] = (no, item, "")
-    await respond(update, render("receipt", e=view))
-    if not view.attached:
-        await announce(context, where.campaign, view)
+    sent = context.chat_data.get(("album_sent", album, view.id)) if album else None
+    if sent and view.attached:  # the album's next file: edit the receipt and the cards, no new messages
+        view.attached = False
+        await _edit(context, [sent[0]], render("receipt", e=view))
+        await _edit(context, sent[1], render("review_card", e=view), review_buttons(view.id))
+        return
+    view.attached = False
+    receipt = await message.reply_html(render("receipt", e=view), do_quote=not where.private)
+    cards = await announce(context, where.campaign, view)
+    if album:
+        _remember(context.chat_data, ("album_sent", album, view.id),
+                  ((receipt.chat_id, receipt.message_id), [(m.chat_id, m.message_id) for m in cards]))
 
 
-async def announce(context: BotContext, campaign: Campaign, view: ev.EvidenceView) -> None:
-    """Put a review card in the campaign's office chats."""
+def _remember(store: dict, key: tuple, value: object, keep: int = 50) -> None:
+    """Album bookkeeping in chat_data, bounded: albums are finished within seconds."""
+    store[key] = value
+    old = [k for k in store if isinstance(k, tuple) and k and k[0] == "album_sent"]
+    for k in old[:-keep]:
+        store.pop(k, None)
+
+
+async def _edit(context: BotContext, targets: list, text: str, buttons: list | None = None) -> None:
+    from telegram.error import TelegramError
+
+    for chat_id, message_id in targets:
+        try:
+            await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
+                                                reply_markup=_kb(buttons) if buttons else None)
+        except TelegramError as exc:  # an edit is a courtesy; the files are stored either way
+            log.info("could not update message %s in %s: %s", message_id, chat_id, exc)
+
+
+def _hint_later(context: BotContext, update: Update, album: str) -> None:
+    """If no item of the album names an indicator within a few seconds, say how to caption it."""
+    if context.job_queue is None or context.chat_data.get(("album_hint", album)):
+        return
+    context.chat_data[("album_hint", album)] = True
+    chat_id, reply_to = update.effective_chat.id, update.effective_message.message_id
+
+    async def hint(ctx: BotContext) -> None:
+        if not ctx.application.chat_data.get(chat_id, {}).get(("album", album)):
+            ctx.application.chat_data.get(chat_id, {}).pop(("album_files", album), None)
+            await ctx.bot.send_message(chat_id, render("submit_how"), reply_to_message_id=reply_to)
+
+    context.job_queue.run_once(hint, 5, name=f"album-hint:{album}")
+
+
+async def announce(context: BotContext, campaign: Campaign, view: ev.EvidenceView) -> list[Message]:
+    """Put a review card in the campaign's office chats; the messages sent, for later edits."""
     services = context.services
     with services.session() as session:
         chats = [c.chat_id for c in people.office_chats(session=session, campaign_id=campaign.id)]
     if services.settings.office_chat_id and services.settings.office_chat_id not in chats:
         chats.append(services.settings.office_chat_id)
     rows = review_buttons(view.id)
+    sent: list[Message] = []
     for chat_id in chats:
-        await send(context.bot, services, chat_id, render("review_card", e=view), rows)
+        sent += await send(context.bot, services, chat_id, render("review_card", e=view), rows)
+    return sent
 
 
 def review_buttons(evidence_id: int) -> list:

@@ -61,6 +61,15 @@ def check_document(doc: CampaignDocument, national: NationalDocument | None) -> 
     for ph in doc.phases:
         if ph.start > ph.end:
             problems.append(f"phase {ph.no}: start/end: 开始日期 {ph.start} 晚于结束日期 {ph.end}")
+    policy = (doc.campaign.model_extra or {}).get("reminders")
+    if policy is not None:
+        # the reminders' own reading, so that check and run agree
+        from reminders.planner import parse_policy
+
+        try:
+            parse_policy(policy if isinstance(policy, dict) else {"send_at": policy})
+        except ValueError as exc:
+            problems.append(f"campaign: {exc}")
     resolves("office: unit", doc.office.unit)
     for i, m in enumerate(doc.leading_group, 1):
         if m.unit:

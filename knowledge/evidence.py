@@ -131,8 +131,12 @@ def submit(session: Session, *, campaign: Campaign, directory: UnitDirectory, of
             raise Duplicate(dup)
     ev = None
     if media_group_id:
-        ev = session.exec(select(Evidence).where(Evidence.media_group_id == media_group_id,
-                                                 Evidence.officer_id == officer.id)).first()
+        # the album's earlier submission, if it is for the same indicator and item; an album item
+        # captioned for another indicator starts its own submission
+        ev = session.exec(select(Evidence).where(
+            Evidence.media_group_id == media_group_id, Evidence.officer_id == officer.id,
+            Evidence.indicator_id == v.indicator.id,
+            Evidence.item_id == item_id if item_id else Evidence.item_id.is_(None))).first()
     attached = ev is not None
     if ev is None:
         ev = Evidence(campaign_id=campaign.id, indicator_id=v.indicator.id, item_id=item_id, unit_id=officer.unit_id,
@@ -145,10 +149,11 @@ def submit(session: Session, *, campaign: Campaign, directory: UnitDirectory, of
         session.add(ev)
         session.flush()
         for old in older:
+            before = {"status": old.status}
             old.status, ev.supersedes_id = "superseded", old.id
             session.add(old)
             record(session, action="evidence.supersede", at=now, campaign_id=campaign.id, actor=officer.user_id,
-                   subject=f"evidence:{old.id}", after={"by": ev.id})
+                   subject=f"evidence:{old.id}", before=before, after={"status": "superseded", "by": ev.id})
     elif note.strip() and not ev.note:
         ev.note = note.strip()[:2000]
     for f in files:

@@ -13,14 +13,16 @@ import zipfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
-from knowledge.models import Evidence, EvidenceFile, IndicatorUnit, Unit
+from knowledge.models import Evidence, EvidenceFile, IndicatorUnit, Officer, Unit
 from knowledge.score import Digest
+from knowledge.targets import covered
 
 STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已退回", "withdrawn": "已撤回",
              "superseded": "已替代"}
@@ -62,12 +64,26 @@ def build_xlsx(session: Session, d: Digest, dues: dict[int, date]) -> bytes:
     files: dict[int, list[str]] = {}
     for f in session.exec(select(EvidenceFile)):
         files.setdefault(f.evidence_id, []).append(f.name)
+    tz = ZoneInfo(d.campaign.timezone or "Asia/Shanghai")  # dates as the office reads them, not UTC
+    people = {o.user_id: o.name for o in session.exec(select(Officer).where(Officer.campaign_id == d.campaign.id))
+              if o.user_id}
+    item_ids: dict[int, list[int]] = {}
+    scoring = {t.indicator.id: t.indicator.scoring for t in d.targets}
+    for t in d.targets:
+        if t.item:
+            item_ids.setdefault(t.indicator.id, []).append(t.item.id)
     for ev in session.exec(select(Evidence).where(Evidence.campaign_id == d.campaign.id).order_by(Evidence.id)):
+        reviewed = ""
+        if ev.reviewed_at and ev.status in ("accepted", "rejected"):
+            who = people.get(ev.reviewer_user_id) or (f"用户{ev.reviewer_user_id}" if ev.reviewer_user_id else "")
+            reviewed = f" 审核:{who} {ev.reviewed_at.astimezone(tz).date()}"
         line = (f"#{ev.id} {units.get(ev.unit_id, '?')} {'、'.join(files.get(ev.id, [])) or ev.note[:30]} "
-                f"{ev.created_at.date()} {STATUS_ZH.get(ev.status, ev.status)}"
+                f"{ev.created_at.astimezone(tz).date()} {STATUS_ZH.get(ev.status, ev.status)}"
                 + (f" {ev.awarded_points}分" if ev.status == "accepted" else "")
-                + (f" 原因:{ev.reason}" if ev.reason else ""))
-        evidence.setdefault((ev.indicator_id, ev.item_id), []).append(line)
+                + (f" 原因:{ev.reason}" if ev.reason else "") + reviewed)
+        # the same rule as the score: whole-indicator evidence shows on every item it counts for
+        for key in covered(scoring.get(ev.indicator_id, ""), item_ids.get(ev.indicator_id, []), ev.item_id):
+            evidence.setdefault((ev.indicator_id, key), []).append(line)
     for t in d.targets:
         ind = t.indicator
         lines = evidence.get((ind.id, t.item.id if t.item else None), [])
@@ -101,7 +117,21 @@ def _clean(text: str) -> str:
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", text).strip()[:40]
 
 
-def build_zip(session: Session, d: Digest, out: Path, *, include_all: bool = False) -> dict:
+def stored_file(f: EvidenceFile, evidence_root: Path | None) -> Path:
+    """Where a stored file is now: its recorded path, or its content address under ``evidence_root``.
+
+    Files are content-addressed, so after a restore onto another machine or data folder the
+    recorded absolute path may be gone while ``EVIDENCE_DIR/ab/cd/<sha256>`` holds the file.
+    """
+    path = Path(f.stored_path)
+    if path.exists() or evidence_root is None:
+        return path
+    moved = evidence_root / f.sha256[:2] / f.sha256[2:4] / f.sha256
+    return moved if moved.exists() else path
+
+
+def build_zip(session: Session, d: Digest, out: Path, *, include_all: bool = False,
+              evidence_root: Path | None = None) -> dict:
     """Write the evidence package to ``out``: a folder per indicator, 目录.xlsx, MANIFEST-SHA256.txt."""
     statuses = None if include_all else ("accepted",)
     units = {u.id: u.name for u in session.exec(select(Unit).where(Unit.campaign_id == d.campaign.id))}
@@ -113,31 +143,53 @@ def build_zip(session: Session, d: Digest, out: Path, *, include_all: bool = Fal
     index = Workbook()
     ws = index.active
     ws.title = "目录"
-    _sheet(ws, ["编号", "三级指标", "单位", "文件", "包内路径", "大小(字节)", "SHA-256", "状态", "得分"],
-           [6, 36, 20, 30, 50, 12, 66, 8, 6])
+    _sheet(ws, ["编号", "三级指标", "评分项", "单位", "文件", "包内路径", "大小(字节)", "SHA-256", "状态", "得分"],
+           [6, 36, 8, 20, 30, 50, 12, 66, 8, 6])
+    item_no = {t.item.id: t.item.no for t in d.targets if t.item}
+    with_files: set[int] = set()
     manifest: list[str] = []
     used: set[str] = set()
     count = size = 0
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
-        for ev, f in session.exec(stmt.order_by(Evidence.indicator_id, Evidence.id, EvidenceFile.id)):
-            ind = inds[ev.indicator_id]
-            arc = f"{ind.no}-{_clean(ind.title)}/{_clean(units.get(ev.unit_id, '单位'))}-{_clean(f.name)}"
-            stem, n = arc, 1
-            while arc in used:
-                n += 1
-                arc = re.sub(r"(\.[^./]+)?$", rf"({n})\1", stem, count=1)
-            used.add(arc)
-            # streamed from disk in chunks; formats that are already compressed are stored as they are
-            kind = zipfile.ZIP_STORED if Path(arc).suffix.lower() in PACKED else zipfile.ZIP_DEFLATED
-            zf.write(f.stored_path, arc, compress_type=kind)
-            manifest.append(f"{f.sha256}  {arc}")
-            ws.append([ind.no, ind.title, units.get(ev.unit_id), f.name, arc, f.size, f.sha256,
-                       STATUS_ZH.get(ev.status, ev.status), _num(ev.awarded_points)])
-            count, size = count + 1, size + f.size
-        buf = io.BytesIO()
-        index.save(buf)
-        zf.writestr("目录.xlsx", buf.getvalue())
-        zf.writestr("MANIFEST-SHA256.txt", "\n".join(manifest) + "\n")
+    partial = out.with_name(out.name + ".partial")  # a failed export leaves no half-written package
+    try:
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+            for ev, f in session.exec(stmt.order_by(Evidence.indicator_id, Evidence.id, EvidenceFile.id)):
+                ind = inds[ev.indicator_id]
+                arc = f"{ind.no}-{_clean(ind.title)}/{_clean(units.get(ev.unit_id, '单位'))}-{_clean(f.name)}"
+                stem, n = arc, 1
+                while arc in used:
+                    n += 1
+                    arc = re.sub(r"(\.[^./]+)?$", rf"({n})\1", stem, count=1)
+                used.add(arc)
+                # streamed from disk in chunks; formats that are already compressed are stored as they are
+                kind = zipfile.ZIP_STORED if Path(arc).suffix.lower() in PACKED else zipfile.ZIP_DEFLATED
+                zf.write(stored_file(f, evidence_root), arc, compress_type=kind)
+                manifest.append(f"{f.sha256}  {arc}")
+                ws.append([ind.no, ind.title, item_no.get(ev.item_id, "整项"), units.get(ev.unit_id), f.name, arc,
+                           f.size, f.sha256, STATUS_ZH.get(ev.status, ev.status), _num(ev.awarded_points)])
+                with_files.add(ev.id)
+                count, size = count + 1, size + f.size
+            # Links and text notes have no file in the package; the index still lists them.
+            plain = select(Evidence).where(Evidence.campaign_id == d.campaign.id)
+            if statuses:
+                plain = plain.where(Evidence.status.in_(statuses))
+            for ev in session.exec(plain.order_by(Evidence.indicator_id, Evidence.id)):
+                if ev.id not in with_files and ev.indicator_id in inds:
+                    ind = inds[ev.indicator_id]
+                    ws.append([ind.no, ind.title, item_no.get(ev.item_id, "整项"), units.get(ev.unit_id),
+                               f"(链接或说明)#{ev.id}", ev.note[:500], None, None, STATUS_ZH.get(ev.status, ev.status),
+                               _num(ev.awarded_points)])
+            ws.append([])
+            ws.append([f"注:同一评分项有多家单位或多份材料时只按最高分计,各行得分不可相加;确认得分合计 {_num(d.confirmed)} 分,"
+                       f"以台账为准。"])
+            buf = io.BytesIO()
+            index.save(buf)
+            zf.writestr("目录.xlsx", buf.getvalue())
+            zf.writestr("MANIFEST-SHA256.txt", "\n".join(manifest) + "\n")
+        partial.replace(out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return {"files": count, "bytes": size, "path": str(out)}
 
 

@@ -115,8 +115,10 @@ def _validate(path: Path, raw: Any, model: type) -> Any:  # noqa: ANN401
 
 
 def read_national(directory: Path | None = None) -> NationalDocument:
-    """Parse and validate ``national.yaml``."""
+    """Parse and validate ``national.yaml`` (the folder's own, else the shipped one)."""
     path = (directory or data_dir()) / NATIONAL
+    if not path.exists():
+        path = data_dir() / NATIONAL
     raw, _ = _read_yaml(path)
     return _validate(path, raw, NationalDocument)
 
@@ -147,10 +149,18 @@ def load_national(session: Session, national: NationalDocument) -> None:
         session.add(row)
 
 
-def load_all(session: Session, directory: Path | None = None) -> list[LoadReport]:
-    """Validate every campaign file first, then load them all; nothing is written on error."""
+def load_all(session: Session, directory: Path | None = None, extra: Path | None = None) -> list[LoadReport]:
+    """Validate every campaign file first, then load them all; nothing is written on error.
+
+    ``extra`` is a deployment's own folder of campaign files (``CAMPAIGNS_DIR``): a city added
+    there survives upgrades of the package, and a file there replaces the shipped one of the
+    same name.
+    """
     national = read_national(directory)
-    docs = [(p, *read_campaign(p, national)) for p in campaign_files(directory)]
+    files = {p.stem: p for p in campaign_files(directory)}
+    if extra is not None and extra.is_dir():
+        files.update({p.stem: p for p in campaign_files(extra)})
+    docs = [(p, *read_campaign(p, national)) for p in files.values()]
     load_national(session, national)
     return [load_campaign(session, doc, digest, str(p)) for p, doc, digest in docs]
 

@@ -96,13 +96,16 @@ def compute(session: Session, campaign: Campaign, directory: UnitDirectory, toda
     targets = _targets(session, campaign, directory)
     by_key = {(t.indicator.id, t.item.id if t.item else None): t for t in targets}
     whole: dict[int, tuple[Decimal, bool]] = {}
+    whole_units: dict[int, set[int]] = defaultdict(set)
     for ev in session.exec(select(Evidence).where(Evidence.campaign_id == campaign.id,
                                                   Evidence.status.in_(("accepted", "submitted")))):
         t = by_key.get((ev.indicator_id, ev.item_id))
-        if t is None:  # whole-indicator evidence on an itemised indicator
+        if t is None:  # whole-indicator evidence on an itemised indicator, or an item named on a whole one
             got, pending = whole.get(ev.indicator_id, (Z, False))
             whole[ev.indicator_id] = (max(got, ev.awarded_points or Z) if ev.status == "accepted" else got,
                                       pending or ev.status == "submitted")
+            if ev.status == "accepted":  # the unit has delivered every target it covers (knowledge.targets)
+                whole_units[ev.indicator_id].add(ev.unit_id)
             continue
         if ev.status == "accepted":
             t.confirmed = max(t.confirmed, min(ev.awarded_points or Z, t.max))
@@ -112,6 +115,9 @@ def compute(session: Session, campaign: Campaign, directory: UnitDirectory, toda
     per_ind: dict[int, list[Target]] = defaultdict(list)
     for t in targets:
         per_ind[t.indicator.id].append(t)
+    for iid, delivered in whole_units.items():
+        for t in per_ind.get(iid, []):
+            t.delivered |= delivered
     for iid, (extra, pending) in whole.items():
         # Evidence for an itemised indicator as a whole: its points fill the items in order,
         # so every total (digest, JSON, 台账 rows) adds up the same way.

@@ -47,10 +47,15 @@ def unit_status(*, session: Session, campaign: Campaign, directory: UnitDirector
     for it in session.exec(select(IndicatorItem).where(
             IndicatorItem.indicator_id.in_([i.id for i in indicators.values()])).order_by(IndicatorItem.no)):
         items.setdefault(it.indicator_id, []).append(it)
+    by_id = {i.id: i for i in indicators.values()}
     best: dict[tuple[int, int | None], Evidence] = {}
     for ev in session.exec(select(Evidence).where(Evidence.campaign_id == campaign.id, Evidence.unit_id == unit_id,
                                                   Evidence.status.in_(tuple(RANK)))):
-        key = (ev.indicator_id, ev.item_id)
+        ind = by_id.get(ev.indicator_id)
+        if ind is None:
+            continue
+        # An item named on an indicator scored as a whole counts for the indicator (knowledge.targets).
+        key = (ev.indicator_id, ev.item_id if ind.scoring == "items" else None)
         if key not in best or (RANK[ev.status], -(ev.id or 0)) < (RANK[best[key].status], -(best[key].id or 0)):
             best[key] = ev
     rows: list[StatusRow] = []
@@ -58,9 +63,16 @@ def unit_status(*, session: Session, campaign: Campaign, directory: UnitDirector
         ind, duty = indicators[no], by_no[no]
         scored_items = items.get(ind.id, []) if ind.scoring == "items" else []
         targets = [(it.id, it.no, it.text, it.points or Decimal(0)) for it in scored_items] or [(None, None, "", ind.points)]
+        whole = best.get((ind.id, None)) if scored_items else None
+        if whole is not None:  # sent for the indicator as a whole: one row for it, then items sent apart
+            rows.append(_row(no, ind.title, duty.role, None, "", ind.points, whole))
+            targets = [t for t in targets if (ind.id, t[0]) in best]
         for item_id, item_no, text, max_points in targets:
-            ev = best.get((ind.id, item_id)) or (best.get((ind.id, None)) if item_id else None)
-            rows.append(StatusRow(no, ind.title, duty.role, item_no, text, max_points,
-                                  ev.status if ev else "none", ev.id if ev else None,
-                                  ev.awarded_points if ev else None, ev.reason if ev else ""))
+            rows.append(_row(no, ind.title, duty.role, item_no, text, max_points, best.get((ind.id, item_id))))
     return rows
+
+
+def _row(no: int, title: str, role: str, item_no: int | None, text: str, max_points: Decimal,
+         ev: Evidence | None) -> StatusRow:
+    return StatusRow(no, title, role, item_no, text, max_points, ev.status if ev else "none", ev.id if ev else None,
+                     ev.awarded_points if ev else None, ev.reason if ev else "")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from knowledge.models import Campaign, Evidence, Indicator, IndicatorItem, IndicatorUnit
+from knowledge.targets import covered
 from knowledge.units import UnitDirectory
 
 
@@ -29,7 +30,9 @@ def owing(session: Session, campaign: Campaign, directory: UnitDirectory, number
     for link in session.exec(select(IndicatorUnit).where(IndicatorUnit.indicator_id.in_(list(inds)))):
         for unit in directory.expand(link.unit_id):
             got = accepted.get((unit.id, link.indicator_id), set())
-            if None in got or targets[link.indicator_id] <= got:
+            item_ids = [t for t in targets[link.indicator_id] if t is not None]
+            done = {key for item in got for key in covered(inds[link.indicator_id].scoring, item_ids, item)}
+            if targets[link.indicator_id] <= done:
                 continue
             nos = out.setdefault(unit.id, [])
             if inds[link.indicator_id].no not in nos:

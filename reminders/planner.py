@@ -7,6 +7,7 @@ nothing itself: the bot (or the dry-run CLI) decides what to do with the plan.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -36,10 +37,30 @@ DEFAULT_POLICY = Policy()
 def policy_for(campaign: Campaign) -> Policy:
     """The campaign's own policy (``campaign.reminders`` in its YAML), else the defaults."""
     spec = (campaign.extra or {}).get("reminders") or {}
-    hour, _, minute = str(spec.get("send_at", "09:00")).partition(":")
-    return Policy(send_at=time(int(hour), int(minute or 0)),
-                  before=tuple(int(n) for n in spec.get("before", DEFAULT_POLICY.before)),
-                  overdue_weeks=int(spec.get("overdue_weeks", DEFAULT_POLICY.overdue_weeks)))
+    try:
+        return parse_policy(spec)
+    except ValueError:  # the loader refuses a bad policy; a row loaded before that check falls back
+        return DEFAULT_POLICY
+
+
+def parse_policy(spec: dict) -> Policy:
+    """``{send_at: "09:00", before: [14, 7, 3, 1], overdue_weeks: 8}`` → Policy; ValueError names the field."""
+    send_at = str(spec.get("send_at", "09:00"))
+    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", send_at)
+    if not m:
+        raise ValueError(f"reminders.send_at: “{send_at}”应写成 09:00 这样的时间")
+    try:
+        before = tuple(int(n) for n in spec.get("before", DEFAULT_POLICY.before))
+        weeks = int(spec.get("overdue_weeks", DEFAULT_POLICY.overdue_weeks))
+    except (TypeError, ValueError):
+        raise ValueError("reminders.before / overdue_weeks: 应是整数(工作日数、周数)") from None
+    if any(n < 1 or n > 60 for n in before) or not 0 <= weeks <= 52:
+        raise ValueError("reminders.before: 每个数在 1–60 个工作日之间;overdue_weeks: 0–52")
+    brief = spec.get("brief", "laggards")
+    if brief not in ("off", "laggards", "full"):
+        raise ValueError(f"reminders.brief: “{brief}”应是 off、laggards 或 full")
+    return Policy(send_at=time(int(m.group(1)), int(m.group(2))), before=tuple(sorted(set(before), reverse=True)),
+                  overdue_weeks=weeks)
 
 
 @dataclass
@@ -50,6 +71,7 @@ class Planned:
     due_at: datetime
     deadline: date | None = None
     phase: str = ""
+    start: date | None = None  # a phase's first day (its notice may go out earlier, before a holiday)
     workdays_left: int | None = None
     week: int | None = None
     units: dict[int, list[int]] = field(default_factory=dict)  # unit id → indicator numbers
@@ -75,7 +97,7 @@ def plan_slot(session: Session, campaign: Campaign, directory: UnitDirectory, da
     for p in phases(session, campaign):
         if calendar.on_or_before(p.start) == day:
             out.append(Planned(f"{slug}:phase_start:{p.no}:{p.start}:group", "phase_start", "group", at,
-                               deadline=p.end, phase=p.name))
+                               deadline=p.end, phase=p.name, start=p.start))
     by_date: dict[date, set[int]] = defaultdict(set)
     for due in due_dates(session, campaign).values():
         by_date[due.due].add(due.no)

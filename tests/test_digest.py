@@ -104,7 +104,10 @@ async def test_exports_agree_with_json(h, tmp_path):
         assert "目录.xlsx" in names and "MANIFEST-SHA256.txt" in names
         assert any(n.startswith("1-网上零售额同比增速/市场监督管理局-材料1.pdf") for n in names)
         index = load_workbook(io.BytesIO(zf.read("目录.xlsx")))
-        assert index["目录"].max_row == 3
+        listed = [r for r in index["目录"].iter_rows(min_row=2, values_only=True) if isinstance(r[0], int)]
+        assert len(listed) == 2
+        note = [r[0] for r in index["目录"].iter_rows(values_only=True) if r[0] and str(r[0]).startswith("注")][0]
+        assert f"确认得分合计 {data['score']['confirmed']} 分" in note
 
 
 def test_chart_has_a_cjk_font(tmp_path):

@@ -22,6 +22,12 @@ PDF = b"%PDF-1.4 test evidence " + b"x" * 1000
 
 @pytest.fixture
 async def h(tmp_path):
+    async for harness in evidence_harness(tmp_path):
+        yield harness
+
+
+async def evidence_harness(tmp_path):
+    """The real application with both cities loaded, an office chat and one 统计局 officer."""
     engine = new_engine()
     with Session(engine) as s:
         load_all(s)
