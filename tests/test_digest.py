@@ -122,3 +122,37 @@ def test_chart_has_a_cjk_font(tmp_path):
     except NoCJKFont:
         pytest.fail("no CJK font installed: .ci/run and liaison.sh install fonts-wqy-microhei")
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
+
+
+async def test_ledger_shows_whole_indicator_evidence_reviewer_and_local_dates(h, tmp_path):
+    """Evidence for all of indicator 11 shows on each of its item rows, with who reviewed it and the
+    Beijing date; after the evidence folder moves (a restore elsewhere) the package still builds."""
+    import shutil
+
+    from knowledge import people
+    from knowledge.ledger import build_xlsx, build_zip
+    services = h.services
+    late = datetime(2026, 9, 27, 17, 30, tzinfo=UTC)  # 2026-09-28 01:30 in Beijing
+    with services.session() as s:
+        camp = get_campaign(s, "yancheng")
+        d = UnitDirectory.load(s, camp)
+        sj = d.resolve("市监局").unit.id
+        people.add_officer(session=s, campaign_id=camp.id, unit_id=sj, user_id=777, name="赵审核", role="office",
+                           now=late)
+        ind = s.exec(select(Indicator).where(Indicator.campaign_id == camp.id, Indicator.no == 11)).one()
+        ev = Evidence(campaign_id=camp.id, indicator_id=ind.id, unit_id=sj, status="accepted",
+                      awarded_points=Decimal("2.5"), created_at=late, reviewer_user_id=777, reviewed_at=late)
+        s.add(ev)
+        s.flush()
+        stored = store_bytes(tmp_path / "old-ev", b"c" * 3000)
+        s.add(EvidenceFile(evidence_id=ev.id, name="智慧监管.pdf", size=3000, sha256=stored.sha256,
+                           stored_path=str(stored.path)))
+        s.commit()
+        digest, dues = build(s, camp, d, date(2026, 9, 28))
+        wb = load_workbook(io.BytesIO(build_xlsx(s, digest, dues)))
+        rows11 = [r for r in wb["台账"].iter_rows(min_row=2, values_only=True) if r[2] == 11]
+        assert len(rows11) == 3 and all("智慧监管.pdf" in (r[8] or "") for r in rows11)
+        assert "2026-09-28" in rows11[0][8] and "审核:赵审核" in rows11[0][8]
+        shutil.move(str(tmp_path / "old-ev"), str(tmp_path / "new-ev"))
+        info = build_zip(s, digest, tmp_path / "p.zip", evidence_root=tmp_path / "new-ev")
+    assert info["files"] == 1 and verify_zip(tmp_path / "p.zip")

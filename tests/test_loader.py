@@ -70,6 +70,9 @@ def _ind(doc: dict, no: int) -> dict:
     (lambda d: _ind(d, 7).update(points=3), "levels 促进发展/发展质量: points"),
     (lambda d: d["tasks"][2]["units"].append("市宇宙局"), "task 3: units: 单位“市宇宙局”"),
     (lambda d: _ind(d, 7).update(points=1.25), "indicator 7: points: "),
+    (lambda d: d["campaign"].update(reminders={"send_at": "9点"}), "campaign: reminders.send_at"),
+    (lambda d: d["campaign"].update(reminders={"brief": "everything"}), "campaign: reminders.brief"),
+    (lambda d: d["campaign"].update(reminders={"before": [14, "x"]}), "campaign: reminders.before"),
 ])
 def test_broken_yaml_names_file_item_and_field(data_copy, change, expected):
     edit(data_copy / "hejin.yaml", change)
@@ -106,3 +109,21 @@ def test_cli_check_ok_and_reports_national_gap(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "全国第5项 快递业务同比增速: missing" in out
     assert "本表 40 项 98 分" in out
+
+
+def test_campaigns_dir_adds_a_city_and_needs_no_national_copy(tmp_path, monkeypatch, capsys):
+    """A deployment's own folder (CAMPAIGNS_DIR) holds just the city file; it loads beside the shipped ones
+    and stays loaded across commands."""
+    own = tmp_path / "campaigns"
+    own.mkdir()
+    doc = yaml.safe_load((data_dir() / "yancheng.yaml").read_text(encoding="utf-8"))
+    doc["campaign"]["slug"] = "yctest"
+    (own / "yctest.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", fresh_url(tmp_path))
+    monkeypatch.setenv("CAMPAIGNS_DIR", str(own))
+    assert main(["check"]) == 0
+    assert main(["check", "--dir", str(own)]) == 0
+    assert main(["ask", "--campaign", "yctest", "第3项"]) == 0
+    assert main(["ask", "--campaign", "hejin", "第3项"]) == 0
+    assert "网络交易经营者数量占市场主体比重" in capsys.readouterr().out

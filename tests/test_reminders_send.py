@@ -4,6 +4,7 @@ blocked officers reported, migrated groups followed, catch-up folded."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from sqlmodel import Session, select
@@ -171,3 +172,65 @@ async def test_office_sees_who_has_not_acknowledged(h):
     await h.press(GROUP, SJ, msg["message_id"], msg["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
     out = await h.say(OFFICE_CHAT, 1, "/acks")
     assert "1/2 个单位未签收 — 发展和改革委员会" in out[-1]["text"]
+
+
+async def test_whole_indicator_evidence_delivers_every_item(h):
+    """Evidence for indicator 12 as a whole (no item named) means 市监局 owes none of its items."""
+    from knowledge.models import Evidence, Indicator, Unit
+    with h.services.session() as s:
+        camp = get_campaign(s, "yancheng")
+        ind = s.exec(select(Indicator).where(Indicator.campaign_id == camp.id, Indicator.no == 12)).one()
+        assert ind.scoring == "items"
+        sj = s.exec(select(Unit).where(Unit.campaign_id == camp.id, Unit.name == "市场监督管理局")).one()
+        s.add(Evidence(campaign_id=camp.id, indicator_id=ind.id, unit_id=sj.id, status="accepted",
+                       awarded_points=Decimal("2.5"), created_at=h.clock.now()))
+    h.clock.set(at(date(2026, 12, 22)))  # the day after the deadline: overdue
+    await run_due(h.app.bot, h.services)
+    overdue = [m for m in h.api.sent(GROUP) if "已逾期" in m["text"]]
+    assert overdue and f"tg://user?id={SJ}" not in overdue[-1]["text"]
+    assert "请尽快用 /submit 补交材料" in overdue[-1]["text"] and "截止前" not in overdue[-1]["text"]
+    from bot.digests import digest_data
+    with h.services.session() as s:
+        camp_id = get_campaign(s, "yancheng").id
+    data = digest_data(h.services, camp_id, date(2026, 12, 22))["json"]
+    assert not [o for o in data["overdue"] if o["no"] == 12 and o["unit"] == "市场监督管理局"]
+    from knowledge.status import unit_status
+    with h.services.session() as s:
+        camp = get_campaign(s, "yancheng")
+        d = h.services.directory(s, camp)
+        rows = [r for r in unit_status(session=s, campaign=camp, directory=d, unit_id=d.resolve("市监局").unit.id)
+                if r.no == 12]
+    assert [(r.item_no, r.state, r.awarded, r.max_points) for r in rows] == [(None, "accepted", Decimal("2.5"), 3)]
+
+
+async def test_roster_officer_known_by_username_is_mentioned(h):
+    from knowledge import people
+    with h.services.session() as s:
+        camp = get_campaign(s, "yancheng")
+        unit = h.services.directory(s, camp).resolve("发改委").unit
+        people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, username="@fgw_li", name="李四",
+                           now=h.clock.now())
+    h.clock.set(at(date(2026, 12, 10)))
+    await run_due(h.app.bot, h.services)
+    [msg] = deadline_messages(h, GROUP)
+    assert "@fgw_li" in msg["text"]
+
+
+async def test_unreachable_officers_are_reported_once_a_week(h):
+    h.clock.set(at(date(2026, 12, 16)))  # 3 working days ahead
+    await run_due(h.app.bot, h.services)
+    h.clock.set(at(date(2026, 12, 18)))  # 1 working day ahead, same ISO week
+    await run_due(h.app.bot, h.services)
+    reports = [m for m in h.api.sent(OFFICE_CHAT) if "无法收到私信" in m["text"] and "赵六" in m["text"]]
+    assert len(deadline_messages(h, GROUP)) == 2 and len(reports) == 1
+
+
+async def test_phase_notice_sent_early_says_when_the_phase_starts(h):
+    with h.services.session() as s:
+        camp = get_campaign(s, "yancheng")
+        set_phases(s, camp, [("全面推进", date(2026, 6, 1), date(2026, 10, 5)),
+                             ("总结提升", date(2026, 10, 6), date(2026, 11, 29))], by=1, now=h.clock.now())
+    h.clock.set(at(date(2026, 9, 30)))  # 10-06 follows the National Day holiday: the notice goes out before it
+    await run_due(h.app.bot, h.services)
+    [notice] = [m for m in h.api.sent(GROUP) if "总结提升" in m["text"]]
+    assert "将于 2026-10-06 进入“总结提升”阶段" in notice["text"]

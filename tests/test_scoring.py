@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from knowledge.figures import FigureError, check_value, find_kind, parse_number
+from knowledge.figures import BY_KEY, FigureError, check_value, find_kind, parse_number, read_figure
 from knowledge.scoring import compute
 
 D = Decimal
@@ -52,3 +52,33 @@ def test_region_threshold_and_counts():
     s = compute(4, {"new_large_operators": {2023: D(1), 2024: D(3)}}, region="中部")
     assert s.points == 2 and "1亿元" in s.lines[0]
     assert compute(10, {}) is None
+
+
+@pytest.mark.parametrize("key,text,value", [
+    ("online_retail", "126.5亿元", D("126.5")), ("online_retail", "126.5 万元", D("0.01265")),
+    ("online_retail", "1200000万元", D(120)), ("express_volume", "35000件", D("3.5")),
+    ("online_operators", "1200家", D(1200)), ("national_online_growth", "１２，５%", D("12.5")),
+])
+def test_figures_are_read_in_their_own_unit(key, text, value):
+    assert read_figure(BY_KEY[key], text) == value
+
+
+@pytest.mark.parametrize("key,text", [("online_retail", "5家"), ("online_operators", "1200万元"),
+                                      ("online_retail", "1e30亿元"), ("online_retail", "NaN")])
+def test_figures_in_a_foreign_unit_or_absurd_are_refused(key, text):
+    with pytest.raises(FigureError):
+        read_figure(BY_KEY[key], text)
+
+
+def test_zero_base_year_gives_a_reason_not_a_crash():
+    f = {"online_retail": {2023: D(0), 2024: D(100)}, "social_retail": {2023: D(5), 2024: D(6)},
+         "national_online_growth": {2024: D("7.2")}}
+    for no in (1, 2):
+        s = compute(no, f)
+        assert s.points is None and "为0" in s.needs[0]
+    assert compute(6, {"online_retail": {2024: D(1)}, "social_retail": {2024: D(0)}}).points is None
+
+
+def test_indicator_4_counts_the_latest_two_years():
+    s = compute(4, {"new_large_operators": {2022: D(3), 2023: D(1), 2024: D(0)}}, "中部")
+    assert s.points == 1 and "2023–2024年" in s.lines[1] and "中部" in s.lines[0]
