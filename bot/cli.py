@@ -16,6 +16,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlmodel import Session
 
 from bot.render import render, to_text
@@ -241,6 +243,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except (DBAPIError, ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
+        if isinstance(exc, ModuleNotFoundError) and not _is_db_driver(exc):
+            raise
+        print(f"错误: {_database_problem(exc, settings if 'settings' in locals() else None)}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `liaison-bot … | head`: the reader left; that is not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -248,6 +255,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("liaison-bot").debug("unhandled", exc_info=True)
         print(f"错误: {type(exc).__name__}: {exc}(设置 LOG_LEVEL=DEBUG 可查看详细信息)", file=sys.stderr)
         return 1
+
+
+def _is_db_driver(exc: ModuleNotFoundError) -> bool:
+    return (exc.name or "").split(".")[0] in {"psycopg", "psycopg2", "MySQLdb", "pymysql", "asyncpg", "cx_Oracle",
+                                              "oracledb", "pyodbc"}
+
+
+def _database_problem(exc: Exception, settings: Settings | None) -> str:
+    """One sentence about a database that cannot be used, naming DATABASE_URL without its password."""
+    raw = settings.db_url if settings else ""
+    try:
+        shown = make_url(raw).render_as_string(hide_password=True) if raw else "(未设置)"
+    except ArgumentError:
+        shown = "(无法解析)"
+    if isinstance(exc, ArgumentError):
+        return f"DATABASE_URL 格式不对:{shown}。例如 postgresql+psycopg://用户:密码@主机/库名 或 sqlite:///data/liaison.db"
+    if isinstance(exc, (NoSuchModuleError, ModuleNotFoundError)):
+        return f"DATABASE_URL 指定的数据库驱动未安装:{shown}(PostgreSQL 请安装 .[postgres])"
+    first = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(getattr(exc, "orig", exc)).strip() else ""
+    return f"无法连接数据库 DATABASE_URL={shown}:{first}"
 
 
 if __name__ == "__main__":  # python -m bot.cli: use the importable module so extensions register once

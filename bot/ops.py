@@ -16,6 +16,7 @@ import tarfile
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -24,6 +25,7 @@ from bot.cli import EXTENSIONS, CliError
 from bot.settings import Settings
 from knowledge.db import make_engine
 from knowledge.migrate import current, head
+from reminders.calendar import WorkCalendar
 
 
 def _check(name: str, ok: bool, detail: str) -> bool:
@@ -34,16 +36,28 @@ def _check(name: str, ok: bool, detail: str) -> bool:
 def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     """Token, database, migrations, evidence directory, office chat, clock."""
     ok = True
-    engine = make_engine(settings.db_url)
+    url = make_url(settings.db_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).exists():
+        # say so instead of creating an empty database at a mistyped path
+        ok &= _check("数据库", False, f"文件 {url.database} 不存在。首次启动(liaison-bot run 或 db upgrade)会创建它;"
+                                    "如果这不是第一次运行,请检查 DATABASE_URL / DATA_DIR。")
+        engine = None
+    else:
+        engine = make_engine(settings.db_url)
     try:
+        if engine is None:
+            raise _Skip
         with engine.connect() as conn:
             conn.execute(text("select 1"))
         ok &= _check("数据库", True, make_url(settings.db_url).render_as_string(hide_password=True))
         cur, latest = current(engine), head(engine)
         ok &= _check("数据库迁移", cur == latest, f"当前 {cur or '(空)'},最新 {latest}"
                      + ("" if cur == latest else " — 请运行 liaison-bot db upgrade"))
+    except _Skip:
+        pass
     except Exception as exc:  # noqa: BLE001
-        ok &= _check("数据库", False, f"无法连接:{exc}")
+        ok &= _check("数据库", False, f"无法连接:{str(exc).splitlines()[0]}")
     ev = settings.evidence_path
     try:
         ev.mkdir(parents=True, exist_ok=True)
@@ -55,15 +69,40 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as exc:
         ok &= _check("材料目录", False, f"{ev} 不可写:{exc}")
     now = datetime.now(UTC)
-    _check("时钟", True, f"UTC {now:%Y-%m-%d %H:%M},时区 {settings.timezone}")
+    try:
+        local = now.astimezone(ZoneInfo(settings.timezone))
+        ok &= _check("时区", True, f"{settings.timezone}:本机时间 {local:%Y-%m-%d %H:%M}(UTC {now:%H:%M})")
+        if not WorkCalendar().known(local.year + (1 if local.month == 12 else 0)):
+            print(f"  提示:{local.year + (1 if local.month == 12 else 0)} 年的节假日安排尚未收录,"
+                  "见 knowledge/data/holidays/README.md")
+    except (ZoneInfoNotFoundError, ValueError):
+        ok &= _check("时区", False, f"TIMEZONE=“{settings.timezone}”不是有效的时区名,例如 Asia/Shanghai")
     if not settings.token:
-        _check("令牌", False, "未设置 TELEGRAM_BOT_TOKEN(只能本地试用)")
-        return 0 if ok else 1
-    ok &= asyncio.run(_telegram_checks(settings))
+        _check("令牌", False, "未设置 TELEGRAM_BOT_TOKEN(只能本地试用;办公室群未检查)")
+        return 1
+    offices = _bound_office_chats(engine) if engine is not None else []
+    ok &= asyncio.run(_telegram_checks(settings, offices))
     return 0 if ok else 1
 
 
-async def _telegram_checks(settings: Settings) -> bool:
+class _Skip(Exception):
+    """The database check already said why it cannot go on."""
+
+
+def _bound_office_chats(engine) -> list[int]:  # noqa: ANN001
+    """Office chats bound with /setup or ``chats bind`` (checked as well as OFFICE_CHAT_ID)."""
+    from sqlmodel import Session
+
+    from knowledge import people
+
+    try:
+        with Session(engine) as session:
+            return [c.chat_id for c in people.all_office_chats(session=session)]
+    except Exception:  # noqa: BLE001  (an unmigrated database has no chats yet)
+        return []
+
+
+async def _telegram_checks(settings: Settings, offices: list[int]) -> bool:
     from telegram import Bot
     from telegram.error import TelegramError
 
@@ -72,12 +111,16 @@ async def _telegram_checks(settings: Settings) -> bool:
         async with bot:
             me = await bot.get_me()
             ok = _check("令牌", True, f"@{me.username}")
-            if settings.office_chat_id:
+            chats = ([settings.office_chat_id] if settings.office_chat_id else []) + \
+                [c for c in offices if c != settings.office_chat_id]
+            if not chats:
+                ok &= _check("办公室群", False, "没有设置 OFFICE_CHAT_ID,也没有用 /setup 绑定办公室群")
+            for chat_id in chats:
                 try:
-                    chat = await bot.get_chat(settings.office_chat_id)
-                    ok &= _check("办公室群", True, chat.title or str(chat.id))
+                    chat = await bot.get_chat(chat_id)
+                    ok &= _check("办公室群", True, f"{chat.title or chat.id}({chat_id})")
                 except TelegramError as exc:
-                    ok &= _check("办公室群", False, f"{settings.office_chat_id}:{exc.message}")
+                    ok &= _check("办公室群", False, f"{chat_id}:{exc.message}")
             return ok
     except TelegramError as exc:
         return _check("令牌", False, f"Telegram 拒绝或无法连接:{exc.message}")
@@ -118,6 +161,13 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     src = Path(args.archive)
     if not src.exists():
         raise CliError(f"没有找到备份文件 {src}")
+    try:
+        with tarfile.open(src) as probe:
+            names = probe.getnames()
+    except (tarfile.TarError, OSError, EOFError):
+        raise CliError(f"{src} 不是有效的备份文件(应是 liaison-bot backup 生成的 .tar.gz)") from None
+    if "BACKUP.txt" not in names:
+        raise CliError(f"{src} 不是 liaison-bot 的备份(缺少 BACKUP.txt)")
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(src) as tar:
         tar.extractall(tmp, filter="data")
         if url.get_backend_name() == "sqlite":

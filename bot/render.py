@@ -26,6 +26,12 @@ def _points(value: Any) -> str:  # noqa: ANN401
     return str(value.quantize(Decimal(1))) if value == value.to_integral_value() else str(value.normalize())
 
 
+def _short(text: str, width: int = 18) -> str:
+    """A title cut to ``width`` characters with "…", so two cut titles never look identical and whole."""
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     """The one template environment (built on first use, not at import)."""
@@ -38,6 +44,7 @@ def environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.filters["pts"] = _points
+    env.filters["short"] = _short
     return env
 
 

@@ -20,8 +20,32 @@ def test_doctor_reports_each_check(env, capsys):
     assert main(["load"]) == 0
     code = main(["doctor"])
     out = capsys.readouterr().out
-    assert "✔ 数据库迁移" in out and "✔ 材料目录" in out and "未设置 TELEGRAM_BOT_TOKEN" in out
-    assert code == 0
+    assert "✔ 数据库迁移" in out and "✔ 材料目录" in out and "✔ 时区" in out and "未设置 TELEGRAM_BOT_TOKEN" in out
+    assert code == 1  # without a token the bot cannot run in production: a failed check
+
+
+def test_doctor_does_not_create_a_mistyped_database(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/typo/liaison.db")
+    assert main(["doctor"]) == 1
+    assert "不存在" in capsys.readouterr().out and not (tmp_path / "typo").exists()
+
+
+@pytest.mark.parametrize("url,says", [("nonsense", "DATABASE_URL 格式不对"),
+                                      ("postgresql+psycopg://u:secret@127.0.0.1:1/db", "无法连接数据库"),
+                                      ("mysql://x@localhost/db", "驱动未安装")])
+def test_bad_database_url_is_one_sentence_without_the_password(tmp_path, monkeypatch, capsys, url, says):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["units", "--campaign", "hejin"]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "secret" not in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(env, capsys):
+    (env / "bad.tar.gz").write_bytes(b"garbage")
+    assert main(["restore", str(env / "bad.tar.gz"), "--force"]) == 2
+    assert "不是有效的备份文件" in capsys.readouterr().err
 
 
 def test_backup_and_restore_roundtrip(env, capsys, monkeypatch):
