@@ -36,7 +36,12 @@ async def review_button(update: Update, context: BotContext) -> None:
     services = context.services
     with services.session() as session:
         current = ev.view(session, int(eid))
-        if current is None or not _office(context, session, update.effective_user.id, current.campaign_id):
+        if current is None:
+            log.warning("review button %r for a submission that does not exist, from user %s", query.data,
+                        update.effective_user.id)
+            await query.answer(render("review_missing", eid=eid), show_alert=True)
+            return
+        if not _office(context, session, update.effective_user.id, current.campaign_id):
             log.warning("refused review button %r from user %s", query.data, update.effective_user.id)
             await query.answer(render("office_only"), show_alert=True)
             return
@@ -110,6 +115,9 @@ async def review_command(update: Update, context: BotContext) -> None:
     """/review: what waits for review, oldest first (office only)."""
     with context.services.session() as session:
         where = locate(update, context, session)
+        if where.campaign is None and not where.private:
+            await respond(update, render("group_unbound"))
+            return
         if where.campaign is None or not where.office:
             await respond(update, render("office_only"))
             return

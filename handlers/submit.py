@@ -82,6 +82,9 @@ async def submit_command(update: Update, context: BotContext) -> None:
     """/submit: pick one of this unit's indicators."""
     with context.services.session() as session:
         where = locate(update, context, session)
+        if where.campaign is None and not where.private:
+            await respond(update, render("group_unbound"))
+            return
         if not _officer_ok(where):
             await respond(update, render("submit_need_officer"))
             return

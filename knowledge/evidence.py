@@ -183,6 +183,8 @@ def withdraw(session: Session, *, evidence_id: int, user_id: int, now: datetime)
     if ev is None or ev.submitter_user_id != user_id:
         raise EvidenceError(f"没有找到您提交的材料 #{evidence_id}。")
     if ev.status != "submitted":
+        if ev.status == "withdrawn":
+            raise EvidenceError(f"材料 #{evidence_id} 已经撤回过了。")
         raise EvidenceError(f"材料 #{evidence_id} {STATUS_ZH.get(ev.status, ev.status)},不能撤回。")
     ev.status = "withdrawn"
     session.add(ev)

@@ -61,7 +61,7 @@ def check_file(name: str, mime: str | None, size: int | None, max_bytes: int) ->
     if suffix not in ALLOWED:
         raise FileRejected(f"不支持“{suffix or '无扩展名'}”类型的文件。可以提交:{ALLOWED_TEXT}。")
     if size is not None and size > max_bytes:
-        raise FileRejected(f"文件 {size / 1048576:.1f} MB,超过了 {max_bytes // 1048576} MB 的上限。"
+        raise FileRejected(f"文件约 {size / 1048576:.2f} MB,超过了 {max_bytes // 1048576} MB 的上限。"
                            "请压缩或拆分后再发,或联系办公室通过其他方式提交。")
     if size == 0:
         raise FileRejected("文件是空的。")

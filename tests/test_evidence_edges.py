@@ -146,3 +146,23 @@ async def test_big_file_without_a_size_gets_the_size_message(h):
     await h.feed(update)
     out = h.new()
     assert "下载上限" in out[-1]["text"] and rows(h, Evidence) == []
+
+
+async def test_unbound_group_explains_binding_for_submit_and_review(h):
+    h.api.group_chat(-4242, "没绑定的群")
+    for command in ("/submit", "/review"):
+        out = await h.say(-4242, USER, command)
+        assert "/setup" in out[-1]["text"], command
+
+
+async def test_button_for_a_missing_submission_says_so(h):
+    out = await h.press(OFFICE_CHAT, ADMIN, 1, "rv:9999:a")
+    assert out == [] and "没有材料 #9999" in h.api.answered_callbacks[-1]["text"]
+
+
+async def test_withdrawing_twice_says_it_is_already_withdrawn(h):
+    await send_doc(h)
+    [e] = rows(h, Evidence)
+    await h.say(USER, USER, f"/withdraw {e.id}")
+    out = await h.say(USER, USER, f"/withdraw {e.id}")
+    assert "已经撤回过了" in out[-1]["text"]
