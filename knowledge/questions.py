@@ -31,14 +31,16 @@ _TASK_PATTERNS = [
     re.compile(rf"任务\s*(?:第)?\s*{_NUM}"),
 ]
 # "(二)1", "（二）第1项任务": Yancheng numbers its tasks afresh in each section.
-_SECTION_TASK = re.compile(rf"[(（]\s*([一二三四五六七八九十])\s*[)）]\s*(?:第)?\s*{_NUM}\s*(?:项|条|个)?\s*(?:主要)?(?:任务)?$")
+_SECTION_TASK = re.compile(rf"(?:[(（]\s*([一二三四五六七八九十])\s*[)）]|第([一二三四五六七八九十])(?:部分|节|方面))"
+                           rf"\s*(?:的)?\s*(?:第)?\s*{_NUM}\s*(?:项|条|个)?\s*(?:主要)?(?:任务)?(?:是什么)?[?？]?$")
 _MY = re.compile(r"(我们|我单位|本单位|我局|我委|我办|我们局|我们委|我的|咱们|我方)")
 _WHO = re.compile(r"(谁负责|谁牵头|谁来|由谁|哪个单位|哪些单位|哪个部门|哪些部门|责任单位|牵头单位|配合单位|谁管|归谁|"
                   r"是谁的活|谁的活|是谁的事|谁干|谁做|归哪个)")
 _PHASE = re.compile(r"(阶段|什么时候|何时|时间节点|截止|期限|进度安排|实施步骤|验收|时间表|几月|deadline|日程)")
 _SEARCH = re.compile(r"(相关|有关|关于|涉及|方面)")
-_DETAIL = re.compile(r"(怎么打分|怎么算分|怎么算|如何打分|如何评分|打分标准|评分标准|计分|要求是什么|有什么要求|"
-                     r"需要什么材料|需要哪些材料|要提供什么|要交什么|考核什么|怎么评)")
+_DETAIL = re.compile(r"(怎么打分|怎么算分|怎么算|怎么计算|如何计算|计算方法|计算公式|如何打分|如何评分|打分标准|评分标准|"
+                     r"计分|要求是什么|有什么要求|需要什么材料|需要哪些材料|要哪些材料|要什么材料|要提供什么|要交什么|"
+                     r"考核什么|怎么评|评估方式|评估方法)")
 _OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|达标标准|怎样算达标|怎么算通过|一共多少|多少项指标|几项指标|指标体系|"
                        r"一级指标|二级指标)")
 _CONTACTS = re.compile(r"(联络员是谁|谁是.{0,6}联络员|联系人|联络员有哪些|联系谁)")
@@ -47,6 +49,8 @@ LEVELS = ("促进发展", "规范监管", "优化服务", "探索创新", "综�
 _LEADERS = re.compile(r"(组长|副组长|办公室设在|办公室在哪|办公室主任|领导小组办公室|牵头部门是|领导小组成员|联络员职责|谁是联络员|成员单位有哪些|哪些成员单位)")
 _SHARED = re.compile(r"(共同|一起|同时|都负责|都参与|都有|交叉|重叠|共有|合作)")
 _GOALS = re.compile(r"(创建目标|总目标|目标是什么|什么目标|工作目标|要达到什么|创建要求|主要目标)")
+_MY_OWE = re.compile(r"(交什么|要交|提交什么|需要提交|哪些材料|什么材料)")
+_MY_DUTY = re.compile(r"负责|任务|干什么|做什么|干啥|职责|清单|牵头|配合|哪几项|几项|多少项|哪些项|多少分|总分|一共")
 _NATURE = re.compile(r"(定量|定性)")
 _OWE = re.compile(r"(还欠|还差|还没交|没交|未交|未提交|没提交|提交情况|交了没有|进度怎么样|完成情况|欠哪些|欠什么|"
                   r"缺哪些|缺什么材料|还要交|还需要交|交齐)")
@@ -57,7 +61,8 @@ _UNIT_LIKE = re.compile(
     r"(?:的|都|负责|有哪些|有什么|要做|牵头|配合|承担|需要)")
 _HELP = re.compile(r"^(帮助|help|怎么用|使用说明|你能做什么|你好|您好|hi|hello|菜单)[!！。?？]*$", re.I)
 _FILLER = re.compile(
-    r"(请问|请|帮我|帮忙|查一下|查查|查询|看看|看一下|告诉我|一下|我想知道|想问|问一下|麻烦|您好|你好)")
+    r"(请问|请|帮我|帮忙|查一下|查查|查询|看看|看一下|告诉我|一下|我想知道|想问|问一下|麻烦|您好|你好|这一项|这项|"
+    r"这个指标|该项|该指标)")
 
 
 def to_int(token: str) -> int | None:
@@ -123,8 +128,8 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     if re.fullmatch(r"\d{1,3}", text) or re.fullmatch(rf"[{CN_NUM}]{{1,4}}", text):
         q.intent, q.numbers = "indicator", [to_int(text) or 0]
         return q
-    if (m := _SECTION_TASK.search(text)) and (number := to_int(m.group(2))) is not None:
-        q.intent, q.numbers, q.section = "task", [number], to_int(m.group(1))
+    if (m := _SECTION_TASK.search(text)) and (number := to_int(m.group(3))) is not None:
+        q.intent, q.numbers, q.section = "task", [number], to_int(m.group(1) or m.group(2))
         return q
     if tasks := _numbers(_TASK_PATTERNS, text):
         q.intent, q.numbers = "task", tasks
@@ -157,7 +162,10 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     if _GOALS.search(body) and not q.units:
         q.intent = "goals"
         return q
-    if _OVERVIEW.search(body) and not q.units:
+    if _MY.search(body) and not q.units and _MY_OWE.search(body):
+        q.intent = "owe"  # "我们单位要交什么材料": what this unit still owes
+        return q
+    if _OVERVIEW.search(body) and not q.units and not _MY.search(body):
         q.intent = "overview"
         return q
     if _OWE.search(body):
@@ -175,8 +183,7 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     if q.units:
         q.intent = "unit"
         return q
-    if _MY.search(body) and (_TASK_WORD.search(body) or _INDICATOR_WORD.search(body)
-                             or re.search(r"负责|任务|干什么|做什么|职责|清单", body)):
+    if _MY.search(body) and (_TASK_WORD.search(body) or _INDICATOR_WORD.search(body) or _MY_DUTY.search(body)):
         q.intent = "my_unit"
         return q
     if named := _UNIT_LIKE.match(body):  # "气象局有哪些指标": a unit we do not know
