@@ -88,26 +88,26 @@ def test_minus_zero_reads_as_zero():
     assert str(ev.parse_points("-0")) == "0" and ev.parse_points("１．５") == Decimal("1.5")
 
 
-async def test_group_notice_escapes_the_officer_name(h):
-    h.api.group_chat(GROUP, "联络员群")
-    h.bind(GROUP)
-    h.register(OTHER, "统计局", name="<b>张&三</b>")
+async def accept_from_blocked_officer(h, name: str) -> list[dict]:
+    """An officer submits, then blocks the bot; the office accepts. What the bot sent then."""
+    h.register(OTHER, "统计局", name=name)
     await h.feed(h.api.push_document(OTHER, OTHER, PDF, "材料.pdf", "application/pdf", caption="#1 材料"))
     h.new()
     h.api.blocked.add(OTHER)
     [e] = rows(h, Evidence)
-    out = await h.press(OFFICE_CHAT, ADMIN, 1, f"rv:{e.id}:a")
+    return await h.press(OFFICE_CHAT, ADMIN, 1, f"rv:{e.id}:a")
+
+
+async def test_group_notice_escapes_the_officer_name(h):
+    h.api.group_chat(GROUP, "联络员群")
+    h.bind(GROUP)
+    out = await accept_from_blocked_officer(h, "<b>张&三</b>")
     notices = [m for m in out if m["chat_id"] == GROUP]
     assert notices and "&lt;b&gt;张&amp;三&lt;/b&gt;" in notices[-1]["text"] and "已通过审核" in notices[-1]["text"]
 
 
 async def test_office_is_told_when_nobody_can_be_told(h):
-    h.register(OTHER, "统计局", name="王五")
-    await h.feed(h.api.push_document(OTHER, OTHER, PDF, "材料.pdf", "application/pdf", caption="#1 材料"))
-    h.new()
-    h.api.blocked.add(OTHER)
-    [e] = rows(h, Evidence)
-    out = await h.press(OFFICE_CHAT, ADMIN, 1, f"rv:{e.id}:a")
+    out = await accept_from_blocked_officer(h, "王五")
     assert any("无法通知提交人" in m["text"] for m in out if m["chat_id"] == OFFICE_CHAT)
 
 
