@@ -35,6 +35,7 @@ from bot.settings import Settings
 from bot.store import open_store
 from handlers import (
     ask,
+    captions,
     chats,
     errors,
     fallback,
@@ -128,7 +129,7 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
         app.add_handler(CommandHandler(name, callback, filters=msgs))
     app.add_handler(MessageHandler(msgs & filters.COMMAND, fallback.unknown_command))
     # Files and photos are evidence (captioned "#12 …", or inside a /submit flow).
-    app.add_handler(MessageHandler(msgs & (filters.Document.ALL | filters.PHOTO), submit.captioned_file))
+    app.add_handler(MessageHandler(msgs & (filters.Document.ALL | filters.PHOTO), captions.captioned_file))
     # Text: a reply to a review prompt, then a /submit flow, then registration, then a question.
     app.add_handler(MessageHandler(msgs & filters.TEXT, _text))
     # Anything else addressed to us (stickers, voice …) gets a hint.

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from handlers.submit import parse_caption
+from handlers.captions import parse_caption
 from knowledge import evidence as ev
 from knowledge.files import safe_name
 from knowledge.models import Evidence, EvidenceFile

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from handlers.submit import parse_caption
+from handlers.captions import parse_caption
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.figures import FigureError, parse_number
