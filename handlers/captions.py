@@ -16,7 +16,7 @@ from telegram import Update
 from bot.context import BotContext
 from bot.render import render
 from handlers.common import Where, locate, respond
-from handlers.submit import markup, officer_ok, announce, collect, download, review_buttons
+from handlers.submit import announce, collect, download, markup, officer_ok, review_buttons
 from knowledge import evidence as ev
 from knowledge.files import FileRejected
 

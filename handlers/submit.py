@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.context import BotContext
@@ -127,7 +127,8 @@ async def submit_button(update: Update, context: BotContext) -> None:
         await query.edit_message_text(render("submit_collect", i=view.indicator, item=item))
 
 
-def markup(rows: list):  # noqa: ANN202
+def markup(rows: list) -> InlineKeyboardMarkup | None:
+    """Inline buttons from (label, callback_data) rows."""
     from bot.delivery import keyboard
 
     return keyboard(rows)
