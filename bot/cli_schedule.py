@@ -9,8 +9,8 @@ from datetime import date
 from sqlmodel import Session
 
 from bot.cli import EXTENSIONS, CliError, campaign_day
-from bot.reminder_sender import payload, render_text
-from bot.render import to_text
+from bot.reminder_sender import indicator_titles, payload, render_text, units_view
+from bot.render import render, to_text
 from bot.settings import Settings
 from bot.store import open_store
 from knowledge.campaigns import get_campaign
@@ -31,7 +31,13 @@ def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
         out = []
         for p in plan_slot(session, camp, directory, day, calendar):
             data = payload(p, day, session, directory)
-            text = to_text(render_text(session, camp, directory, data))
+            if p.chat == "private":  # what each unit's officers receive privately, unit by unit
+                text = "\n\n".join(
+                    to_text(render("reminder_private", p=data, unit=u["name"], indicators=u["indicators"],
+                                   titles=indicator_titles(session, camp)))
+                    for u in units_view(session, camp, directory, data))
+            else:
+                text = to_text(render_text(session, camp, directory, data))
             out.append({"key": p.key, "kind": p.kind, "due_at": p.due_at.isoformat(), "chat": p.chat,
                         "units": data["unit_names"], "indicators": p.indicators, "text": text})
         session.rollback()  # a dry run writes nothing

@@ -46,6 +46,13 @@ def units_view(session: Session, campaign: Campaign, directory, data: dict) -> l
     return out
 
 
+def indicator_titles(session: Session, campaign: Campaign) -> dict[int, str]:
+    """Indicator number → title, so a private note names what is owed, not just numbers."""
+    from knowledge.models import Indicator
+
+    return {i.no: i.title for i in session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id))}
+
+
 def render_text(session: Session, campaign: Campaign, directory, data: dict) -> str:  # noqa: ANN001
     """The group/office text of a reminder (also used by the dry run)."""
     return render("reminder", p=data, city=campaign.city, chat=data["chat"],
@@ -86,6 +93,7 @@ async def deliver(bot: object, services: Services, campaign: Campaign, log_id: i
         groups = [c.chat_id for c in people.liaison_chats(session=session, campaign_id=campaign.id)]
         offices = [c.chat_id for c in people.office_chats(session=session, campaign_id=campaign.id)]
         text = render("reminder", p=data, city=campaign.city, chat=data["chat"], units=units)
+        titles = indicator_titles(session, campaign)
     now = services.clock.now()
     if data["chat"] == "group":
         buttons = [[("签收", f"ack:{log_id}")]] if data["kind"] != "phase_start" else None
@@ -105,7 +113,8 @@ async def deliver(bot: object, services: Services, campaign: Campaign, log_id: i
                     muted = people.muted(session=session, officer_id=officer.id, now=now)
                 if muted:
                     continue
-                note = render("reminder_private", p=data, unit=unit["name"], indicators=unit["indicators"])
+                note = render("reminder_private", p=data, unit=unit["name"], indicators=unit["indicators"],
+                              titles=titles)
                 if not await send(bot, services, officer.user_id, note, private=True):
                     unreachable.append((f"officer{officer.id}", _officer_label(unit["name"], officer)))
     week = "{}-W{:02d}".format(*now.isocalendar()[:2])
