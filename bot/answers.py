@@ -14,8 +14,7 @@ import cn2an
 from sqlmodel import Session, select
 
 from bot.render import render
-from knowledge.models import Campaign, Phase, Task, TaskUnit
-from knowledge.national import omitted_named, totals
+from knowledge.models import Campaign, Phase, Task, TaskUnit, Unit
 from knowledge.queries import (
     Responsible,
     indicator_numbers,
@@ -25,7 +24,7 @@ from knowledge.queries import (
 )
 from knowledge.questions import Question
 from knowledge.search import search
-from knowledge.units import UnitDirectory, UnitRef, normalize
+from knowledge.units import UnitDirectory, UnitRef
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -60,7 +59,11 @@ def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit:
     """A unit's indicators (牵头/配合/成员) and tasks."""
     d = unit_duties(session=session, campaign=camp, directory=directory, unit_id=unit.id)
     members = directory.expand(unit.id) if unit.is_group else []
-    text = render("unit_duties", duties=d, city=camp.city, members=members)
+    # Where a group's membership is inferred rather than listed by the document, say on what basis.
+    groups = {x.via for x in d.indicators + d.tasks if x.via} | ({unit.name} if unit.is_group else set())
+    bases = {u.name: u.basis for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id,
+                                                                       Unit.name.in_(groups))) if u.basis}
+    text = render("unit_duties", duties=d, city=camp.city, members=members, bases=bases)
     return Reply(
         text=text, intent="unit", units=[unit.name],
         indicators=[{"no": x.no, "title": x.title, "points": _num(x.points), "role": x.role,
@@ -98,7 +101,7 @@ def task_reply(session: Session, camp: Campaign, directory: UnitDirectory, seq: 
     task = next((t for t in tasks if t.seq == seq), None)
     if task is None:
         return Reply(text=render("out_of_range", city=camp.city, count=len(tasks), first=1,
-                                 last=len(tasks), no=seq, what="task"), intent="out_of_range")
+                                 last=len(tasks), no=seq % 10_000, what="task"), intent="out_of_range")
     links = session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id).order_by(TaskUnit.position))
     units = [Responsible(link.as_written, directory.units[link.unit_id], link.role) for link in links]
     spec = (camp.extra or {}).get("all_tasks_units") or {}
@@ -163,39 +166,6 @@ def phase_reply(session: Session, camp: Campaign, today: date, asked: str = "") 
     return Reply(text=text, intent="phase", phase=phase)
 
 
-def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str) -> Reply:
-    """Who is responsible for the indicator named by the words of ``query``."""
-    if missing := national_missing_reply(session, camp, query, intent="who"):
-        return missing
-    hits = [h for h in search(session=session, campaign=camp, query=query, limit=5,
-                              include_tasks=False)]
-    if not hits:
-        return Reply(text=render("search", hits=[], query=query.strip()), intent="who")
-    words = normalize(query)
-    exact = [h for h in hits if normalize(h.title) == words]
-    top = exact[0] if exact else hits[0]
-    clear = bool(exact) or len(hits) == 1 or top.score >= hits[1].score * 1.5
-    hits = [top] + [h for h in hits if h is not top]
-    if not clear:
-        return choose_reply(camp, "您问的是哪一项指标?", hits, intent="who")
-    view = indicator_view(session=session, campaign=camp, directory=directory, no=top.no)
-    assert view is not None
-    text = render("who", i=view.indicator, units=view.units, others=hits[1:3])
-    return Reply(text=text, intent="who", units=[r.unit.name for r in view.units],
-                 indicators=[{"no": top.no, "title": top.title, "points": _num(view.indicator.points)}],
-                 buttons=[[("打分标准", f"i:{camp.id}:{top.no}")]])
-
-
-def national_missing_reply(session: Session, camp: Campaign, query: str, *, intent: str) -> Reply | None:
-    """A national indicator the city's table leaves out, named by ``query``: say so plainly."""
-    nat = omitted_named(session=session, campaign=camp, query=query)
-    if nat is None:
-        return None
-    table_total = totals(session=session, campaign=camp)["table_total"]
-    return Reply(text=render("national_missing", city=camp.city, nat=nat, table_total=table_total),
-                 intent=intent)
-
-
 def choose_reply(camp: Campaign, prompt: str, hits: list, *, intent: str) -> Reply:
     """Ask back with choices instead of guessing."""
     buttons = [[(f"第{h.no}项 {h.title[:14]}", f"i:{camp.id}:{h.no}")] for h in hits[:5]]
@@ -209,10 +179,16 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
     if q.intent == "help":
         return Reply(text=render("help", city=camp.city), intent="help")
     if q.intent == "indicator":
-        if len(q.numbers) > 1:
+        if len(q.numbers) > 3:
             return Reply(text=render("choose", prompt="您要看哪一项指标?"), intent="ambiguous",
                          buttons=[[(f"第{n}项", f"i:{camp.id}:{n}") for n in q.numbers[:6]]])
-        return indicator_reply(session, camp, directory, q.numbers[0], asker)
+        replies = [indicator_reply(session, camp, directory, n, asker) for n in q.numbers]
+        if len(replies) == 1:
+            return replies[0]
+        # "10号和18号指标有什么区别": both in full, one after the other
+        return Reply(text="\n\n——————\n\n".join(r.text for r in replies), intent="indicator",
+                     indicators=[i for r in replies for i in r.indicators],
+                     units=list(dict.fromkeys(u for r in replies for u in r.units)))
     if q.intent == "task":
         matches = tasks_by_label(session, camp, q.numbers[0])
         if q.section is not None:  # "(二)1": keep the task of that section
@@ -242,7 +218,9 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
                          units=[u.name for u in q.units])
         return unit_not_found(camp, q.query or q.text, q.unit_suggestions)
     if q.intent == "who":
-        return who_reply(session, camp, directory, q.query)
+        from bot.answers_who import who_reply
+
+        return who_reply(session, camp, directory, q.query, q.units)
     if q.intent == "phase":
         return phase_reply(session, camp, today, q.text)
     from bot import answers_info as info  # the document-wide answers live beside this module
@@ -264,11 +242,17 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         return info.shared_reply(session, camp, directory, units[:4])
     if q.intent == "goals":
         return info.goals_reply(camp)
+    if q.intent == "overview" and (no := info.indicator_named(session, camp, q.text)):
+        reply = indicator_reply(session, camp, directory, no, asker)  # "…比重占比多少能拿满分"
+        reply.intent = "detail"
+        return reply
     if q.intent == "overview":
         return info.overview_reply(session, camp)
     if q.intent == "owe":
         return info.owe_reply(session, camp, directory, q.units[0] if q.units else asker.unit)
     if q.intent == "search":
+        from bot.answers_who import national_missing_reply
+
         if missing := national_missing_reply(session, camp, q.query or q.text, intent="search"):
             return missing
         reply = search_reply(session, camp, q.query or q.text, q.wants)

@@ -5,9 +5,12 @@ still owes, who its liaison officers are. Split from ``bot.answers`` to keep bot
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlmodel import Session, select
 
-from bot.answers import Asker, Reply, _num, choose_reply, indicator_reply, national_missing_reply
+from bot.answers import Asker, Reply, _num, choose_reply, indicator_reply
+from bot.answers_who import national_missing_reply
 from bot.render import render
 from knowledge.models import Campaign
 from knowledge.search import search
@@ -72,6 +75,16 @@ def shared_reply(session: Session, camp: Campaign, directory: UnitDirectory, uni
                  tasks=[{"no": t.no, "label": t.label, "title": t.title} for t in tasks])
 
 
+def indicator_named(session: Session, camp: Campaign, text: str) -> int | None:
+    """The indicator whose whole title the text contains ("…占市场主体比重占比多少能拿满分"), if any."""
+    from knowledge.queries import all_indicators
+
+    norm = normalize(text)
+    named = [(len(t), i.no) for i in all_indicators(session=session, campaign=camp)
+             if len(t := normalize(i.title)) >= 4 and t in norm]
+    return max(named)[1] if named else None
+
+
 def goals_reply(camp: Campaign) -> Reply:
     """The creation goals as the document states them, with the pass rule they aim at."""
     goals = [g.get("title", "") if isinstance(g, dict) else str(g) for g in (camp.extra or {}).get("goals") or []]
@@ -111,7 +124,9 @@ def level_reply(session: Session, camp: Campaign, level: str) -> Reply:
     from knowledge.queries import all_indicators
 
     rows = [i for i in all_indicators(session=session, campaign=camp) if level in (i.level1, i.level2)]
-    text = render("level_list", level=level, rows=rows, city=camp.city)
+    declared = next(((i.level1_points if i.level1 == level else i.level2_points) for i in rows), None)
+    total = sum((i.points for i in rows), Decimal(0))
+    text = render("level_list", level=level, rows=rows, city=camp.city, declared=declared, total=total)
     return Reply(text=text, intent="level",
                  indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows])
 

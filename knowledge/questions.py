@@ -31,8 +31,12 @@ _TASK_PATTERNS = [
     re.compile(rf"任务\s*(?:第)?\s*{_NUM}"),
 ]
 # "(二)1", "（二）第1项任务": Yancheng numbers its tasks afresh in each section.
-_SECTION_TASK = re.compile(rf"(?:[(（]\s*([一二三四五六七八九十])\s*[)）]|第([一二三四五六七八九十])(?:部分|节|方面))"
-                           rf"\s*(?:的)?\s*(?:第)?\s*{_NUM}\s*(?:项|条|个)?\s*(?:主要)?(?:任务)?(?:是什么)?[?？]?$")
+_SECTION_TASK = re.compile(rf"(?:[(（]\s*([一二三四五六七八九十])\s*[)）]|第([一二三四五六七八九十])(?:部分|节|方面)|"
+                           rf"^([一二三四五六七八九十])、)"
+                           rf"\s*(?:的)?\s*(?:第)?\s*{_NUM}\s*(?:项|条|个)?\s*(?:是)?(?:什么|啥|哪个)?\s*(?:主要)?(?:任务)?"
+                           rf"(?:是什么|是啥|是哪个|呢|吗)?[?？。]*$")
+_AND = re.compile(r"(和|与|跟|及|、|以及|还有)")
+_LISTED = re.compile(rf"(?:第|#|指标)?\s*{_NUM}\s*(?:号|项)?(?=\s*(?:号|项|指标|和|与|跟|及|、|以及|还有|有什么|的区别|$))")
 _MY = re.compile(r"(我们|我单位|本单位|我局|我委|我办|我们局|我们委|我的|咱们|我方)")
 _WHO = re.compile(r"(谁负责|谁牵头|谁来|由谁|哪个单位|哪些单位|哪个部门|哪些部门|责任单位|牵头单位|配合单位|谁管|归谁|"
                   r"是谁的活|谁的活|是谁的事|谁干|谁做|归哪个)")
@@ -46,8 +50,12 @@ _OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|达标�
 _CONTACTS = re.compile(r"(联络员是谁|谁是.{0,6}联络员|联系人|联络员有哪些|联系谁)")
 LEVELS = ("促进发展", "规范监管", "优化服务", "探索创新", "综合保障", "发展规模", "发展质量", "完善监管", "规范执法",
           "服务网络经营", "服务网络消费", "创新工作", "创新效果", "组织机制保障", "工作基础保障")
-_LEADERS = re.compile(r"(组长|副组长|办公室设在|办公室在哪|办公室主任|领导小组办公室|牵头部门是|领导小组成员|联络员职责|谁是联络员|成员单位有哪些|哪些成员单位)")
+_LEADERS = re.compile(r"(组长|副组长|办公室设在|办公室在哪|办公室主任|领导小组办公室|牵头部门是|分管.{0,4}(?:市长|领导)|副市长是谁|"
+                      r"市长是谁|领导小组成员|联络员职责|谁是联络员|成员单位有哪些|哪些成员单位)")
 _SHARED = re.compile(r"(共同|一起|同时|都负责|都参与|都有|交叉|重叠|共有|合作)")
+_WHO_FILLER = re.compile(r"(是|由|牵头|负责|配合|来做|来管|的工作|工作|这块|这一块|这件事|这事|呢|啊|吧)")
+_IS_IT = re.compile(r"(是不是.{0,12}(?:负责|牵头|配合|管)的?|是否.{0,12}(?:负责|牵头|配合)|是.{0,12}(?:负责|牵头|配合|管)的?吗|"
+                    r"归.{0,12}管吗)")
 _GOALS = re.compile(r"(创建目标|总目标|目标是什么|什么目标|工作目标|要达到什么|创建要求|主要目标)")
 _MY_OWE = re.compile(r"(交什么|要交|提交什么|需要提交|哪些材料|什么材料)")
 _MY_DUTY = re.compile(r"负责|任务|干什么|做什么|干啥|职责|清单|牵头|配合|哪几项|几项|多少项|哪些项|多少分|总分|一共")
@@ -128,18 +136,24 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     if re.fullmatch(r"\d{1,3}", text) or re.fullmatch(rf"[{CN_NUM}]{{1,4}}", text):
         q.intent, q.numbers = "indicator", [to_int(text) or 0]
         return q
-    if (m := _SECTION_TASK.search(text)) and (number := to_int(m.group(3))) is not None:
-        q.intent, q.numbers, q.section = "task", [number], to_int(m.group(1) or m.group(2))
+    if (m := _SECTION_TASK.search(text)) and (number := to_int(m.group(4))) is not None:
+        q.intent, q.numbers, q.section = "task", [number], to_int(m.group(1) or m.group(2) or m.group(3))
         return q
     if tasks := _numbers(_TASK_PATTERNS, text):
         q.intent, q.numbers = "task", tasks
         return q
     if numbers := _numbers(_INDICATOR_PATTERNS, text):
-        q.intent, q.numbers = "indicator", numbers
+        if _AND.search(text):  # "比较一下10号和18号指标": every number the question names
+            numbers += [n for n in (to_int(m.group(1)) for m in _LISTED.finditer(text)) if n and n not in numbers]
+        q.intent, q.numbers = "indicator", sorted(numbers) if len(numbers) > 1 else numbers
         return q
     body = _FILLER.sub("", text)
     q.units = directory.mentions(body)
     q.wants = _wants(body)
+    if q.units and _IS_IT.search(body) and not _MY.search(body):
+        q.intent = "who"  # "网上零售额同比增速是统计局负责吗": who answers, and whether this unit is among them
+        q.query = _IS_IT.sub(" ", directory.without_mentions(body))
+        return q
     if len(q.units) >= 2 and _SHARED.search(body) and not _WHO.search(body):
         q.intent = "shared"  # "统计局和商务局共同负责的指标"
         return q
@@ -178,7 +192,7 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         return q
     if _WHO.search(body):
         q.intent = "who"
-        q.query = _WHO.sub(" ", body)
+        q.query = _WHO_FILLER.sub(" ", _WHO.sub(" ", body))  # "信用监管是哪个单位牵头" → "信用监管"
         return q
     if q.units:
         q.intent = "unit"

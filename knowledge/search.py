@@ -27,6 +27,7 @@ class Hit:
     title: str
     score: float
     snippet: str
+    phrase: str = ""  # the field where a whole query word was found ("title", "items", "rule"), if any
 
 
 def _clean(text: str) -> str:
@@ -38,8 +39,9 @@ def _bigrams(word: str) -> set[str]:
     return {word[i:i + 2] for i in range(len(word) - 1)} if len(word) > 1 else {word}
 
 
-def _score(words: list[str], fields: dict[str, str]) -> float:
-    score = 0.0
+def _score(words: list[str], fields: dict[str, str]) -> tuple[float, str]:
+    """The match score, and the best field holding a whole query word ("" when only bigrams match)."""
+    score, phrase = 0.0, ""
     for word in words:
         grams = _bigrams(word)
         for name, weight in _WEIGHTS:
@@ -47,10 +49,11 @@ def _score(words: list[str], fields: dict[str, str]) -> float:
             if not text:
                 continue
             if word in text:
-                score += weight * 2 * len(grams)
+                score += weight * 4 * len(grams)  # the whole phrase counts far above scattered bigrams
+                phrase = phrase or name
             else:
                 score += weight * sum(1 for g in grams if g in text) * 0.5
-    return score
+    return score, phrase
 
 
 def _snippet(text: str, words: list[str], width: int = 40) -> str:
@@ -91,25 +94,26 @@ def search(*, session: Session, campaign: Campaign, query: str, limit: int = 10,
     ``tasks_only`` is for "5G网络相关任务": the officer asked for main tasks, not indicators.
     """
     words = [w for w in _clean(query).split() if w]
+    words = [w for w in words if len(w) > 1] or words  # a stray "和" or "与" is in every text
     if not words:
         return []
     hits: list[Hit] = []
     indicators, tasks = _corpus(session, campaign)
     for no, title, fields in [] if tasks_only else indicators:
-        score = _score(words, fields["low"])
+        score, phrase = _score(words, fields["low"])
         if score:
             text = title if any(w in title.lower() for w in words) else fields["items"] + fields["rule"]
-            hits.append(Hit("indicator", no, title, score, _snippet(text, words)))
+            hits.append(Hit("indicator", no, title, score, _snippet(text, words), phrase))
     if include_tasks or tasks_only:
         for seq, title, fields in tasks:
-            score = _score(words, fields["low"]) * 0.8
+            score, phrase = _score(words, fields["low"])
             if score:
-                hits.append(Hit("task", seq, title, score, _snippet(fields["rule"], words)))
+                hits.append(Hit("task", seq, title, score * 0.8, _snippet(fields["rule"], words), phrase))
     # Indicators first (they are what is scored), then tasks; within each kind keep what is at
     # least a third as relevant as its best hit, so one stray bigram does not list half the table.
     out: list[Hit] = []
     for kind, share in (("indicator", limit - limit // 3 if include_tasks else limit), ("task", limit)):
         mine = sorted((h for h in hits if h.kind == kind), key=lambda h: (-h.score, h.no))
         if mine:
-            out += [h for h in mine if h.score >= mine[0].score / 3][:share]
+            out += [h for h in mine if h.score >= mine[0].score / 3 or h.phrase][:share]
     return out[:limit]

@@ -148,13 +148,26 @@ class UnitDirectory:
         ranked = sorted(best.values(), key=lambda s: (-s.score, s.unit.name))
         return ranked[:limit]
 
+    def without_mentions(self, text: str) -> str:
+        """``text`` (normalised) with the unit names it mentions cut out, leaving the topic."""
+        norm = normalize(text)
+        for start, end, _uid in sorted(self._spans(norm), reverse=True):
+            norm = norm[:start] + " " + norm[end:]
+        return norm
+
     def mentions(self, text: str) -> list[UnitRef]:
         """Units named inside a sentence, longest names first, without overlaps.
 
         Only forms that read as the name of a body count here: bare words such as 财政 or
         教育 are fine after /unit but are topics, not units, inside a sentence.
         """
-        norm = normalize(text)
+        seen: list[UnitRef] = []
+        for _s, _e, uid in sorted(self._spans(normalize(text))):
+            if self.units[uid] not in seen:
+                seen.append(self.units[uid])
+        return seen
+
+    def _spans(self, norm: str) -> list[tuple[int, int, int]]:
         found: list[tuple[int, int, int]] = []
         for form in sorted(self.forms, key=len, reverse=True):
             if len(form) < 2 or len(self.forms[form]) != 1:
@@ -167,11 +180,7 @@ class UnitDirectory:
                 if all(end <= s or start >= e for s, e, _ in found):
                     found.append((start, end, next(iter(self.forms[form]))))
                 start = norm.find(form, end)
-        seen: list[UnitRef] = []
-        for _s, _e, uid in sorted(found):
-            if self.units[uid] not in seen:
-                seen.append(self.units[uid])
-        return seen
+        return found
 
     def expand(self, unit_id: int) -> list[UnitRef]:
         """The member units of a group (the unit itself when it is not a group)."""

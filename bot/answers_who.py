@@ -1,0 +1,72 @@
+"""Who answers for a topic: the indicator that names it, or the main tasks whose text does.
+
+Officers ask "直播电商归谁管" as often about the plan's tasks as about the scored indicators; a
+topic that only a task names is answered with that task's units, and a national indicator the
+city's table leaves out is named as missing rather than matched to the nearest local title.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from bot.answers import Reply, _num, choose_reply
+from bot.render import render
+from knowledge.models import Campaign, Task, TaskUnit
+from knowledge.national import omitted_named, totals
+from knowledge.queries import indicator_view, task_label
+from knowledge.search import Hit, search
+from knowledge.units import UnitDirectory, UnitRef, normalize
+
+
+def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str,
+              asked: list[UnitRef] | None = None) -> Reply:
+    """Who is responsible for the indicator named by the words of ``query`` (and whether ``asked`` are)."""
+    if missing := national_missing_reply(session, camp, query, intent="who"):
+        return missing
+    hits = [h for h in search(session=session, campaign=camp, query=query, limit=5,
+                              include_tasks=False)]
+    tasks = [h for h in search(session=session, campaign=camp, query=query, limit=3, tasks_only=True) if h.phrase]
+    if tasks and not any(h.phrase == "title" for h in hits):  # only a task names the topic outright
+        return task_who_reply(session, camp, directory, query, tasks, [h for h in hits if h.phrase][:3])
+    if not hits:
+        return Reply(text=render("search", hits=[], query=query.strip()), intent="who")
+    words = normalize(query)
+    exact = [h for h in hits if normalize(h.title) == words]
+    top = exact[0] if exact else hits[0]
+    clear = bool(exact) or len(hits) == 1 or top.score >= hits[1].score * 1.5
+    hits = [top] + [h for h in hits if h is not top]
+    if not clear:
+        return choose_reply(camp, "您问的是哪一项指标?", hits, intent="who")
+    view = indicator_view(session=session, campaign=camp, directory=directory, no=top.no)
+    assert view is not None
+    verdicts = [(u.name, view.role_of(directory, u.id)) for u in asked or []]
+    text = render("who", i=view.indicator, units=view.units, others=hits[1:3], verdicts=verdicts)
+    return Reply(text=text, intent="who", units=[r.unit.name for r in view.units],
+                 indicators=[{"no": top.no, "title": top.title, "points": _num(view.indicator.points)}],
+                 buttons=[[("打分标准", f"i:{camp.id}:{top.no}")]])
+
+
+def national_missing_reply(session: Session, camp: Campaign, query: str, *, intent: str) -> Reply | None:
+    """A national indicator the city's table leaves out, named by ``query``: say so plainly."""
+    nat = omitted_named(session=session, campaign=camp, query=query)
+    if nat is None:
+        return None
+    table_total = totals(session=session, campaign=camp)["table_total"]
+    return Reply(text=render("national_missing", city=camp.city, nat=nat, table_total=table_total),
+                 intent=intent)
+
+
+def task_who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str, tasks: list[Hit],
+                   indicators: list[Hit]) -> Reply:
+    """The main tasks whose text names the topic, with their units; indicators that mention it too."""
+    rows = []
+    for hit in tasks:
+        task = session.exec(select(Task).where(Task.campaign_id == camp.id, Task.seq == hit.no)).one()
+        links = session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id).order_by(TaskUnit.position))
+        rows.append({"no": task.seq, "label": task_label(task, camp), "title": task.title,
+                     "units": [directory.units[link.unit_id].name for link in links]})
+    text = render("who_task", topic=query.strip(), tasks=rows, indicators=indicators)
+    return Reply(text=text, intent="who", units=list(dict.fromkeys(u for r in rows for u in r["units"])),
+                 tasks=[{"no": r["no"], "label": r["label"], "title": r["title"]} for r in rows],
+                 indicators=[{"no": h.no, "title": h.title} for h in indicators],
+                 buttons=[[(f"任务{r['label']}", f"t:{camp.id}:{r['no']}") for r in rows]])
