@@ -7,6 +7,7 @@ them as JSON and tests can assert on what was meant, not just on wording.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -153,7 +154,7 @@ def phase_reply(session: Session, camp: Campaign, today: date, asked: str = "") 
     note = ""
     if phases and today > phases[-1].end:
         note = f"文件规定的各阶段已于 {phases[-1].end.isoformat()} 结束;如时间表已调整,以领导小组办公室通知为准。"
-    named = [r for r in rows if r["name"] in asked or r["name"][-2:] in asked]
+    named = [r for r in rows if r["name"] in asked or r["name"][-2:] in asked] or _phase_by_text(rows, asked)
     asked_for = named[0] if len(named) == 1 else None  # "总结提升什么时候开始": that phase first
     text = render("phases", city=camp.city, phases=rows, goal_period=camp.goal_period, note=note,
                   asked=asked_for)
@@ -164,6 +165,16 @@ def phase_reply(session: Session, camp: Campaign, today: date, asked: str = "") 
     if phase and "text" in phase:
         phase = {k: phase[k] for k in ("name", "start", "end")}
     return Reply(text=text, intent="phase", phase=phase)
+
+
+def _phase_by_text(rows: list[dict], asked: str) -> list[dict]:
+    """"自评报告哪个阶段交": the one phase whose text shares clearly the most words with the question."""
+    words = re.sub(r"(什么时候|哪个阶段|阶段|时间|几月|截止|交|提交|开始|结束|是|的|吗|呢|[?？。,,])", " ", asked)
+    grams = {w[i:i + 2] for w in words.split() for i in range(len(w) - 1)}
+    scored = sorted(((sum(g in r["text"] for g in grams), r["no"], r) for r in rows), key=lambda x: -x[0])
+    if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return [scored[0][2]]
+    return []
 
 
 def choose_reply(camp: Campaign, prompt: str, hits: list, *, intent: str) -> Reply:
@@ -234,7 +245,7 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
     if q.intent == "nature":
         return info.nature_reply(session, camp, q.query)
     if q.intent == "leaders":
-        return info.leaders_reply(session, camp)
+        return info.leaders_reply(session, camp, office_first="办公室" in q.text)
     if q.intent == "shared":
         units = ([asker.unit] if q.query == "mine" and asker.unit else []) + q.units
         if len(units) < 2:

@@ -45,7 +45,7 @@ def detail_reply(session: Session, camp: Campaign, directory: UnitDirectory, que
     return reply
 
 
-def leaders_reply(session: Session, camp: Campaign) -> Reply:
+def leaders_reply(session: Session, camp: Campaign, office_first: bool = False) -> Reply:
     """The leading group, its office and the liaison rule, as the document lists them."""
     from knowledge.models import LeadingGroupMember, Unit
 
@@ -54,7 +54,7 @@ def leaders_reply(session: Session, camp: Campaign) -> Reply:
     units = {u.id: u.name for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id))}
     office = (camp.extra or {}).get("office") or {}
     text = render("leaders", city=camp.city, members=members, units=units, office=office,
-                  office_unit=units.get(camp.office_unit_id, ""))
+                  office_unit=units.get(camp.office_unit_id, ""), office_first=office_first)
     return Reply(text=text, intent="leaders", units=[units.get(camp.office_unit_id, "")])
 
 
