@@ -2,7 +2,8 @@
 for this bot and for a bare python-telegram-bot echo bot measured in the same run.
 
 The rate limiter is off for both: it enforces Telegram's own caps (≈30 msg/s), which would
-measure Telegram, not the code. Run: .venv/bin/python -m benchmarks.e2e_throughput [N]
+measure Telegram, not the code. Run: .venv/bin/python -m benchmarks.e2e_throughput [N] [--long-echo]
+(``--long-echo``: the echo bot replies with 1.4 KB of HTML, the size of a typical answer).
 """
 
 from __future__ import annotations
@@ -30,8 +31,17 @@ from knowledge.units import UnitDirectory
 QUESTIONS = ["我们单位负责哪些指标", "第12项指标", "网上零售额同比增速谁负责", "/find 跨境电商", "评估验收什么时候"]
 
 
+LONG_REPLY = ("<b>统计局</b>(河津市统计局) · 河津市\n\n" + "\n".join(
+    f" • 第{i}项 网上零售额同比增速超过社会零售总额同比增速(2分)" for i in range(1, 38)))[:1420]
+
+
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(update.effective_message.text)
+
+
+async def long_echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The control: an echo bot that sends a reply as long as a typical answer (1.4 KB of HTML)."""
+    await update.effective_message.reply_html(LONG_REPLY)
 
 
 async def measure(app, control: str, users: list[int], n: int) -> float:  # noqa: ANN001
@@ -55,7 +65,7 @@ async def measure(app, control: str, users: list[int], n: int) -> float:  # noqa
     return n / elapsed
 
 
-async def main(n: int) -> None:
+async def main(n: int, long: bool = False) -> None:
     users = list(range(10_001, 10_051))
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(bench_url(tmp))
@@ -79,7 +89,7 @@ async def main(n: int) -> None:
             settings = Settings(_env_file=None, telegram_bot_token="1:BENCH", telegram_base_url=base_url,
                                 telegram_base_file_url=f"{root}/file/bot")
             echo_app = ApplicationBuilder().token("1:BENCH").base_url(base_url).build()
-            echo_app.add_handler(MessageHandler(filters.TEXT, echo))
+            echo_app.add_handler(MessageHandler(filters.TEXT, long_echo if long else echo))
             echo_rate = await measure(echo_app, control, users, n)
             ours = build_application(settings, engine=engine, clock=clock, rate_limit=False, reminders=False)
             our_rate = await measure(ours, control, users, n)
@@ -92,4 +102,5 @@ async def main(n: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 500))
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    asyncio.run(main(int(numbers[0]) if numbers else 500, long="--long-echo" in sys.argv))
