@@ -128,7 +128,8 @@ def tasks_by_label(session: Session, camp: Campaign, number: int) -> list[Task]:
 
 def search_reply(session: Session, camp: Campaign, query: str, wants: str = "both") -> Reply:
     """Indicators and tasks about a topic (only tasks when the question asks for tasks), with buttons."""
-    hits = search(session=session, campaign=camp, query=query, limit=8, tasks_only=wants == "tasks")
+    hits = search(session=session, campaign=camp, query=query, limit=8, tasks_only=wants == "tasks",
+                  tasks_may_lead=wants != "indicators")
     tasks = {t.seq: t for t in session.exec(select(Task).where(Task.campaign_id == camp.id))}
     shown = [{"kind": h.kind, "no": h.no, "title": h.title, "snippet": h.snippet,
               "label": task_label(tasks[h.no], camp) if h.kind == "task" else str(h.no)} for h in hits]
@@ -253,10 +254,14 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         return info.shared_reply(session, camp, directory, units[:4])
     if q.intent == "goals":
         return info.goals_reply(camp)
-    if q.intent == "overview" and (no := info.indicator_named(session, camp, q.text)):
-        reply = indicator_reply(session, camp, directory, no, asker)  # "…比重占比多少能拿满分"
-        reply.intent = "detail"
-        return reply
+    if q.intent == "overview":  # "…比重占比多少能拿满分" is about one indicator, not the whole system
+        meant, candidates = info.indicator_meant(session, camp, q.text)
+        if no := info.indicator_named(session, camp, q.text) or meant:
+            reply = indicator_reply(session, camp, directory, no, asker)
+            reply.intent = "detail"
+            return reply
+        if candidates:
+            return choose_reply(camp, "您问的是哪一项指标的得分标准?", candidates, intent="detail")
     if q.intent == "overview":
         return info.overview_reply(session, camp)
     if q.intent == "owe":

@@ -5,6 +5,7 @@ still owes, who its liaison officers are. Split from ``bot.answers`` to keep bot
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -83,6 +84,17 @@ def indicator_named(session: Session, camp: Campaign, text: str) -> int | None:
     named = [(len(t), i.no) for i in all_indicators(session=session, campaign=camp)
              if len(t := normalize(i.title)) >= 4 and t in norm]
     return max(named)[1] if named else None
+
+
+def indicator_meant(session: Session, camp: Campaign, text: str) -> tuple[int | None, list]:
+    """"网络交易经营者占比多少能拿满分": the indicator that words beyond the overview's own name
+    (its number, or the candidates to ask back with; nothing when only overview words are left)."""
+    rest = re.sub(r"(总分|满分|多少分|能拿|拿到|得到|得满分|达标|合格|多少|占比|一共|几分|才能|可以|指标体系|评估|"
+                  r"指标|体系|标准|是什么|[?？。,,])", " ", text)
+    if len(normalize(rest)) < 4:
+        return None, []
+    top, hits = _best_indicator(session, camp, rest)
+    return (top.no if top is not None else None), [h for h in hits if h.phrase or h.coverage >= 0.6]
 
 
 def goals_reply(camp: Campaign) -> Reply:

@@ -28,7 +28,8 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
     tasks = [h for h in search(session=session, campaign=camp, query=query, limit=3, tasks_only=True) if h.phrase]
     if tasks and not any(h.phrase == "title" for h in hits):  # only a task names the topic outright
         return task_who_reply(session, camp, directory, query, tasks, [h for h in hits if h.phrase][:3])
-    if not hits:
+    if not hits or not (any(h.phrase for h in hits) or hits[0].coverage >= 0.6):
+        # scattered bigrams ("互联网医院" in a city whose plan never mentions it) are not an answer
         return Reply(text=render("search", hits=[], query=query.strip()), intent="who")
     words = normalize(query)
     exact = [h for h in hits if normalize(h.title) == words]

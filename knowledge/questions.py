@@ -40,7 +40,7 @@ _AND = re.compile(r"(和|与|跟|及|、|以及|还有)")
 _LISTED = re.compile(rf"(?:第|#|指标)?\s*{_NUM}\s*(?:号|项)?(?=\s*(?:号|项|指标|和|与|跟|及|、|以及|还有|有什么|的区别|$))")
 _MY = re.compile(r"(我们|我单位|本单位|我局|我委|我办|我们局|我们委|我的|咱们|我方)")
 _WHO = re.compile(r"(谁负责|谁牵头|谁来|由谁|哪个单位|哪些单位|哪个部门|哪些部门|责任单位|牵头单位|配合单位|谁管|归谁|"
-                  r"是谁的活|谁的活|是谁的事|谁干|谁做|归哪个)")
+                  r"是谁的活|谁的活|是谁的事|是谁的任务|谁的任务|谁干|谁做|归哪个)")
 _PHASE = re.compile(r"(阶段|什么时候|何时|时间节点|截止|期限|进度安排|实施步骤|验收|时间表|几月|deadline|日程)")
 _SEARCH = re.compile(r"(相关|有关|关于|涉及|方面)")
 _DETAIL = re.compile(r"(怎么打分|怎么算分|怎么算|怎么计算|如何计算|计算方法|计算公式|如何打分|如何评分|打分标准|评分标准|"
@@ -195,6 +195,7 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     if _WHO.search(body):
         q.intent = "who"
         q.query = _WHO_FILLER.sub(" ", _WHO.sub(" ", body))  # "信用监管是哪个单位牵头" → "信用监管"
+        q.query = re.sub(r"\s+(管|任务|指标)?\s*$", "", q.query).strip() or q.query  # "直播电商 管" (归谁管)
         return q
     if q.units:
         q.intent = "unit"

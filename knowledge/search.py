@@ -29,6 +29,7 @@ class Hit:
     score: float
     snippet: str
     phrase: str = ""  # the field where a whole query word was found ("title", "items", "rule"), if any
+    coverage: float = 0.0  # the share of the query's bigrams found anywhere in the item
 
 
 def _clean(text: str) -> str:
@@ -55,6 +56,12 @@ def _score(words: list[str], fields: dict[str, str]) -> tuple[float, str]:
             else:
                 score += weight * sum(1 for g in grams if g in text) * 0.5
     return score, phrase
+
+
+def _coverage(words: list[str], fields: dict[str, str]) -> float:
+    grams = {g for w in words for g in _bigrams(w)}
+    text = " ".join(v for k, v in fields.items() if isinstance(v, str))
+    return sum(1 for g in grams if g in text) / len(grams) if grams else 0.0
 
 
 def _snippet(text: str, words: list[str], width: int = 40) -> str:
@@ -89,10 +96,11 @@ def _corpus(session: Session, campaign: Campaign) -> tuple[list, list]:
 
 
 def search(*, session: Session, campaign: Campaign, query: str, limit: int = 10,
-           include_tasks: bool = True, tasks_only: bool = False) -> list[Hit]:
+           include_tasks: bool = True, tasks_only: bool = False, tasks_may_lead: bool = True) -> list[Hit]:
     """Indicators (and tasks) ranked by how well they match ``query``; weak matches dropped.
 
-    ``tasks_only`` is for "5G网络相关任务": the officer asked for main tasks, not indicators.
+    ``tasks_only`` is for "5G网络相关任务": the officer asked for main tasks, not indicators;
+    ``tasks_may_lead=False`` keeps indicators first when the question asked for indicators.
     """
     words = [w for w in _clean(query).split() if w]
     words = [w for w in words if len(w) > 1] or words  # a stray "和" or "与" is in every text
@@ -104,16 +112,24 @@ def search(*, session: Session, campaign: Campaign, query: str, limit: int = 10,
         score, phrase = _score(words, fields["low"])
         if score:
             text = title if any(w in title.lower() for w in words) else fields["items"] + fields["rule"]
-            hits.append(Hit("indicator", no, title, score, _snippet(text, words), phrase))
+            hits.append(Hit("indicator", no, title, score, _snippet(text, words), phrase,
+                            _coverage(words, fields["low"])))
     if include_tasks or tasks_only:
         for seq, title, fields in tasks:
             score, phrase = _score(words, fields["low"])
             if score:
-                hits.append(Hit("task", seq, title, score * 0.8, _snippet(fields["rule"], words), phrase))
+                hits.append(Hit("task", seq, title, score * 0.8, _snippet(fields["rule"], words), phrase,
+                                _coverage(words, fields["low"])))
     # Indicators first (they are what is scored), then tasks; within each kind keep what is at
     # least a third as relevant as its best hit, so one stray bigram does not list half the table.
+    # When only tasks hold the whole phrase ("公平竞争审查"), they come first.
     out: list[Hit] = []
-    for kind, share in (("indicator", limit - limit // 3 if include_tasks else limit), ("task", limit)):
+    kinds = [("indicator", limit - limit // 3 if include_tasks else limit), ("task", limit)]
+    if tasks_may_lead and any(h.phrase for h in hits if h.kind == "task") and \
+            not any(h.phrase for h in hits if h.kind == "indicator"):
+        kinds = [("task", limit - limit // 3), ("indicator", limit)]
+        hits = [h for h in hits if h.kind == "task" or h.coverage >= 0.6]  # only indicators that really match
+    for kind, share in kinds:
         mine = sorted((h for h in hits if h.kind == kind), key=lambda h: (-h.score, h.no))
         if mine:
             out += [h for h in mine if h.score >= mine[0].score / 3 or h.phrase][:share]
