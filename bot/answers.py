@@ -62,14 +62,25 @@ def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit:
     members = directory.expand(unit.id) if unit.is_group else []
     # Where a group's membership is inferred rather than listed by the document, say on what basis.
     groups = {x.via for x in d.indicators + d.tasks if x.via} | ({unit.name} if unit.is_group else set())
-    bases = {u.name: u.basis for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id,
-                                                                       Unit.name.in_(groups))) if u.basis}
+    bases = {name: basis for name, basis in _group_bases(session, camp).items() if name in groups}
     text = render("unit_duties", duties=d, city=camp.city, members=members, bases=bases)
     return Reply(
         text=text, intent="unit", units=[unit.name],
         indicators=[{"no": x.no, "title": x.title, "points": _num(x.points), "role": x.role,
                      **({"via": x.via} if x.via else {})} for x in d.indicators],
         tasks=[{"no": t.no, "label": t.label, "title": t.title, "role": t.role} for t in d.tasks])
+
+
+_BASES: dict[tuple[int, str], dict[str, str]] = {}
+
+
+def _group_bases(session: Session, camp: Campaign) -> dict[str, str]:
+    """Group name → the basis of its membership, read once per version of the campaign's data."""
+    key = (camp.id or 0, camp.data_hash)
+    if key not in _BASES:
+        _BASES[key] = {u.name: u.basis for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id))
+                       if u.basis}
+    return _BASES[key]
 
 
 def indicator_reply(session: Session, camp: Campaign, directory: UnitDirectory, no: int,

@@ -78,11 +78,11 @@ def shared_reply(session: Session, camp: Campaign, directory: UnitDirectory, uni
 
 def indicator_named(session: Session, camp: Campaign, text: str) -> int | None:
     """The indicator whose whole title the text contains ("…占市场主体比重占比多少能拿满分"), if any."""
-    from knowledge.queries import all_indicators
+    from knowledge.search import indicator_titles
 
     norm = normalize(text)
-    named = [(len(t), i.no) for i in all_indicators(session=session, campaign=camp)
-             if len(t := normalize(i.title)) >= 4 and t in norm]
+    named = [(len(t), no) for no, title in indicator_titles(session, camp)
+             if len(t := normalize(title)) >= 4 and t in norm]
     return max(named)[1] if named else None
 
 
@@ -106,8 +106,21 @@ def goals_reply(camp: Campaign) -> Reply:
     return Reply(text=text, intent="goals")
 
 
+_OVERVIEWS: dict[tuple[int, str], str] = {}
+
+
 def overview_reply(session: Session, camp: Campaign) -> Reply:
-    """How many indicators and points, per first-level indicator, and the pass rule."""
+    """How many indicators and points, per first-level indicator, and the pass rule.
+
+    It depends on the document alone, so the text is kept per version of the campaign's data.
+    """
+    key = (camp.id or 0, camp.data_hash)
+    if key not in _OVERVIEWS:
+        _OVERVIEWS[key] = _overview_text(session, camp)
+    return Reply(text=_OVERVIEWS[key], intent="overview")
+
+
+def _overview_text(session: Session, camp: Campaign) -> str:
     from knowledge.national import national_check, totals
     from knowledge.queries import all_indicators
 
@@ -116,8 +129,7 @@ def overview_reply(session: Session, camp: Campaign) -> Reply:
     level2: dict[str, dict[str, object]] = {}
     for ind in all_indicators(session=session, campaign=camp):
         level2.setdefault(ind.level1, {})[ind.level2] = ind.level2_points
-    text = render("overview", city=camp.city, t=t, missing=missing, camp=camp, level2=level2)
-    return Reply(text=text, intent="overview")
+    return render("overview", city=camp.city, t=t, missing=missing, camp=camp, level2=level2)
 
 
 def owe_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef | None) -> Reply:

@@ -60,7 +60,7 @@ def _score(words: list[str], fields: dict[str, str]) -> tuple[float, str]:
 
 def _coverage(words: list[str], fields: dict[str, str]) -> float:
     grams = {g for w in words for g in _bigrams(w)}
-    text = " ".join(v for k, v in fields.items() if isinstance(v, str))
+    text = fields["all"]
     return sum(1 for g in grams if g in text) / len(grams) if grams else 0.0
 
 
@@ -91,8 +91,14 @@ def _corpus(session: Session, campaign: Campaign) -> tuple[list, list]:
         # Matching is on lower-cased text ("odr" finds "ODR"); "low" keeps that copy beside the original.
         for _, _, fields in indicators + tasks:
             fields["low"] = {name: text.lower() for name, text in fields.items()}
+            fields["low"]["all"] = " ".join(fields["low"].values())  # for coverage, joined once
         _CORPUS[key] = (indicators, tasks)
     return _CORPUS[key]
+
+
+def indicator_titles(session: Session, campaign: Campaign) -> list[tuple[int, str]]:
+    """(number, title) of every indicator, from the cached corpus (no query per question)."""
+    return [(no, title) for no, title, _fields in _corpus(session, campaign)[0]]
 
 
 def search(*, session: Session, campaign: Campaign, query: str, limit: int = 10,
