@@ -113,7 +113,7 @@ def task_reply(session: Session, camp: Campaign, directory: UnitDirectory, seq: 
     task = next((t for t in tasks if t.seq == seq), None)
     if task is None:
         return Reply(text=render("out_of_range", city=camp.city, count=len(tasks), first=1,
-                                 last=len(tasks), no=seq % 10_000, what="task"), intent="out_of_range")
+                                 last=len(tasks), no=seq, what="task"), intent="out_of_range")
     links = session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id).order_by(TaskUnit.position))
     units = [Responsible(link.as_written, directory.units[link.unit_id], link.role) for link in links]
     spec = (camp.extra or {}).get("all_tasks_units") or {}
@@ -220,7 +220,7 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         if len(matches) == 1:
             return task_reply(session, camp, directory, matches[0].seq)
         if not matches:
-            return task_reply(session, camp, directory, 10_000 + q.numbers[0])
+            return task_reply(session, camp, directory, q.numbers[0])  # beyond the last task: says so
         return Reply(text=render("choose", prompt="各部分的任务编号重新从1开始,您问的是哪一项?"),
                      intent="ambiguous",
                      buttons=[[(f"任务{task_label(t, camp)} {t.title[:12]}", f"t:{camp.id}:{t.seq}")]

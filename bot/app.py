@@ -115,8 +115,8 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
     # Commands (only in messages, not edits).
     msgs = filters.UpdateType.MESSAGE
     for name, callback in (("start", registration.start), ("help", ask.help_command),
-                           ("my", ask.my_command), ("unit", ask.unit_command),
-                           ("ind", ask.indicator_command), ("find", ask.find_command),
+                           ("my", ask.question_command), ("unit", ask.question_command),
+                           ("ind", ask.question_command), ("find", ask.question_command),
                            ("phase", _phase), ("setup", chats.setup),
                            ("bind", chats.bind), ("revoke", chats.revoke),
                            ("submit", submit.submit_command), ("review", review.review_command),
@@ -144,7 +144,7 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
 async def _phase(update: Update, context: BotContext) -> None:
     """/phase shows the timeline; /phase set|shift changes it (office)."""
     if not await schedule.phase_admin(update, context):
-        await ask.phase_command(update, context)
+        await ask.question_command(update, context)
 
 
 async def _text(update: Update, context: BotContext) -> None:

@@ -59,29 +59,22 @@ def render_text(session: Session, campaign: Campaign, directory, data: dict) -> 
                   units=units_view(session, campaign, directory, data))
 
 
-def claim(services: Services, campaign: Campaign, key: str, kind: str, slot: date, data: dict) -> int | None:
-    """Insert the reminder's unique row; None when someone already has it."""
+def claim(services: Services, campaign: Campaign, key: str, kind: str, slot: date, data: dict,
+          *, done: bool = False) -> int | None:
+    """Insert the reminder's unique row; None when someone already has it.
+
+    ``done`` records it as sent at once: a note that is only ever told once (nothing retries it).
+    """
+    now = services.clock.now()
     try:
         with services.session() as session:
-            row = ReminderLog(campaign_id=campaign.id, key=key, kind=kind, slot=slot, payload=data,
-                              claimed_at=services.clock.now())
+            row = ReminderLog(campaign_id=campaign.id, key=key, kind=kind, slot=slot, payload=data, claimed_at=now,
+                              status="sent" if done else "claimed", sent_at=now if done else None)
             session.add(row)
             session.flush()
             return row.id
     except IntegrityError:
         return None
-
-
-def note_once(services: Services, campaign: Campaign, key: str, now: datetime) -> bool:
-    """True the first time ``key`` is seen (recorded as already sent, so nothing retries it)."""
-    try:
-        with services.session() as session:
-            session.add(ReminderLog(campaign_id=campaign.id, key=key, kind="note", slot=now.date(), payload={},
-                                    claimed_at=now, status="sent", sent_at=now))
-            session.flush()
-        return True
-    except IntegrityError:
-        return False
 
 
 async def deliver(bot: object, services: Services, campaign: Campaign, log_id: int, data: dict) -> None:
@@ -120,7 +113,8 @@ async def deliver(bot: object, services: Services, campaign: Campaign, log_id: i
     week = "{}-W{:02d}".format(*now.isocalendar()[:2])
     # Each unreachable officer or group is reported once a week, not with every reminder.
     names = [label for who, label in unreachable
-             if note_once(services, campaign, f"{campaign.slug}:unreachable:{who}:{week}", now)]
+             if claim(services, campaign, f"{campaign.slug}:unreachable:{who}:{week}", "note", now.date(), {},
+                      done=True) is not None]
     if names:
         for chat_id in offices:
             await send(bot, services, chat_id, render("unreachable", names=names))

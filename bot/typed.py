@@ -51,8 +51,8 @@ def answer_typed(session: Session, camp: Campaign, directory: UnitDirectory, tex
         if not arg:
             return Reply(text=render("find_usage"), intent="usage")
         return search_reply(session, camp, arg)
-    if name == "phase" and not arg:
-        return phase_reply(session, camp, today)
+    if name == "phase":  # "/phase 评估验收": that phase first
+        return phase_reply(session, camp, today, arg)
     if name == "status":
         from bot.answers_info import owe_reply
 

@@ -10,17 +10,15 @@ from bot.answers import (
     Reply,
     answer,
     indicator_reply,
-    phase_reply,
-    search_reply,
     task_reply,
-    unit_lookup_reply,
     unit_reply,
 )
 from bot.context import BotContext
 from bot.render import render
+from bot.typed import answer_typed
 from handlers.common import Where, locate, respond
 from handlers.gate import admit
-from knowledge.questions import Question, interpret, to_int
+from knowledge.questions import Question, interpret
 
 
 def _today(context: BotContext):  # noqa: ANN202
@@ -47,43 +45,12 @@ async def help_command(update: Update, context: BotContext) -> None:
     await respond(update, render("help", city=where.campaign.city if where.campaign else ""))
 
 
-async def my_command(update: Update, context: BotContext) -> None:
-    """/my: the indicators and tasks of the asker's unit."""
-    await _ask(update, context, Question(text="/my", intent="my_unit"))
-
-
-async def unit_command(update: Update, context: BotContext) -> None:
-    """/unit 发改委: a named unit's indicators and tasks."""
-    name = " ".join(context.args or []).strip()
-    if not name:
-        await _ask(update, context, Question(text="/unit", intent="my_unit"))
-        return
-
-    await _answer(update, context, lambda s, w: unit_lookup_reply(s, w.campaign, w.directory, name))
-
-
-async def indicator_command(update: Update, context: BotContext) -> None:
-    """/ind 12: one indicator in full."""
-    arg = " ".join(context.args or []).strip()
-    number = to_int(arg) if arg else None
-    if number is None:
-        await respond(update, render("ind_usage"))
-        return
-    await _answer(update, context, lambda s, w: indicator_reply(s, w.campaign, w.directory, number, w.asker))
-
-
-async def find_command(update: Update, context: BotContext) -> None:
-    """/find 跨境电商: topic search."""
-    query = " ".join(context.args or []).strip()
-    if not query:
-        await respond(update, render("find_usage"))
-        return
-    await _answer(update, context, lambda s, w: search_reply(s, w.campaign, query))
-
-
-async def phase_command(update: Update, context: BotContext) -> None:
-    """/phase: phases and dates."""
-    await _answer(update, context, lambda s, w: phase_reply(s, w.campaign, _today(context)))
+async def question_command(update: Update, context: BotContext) -> None:
+    """/my, /unit 发改委, /ind 12, /find 跨境电商, /phase: answered as ``liaison-bot ask`` answers them."""
+    text = update.effective_message.text or ""
+    today = _today(context)
+    await _answer(update, context, lambda s, w: answer_typed(s, w.campaign, w.directory, text, w.asker, today,
+                                                             context.bot.username))
 
 
 async def _ask(update: Update, context: BotContext, question: Question) -> None:

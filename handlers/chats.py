@@ -7,7 +7,7 @@ from telegram import Chat, Update
 
 from bot.context import BotContext
 from bot.render import render
-from handlers.common import locate, respond
+from handlers.common import locate, refusal, respond
 from knowledge import people
 from knowledge.models import Campaign
 
@@ -100,7 +100,7 @@ async def revoke(update: Update, context: BotContext) -> None:
             officer = people.revoke(session=session, campaign_id=where.campaign.id, user_id=target.id,
                                     by_user_id=update.effective_user.id, now=services.clock.now())
         except people.PeopleError as exc:
-            await respond(update, str(exc))
+            await respond(update, refusal(exc))
             return
     await respond(update, render("revoke_done", officer=officer))
 

@@ -10,7 +10,7 @@ from telegram import Chat, Message, Update
 from bot.answers import Asker, Reply
 from bot.context import BotContext
 from bot.delivery import keyboard
-from bot.render import split_message
+from bot.render import render, split_message
 from knowledge import people
 from knowledge.campaigns import UnknownCampaign
 from knowledge.models import Campaign
@@ -75,3 +75,8 @@ async def respond(update: Update, reply: Reply | str, buttons: list | None = Non
         markup = keyboard(rows) if index == len(parts) - 1 else None
         sent.append(await message.reply_html(part, reply_markup=markup, do_quote=quote and index == 0))
     return sent
+
+
+def refusal(exc: Exception) -> str:
+    """A domain refusal ("“<b”不是一个数字。") as safe Telegram HTML: the reason may quote user text."""
+    return render("refused", reason=str(exc))

@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.render import render
-from handlers.common import locate, respond
+from handlers.common import locate, refusal, respond
 from knowledge import evidence as ev
 from knowledge.figures import (
     FigureError,
@@ -62,7 +62,7 @@ async def figure_command(update: Update, context: BotContext) -> None:
             session.flush()
             score = compute(view.indicator.national_no, figures_of(session, view.indicator), where.campaign.region)
         except (FigureError, ev.EvidenceError) as exc:
-            await respond(update, str(exc))
+            await respond(update, refusal(exc))
             return
         session.commit()
     await respond(update, render("figure_saved", kind=kind, year=year, value=value, source=source,

@@ -14,7 +14,7 @@ from telegram import ForceReply, Update
 from bot.context import BotContext
 from bot.delivery import send
 from bot.render import render
-from handlers.common import locate, respond
+from handlers.common import locate, refusal, respond
 from handlers.submit import review_buttons
 from knowledge import evidence as ev
 from knowledge import people
@@ -87,7 +87,7 @@ async def review_reply(update: Update, context: BotContext) -> bool:
                 done = ev.review(session, evidence_id=eid, reviewer_id=update.effective_user.id, accept=False,
                                  reason=message.text or "", now=services.clock.now())
         except ev.EvidenceError as exc:
-            await respond(update, str(exc))
+            await respond(update, refusal(exc))
             return True
         session.commit()
     await finish(update, context, done)
@@ -169,7 +169,7 @@ async def withdraw_command(update: Update, context: BotContext) -> None:
             done = ev.withdraw(session, evidence_id=int(arg), user_id=update.effective_user.id,
                                now=context.services.clock.now())
         except ev.EvidenceError as exc:
-            await respond(update, str(exc))
+            await respond(update, refusal(exc))
             return
         session.commit()
     await respond(update, render("withdrawn", e=done))

@@ -11,7 +11,7 @@ from telegram import Update
 from bot.context import BotContext
 from bot.delivery import send
 from bot.render import render
-from handlers.common import locate, respond
+from handlers.common import locate, refusal, respond
 from knowledge import people
 from knowledge.models import ReminderAck, ReminderLog
 from reminders.calendar import WorkCalendar
@@ -53,7 +53,7 @@ async def mute_command(update: Update, context: BotContext) -> None:
             officer = people.mute(session=session, user_id=update.effective_user.id, campaign_id=where.campaign.id,
                                   days=int(arg), now=context.services.clock.now())
         except people.PeopleError as exc:
-            await respond(update, str(exc))
+            await respond(update, refusal(exc))
             return
         offices = [c.chat_id for c in people.office_chats(session=session, campaign_id=where.campaign.id)]
     await respond(update, render("muted", days=int(arg), officer=officer))
@@ -109,7 +109,7 @@ async def due_command(update: Update, context: BotContext) -> None:
             no, day = int(args[0].lstrip("#")), date.fromisoformat(args[1])
             due = set_due(session, where.campaign, no, day, by=update.effective_user.id, now=context.services.clock.now())
         except (IndexError, ValueError) as exc:
-            await respond(update, str(exc) if isinstance(exc, TimelineError) else render("due_usage"))
+            await respond(update, refusal(exc) if isinstance(exc, TimelineError) else render("due_usage"))
             return
     await respond(update, f"已设置:第{due.no}项指标 {due.due} 截止。")
 
@@ -137,7 +137,7 @@ async def phase_admin(update: Update, context: BotContext) -> bool:
                 rows = set_phases(session, where.campaign, spec, by=update.effective_user.id,
                                   now=context.services.clock.now())
         except (ValueError, TimelineError) as exc:
-            await respond(update, str(exc) if isinstance(exc, TimelineError) else render("phase_usage"))
+            await respond(update, refusal(exc) if isinstance(exc, TimelineError) else render("phase_usage"))
             return True
         lines = [f"{p.no}. {p.name}:{p.start} 至 {p.end}" for p in rows]
     await respond(update, "已更新时间表:\n" + "\n".join(lines))

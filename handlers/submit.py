@@ -14,12 +14,13 @@ from telegram.error import BadRequest
 from bot.context import BotContext
 from bot.delivery import send
 from bot.render import render
-from handlers.common import Where, locate, respond
+from handlers.common import Where, locate, refusal, respond
 from knowledge import evidence as ev
 from knowledge import people
-from knowledge.files import FileRejected, check_file, store_bytes
+from knowledge.files import FileRejected, check_file, store_bytes, too_big
 from knowledge.models import Campaign
 from knowledge.queries import unit_duties
+from knowledge.questions import strip_mention
 
 PAGE = 8
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ async def download(message: Message, context: BotContext) -> ev.FileIn | None:
     except BadRequest as exc:  # no file_size in the message, and the Bot API says it is too big
         if "too big" not in str(exc).lower():
             raise
-        raise FileRejected(render("file_too_big", file_name=clean, limit_mb=settings.download_limit // 1048576)) from None
+        raise too_big(settings.download_limit) from None
     data = bytes(await tg_file.download_as_bytearray())
     stored = store_bytes(settings.evidence_path, data)
     return ev.FileIn(clean, mime, stored, file_id, uid)
@@ -115,7 +116,7 @@ async def submit_button(update: Update, context: BotContext) -> None:
         try:
             view = ev.responsible_view(session, where.campaign, where.directory, where.officer.unit_id, no)
         except ev.EvidenceError as exc:
-            await query.edit_message_text(str(exc))
+            await query.edit_message_text(refusal(exc))
             return
         if parts[1] == "i" and view.indicator.scoring == "items" and len(view.items) > 1:
             rows = [[(f"{it.no}. {it.text[:16]}({it.points}分)", f"sb:t:{where.campaign.id}:{no}:{it.no}")]
@@ -145,12 +146,12 @@ async def collect(update: Update, context: BotContext) -> bool:
     try:
         f = await download(message, context)
     except FileRejected as exc:
-        await respond(update, str(exc))
+        await respond(update, refusal(exc))
         return True
     if f:
         state["files"].append(f)
     elif message.text:
-        note = message.text.replace(f"@{context.bot.username}", " ").strip()
+        note = strip_mention(message.text, context.bot.username)
         if note:
             state["notes"].append(note[:2000])
     cid = state["campaign"]
@@ -170,7 +171,7 @@ async def _confirm(update: Update, context: BotContext, session, where: Where) -
                          no=state["no"], item_no=state["item"], files=state["files"],
                          note="\n".join(state["notes"]), now=context.services.clock.now())
     except ev.EvidenceError as exc:
-        await query.edit_message_text(str(exc))
+        await query.edit_message_text(refusal(exc))
         return
     session.commit()  # committed before the receipt
     context.user_data.pop("submit", None)

@@ -54,6 +54,12 @@ def safe_name(name: str, fallback: str = "文件", limit: int = 120) -> str:
     return name
 
 
+def too_big(max_bytes: int, size: int | None = None) -> FileRejected:
+    """The refusal of a file over the download limit (its size may be unknown until getFile says so)."""
+    have = f"文件约 {size / 1048576:.2f} MB," if size is not None else "文件"
+    return FileRejected(f"{have}超过了 {max_bytes // 1048576} MB 的上限。请压缩或拆分后再发,或联系办公室通过其他方式提交。")
+
+
 def check_file(name: str, mime: str | None, size: int | None, max_bytes: int) -> str:
     """The safe name when the file is acceptable; ``FileRejected`` otherwise."""
     clean = safe_name(name)
@@ -61,8 +67,7 @@ def check_file(name: str, mime: str | None, size: int | None, max_bytes: int) ->
     if suffix not in ALLOWED:
         raise FileRejected(f"不支持“{suffix or '无扩展名'}”类型的文件。可以提交:{ALLOWED_TEXT}。")
     if size is not None and size > max_bytes:
-        raise FileRejected(f"文件约 {size / 1048576:.2f} MB,超过了 {max_bytes // 1048576} MB 的上限。"
-                           "请压缩或拆分后再发,或联系办公室通过其他方式提交。")
+        raise too_big(max_bytes, size)
     if size == 0:
         raise FileRejected("文件是空的。")
     return clean

@@ -102,13 +102,37 @@ class Question:
     topic: str = ""  # "直播带货相关指标" → "直播带货": a search the officer asked for explicitly
 
 
+def strip_mention(text: str, bot_username: str | None) -> str:
+    """``text`` without the bot's @mention (any case), and otherwise as written."""
+    if not bot_username:
+        return (text or "").strip()
+    return re.sub(rf"@{re.escape(bot_username)}(?![A-Za-z0-9_])", " ", text or "", flags=re.I).strip()
+
+
 def clean(text: str, bot_username: str | None = None) -> str:
     """Fold width, drop the bot's @mention and surrounding noise."""
-    text = unicodedata.normalize("NFKC", text or "")
-    if bot_username:
-        text = re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.I)
-    text = re.sub(r"\s+", " ", text)
-    return text.strip()
+    text = strip_mention(unicodedata.normalize("NFKC", text or ""), bot_username)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_ITEM = r"(?:\s*[-—.]\s*(\d)(?!\d))?"
+# "#12 …", "指标12 …" name an indicator outright; "第12项 …", "十二号指标 …" only with 项/号, so
+# "第4季度统计报表" is a file name, not indicator 4. Numbers as in questions, never four digits.
+_CAPTIONS = [
+    re.compile(rf"^\s*(?:#|指标)\s*{_NUM}(?!\d){_ITEM}\s*(?:项|号)?(?:指标)?\s*(.*)$", re.S),
+    re.compile(rf"^\s*第\s*{_NUM}(?!\d)\s*(?:项|号){_ITEM}\s*(?:指标)?\s*(.*)$", re.S),
+    re.compile(rf"^\s*{_NUM}(?!\d)\s*(?:项|号)\s*指标{_ITEM}\s*(.*)$", re.S),
+]
+
+
+def parse_caption(caption: str) -> tuple[int, int | None, str] | None:
+    """'#12 电商培训通知' → (12, None, '电商培训通知'); '#12-2 …' names scoring item 2."""
+    text = unicodedata.normalize("NFKC", caption or "")
+    for pattern in _CAPTIONS:
+        m = pattern.match(text)
+        if m and (no := to_int(m.group(1))) is not None:
+            return no, int(m.group(2)) if m.group(2) else None, m.group(3).strip()
+    return None
 
 
 def _numbers(patterns: list[re.Pattern[str]], text: str) -> list[int]:

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from handlers.captions import parse_caption
 from knowledge import evidence as ev
 from knowledge.files import safe_name
 from knowledge.models import Evidence, EvidenceFile
+from knowledge.questions import parse_caption
 from tests.botkit import ADMIN, GROUP, OFFICE_CHAT
 from tests.test_evidence import PDF, USER, evidence_harness, rows, send_doc
 
@@ -145,7 +145,7 @@ async def test_big_file_without_a_size_gets_the_size_message(h):
     del update["message"]["document"]["file_size"]
     await h.feed(update)
     out = h.new()
-    assert "下载上限" in out[-1]["text"] and rows(h, Evidence) == []
+    assert "MB 的上限" in out[-1]["text"] and rows(h, Evidence) == []
 
 
 async def test_unbound_group_explains_binding_for_submit_and_review(h):
@@ -166,3 +166,12 @@ async def test_withdrawing_twice_says_it_is_already_withdrawn(h):
     await h.say(USER, USER, f"/withdraw {e.id}")
     out = await h.say(USER, USER, f"/withdraw {e.id}")
     assert "已经撤回过了" in out[-1]["text"]
+
+
+async def test_a_refusal_quoting_html_from_the_user_is_sent_safely(h):
+    """Domain refusals quote what was typed ("“<b”不是一个数字。"); the reply must still be valid HTML."""
+    await send_doc(h)
+    [e] = rows(h, Evidence)
+    prompt = [m for m in await h.press(OFFICE_CHAT, ADMIN, 1, f"rv:{e.id}:p") if m["chat_id"] == OFFICE_CHAT][-1]
+    out = await h.say(OFFICE_CHAT, ADMIN, "<b>&", reply_to_message_id=prompt["message_id"])
+    assert "“&lt;b&gt;&amp;”不是分数" in out[-1]["text"]

@@ -9,13 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from handlers.captions import parse_caption
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.figures import FigureError, parse_number
 from knowledge.files import safe_name
 from knowledge.loader import load_all
-from knowledge.questions import interpret
+from knowledge.questions import interpret, parse_caption
 from knowledge.units import UnitDirectory
 from tests.botkit import OFFICE_CHAT, make_harness
 from tests.conftest import new_engine
