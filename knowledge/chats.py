@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from knowledge.audit import record
@@ -45,10 +46,15 @@ def unbind_chat(*, session: Session, chat_id: int, by_user_id: int | None, now: 
     return True
 
 
+_BINDING = (select(Chat.chat_id, Chat.campaign_id, Campaign.slug, Chat.kind, Chat.title, Chat.status)
+            .join(Campaign, Campaign.id == Chat.campaign_id).where(Chat.chat_id == bindparam("chat_id")))
+
+
 def chat_binding(*, session: Session, chat_id: int) -> ChatInfo | None:
-    """The binding of a chat, if any."""
-    row = session.exec(select(Chat).where(Chat.chat_id == chat_id)).first()
-    return _chat_info(session, row) if row else None
+    """The binding of a chat, if any (a prepared column-only query: every group update asks it)."""
+    session.flush()  # as the ORM query's autoflush would: a binding made earlier in this session counts
+    row = session.connection().execute(_BINDING, {"chat_id": chat_id}).first()
+    return ChatInfo(row.chat_id, row.campaign_id, row.slug, row.kind, row.title or "", row.status) if row else None
 
 
 def _chats(session: Session, kind: str, campaign_id: int | None) -> list[ChatInfo]:

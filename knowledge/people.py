@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from knowledge.audit import record
@@ -81,19 +82,30 @@ def _clean_username(username: str) -> str:
 _STATUS_ORDER = {"active": 0, "pending": 1, "rejected": 2, "revoked": 3}
 
 
+# Built once: this runs for every update, and building a statement costs more than running it.
+_OFFICER_OF = (select(Officer.id, Officer.campaign_id, Campaign.slug, Officer.unit_id, Unit.name, Officer.user_id,
+                      Officer.username, Officer.name, Officer.role, Officer.status, Officer.private_ok)
+               .join(Campaign, Campaign.id == Officer.campaign_id).outerjoin(Unit, Unit.id == Officer.unit_id)
+               .where(Officer.user_id == bindparam("user_id")))
+_OFFICER_OF_IN = _OFFICER_OF.where(Officer.campaign_id == bindparam("campaign_id"))
+
+
 def officer_of(*, session: Session, user_id: int, campaign_id: int | None = None) -> OfficerInfo | None:
     """The user's officer row: active first, then pending, then the rest."""
-    # One joined query: this runs for every update, so it should not cost three round trips.
-    stmt = (select(Officer, Campaign.slug, Unit.name).join(Campaign, Campaign.id == Officer.campaign_id)
-            .outerjoin(Unit, Unit.id == Officer.unit_id).where(Officer.user_id == user_id))
-    if campaign_id is not None:
-        stmt = stmt.where(Officer.campaign_id == campaign_id)
-    rows = sorted(session.exec(stmt), key=lambda r: (_STATUS_ORDER.get(r[0].status, 9), r[0].id or 0))
+    # One prepared, column-only query on the session's connection: about a quarter of the
+    # cost of loading the ORM row, on the path every update takes. Flush first, as the ORM
+    # query's autoflush would, so a row added earlier in this session is seen.
+    session.flush()
+    if campaign_id is None:
+        result = session.connection().execute(_OFFICER_OF, {"user_id": user_id})
+    else:
+        result = session.connection().execute(_OFFICER_OF_IN, {"user_id": user_id, "campaign_id": campaign_id})
+    rows = sorted(result, key=lambda r: (_STATUS_ORDER.get(r.status, 9), r.id or 0))
     if not rows:
         return None
-    row, slug, unit_name = rows[0]
-    return OfficerInfo(row.id or 0, row.campaign_id, slug, row.unit_id, unit_name or "", row.user_id,
-                       row.username, row.name, row.role, row.status, row.private_ok)
+    r = rows[0]
+    return OfficerInfo(r.id or 0, r.campaign_id, r.slug, r.unit_id, r[4] or "", r.user_id,
+                       r.username or "", r.name or "", r.role, r.status, bool(r.private_ok))
 
 
 def officer_by_id(*, session: Session, officer_id: int) -> OfficerInfo | None:
