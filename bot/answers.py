@@ -26,6 +26,7 @@ from knowledge.queries import (
 from knowledge.questions import Question
 from knowledge.search import search
 from knowledge.units import UnitDirectory, UnitRef
+from reminders.timeline import due_of
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -84,8 +85,8 @@ def _group_bases(session: Session, camp: Campaign) -> dict[str, str]:
 
 
 def indicator_reply(session: Session, camp: Campaign, directory: UnitDirectory, no: int,
-                    asker: Asker) -> Reply:
-    """Everything about one indicator, and what the asker's unit must do for it."""
+                    asker: Asker, today: date | None = None) -> Reply:
+    """Everything about one indicator, when its evidence is due, and what the asker's unit must do."""
     view = indicator_view(session=session, campaign=camp, directory=directory, no=no)
     if view is None:
         nos = indicator_numbers(session=session, campaign=camp)
@@ -93,12 +94,15 @@ def indicator_reply(session: Session, camp: Campaign, directory: UnitDirectory, 
                       no=no, what="indicator")
         return Reply(text=text, intent="out_of_range")
     mine = view.role_of(directory, asker.unit.id) if asker.unit else None
-    text = render("indicator", view=view, mine=mine, mine_unit=asker.unit.name if asker.unit else None)
+    due = due_of(session, camp, no)
+    text = render("indicator", view=view, mine=mine, mine_unit=asker.unit.name if asker.unit else None,
+                  due=due[0] if due else None, due_phase=due[1] if due else "",
+                  past=bool(due and today and due[0].due < today))
     ind = view.indicator
     return Reply(
         text=text, intent="indicator", units=[r.unit.name for r in view.units],
         indicators=[{"no": ind.no, "title": ind.title, "points": _num(ind.points),
-                     "role": mine.role if mine else None}],
+                     "role": mine.role if mine else None, "due": due[0].due.isoformat() if due else None}],
         buttons=_unit_buttons(camp, view.units))
 
 
@@ -205,7 +209,7 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         if len(q.numbers) > 3:
             return Reply(text=render("choose", prompt="您要看哪一项指标?"), intent="ambiguous",
                          buttons=[[(f"第{n}项", f"i:{camp.id}:{n}") for n in q.numbers[:6]]])
-        replies = [indicator_reply(session, camp, directory, n, asker) for n in q.numbers]
+        replies = [indicator_reply(session, camp, directory, n, asker, today) for n in q.numbers]
         if len(replies) == 1:
             return replies[0]
         # "10号和18号指标有什么区别": both in full, one after the other
@@ -244,12 +248,17 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         from bot.answers_who import who_reply
 
         return who_reply(session, camp, directory, q.query, q.units)
-    if q.intent == "phase":
-        return phase_reply(session, camp, today, q.text)
     from bot import answers_info as info  # the document-wide answers live beside this module
 
+    if q.intent == "phase":  # "网络交易经营者数量占市场主体比重什么时候交": that indicator's card, with its date
+        if no := info.indicator_due_asked(session, camp, q.text):
+            reply = indicator_reply(session, camp, directory, no, asker, today)
+            reply.intent = "detail"
+            return reply
+        return phase_reply(session, camp, today, q.text)
+
     if q.intent == "detail":
-        return info.detail_reply(session, camp, directory, q.query, asker)
+        return info.detail_reply(session, camp, directory, q.query, asker, today)
     if q.intent == "level":
         return info.level_reply(session, camp, q.query)
     if q.intent == "contacts":
@@ -268,7 +277,7 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
     if q.intent == "overview":  # "…比重占比多少能拿满分" is about one indicator, not the whole system
         meant, candidates = info.indicator_meant(session, camp, q.text)
         if no := info.indicator_named(session, camp, q.text) or meant:
-            reply = indicator_reply(session, camp, directory, no, asker)
+            reply = indicator_reply(session, camp, directory, no, asker, today)
             reply.intent = "detail"
             return reply
         if candidates:

@@ -6,6 +6,7 @@ still owes, who its liaison officers are. Split from ``bot.answers`` to keep bot
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -32,7 +33,8 @@ def _best_indicator(session: Session, camp: Campaign, query: str) -> tuple[objec
     return None, hits
 
 
-def detail_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str, asker: Asker) -> Reply:
+def detail_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str, asker: Asker,
+                 today: date | None = None) -> Reply:
     """"快递业务量怎么算分": the full indicator the words name, or a choice."""
     if missing := national_missing_reply(session, camp, query, intent="detail"):
         return missing
@@ -41,7 +43,7 @@ def detail_reply(session: Session, camp: Campaign, directory: UnitDirectory, que
         if hits:
             return choose_reply(camp, "您问的是哪一项指标?", hits, intent="detail")
         return Reply(text=render("search", hits=[], query=query.strip()), intent="detail")
-    reply = indicator_reply(session, camp, directory, top.no, asker)
+    reply = indicator_reply(session, camp, directory, top.no, asker, today)
     reply.intent = "detail"
     return reply
 
@@ -95,6 +97,19 @@ def indicator_meant(session: Session, camp: Campaign, text: str) -> tuple[int | 
         return None, []
     top, hits = _best_indicator(session, camp, rest)
     return (top.no if top is not None else None), [h for h in hits if h.phrase or h.coverage >= 0.6]
+
+
+def indicator_due_asked(session: Session, camp: Campaign, text: str) -> int | None:
+    """"X什么时候交": the indicator X names by its whole title, or clearly by its words; None when
+    the words left are a phase's ("评估验收什么时候") or name no one indicator."""
+    if no := indicator_named(session, camp, text):
+        return no
+    rest = re.sub(r"(什么时候|何时|哪天|截止日期|截止时间|截止|期限|时间节点|之前|以前|提交|交|材料|佐证|指标|的|吗|呢|"
+                  r"[?？。,,])", " ", text)
+    if len(normalize(rest)) < 4 or any(p in rest for p in ("阶段", "验收", "部署", "实施", "推进", "总结", "评估")):
+        return None
+    top, _ = _best_indicator(session, camp, rest)
+    return top.no if top is not None else None
 
 
 def goals_reply(camp: Campaign) -> Reply:

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.settings import Settings
+from bot.typed import ReplyCache
 from knowledge.clock import Clock
 from knowledge.db import session_scope
 from knowledge.models import Campaign
@@ -32,6 +33,7 @@ class Services:
     bot_username: str = ""
     _directories: dict[tuple[int, str], UnitDirectory] = field(default_factory=dict)
     _campaigns: dict[str, Campaign] = field(default_factory=dict)
+    replies: ReplyCache = field(default_factory=ReplyCache)  # answers built from the documents alone
 
     @contextmanager
     def session(self) -> Iterator[Session]:

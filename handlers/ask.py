@@ -6,19 +6,12 @@ import re
 
 from telegram import Chat, MessageEntity, Update
 
-from bot.answers import (
-    Reply,
-    answer,
-    indicator_reply,
-    task_reply,
-    unit_reply,
-)
+from bot.answers import Reply, indicator_reply, task_reply, unit_reply
 from bot.context import BotContext
 from bot.render import render
 from bot.typed import answer_typed
 from handlers.common import Where, locate, respond
 from handlers.gate import admit
-from knowledge.questions import Question, interpret
 
 
 def _today(context: BotContext):  # noqa: ANN202
@@ -47,15 +40,14 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 async def question_command(update: Update, context: BotContext) -> None:
     """/my, /unit 发改委, /ind 12, /find 跨境电商, /phase: answered as ``liaison-bot ask`` answers them."""
-    text = update.effective_message.text or ""
-    today = _today(context)
+    await _typed(update, context, update.effective_message.text or "")
+
+
+async def _typed(update: Update, context: BotContext, text: str) -> None:
+    """Commands and free text take one path, and share the replies kept from the documents."""
+    today, services = _today(context), context.services
     await _answer(update, context, lambda s, w: answer_typed(s, w.campaign, w.directory, text, w.asker, today,
-                                                             context.bot.username))
-
-
-async def _ask(update: Update, context: BotContext, question: Question) -> None:
-    await _answer(update, context, lambda s, w: answer(s, w.campaign, w.directory, question,
-                                                       w.asker, _today(context)))
+                                                             context.bot.username, cache=services.replies))
 
 
 def addressed_to_bot(update: Update, username: str) -> bool:
@@ -82,10 +74,7 @@ async def free_text(update: Update, context: BotContext) -> None:
     if len(text) > 500:
         await respond(update, render("too_long"))
         return
-    today = _today(context)
-    await _answer(update, context, lambda s, w: answer(s, w.campaign, w.directory,
-                                                       interpret(text, w.directory, bot_username=username),
-                                                       w.asker, today))
+    await _typed(update, context, text)
 
 
 async def open_button(update: Update, context: BotContext) -> None:
@@ -98,7 +87,7 @@ async def open_button(update: Update, context: BotContext) -> None:
         if where.campaign.id != int(campaign_id):
             return Reply(text=render("stale_button"), intent="stale")
         if kind == "i":
-            return indicator_reply(session, where.campaign, where.directory, int(ident), where.asker)
+            return indicator_reply(session, where.campaign, where.directory, int(ident), where.asker, _today(context))
         if kind == "t":
             return task_reply(session, where.campaign, where.directory, int(ident))
         unit = where.directory.units.get(int(ident))

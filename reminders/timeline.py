@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
@@ -124,3 +125,31 @@ def set_due(session: Session, campaign: Campaign, no: int, due: date, *, by: int
     record(session, action="due.set", at=now, campaign_id=campaign.id, actor=by, subject=f"indicator:{no}",
            before=before, after={"due": due.isoformat()})
     return Due(no, due, "office")
+
+
+def due_of(session: Session, campaign: Campaign, no: int) -> tuple[Due, str] | None:
+    """One indicator's due date by the rule of ``due_dates``, and the phase it comes from ("" when
+    the office set it): what an indicator card tells an officer who asks "什么时候交"."""
+    due = due_dates(session, campaign).get(no)
+    if due is None:
+        return None
+    phase = evidence_phase(session, campaign) if due.source == "phase" else None
+    return due, phase.name if phase else ""
+
+
+# Prepared once: the bot asks this on every question (see ``timeline_key``).
+_PHASE_KEY = (select(Phase.no, Phase.name, Phase.start, Phase.end).where(Phase.campaign_id == bindparam("c"))
+              .order_by(Phase.no))
+_DUE_KEY = (select(IndicatorDue.indicator_id, IndicatorDue.due).join(Indicator)
+            .where(Indicator.campaign_id == bindparam("c")).order_by(IndicatorDue.indicator_id))
+_STATE_KEY = select(CampaignState.evidence_phase_no).where(CampaignState.campaign_id == bindparam("c"))
+
+
+def timeline_key(session: Session, campaign: Campaign) -> tuple:
+    """Everything a reply may read of the timeline (phases, the office's due dates, which phase
+    gathers evidence), as one comparable value: replies kept under one key are still true while
+    it is unchanged, whichever process changed the timeline."""
+    conn, params = session.connection(), {"c": campaign.id}
+    return (tuple(tuple(r) for r in conn.execute(_PHASE_KEY, params)),
+            tuple(tuple(r) for r in conn.execute(_DUE_KEY, params)),
+            conn.execute(_STATE_KEY, params).scalar())

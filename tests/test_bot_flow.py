@@ -164,7 +164,7 @@ async def test_error_handler_reports_to_office(h, monkeypatch):
 
     def boom(*a, **k):
         raise RuntimeError("数据库坏了 <x>")
-    monkeypatch.setattr("handlers.ask.answer", boom)
+    monkeypatch.setattr("bot.typed.answer", boom)
     out = await h.say(USER, USER, "我们单位负责哪些指标")
     assert "抱歉" in text_of(out)
     assert any("RuntimeError" in m["text"] for m in h.api.sent(OFFICE_CHAT))
