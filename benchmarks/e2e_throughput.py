@@ -2,8 +2,9 @@
 for this bot and for a bare python-telegram-bot echo bot measured in the same run.
 
 The rate limiter is off for both: it enforces Telegram's own caps (≈30 msg/s), which would
-measure Telegram, not the code. Run: .venv/bin/python -m benchmarks.e2e_throughput [N] [--long-echo]
-(``--long-echo``: the echo bot replies with 1.4 KB of HTML, the size of a typical answer).
+measure Telegram, not the code. Run: .venv/bin/python -m benchmarks.e2e_throughput [N] [--long-echo] [--cold]
+(``--long-echo``: the echo bot replies with 1.4 KB of HTML, the size of a typical answer;
+``--cold``: the bot keeps no replies, so every question is built from the store).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ async def measure(app, control: str, users: list[int], n: int) -> float:  # noqa
     return n / elapsed
 
 
-async def main(n: int, long: bool = False) -> None:
+async def main(n: int, long: bool = False, cold: bool = False) -> None:
     users = list(range(10_001, 10_051))
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(bench_url(tmp))
@@ -92,6 +93,8 @@ async def main(n: int, long: bool = False) -> None:
             echo_app.add_handler(MessageHandler(filters.TEXT, long_echo if long else echo))
             echo_rate = await measure(echo_app, control, users, n)
             ours = build_application(settings, engine=engine, clock=clock, rate_limit=False, reminders=False)
+            if cold:
+                ours.bot_data["services"].replies = None
             our_rate = await measure(ours, control, users, n)
         finally:
             proc.kill()
@@ -103,4 +106,4 @@ async def main(n: int, long: bool = False) -> None:
 
 if __name__ == "__main__":
     numbers = [a for a in sys.argv[1:] if a.isdigit()]
-    asyncio.run(main(int(numbers[0]) if numbers else 500, long="--long-echo" in sys.argv))
+    asyncio.run(main(int(numbers[0]) if numbers else 500, long="--long-echo" in sys.argv, cold="--cold" in sys.argv))

@@ -33,7 +33,8 @@ class Services:
     bot_username: str = ""
     _directories: dict[tuple[int, str], UnitDirectory] = field(default_factory=dict)
     _campaigns: dict[str, Campaign] = field(default_factory=dict)
-    replies: ReplyCache = field(default_factory=ReplyCache)  # answers built from the documents alone
+    # Replies kept between questions (see bot.typed); None builds every reply afresh.
+    replies: ReplyCache | None = field(default_factory=ReplyCache)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
