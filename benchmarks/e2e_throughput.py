@@ -2,9 +2,11 @@
 for this bot and for a bare python-telegram-bot echo bot measured in the same run.
 
 The rate limiter is off for both: it enforces Telegram's own caps (≈30 msg/s), which would
-measure Telegram, not the code. Run: .venv/bin/python -m benchmarks.e2e_throughput [N] [--long-echo] [--cold]
-(``--long-echo``: the echo bot replies with 1.4 KB of HTML, the size of a typical answer;
-``--cold``: the bot keeps no replies, so every question is built from the store).
+measure Telegram, not the code. Run: .venv/bin/python -m benchmarks.e2e_throughput [N] [--same-reply] [--cold]
+(``--same-reply``: the control bot answers each question with exactly the reply this bot sends
+for it, same HTML and same buttons, looked up from a table, so the ratio isolates this bot's
+own work from the size of its replies; ``--cold``: the bot keeps no replies, so every question
+is built from the store).
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from benchmarks.common import bench_url
+from bot.answers import Asker, Reply
 from bot.app import build_application
+from bot.delivery import keyboard
 from bot.settings import Settings
+from bot.typed import answer_typed
 from knowledge import people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
@@ -32,17 +37,16 @@ from knowledge.units import UnitDirectory
 QUESTIONS = ["我们单位负责哪些指标", "第12项指标", "网上零售额同比增速谁负责", "/find 跨境电商", "评估验收什么时候"]
 
 
-LONG_REPLY = ("<b>统计局</b>(河津市统计局) · 河津市\n\n" + "\n".join(
-    f" • 第{i}项 网上零售额同比增速超过社会零售总额同比增速(2分)" for i in range(1, 38)))[:1420]
-
-
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(update.effective_message.text)
 
 
-async def long_echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The control: an echo bot that sends a reply as long as a typical answer (1.4 KB of HTML)."""
-    await update.effective_message.reply_html(LONG_REPLY)
+def same_reply_bot(replies: dict[str, Reply]):  # noqa: ANN201
+    """The control: answers each question with the reply liaison-bot sends for it, from a table."""
+    async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        r = replies[update.effective_message.text]
+        await update.effective_message.reply_html(r.text, reply_markup=keyboard(r.buttons))
+    return reply
 
 
 async def measure(app, control: str, users: list[int], n: int) -> float:  # noqa: ANN001
@@ -66,7 +70,7 @@ async def measure(app, control: str, users: list[int], n: int) -> float:  # noqa
     return n / elapsed
 
 
-async def main(n: int, long: bool = False, cold: bool = False) -> None:
+async def main(n: int, same: bool = False, cold: bool = False) -> None:
     users = list(range(10_001, 10_051))
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(bench_url(tmp))
@@ -79,6 +83,9 @@ async def main(n: int, long: bool = False, cold: bool = False) -> None:
             for uid in users:
                 people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=uid, now=clock.now())
             s.commit()
+            directory = UnitDirectory.load(s, camp)
+            replies = {q: answer_typed(s, camp, directory, q, Asker(unit=directory.units[unit.id]),
+                                       clock.now().date(), "") for q in QUESTIONS}
         # The fake server runs in its own process, so its work (parsing and checking replies)
         # is not charged to either bot.
         proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.fakeserver", "0",
@@ -90,7 +97,7 @@ async def main(n: int, long: bool = False, cold: bool = False) -> None:
             settings = Settings(_env_file=None, telegram_bot_token="1:BENCH", telegram_base_url=base_url,
                                 telegram_base_file_url=f"{root}/file/bot")
             echo_app = ApplicationBuilder().token("1:BENCH").base_url(base_url).build()
-            echo_app.add_handler(MessageHandler(filters.TEXT, long_echo if long else echo))
+            echo_app.add_handler(MessageHandler(filters.TEXT, same_reply_bot(replies) if same else echo))
             echo_rate = await measure(echo_app, control, users, n)
             ours = build_application(settings, engine=engine, clock=clock, rate_limit=False, reminders=False)
             if cold:
@@ -106,4 +113,4 @@ async def main(n: int, long: bool = False, cold: bool = False) -> None:
 
 if __name__ == "__main__":
     numbers = [a for a in sys.argv[1:] if a.isdigit()]
-    asyncio.run(main(int(numbers[0]) if numbers else 500, long="--long-echo" in sys.argv, cold="--cold" in sys.argv))
+    asyncio.run(main(int(numbers[0]) if numbers else 500, same="--same-reply" in sys.argv, cold="--cold" in sys.argv))
