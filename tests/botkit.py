@@ -74,3 +74,8 @@ async def make_harness(engine, clock: FakeClock, evidence_dir=None) -> Harness: 
                             rate_limit=False)
     await app.initialize()
     return Harness(app, api, clock)
+
+
+def text_of(messages: list[dict]) -> str:
+    """The texts the bot sent, one after another."""
+    return "\n".join(m["text"] for m in messages)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from knowledge.campaigns import get_campaign
+from knowledge.clock import FakeClock
 from knowledge.db import create_schema, make_engine, new_database
 from knowledge.loader import load_all
 from knowledge.units import UnitDirectory
@@ -63,3 +65,18 @@ def hejin(store: Session):
 def yancheng(store: Session):
     camp = get_campaign(store, "yancheng")
     return camp, UnitDirectory.load(store, camp)
+
+
+@pytest.fixture
+async def h() -> AsyncIterator:
+    """The real Application over both campaigns, on a private store, at 2026-11-24 09:00 Beijing time
+    (layer 2; modules that need other settings define their own ``h``)."""
+    from tests.botkit import make_harness
+
+    engine = new_engine()
+    with Session(engine) as s:
+        load_all(s)
+        s.commit()
+    harness = await make_harness(engine, FakeClock(datetime(2026, 11, 24, 1, 0, tzinfo=UTC)))
+    yield harness
+    await harness.app.shutdown()

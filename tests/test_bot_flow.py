@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlmodel import Session, select
 
-from knowledge.clock import FakeClock
 from knowledge.loader import load_all
 from knowledge.models import AuditLog, Chat, Officer
-from tests.botkit import ADMIN, GROUP, OFFICE_CHAT, make_harness
+from tests.botkit import ADMIN, GROUP, OFFICE_CHAT, text_of
 from tests.conftest import new_engine
 
 USER = 5001
@@ -23,21 +20,6 @@ def seeded_engine():
         load_all(s)
         s.commit()
     return engine
-
-
-@pytest.fixture
-async def h():
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
-    harness = await make_harness(engine, FakeClock(datetime(2026, 11, 24, 1, 0, tzinfo=UTC)))
-    yield harness
-    await harness.app.shutdown()
-
-
-def text_of(messages: list[dict]) -> str:
-    return "\n".join(m["text"] for m in messages)
 
 
 async def test_private_question_from_registered_officer(h):

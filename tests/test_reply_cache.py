@@ -6,36 +6,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
 from bot.answers import Asker
 from bot.typed import ReplyCache, answer_typed
 from knowledge.campaigns import get_campaign
-from knowledge.clock import FakeClock
-from knowledge.loader import load_all
 from knowledge.units import UnitDirectory
 from reminders import timeline
-from tests.botkit import make_harness
-from tests.conftest import new_engine
+from tests.botkit import text_of
 
 USER, OTHER = 7001, 7002
-
-
-@pytest.fixture
-async def h():
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
-    harness = await make_harness(engine, FakeClock(datetime(2026, 11, 24, 1, 0, tzinfo=UTC)))
-    yield harness
-    await harness.app.shutdown()
-
-
-def text_of(messages: list[dict]) -> str:
-    return "\n".join(m["text"] for m in messages)
 
 
 def count_statements(engine) -> list[str]:  # noqa: ANN001
