@@ -97,7 +97,7 @@ def indicator_reply(session: Session, camp: Campaign, directory: UnitDirectory, 
     due = due_of(session, camp, no)
     text = render("indicator", view=view, mine=mine, mine_unit=asker.unit.name if asker.unit else None,
                   due=due[0] if due else None, due_phase=due[1] if due else "",
-                  past=bool(due and today and due[0].due < today))
+                  by_office=bool(due and due[2]), past=bool(due and today and due[0].due < today))
     ind = view.indicator
     return Reply(
         text=text, intent="indicator", units=[r.unit.name for r in view.units],

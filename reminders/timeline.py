@@ -127,14 +127,16 @@ def set_due(session: Session, campaign: Campaign, no: int, due: date, *, by: int
     return Due(no, due, "office")
 
 
-def due_of(session: Session, campaign: Campaign, no: int) -> tuple[Due, str] | None:
-    """One indicator's due date by the rule of ``due_dates``, and the phase it comes from ("" when
-    the office set it): what an indicator card tells an officer who asks "什么时候交"."""
+def due_of(session: Session, campaign: Campaign, no: int) -> tuple[Due, str, bool] | None:
+    """One indicator's due date by the rule of ``due_dates``, the phase it comes from ("" when the
+    office set the date itself), and whether the office set it (its own date, or a timeline it
+    set or shifted) rather than the document: what an indicator card tells an officer who asks
+    "什么时候交"."""
     due = due_dates(session, campaign).get(no)
     if due is None:
         return None
     phase = evidence_phase(session, campaign) if due.source == "phase" else None
-    return due, phase.name if phase else ""
+    return due, phase.name if phase else "", due.source == "office" or (phase is not None and phase.source == "office")
 
 
 # Prepared once: the bot asks this on every question (see ``timeline_key``).

@@ -101,3 +101,13 @@ async def test_submission_answers_are_never_kept(h):
     after = text_of(await h.say(USER, USER, "我们单位还欠哪些材料"))
     assert after != before
     assert text_of(await h.say(USER, USER, "/status")) != before
+
+
+async def test_due_line_says_who_set_the_date(h):
+    h.register(USER, "发改委", slug="yancheng")
+    h.register(OTHER, "统计局")
+    assert "材料截止</b>:文件未规定具体日期" in text_of(await h.say(OTHER, OTHER, "第12项什么时候交"))
+    # A timeline the office shifted is the office's: once past, the card asks for late submission.
+    change(h, lambda s, c: timeline.shift(s, c, date(2026, 1, 1), by=None, now=h.clock.now()))
+    card = text_of(await h.say(USER, USER, "/ind 3"))
+    assert "(“全面推进”阶段结束日)。已过截止日期,请尽快补交" in card and "文件规定" not in card
