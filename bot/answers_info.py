@@ -100,16 +100,17 @@ def indicator_meant(session: Session, camp: Campaign, text: str) -> tuple[int | 
 
 
 def indicator_due_asked(session: Session, camp: Campaign, text: str) -> int | None:
-    """"X什么时候交": the indicator X names by its whole title, or clearly by its words; None when
-    the words left are a phase's ("评估验收什么时候") or name no one indicator."""
+    """"X什么时候交": the indicator X names by its whole title, or by a whole word of its text
+    that clearly points to it; None when the words left are a phase's ("评估验收什么时候") or the
+    campaign's own ("创建工作什么时候截止")."""
     if no := indicator_named(session, camp, text):
         return no
-    rest = re.sub(r"(什么时候|何时|哪天|截止日期|截止时间|截止|期限|时间节点|之前|以前|提交|交|材料|佐证|指标|的|吗|呢|"
-                  r"[?？。,,])", " ", text)
+    rest = re.sub(r"(什么时候|何时|哪天|截止日期|截止时间|截止|期限|时间节点|之前|以前|提交|交|材料|佐证|指标|"
+                  r"创建工作|创建|示范区|工作|整个|全部|所有|各项|任务|的|吗|呢|[?？。,,])", " ", text)
     if len(normalize(rest)) < 4 or any(p in rest for p in ("阶段", "验收", "部署", "实施", "推进", "总结", "评估")):
         return None
     top, _ = _best_indicator(session, camp, rest)
-    return top.no if top is not None else None
+    return top.no if top is not None and top.phrase else None
 
 
 def goals_reply(camp: Campaign) -> Reply:
