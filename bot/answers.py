@@ -262,11 +262,16 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
     if q.intent == "level":
         return info.level_reply(session, camp, q.query)
     if q.intent == "contacts":
-        return info.contacts_reply(session, camp, q.units[0])
+        unit = q.units[0] if q.units else asker.unit
+        if unit is None:
+            return Reply(text=render("need_unit"), intent="need_registration")
+        return info.contacts_reply(session, camp, unit)
+    if q.intent == "document":
+        return info.document_reply(session, camp)
     if q.intent == "nature":
         return info.nature_reply(session, camp, q.query)
     if q.intent == "leaders":
-        return info.leaders_reply(session, camp, office_first="办公室" in q.text)
+        return info.leaders_reply(session, camp, office_first="办公室" in q.text or q.query == "office")
     if q.intent == "shared":
         units = ([asker.unit] if q.query == "mine" and asker.unit else []) + q.units
         if len(units) < 2:

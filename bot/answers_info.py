@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from bot.answers import Asker, Reply, _num, choose_reply, indicator_reply
 from bot.answers_who import national_missing_reply
 from bot.render import render
-from knowledge.models import Campaign
+from knowledge.models import Campaign, Task
 from knowledge.search import search
 from knowledge.units import UnitDirectory, UnitRef, normalize
 
@@ -69,12 +69,20 @@ def shared_reply(session: Session, camp: Campaign, directory: UnitDirectory, uni
     roles = [{d.no: d for d in du.indicators} for du in duties]
     common = [no for no in roles[0] if all(no in r for r in roles[1:])]
     task_roles = [{t.no: t for t in du.tasks} for du in duties]
-    tasks = [t for no, t in task_roles[0].items() if all(no in r for r in task_roles[1:])]
+    common_tasks = [no for no in task_roles[0] if all(no in r for r in task_roles[1:])]
+    tasks = [task_roles[0][no] for no in common_tasks]
+    via_tasks = {no for no in common_tasks if any(r[no].role == "成员" for r in task_roles)}
     rows = [{"no": no, "title": roles[0][no].title, "points": roles[0][no].points,
              "roles": [(u.name, r[no].role) for u, r in zip(units, roles, strict=True)]} for no in sorted(common)]
-    text = render("shared", units=[u.name for u in units], rows=rows, tasks=tasks)
+    # Those the document names every unit for come first; sharing only a group's membership
+    # ("各成员单位") is listed by number, as the unit card does.
+    named = [r for r in rows if all(role != "成员" for _, role in r["roles"])]
+    via = [r for r in rows if r not in named]
+    text = render("shared", units=[u.name for u in units], named=named, via=via,
+                  tasks=[t for t in tasks if t.no not in via_tasks], via_tasks=[t for t in tasks if t.no in via_tasks])
     return Reply(text=text, intent="shared", units=[u.name for u in units],
-                 indicators=[{"no": r["no"], "title": r["title"], "points": _num(r["points"])} for r in rows],
+                 indicators=[{"no": r["no"], "title": r["title"], "points": _num(r["points"]),
+                              **({"via": "成员单位"} if r in via else {})} for r in named + via],
                  tasks=[{"no": t.no, "label": t.label, "title": t.title} for t in tasks])
 
 
@@ -91,8 +99,8 @@ def indicator_named(session: Session, camp: Campaign, text: str) -> int | None:
 def indicator_meant(session: Session, camp: Campaign, text: str) -> tuple[int | None, list]:
     """"网络交易经营者占比多少能拿满分": the indicator that words beyond the overview's own name
     (its number, or the candidates to ask back with; nothing when only overview words are left)."""
-    rest = re.sub(r"(总分|满分|多少分|能拿|拿到|得到|得满分|达标|合格|多少|占比|一共|几分|才能|可以|指标体系|评估|"
-                  r"指标|体系|标准|是什么|[?？。,,])", " ", text)
+    rest = re.sub(r"(总分|满分|多少分|能拿|拿到|得到|得满分|达标|合格|及格|多少|占比|一共|总共|加起来|合计|几分|才能|可以|"
+                  r"指标体系|评估|指标|任务|体系|标准|是什么|是不是|有|几个|几项|[?？。,,])", " ", text)
     if len(normalize(rest)) < 4:
         return None, []
     top, hits = _best_indicator(session, camp, rest)
@@ -145,7 +153,8 @@ def _overview_text(session: Session, camp: Campaign) -> str:
     level2: dict[str, dict[str, object]] = {}
     for ind in all_indicators(session=session, campaign=camp):
         level2.setdefault(ind.level1, {})[ind.level2] = ind.level2_points
-    return render("overview", city=camp.city, t=t, missing=missing, camp=camp, level2=level2)
+    tasks = len(session.exec(select(Task.id).where(Task.campaign_id == camp.id)).all())
+    return render("overview", city=camp.city, t=t, missing=missing, camp=camp, level2=level2, tasks=tasks)
 
 
 def owe_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef | None) -> Reply:
@@ -169,6 +178,15 @@ def level_reply(session: Session, camp: Campaign, level: str) -> Reply:
     text = render("level_list", level=level, rows=rows, city=camp.city, declared=declared, total=total)
     return Reply(text=text, intent="level",
                  indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows])
+
+
+def document_reply(session: Session, camp: Campaign) -> Reply:
+    """"实施办法是哪天印发的", "文号是多少": the document as its heading states it."""
+    from knowledge.models import Indicator
+
+    counts = {"indicators": len(session.exec(select(Indicator.id).where(Indicator.campaign_id == camp.id)).all()),
+              "tasks": len(session.exec(select(Task.id).where(Task.campaign_id == camp.id)).all())}
+    return Reply(text=render("document", camp=camp, counts=counts), intent="document")
 
 
 def contacts_reply(session: Session, camp: Campaign, unit: UnitRef) -> Reply:

@@ -26,7 +26,9 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
     hits = [h for h in search(session=session, campaign=camp, query=query, limit=5,
                               include_tasks=False)]
     tasks = [h for h in search(session=session, campaign=camp, query=query, limit=3, tasks_only=True) if h.phrase]
-    if tasks and not any(h.phrase == "title" for h in hits):  # only a task names the topic outright
+    # Only a task names the topic outright (no indicator title does, nor covers it better).
+    if tasks and not any(h.phrase == "title" for h in hits) and \
+            max(h.coverage for h in tasks) >= max((h.coverage for h in hits), default=0):
         return task_who_reply(session, camp, directory, query, tasks, [h for h in hits if h.phrase][:3])
     if not hits or not (any(h.phrase for h in hits) or hits[0].coverage >= 0.6):
         # scattered bigrams ("互联网医院" in a city whose plan never mentions it) are not an answer

@@ -17,8 +17,11 @@ from knowledge.models import Campaign, Indicator, IndicatorItem, Task
 # Words that say "show me" rather than what to show.
 _NOISE = re.compile(
     r"(有关|相关|有哪些|哪些|什么|的|指标|任务|事项|方面|关于|查找|搜索|查询|一下|请问|帮我|找|查|吗|呢|？|\?|"
-    r"那条|这条|那项|这项|那个|这个|归哪个|是哪个|哪个|和|与|及|或|跟)")
-_WEIGHTS = (("title", 3.0), ("items", 2.0), ("rule", 1.0))
+    r"那条|这条|那项|这项|那个|这个|归哪个|是哪个|哪个|和|与|及|或|跟|单位|部门|谁)")
+_WEIGHTS = (("title", 3.0), ("items", 2.0), ("rule", 1.0), ("sources", 1.0))
+# "12315投诉处理" is two words: a run of digits or Latin letters stands apart from the Chinese around it.
+# (Runs of three or more: "5g网络" stays one word.)
+_SCRIPT_EDGE = re.compile(r"(?<=[0-9a-z]{3})(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[0-9a-z]{3})")
 
 
 @dataclass(frozen=True)
@@ -34,11 +37,15 @@ class Hit:
 
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
-    return re.sub(r"[\s,.;:!、，。；：！“”\"'()（）]+", " ", _NOISE.sub(" ", text)).strip()
+    text = _SCRIPT_EDGE.sub(" ", _NOISE.sub(" ", text))
+    return re.sub(r"[\s,.;:!、，。；：！“”\"'()（）]+", " ", text).strip()
 
 
 def _bigrams(word: str) -> set[str]:
-    return {word[i:i + 2] for i in range(len(word) - 1)} if len(word) > 1 else {word}
+    """Chinese is matched by character pairs; a number or a Latin word ("12315", "odr") only whole."""
+    if len(word) <= 1 or word.isascii():
+        return {word}
+    return {word[i:i + 2] for i in range(len(word) - 1)}
 
 
 def _score(words: list[str], fields: dict[str, str]) -> tuple[float, str]:
@@ -52,6 +59,8 @@ def _score(words: list[str], fields: dict[str, str]) -> tuple[float, str]:
                 continue
             if word in text:
                 score += weight * 4 * len(grams)  # the whole phrase counts far above scattered bigrams
+                if name == "title" and word == text:  # "强化智慧监管" is that indicator's whole title
+                    score += weight * 8 * len(grams)
                 phrase = phrase or name
             else:
                 score += weight * sum(1 for g in grams if g in text) * 0.5
@@ -84,7 +93,9 @@ def _corpus(session: Session, campaign: Campaign) -> tuple[list, list]:
         items: dict[int, list[str]] = {}
         for it in session.exec(select(IndicatorItem).join(Indicator).where(Indicator.campaign_id == campaign.id)):
             items.setdefault(it.indicator_id, []).append(it.text)
-        indicators = [(i.no, i.title, {"title": i.title, "items": " ".join(items.get(i.id, [])), "rule": i.rule})
+        # Sources count as much as the rule: "12315" or "国家网络交易监管平台" is often only there.
+        indicators = [(i.no, i.title, {"title": i.title, "items": " ".join(items.get(i.id, [])), "rule": i.rule,
+                                       "sources": " ".join(i.sources or [])})
                       for i in session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id))]
         tasks = [(t.seq, t.title, {"title": t.title, "rule": t.text})
                  for t in session.exec(select(Task).where(Task.campaign_id == campaign.id))]
@@ -135,6 +146,12 @@ def search(*, session: Session, campaign: Campaign, query: str, limit: int = 10,
             not any(h.phrase for h in hits if h.kind == "indicator"):
         kinds = [("task", limit - limit // 3), ("indicator", limit)]
         hits = [h for h in hits if h.kind == "task" or h.coverage >= 0.6]  # only indicators that really match
+    # A hit that holds none of the query's words whole and shares under half of its bigrams is
+    # noise beside one that holds them ("沙盒监管": indicator 28, not every task with "监管").
+    # (Indicators are what is scored: a task's phrase does not push them out.)
+    phrased = {h.kind for h in hits if h.phrase}
+    if phrased:
+        hits = [h for h in hits if h.phrase or h.coverage >= 0.5 or (h.kind == "indicator" and "indicator" not in phrased)]
     for kind, share in kinds:
         mine = sorted((h for h in hits if h.kind == kind), key=lambda h: (-h.score, h.no))
         if mine:
