@@ -26,7 +26,7 @@ from knowledge.queries import (
 from knowledge.questions import Question
 from knowledge.search import search
 from knowledge.units import UnitDirectory, UnitRef
-from reminders.timeline import due_of
+from reminders.timeline import due_dates, due_of, evidence_phase
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -64,12 +64,29 @@ def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit:
     # Where a group's membership is inferred rather than listed by the document, say on what basis.
     groups = {x.via for x in d.indicators + d.tasks if x.via} | ({unit.name} if unit.is_group else set())
     bases = {name: basis for name, basis in _group_bases(session, camp).items() if name in groups}
-    text = render("unit_duties", duties=d, city=camp.city, members=members, bases=bases)
+    text = render("unit_duties", duties=d, city=camp.city, members=members, bases=bases,
+                  dues=_dues_of(session, camp, [x.no for x in d.indicators]))
     return Reply(
         text=text, intent="unit", units=[unit.name],
         indicators=[{"no": x.no, "title": x.title, "points": _num(x.points), "role": x.role,
                      **({"via": x.via} if x.via else {})} for x in d.indicators],
         tasks=[{"no": t.no, "label": t.label, "title": t.title, "role": t.role} for t in d.tasks])
+
+
+def _dues_of(session: Session, camp: Campaign, nos: list[int]) -> list[dict]:
+    """When the unit's evidence is due, one row per date: "2023-12-31(“全面推进”阶段结束日):第1、2项"."""
+    if not nos:
+        return []
+    dues = due_dates(session, camp)
+    phase = evidence_phase(session, camp)
+    rows: dict[tuple, dict] = {}
+    for no in nos:
+        if (due := dues.get(no)) is None:
+            continue
+        key = (due.due, due.source)
+        rows.setdefault(key, {"date": due.due.isoformat(), "office": due.source == "office",
+                              "phase": phase.name if phase and due.source == "phase" else "", "nos": []})["nos"].append(no)
+    return [rows[k] for k in sorted(rows)]
 
 
 _BASES: dict[tuple[int, str], dict[str, str]] = {}
@@ -247,11 +264,11 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
     if q.intent == "who":
         from bot.answers_who import who_reply
 
-        return who_reply(session, camp, directory, q.query, q.units)
+        return who_reply(session, camp, directory, q.query, q.units, q.wants)
     from bot import answers_info as info  # the document-wide answers live beside this module
 
     if q.intent == "phase":  # "网络交易经营者数量占市场主体比重什么时候交": that indicator's card, with its date
-        if no := info.indicator_due_asked(session, camp, q.text):
+        if no := info.indicator_asked(session, camp, q.text):
             reply = indicator_reply(session, camp, directory, no, asker, today)
             reply.intent = "detail"
             return reply
@@ -289,7 +306,11 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
             return choose_reply(camp, "您问的是哪一项指标的得分标准?", candidates, intent="detail")
     if q.intent == "overview":
         return info.overview_reply(session, camp)
-    if q.intent == "owe":
+    if q.intent == "owe":  # "就业贡献度我们要提供什么材料": that indicator's card, with the asker's part
+        if not q.units and (no := info.indicator_asked(session, camp, q.text)):
+            reply = indicator_reply(session, camp, directory, no, asker, today)
+            reply.intent = "detail"
+            return reply
         return info.owe_reply(session, camp, directory, q.units[0] if q.units else asker.unit)
     if q.intent == "search":
         from bot.answers_who import national_missing_reply

@@ -100,21 +100,22 @@ def indicator_meant(session: Session, camp: Campaign, text: str) -> tuple[int | 
     """"网络交易经营者占比多少能拿满分": the indicator that words beyond the overview's own name
     (its number, or the candidates to ask back with; nothing when only overview words are left)."""
     rest = re.sub(r"(总分|满分|多少分|能拿|拿到|得到|得满分|达标|合格|及格|多少|占比|一共|总共|加起来|合计|几分|才能|可以|"
-                  r"指标体系|评估|指标|任务|体系|标准|是什么|是不是|有|几个|几项|[?？。,,])", " ", text)
+                  r"指标体系|评估|指标|任务|体系|标准|是什么|是不是|有|几个|几项|这些|那些|全部|所有|\d+\s*分?|[?？。,,])", " ", text)
     if len(normalize(rest)) < 4:
         return None, []
     top, hits = _best_indicator(session, camp, rest)
     return (top.no if top is not None else None), [h for h in hits if h.phrase or h.coverage >= 0.6]
 
 
-def indicator_due_asked(session: Session, camp: Campaign, text: str) -> int | None:
-    """"X什么时候交": the indicator X names by its whole title, or by a whole word of its text
-    that clearly points to it; None when the words left are a phase's ("评估验收什么时候") or the
-    campaign's own ("创建工作什么时候截止")."""
+def indicator_asked(session: Session, camp: Campaign, text: str) -> int | None:
+    """"X什么时候交", "X我们要提供什么材料": the indicator X names by its whole title, or by a whole
+    word of its text that clearly points to it; None when the words left are a phase's
+    ("评估验收什么时候"), the campaign's ("创建工作什么时候截止") or the asker's ("我们单位要交什么")."""
     if no := indicator_named(session, camp, text):
         return no
-    rest = re.sub(r"(什么时候|何时|哪天|截止日期|截止时间|截止|期限|时间节点|之前|以前|提交|交|材料|佐证|指标|"
-                  r"创建工作|创建|示范区|工作|整个|全部|所有|各项|任务|的|吗|呢|[?？。,,])", " ", text)
+    rest = re.sub(r"(什么时候|何时|哪天|截止日期|截止时间|截止|期限|时间节点|之前|以前|提交|提供|准备|交|材料|佐证|指标|"
+                  r"创建工作|创建|示范区|工作|整个|全部|所有|各项|任务|我们单位|我们局|我单位|本单位|我们|咱们|我局|"
+                  r"需要|要|什么|哪些|啥|的|吗|呢|[?？。,,])", " ", text)
     if len(normalize(rest)) < 4 or any(p in rest for p in ("阶段", "验收", "部署", "实施", "推进", "总结", "评估")):
         return None
     top, _ = _best_indicator(session, camp, rest)

@@ -14,24 +14,30 @@ from bot.render import render
 from knowledge.models import Campaign, Task, TaskUnit
 from knowledge.national import omitted_named, totals
 from knowledge.queries import indicator_view, task_label
-from knowledge.search import Hit, search
+from knowledge.search import Hit, query_grams, search
 from knowledge.units import UnitDirectory, UnitRef, normalize
 
 
 def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str,
-              asked: list[UnitRef] | None = None) -> Reply:
-    """Who is responsible for the indicator named by the words of ``query`` (and whether ``asked`` are)."""
+              asked: list[UnitRef] | None = None, wants: str = "both") -> Reply:
+    """Who is responsible for the indicator named by the words of ``query`` (and whether ``asked`` are);
+    for the task that names them when the question asks about tasks ("跨境电商那块任务是哪几个单位的事")."""
     if missing := national_missing_reply(session, camp, query, intent="who"):
         return missing
     hits = [h for h in search(session=session, campaign=camp, query=query, limit=5,
                               include_tasks=False)]
     tasks = [h for h in search(session=session, campaign=camp, query=query, limit=3, tasks_only=True) if h.phrase]
     # Only a task names the topic outright (no indicator title does, nor covers it better).
-    if tasks and not any(h.phrase == "title" for h in hits) and \
-            max(h.coverage for h in tasks) >= max((h.coverage for h in hits), default=0):
+    if tasks and (wants == "tasks" or not any(h.phrase == "title" for h in hits) and
+                  max(h.coverage for h in tasks) >= max((h.coverage for h in hits), default=0)):
         return task_who_reply(session, camp, directory, query, tasks, [h for h in hits if h.phrase][:3])
     if not hits or not (any(h.phrase for h in hits) or hits[0].coverage >= 0.6):
-        # scattered bigrams ("互联网医院" in a city whose plan never mentions it) are not an answer
+        # Scattered bigrams ("互联网医院" in a city whose plan never mentions it) are not an answer;
+        # a long description that clearly fits one indicator better than the rest ("食品药品网上
+        # 监管创新": four of its pairs in 28's text) is offered as a choice, never asserted.
+        found = hits[0].coverage * query_grams(query) if hits else 0
+        if found >= 4 and (len(hits) == 1 or hits[0].score >= hits[1].score * 1.5):
+            return choose_reply(camp, "您问的是哪一项指标?", hits[:3], intent="who")
         return Reply(text=render("search", hits=[], query=query.strip()), intent="who")
     words = normalize(query)
     exact = [h for h in hits if normalize(h.title) == words]

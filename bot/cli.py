@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlmodel import Session
 
+from bot.answers import unit_reply
 from bot.render import render, to_text
 from bot.settings import Settings
 from bot.store import open_store
@@ -161,8 +162,7 @@ def cmd_indicators(args: argparse.Namespace, settings: Settings) -> int:
                              "tasks": [{"no": d.no, "label": d.label, "title": d.title, "role": d.role}
                                        for d in duties.tasks]})
             else:
-                members = directory.expand(res.unit.id)
-                print(to_text(render("unit_duties", duties=duties, city=camp.city, members=members)))
+                print(to_text(unit_reply(session, camp, directory, res.unit).text))  # as the bot says it
             return 0
         data = export_campaign(session=session, campaign=camp)["indicators"]
         if args.json:

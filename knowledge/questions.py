@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import cn2an
 
-from knowledge.units import Suggestion, UnitDirectory, UnitRef
+from knowledge.units import Suggestion, UnitDirectory, UnitRef, normalize
 
 CN_NUM = "零〇一二两三四五六七八九十百"
 _NUM = rf"(\d{{1,3}}|[{CN_NUM}]{{1,4}})"
@@ -24,6 +24,8 @@ _INDICATOR_PATTERNS = [
     # "指标12", "编号为14的指标"; not "指标一共多少分" (一共), "指标一下" …
     re.compile(rf"(?:指标|ind|编号)\s*(?:第|no\.?|#|为|是)?\s*{_NUM}(?![共下些起般样律直定致同块])"),
     # "18号是什么指标", "19号谁牵头": a bare "N号" opening the question, not a day ("12号前交")
+    # "28项怎么才能拿分", "33项国家级媒体报道能得几分": "N项" opening a question is indicator N
+    re.compile(rf"^(?:请问|问一下|问下|想问一下|那|那么)?\s*{_NUM}\s*项(?!\s*(?:任务|主要任务))"),
     re.compile(rf"^(?:请问|问一下|问下|想问一下|那|那么)?\s*{_NUM}\s*号\s*(?=是|谁|怎么|的(?!前)|要求|需要|要交|几分|多少分|有什么|讲|说|呢|[?？]|$)"),
     re.compile(rf"第\s*{_NUM}\s*(?:项|号|条)(?!\s*任务)"),
     re.compile(r"#\s*(\d{1,3})"),
@@ -38,18 +40,23 @@ _TASK_PATTERNS = [
 _SECTION_TASK = re.compile(rf"(?:[(（]\s*([一二三四五六七八九十])\s*[)）]|第([一二三四五六七八九十])(?:部分|节|方面)|"
                            rf"^([一二三四五六七八九十])、)"
                            rf"\s*(?:的)?\s*(?:第)?\s*{_NUM}\s*(?:项|条|个)?\s*(?:是)?(?:什么|啥|哪个)?\s*(?:主要)?(?:任务)?"
-                           rf"(?:是什么|是啥|是哪个|呢|吗)?[?？。]*$")
+                           # "(二)3 是什么任务,谁牵头", "（一）2是谁的活": the task, whose units its card lists
+                           rf"(?:[,，、]?\s*(?:是什么任务|是什么|是啥|是哪个|由谁负责|谁牵头|谁负责|谁来做|谁管|是谁的活|"
+                           rf"是谁的任务|是谁的|谁的|哪些单位|哪个单位|哪几个单位|的责任单位|责任单位))*"
+                           rf"\s*(?:呢|吗|啊)?[?？。]*$")
 _AND = re.compile(r"(和|与|跟|及|、|以及|还有)")
 _LISTED = re.compile(rf"(?:第|#|指标)?\s*{_NUM}\s*(?:号|项)?(?=\s*(?:号|项|指标|和|与|跟|及|、|以及|还有|有什么|的区别|$))")
 _MY = re.compile(r"(我们|我单位|本单位|我局|我委|我办|我们局|我们委|我的|咱们|我方)")
 _WHO = re.compile(r"(谁负责|谁牵头|谁来|由谁|哪个单位|哪些单位|哪个部门|哪些部门|责任单位|牵头单位|配合单位|谁管|归谁|"
-                  r"是谁的活|谁的活|是谁的事|是谁的任务|谁的任务|谁干|谁做|归哪个|找谁|找哪个|问谁|向谁)")
+                  r"是谁的活|谁的活|是谁的事|是谁的任务|谁的任务|谁干|谁做|归哪个|找谁|找哪个|问谁|向谁|哪几个单位|"
+                  r"哪几个部门|是谁的)")
 _PHASE = re.compile(r"(阶段|什么时候|何时|时间节点|截止|期限|进度安排|实施步骤|验收|时间表|几月|deadline|日程|"
                     r"多长时间|多久|要搞几年|用几年|几年完成|创建周期|周期多长|时限)")
 _SEARCH = re.compile(r"(相关|有关|关于|涉及|方面)")
 _DETAIL = re.compile(r"(怎么打分|怎么算分|怎么算|怎么计算|如何计算|计算方法|计算公式|如何打分|如何评分|打分标准|评分标准|"
                      r"计分|要求是什么|有什么要求|需要什么材料|需要哪些材料|要哪些材料|要什么材料|要提供什么|要交什么|"
-                     r"考核什么|怎么评|评估方式|评估方法)")
+                     r"考核什么|怎么评|评估方式|评估方法|几分|能得|怎么拿分|怎么得分|拿满分|要哪些数据|需要什么数据|"
+                     r"要什么数据|哪些数据)")
 _OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|及格线|及格|通过线|达标线|达标标准|怎样算达标|怎么算通过|一共多少|"
                        r"多少项指标|几项指标|多少个指标|几个指标|加起来|合计|总共|一共几|多少项任务|几项任务|多少个任务|"
                        r"几个任务|指标体系|一级指标|二级指标)")
@@ -63,8 +70,8 @@ LEVELS = ("促进发展", "规范监管", "优化服务", "探索创新", "综�
           "服务网络经营", "服务网络消费", "创新工作", "创新效果", "组织机制保障", "工作基础保障")
 _LEADERS = re.compile(r"(组长|副组长|办公室设在|办公室在哪|办公室主任|领导小组办公室|牵头部门是|分管.{0,4}(?:市长|领导)|副市长是谁|"
                       r"市长是谁|领导小组成员|联络员职责|谁是联络员|成员单位有哪些|哪些成员单位)")
-_SHARED = re.compile(r"(共同|一起|一块|一道|同时|都负责|都参与|都有|交叉|重叠|共有|合作)")
-_WHO_FILLER = re.compile(r"(是|由|牵头|负责|配合|来做|来管|的工作|工作|这块|这一块|这件事|这事|呢|啊|吧|那条|这条|那项|这项|"
+_SHARED = re.compile(r"(共同|一起|一块|一道|同时|都负责|都要|都参与|都有|交叉|重叠|共有|合作)")
+_WHO_FILLER = re.compile(r"(是|由|牵头|负责|配合|来做|来管|的工作|工作|这块|那块|这一块|那一块|这件事|这事|呢|啊|吧|那条|这条|那项|这项|"
                          r"那个|这个|要数据|要材料|拿数据|要|单位|部门)")
 _IS_IT = re.compile(r"(是不是.{0,12}(?:负责|牵头|配合|管)的?|是否.{0,12}(?:负责|牵头|配合)|是.{0,12}(?:负责|牵头|配合|管)的?吗|"
                     r"归.{0,12}管吗)")
@@ -79,7 +86,8 @@ _TASK_WORD = re.compile(r"任务")
 _INDICATOR_WORD = re.compile(r"指标")
 _UNIT_LIKE = re.compile(
     r"^(?:市)?((?!我|本|咱)[^,,。的]{1,12}?(?:局|委|办|中心|部|协会|支行|海关|政府|管委会|社))"
-    r"(?:的|都|负责|有哪些|有什么|有啥|要做|要干|干什么|牵头|配合|承担|需要|分了|分到|分得|管哪些|管什么|涉及)")
+    r"(?:的|都|要负责|负责|有哪些|有什么|有啥|有没有|要做|要干|干什么|牵头|配合|承担|需要|分了|分到|分得|管哪些|"
+    r"管什么|涉及)")
 _HELP = re.compile(r"^(帮助|help|怎么用|使用说明|你能做什么|你好|您好|hi|hello|菜单)[!！。?？]*$", re.I)
 _FILLER = re.compile(
     r"(请问|请|帮我|帮忙|查一下|查查|查询|看看|看一下|告诉我|一下|我想知道|想问|问一下|麻烦|您好|你好|这一项|这项|"
@@ -158,6 +166,27 @@ def _numbers(patterns: list[re.Pattern[str]], text: str) -> list[int]:
     return out
 
 
+# "公安负责哪些指标", "公安和网信办都要负责哪些任务": a short name (公安, 商务, 税务) is a topic inside
+# most sentences, so it counts as a unit only where a unit stands: before a duty word or beside
+# another unit, in a question about duties that does not ask for a topic ("教育培训相关指标").
+_BARE = re.compile(r"(?:^|[和与跟、及])([\u4e00-\u9fff]{2,4}?)(?=(?:这边|这块|方面)?(?:都要|都|要|需要|还)?"
+                   r"(?:负责|牵头|配合|有哪些|有什么|有啥|要做|要干|干什么|承担|分了|分到|涉及|共同|一起|的指标|的任务)"
+                   r"|[和与跟、及])")
+_DUTY_WORD = re.compile(r"(负责|牵头|配合|任务|指标|活|干|承担|职责)")
+
+
+def bare_units(body: str, directory: UnitDirectory) -> list[UnitRef]:
+    """Units named by a bare short name where a unit stands (see ``_BARE``)."""
+    if not _DUTY_WORD.search(body) or _SEARCH.search(body):
+        return []
+    out: list[UnitRef] = []
+    for m in _BARE.finditer(body):
+        ids = directory.forms.get(normalize(m.group(1))) or set()
+        if len(ids) == 1 and (ref := directory.units[next(iter(ids))]) not in out:
+            out.append(ref)
+    return out
+
+
 def _wants(text: str) -> str:
     task, ind = bool(_TASK_WORD.search(text)), bool(_INDICATOR_WORD.search(text))
     return "tasks" if task and not ind else "indicators" if ind and not task else "both"
@@ -186,6 +215,7 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         return q
     body = _FILLER.sub("", text)
     q.units = directory.mentions(body)
+    q.units += [u for u in bare_units(body, directory) if u not in q.units]
     q.wants = _wants(body)
     if q.units and _IS_IT.search(body) and not _MY.search(body):
         q.intent = "who"  # "网上零售额同比增速是统计局负责吗": who answers, and whether this unit is among them
@@ -238,7 +268,7 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         q.intent = "who"
         q.query = _WHO_FILLER.sub(" ", _WHO.sub(" ", body))  # "信用监管是哪个单位牵头" → "信用监管"
         # "直播电商 管" (归谁管), "首违不罚   的" (是哪个部门负责的), "公平竞争审查 抓" (谁来抓)
-        q.query = re.sub(r"(?:\s+(?:管|抓|搞|任务|指标)|[\s的呢啊吧]+)+$", "", q.query).strip() or q.query
+        q.query = re.sub(r"(?:\s+(?:管|抓|搞|任务|指标|的事|事)|[\s的呢啊吧]+)+$", "", q.query).strip() or q.query
         q.query = re.sub(r"\s+", " ", q.query)
         return q
     if q.units:
