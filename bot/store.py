@@ -6,7 +6,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bot.settings import Settings
-from knowledge.db import make_engine
+from knowledge.db import exclusive, make_engine
 from knowledge.loader import load_all
 from knowledge.migrate import upgrade
 
@@ -18,8 +18,9 @@ def open_store(settings: Settings) -> Engine:
     up an edited YAML without a separate ``load`` step.
     """
     engine = make_engine(settings.db_url)
-    upgrade(engine)  # Alembic migrations, also on every start
-    with Session(engine) as session:
-        load_all(session, extra=settings.campaigns_dir)
-        session.commit()
+    with exclusive(engine):  # a second process waits, then finds everything done
+        upgrade(engine)  # Alembic migrations, also on every start
+        with Session(engine) as session:
+            load_all(session, extra=settings.campaigns_dir)
+            session.commit()
     return engine

@@ -50,6 +50,38 @@ def create_schema(engine: Engine) -> None:
 
 
 @contextmanager
+def exclusive(engine: Engine) -> Iterator[None]:
+    """One process at a time: the bot and a command started together on a new store must not
+    both create its tables ("table campaign already exists"). SQLite takes a lock file beside
+    the database; PostgreSQL a session advisory lock; an in-memory database needs none."""
+    if engine.dialect.name == "sqlite":
+        path = engine.url.database
+        if not path or path == ":memory:":
+            yield
+            return
+        import fcntl
+
+        with open(f"{path}.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    elif engine.dialect.name == "postgresql":
+        from sqlalchemy import text
+
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(7243010)"))
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(7243010)"))
+                conn.commit()
+    else:
+        yield
+
+
+@contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One short unit of work: commit on success, roll back on error, always close."""
     with Session(engine, expire_on_commit=False) as session:

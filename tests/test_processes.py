@@ -190,3 +190,19 @@ async def test_send_timeout_keeps_the_reminder_for_a_retry(tmp_path):
             await app.shutdown()
         texts = [m["text"] for m in server.api.sent(GROUP) if "截止" in m["text"]]
         assert 1 <= len(texts) <= 2  # the timed-out one may have been delivered; the retry surely is
+
+
+def test_processes_started_together_on_a_new_store_all_work(tmp_path):
+    """The bot and a command started at once on an empty store: one creates it, the others wait
+    (before, all but one failed with "table campaign already exists")."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "DATA_DIR": str(tmp_path), "DATABASE_URL": fresh_url(tmp_path)}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    procs = [subprocess.Popen([sys.executable, "-m", "bot.cli", "ask", "--campaign", "hejin", "第1项"], env=env,
+                              cwd=Path(__file__).parent.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(4)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, [err for _, err in results]
+    assert all("网上零售额同比增速" in out for out, _ in results)
