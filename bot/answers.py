@@ -189,8 +189,10 @@ def phase_reply(session: Session, camp: Campaign, today: date, asked: str = "") 
         note = f"文件规定的各阶段已于 {phases[-1].end.isoformat()} 结束;如时间表已调整,以领导小组办公室通知为准。"
     named = [r for r in rows if r["name"] in asked or r["name"][-2:] in asked] or _phase_by_text(rows, asked)
     asked_for = named[0] if len(named) == 1 else None  # "总结提升什么时候开始": that phase first
+    gather = evidence_phase(session, camp)  # "材料最晚啥时候交": the default due date of every indicator
+    overrides = sum(1 for d in due_dates(session, camp).values() if d.source == "office")
     text = render("phases", city=camp.city, phases=rows, goal_period=camp.goal_period, note=note,
-                  asked=asked_for)
+                  asked=asked_for, gather=gather, overrides=overrides)
     phase = ({"name": current.name, "start": current.start.isoformat(), "end": current.end.isoformat()}
              if current else (rows[-1] if rows and today > phases[-1].end else None))
     if asked_for:
@@ -285,10 +287,13 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         return info.contacts_reply(session, camp, unit)
     if q.intent == "document":
         return info.document_reply(session, camp)
+    if q.intent == "source":
+        return info.source_reply(session, camp, q.query)
     if q.intent == "nature":
         return info.nature_reply(session, camp, q.query)
     if q.intent == "leaders":
-        return info.leaders_reply(session, camp, office_first="办公室" in q.text or q.query == "office")
+        return info.leaders_reply(session, camp, office_first="办公室" in q.text or q.query == "office",
+                                  asked=[u for u in q.units if not u.is_group])
     if q.intent == "shared":
         units = ([asker.unit] if q.query == "mine" and asker.unit else []) + q.units
         if len(units) < 2:

@@ -48,16 +48,19 @@ def detail_reply(session: Session, camp: Campaign, directory: UnitDirectory, que
     return reply
 
 
-def leaders_reply(session: Session, camp: Campaign, office_first: bool = False) -> Reply:
-    """The leading group, its office and the liaison rule, as the document lists them."""
+def leaders_reply(session: Session, camp: Campaign, office_first: bool = False,
+                  asked: list[UnitRef] | None = None) -> Reply:
+    """The leading group, its office and the liaison rule, as the document lists them; for
+    "消协在领导小组里吗", first whether each asked unit has a member."""
     from knowledge.models import LeadingGroupMember, Unit
 
     members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
                                 .order_by(LeadingGroupMember.position)))
     units = {u.id: u.name for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id))}
     office = (camp.extra or {}).get("office") or {}
+    verdicts = [{"unit": u.name, "members": [m for m in members if m.unit_id == u.id]} for u in asked or []]
     text = render("leaders", city=camp.city, members=members, units=units, office=office,
-                  office_unit=units.get(camp.office_unit_id, ""), office_first=office_first)
+                  office_unit=units.get(camp.office_unit_id, ""), office_first=office_first, verdicts=verdicts)
     return Reply(text=text, intent="leaders", units=[units.get(camp.office_unit_id, "")])
 
 
@@ -176,9 +179,34 @@ def level_reply(session: Session, camp: Campaign, level: str) -> Reply:
     rows = [i for i in all_indicators(session=session, campaign=camp) if level in (i.level1, i.level2)]
     declared = next(((i.level1_points if i.level1 == level else i.level2_points) for i in rows), None)
     total = sum((i.points for i in rows), Decimal(0))
-    text = render("level_list", level=level, rows=rows, city=camp.city, declared=declared, total=total)
+    first = bool(rows) and rows[0].level1 == level
+    floor = declared * Decimal(str(camp.pass_level1_rate)) if first and declared is not None else None
+    text = render("level_list", level=level, rows=rows, city=camp.city, declared=declared, total=total,
+                  floor=floor, rate=camp.pass_level1_rate, pass_total=camp.pass_total)
     return Reply(text=text, intent="level",
                  indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows])
+
+
+def source_reply(session: Session, camp: Campaign, source: str) -> Reply:
+    """"哪些指标要用国家统计局的数据": indicators whose 数据或资料来源 names ``source`` (also without
+    a leading 国家/全国 or a trailing 平台/官网, as officers shorten them)."""
+    from knowledge.queries import all_indicators
+
+    indicators = all_indicators(session=session, campaign=camp)
+    forms = [source, re.sub(r"^(国家|全国|市|省)", "", source), re.sub(r"(平台|官网|网站|系统)$", "", source)]
+    rows = []
+    for form in dict.fromkeys(f for f in forms if len(f) >= 2):
+        rows = [i for i in indicators if any(form.lower() in str(src).lower() for src in i.sources or [])]
+        if rows:
+            break
+    if not rows:
+        from bot.answers import search_reply
+
+        return search_reply(session, camp, source)
+    text = render("source_list", source=source, rows=rows, city=camp.city)
+    return Reply(text=text, intent="source",
+                 indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows],
+                 buttons=[[(f"第{i.no}项", f"i:{camp.id}:{i.no}") for i in rows[k:k + 5]] for k in range(0, len(rows), 5)])
 
 
 def document_reply(session: Session, camp: Campaign) -> Reply:

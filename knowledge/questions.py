@@ -25,7 +25,8 @@ _INDICATOR_PATTERNS = [
     re.compile(rf"(?:指标|ind|编号)\s*(?:第|no\.?|#|为|是)?\s*{_NUM}(?![共下些起般样律直定致同块])"),
     # "18号是什么指标", "19号谁牵头": a bare "N号" opening the question, not a day ("12号前交")
     # "28项怎么才能拿分", "33项国家级媒体报道能得几分": "N项" opening a question is indicator N
-    re.compile(rf"^(?:请问|问一下|问下|想问一下|那|那么)?\s*{_NUM}\s*项(?!\s*(?:任务|主要任务))"),
+    re.compile(rf"^(?:请问|问一下|问下|想问一下|那|那么)?\s*{_NUM}\s*项(?!\s*(?:任务|主要任务))(?!.*(?:加起来|总共|一共|合计))"),
+    re.compile(rf"^(?:那|那么)?\s*{_NUM}\s*(?:号|项)?\s*(?:呢|吗)(?![\u4e00-\u9fff]{{0,2}}号)"),  # "28呢 符合几项能得分"
     re.compile(rf"^(?:请问|问一下|问下|想问一下|那|那么)?\s*{_NUM}\s*号\s*(?=是|谁|怎么|的(?!前)|要求|需要|要交|几分|多少分|有什么|讲|说|呢|[?？]|$)"),
     re.compile(rf"第\s*{_NUM}\s*(?:项|号|条)(?!\s*任务)"),
     re.compile(r"#\s*(\d{1,3})"),
@@ -34,7 +35,7 @@ _INDICATOR_PATTERNS = [
 ]
 _TASK_PATTERNS = [
     re.compile(rf"第\s*{_NUM}\s*(?:项|个|条)?\s*(?:主要)?任务"),
-    re.compile(rf"任务\s*(?:编号|第)?\s*(?:为|是)?\s*{_NUM}"),
+    re.compile(rf"任务\s*(?:编号|第)?\s*(?:为|是)?\s*{_NUM}(?![样起共下些块般定致同直律])"),  # not "任务一样吗"
 ]
 # "(二)1", "（二）第1项任务": Yancheng numbers its tasks afresh in each section.
 _SECTION_TASK = re.compile(rf"(?:[(（]\s*([一二三四五六七八九十])\s*[)）]|第([一二三四五六七八九十])(?:部分|节|方面)|"
@@ -50,44 +51,49 @@ _MY = re.compile(r"(我们|我单位|本单位|我局|我委|我办|我们局|�
 _WHO = re.compile(r"(谁负责|谁牵头|谁来|由谁|哪个单位|哪些单位|哪个部门|哪些部门|责任单位|牵头单位|配合单位|谁管|归谁|"
                   r"是谁的活|谁的活|是谁的事|是谁的任务|谁的任务|谁干|谁做|归哪个|找谁|找哪个|问谁|向谁|哪几个单位|"
                   r"哪几个部门|是谁的)")
-_PHASE = re.compile(r"(阶段|什么时候|何时|时间节点|截止|期限|进度安排|实施步骤|验收|时间表|几月|deadline|日程|"
+_PHASE = re.compile(r"(阶段|什么时候|啥时候|啥时|最晚|何时|时间节点|截止|期限|进度安排|实施步骤|验收|时间表|几月|deadline|日程|"
                     r"多长时间|多久|要搞几年|用几年|几年完成|创建周期|周期多长|时限)")
 _SEARCH = re.compile(r"(相关|有关|关于|涉及|方面)")
 _DETAIL = re.compile(r"(怎么打分|怎么算分|怎么算|怎么计算|如何计算|计算方法|计算公式|如何打分|如何评分|打分标准|评分标准|"
                      r"计分|要求是什么|有什么要求|需要什么材料|需要哪些材料|要哪些材料|要什么材料|要提供什么|要交什么|"
                      r"考核什么|怎么评|评估方式|评估方法|几分|能得|怎么拿分|怎么得分|拿满分|要哪些数据|需要什么数据|"
-                     r"要什么数据|哪些数据)")
+                     r"要什么数据|哪些数据|要求多少|要达到多少|达到多少|要多少|标准是多少|是多少|多少学时|多少次|多少个百分点)")
 _OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|及格线|及格|通过线|达标线|达标标准|怎样算达标|怎么算通过|一共多少|"
                        r"多少项指标|几项指标|多少个指标|几个指标|加起来|合计|总共|一共几|多少项任务|几项任务|多少个任务|"
                        r"几个任务|指标体系|一级指标|二级指标)")
 _CONTACTS = re.compile(r"(联络员是谁|谁是.{0,6}联络员|联系人|联络员有哪些|联系谁)")
 # "联络员由谁担任": who acts as liaison officer is the document's rule, on the leading-group card
-_LIAISON_RULE = re.compile(r"(联络员.{0,4}(?:由谁|谁来|谁当|谁担任|担任|来当|怎么定|怎么确定|是什么人|什么级别)|谁.{0,3}当联络员)")
+_LIAISON_RULE = re.compile(r"(联络员.{0,4}(?:由谁|谁来|谁当|谁担任|担任|来当|怎么定|怎么确定|是什么人|什么级别|要求|职责|"
+                           r"干啥|干什么|做什么|条件)|谁.{0,3}当联络员)")
 # "实施办法是哪天印发的", "文号是多少": the document itself
 _DOCUMENT = re.compile(r"(印发|发文|文号|发布时间|哪天发|什么时候发的|哪年发|哪个文件|什么文件|文件名|文件全称|方案全称|"
                        r"文件的名称|依据的文件|出台)")
 LEVELS = ("促进发展", "规范监管", "优化服务", "探索创新", "综合保障", "发展规模", "发展质量", "完善监管", "规范执法",
           "服务网络经营", "服务网络消费", "创新工作", "创新效果", "组织机制保障", "工作基础保障")
-_LEADERS = re.compile(r"(组长|副组长|办公室设在|办公室在哪|办公室主任|领导小组办公室|牵头部门是|分管.{0,4}(?:市长|领导)|副市长是谁|"
+_LEADERS = re.compile(r"(组长|副组长|领导小组名单|领导小组里|领导小组成员|换人|替补|人员变动|成员变动|办公室设在|办公室在哪|办公室主任|领导小组办公室|牵头部门是|分管.{0,4}(?:市长|领导)|副市长是谁|"
                       r"市长是谁|领导小组成员|联络员职责|谁是联络员|成员单位有哪些|哪些成员单位)")
-_SHARED = re.compile(r"(共同|一起|一块|一道|同时|都负责|都要|都参与|都有|交叉|重叠|共有|合作)")
+_SHARED = re.compile(r"(共同|一起|一块|一道|同时|都负责|都要|都参与|都有|交叉|重叠|共有|合作|一样|相同|区别|不同)")
 _WHO_FILLER = re.compile(r"(是|由|牵头|负责|配合|来做|来管|的工作|工作|这块|那块|这一块|那一块|这件事|这事|呢|啊|吧|那条|这条|那项|这项|"
                          r"那个|这个|要数据|要材料|拿数据|要|单位|部门)")
 _IS_IT = re.compile(r"(是不是.{0,12}(?:负责|牵头|配合|管)的?|是否.{0,12}(?:负责|牵头|配合)|是.{0,12}(?:负责|牵头|配合|管)的?吗|"
                     r"归.{0,12}管吗)")
 _GOALS = re.compile(r"(创建目标|总目标|目标是什么|什么目标|工作目标|要达到什么|创建要求|主要目标)")
 _MY_OWE = re.compile(r"(交什么|要交|提交什么|需要提交|哪些材料|什么材料)")
-_MY_DUTY = re.compile(r"负责|任务|干什么|做什么|干啥|职责|清单|牵头|配合|哪几项|几项|多少项|哪些项|多少分|总分|一共|活儿|啥活|"
+_MY_DUTY = re.compile(r"负责|任务|干什么|做什么|做些什么|做些啥|做哪些|干些什么|干啥|职责|清单|牵头|配合|哪几项|几项|多少项|哪些项|多少分|总分|一共|活儿|啥活|"
                       r"什么活|哪些活|分到|分了|分给|涉及|承担|管哪些|管什么|要管")
 _NATURE = re.compile(r"(定量|定性)")
+# "哪些指标要用国家统计局的数据", "12315平台的数据用在哪几个指标", "数据来源是国家网络交易监管平台的指标"
+_SOURCE = re.compile(r"(?:要用|用到|用的是|来自|来源于|取自)([^,,。?？]{2,20}?)(?:的)?(?:数据|统计数据)|"
+                     r"([^,,。?？]{2,20}?)的数据(?:用在|用于|要用在)|数据来源(?:是|为|包括|有)([^,,。?？]{2,20}?)(?:的指标|的|$)")
+_LEVEL_POINTS = re.compile(r"(几分|多少分|至少|及格|合格|才算过|达标|得分率)")
 _OWE = re.compile(r"(还欠|还差|还没交|没交|未交|未提交|没提交|提交情况|交了没有|进度怎么样|完成情况|欠哪些|欠什么|"
                   r"缺哪些|缺什么材料|还要交|还需要交|交齐)")
 _TASK_WORD = re.compile(r"任务")
 _INDICATOR_WORD = re.compile(r"指标")
 _UNIT_LIKE = re.compile(
     r"^(?:市)?((?!我|本|咱)[^,,。的]{1,12}?(?:局|委|办|中心|部|协会|支行|海关|政府|管委会|社))"
-    r"(?:的|都|要负责|负责|有哪些|有什么|有啥|有没有|要做|要干|干什么|牵头|配合|承担|需要|分了|分到|分得|管哪些|"
-    r"管什么|涉及)")
+    r"(?:的|都|要负责|负责|有哪些|有什么|有啥|有没有|有指标|有任务|要做|要干|干什么|牵头|配合|承担|需要|分了|分到|"
+    r"分得|管哪些|管什么|涉及)")
 _HELP = re.compile(r"^(帮助|help|怎么用|使用说明|你能做什么|你好|您好|hi|hello|菜单)[!！。?？]*$", re.I)
 _FILLER = re.compile(
     r"(请问|请|帮我|帮忙|查一下|查查|查询|看看|看一下|告诉我|一下|我想知道|想问|问一下|麻烦|您好|你好|这一项|这项|"
@@ -170,14 +176,15 @@ def _numbers(patterns: list[re.Pattern[str]], text: str) -> list[int]:
 # most sentences, so it counts as a unit only where a unit stands: before a duty word or beside
 # another unit, in a question about duties that does not ask for a topic ("教育培训相关指标").
 _BARE = re.compile(r"(?:^|[和与跟、及])([\u4e00-\u9fff]{2,4}?)(?=(?:这边|这块|方面)?(?:都要|都|要|需要|还)?"
-                   r"(?:负责|牵头|配合|有哪些|有什么|有啥|要做|要干|干什么|承担|分了|分到|涉及|共同|一起|的指标|的任务)"
-                   r"|[和与跟、及])")
-_DUTY_WORD = re.compile(r"(负责|牵头|配合|任务|指标|活|干|承担|职责)")
+                   r"(?:负责|牵头|配合|有哪些|有什么|有啥|哪些|哪几|要做|要干|干什么|干啥|弄啥|弄什么|做啥|承担|分了|分到|"
+                   r"涉及|共同|有共同|一起|的指标|的任务)|[和与跟、及]|(?:的|呢)?[?？]*$)")
+_DUTY_WORD = re.compile(r"(负责|牵头|配合|任务|指标|活|干|弄|做|承担|职责|共同|一起|重叠|交叉)")
+_HALF = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:的|呢)?[?？]*$")  # "文旅的?": a unit on its own
 
 
 def bare_units(body: str, directory: UnitDirectory) -> list[UnitRef]:
     """Units named by a bare short name where a unit stands (see ``_BARE``)."""
-    if not _DUTY_WORD.search(body) or _SEARCH.search(body):
+    if not (_DUTY_WORD.search(body) or _HALF.match(body)) or _SEARCH.search(body):
         return []
     out: list[UnitRef] = []
     for m in _BARE.finditer(body):
@@ -214,6 +221,9 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         q.intent, q.numbers = "indicator", sorted(numbers) if len(numbers) > 1 else numbers
         return q
     body = _FILLER.sub("", text)
+    if (m := _SOURCE.search(body)) and (source := next(g for g in m.groups() if g).strip(" 的")):
+        q.intent, q.query = "source", source  # "哪些指标要用国家统计局的数据": the 数据来源 column
+        return q
     q.units = directory.mentions(body)
     q.units += [u for u in bare_units(body, directory) if u not in q.units]
     q.wants = _wants(body)
@@ -238,13 +248,14 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     if _DOCUMENT.search(body) and not q.units:
         q.intent = "document"
         return q
-    if (level := next((lv for lv in LEVELS if lv in body), None)) and not q.units and not _DETAIL.search(body):
+    if (level := next((lv for lv in LEVELS if lv in body), None)) and not q.units and \
+            (not _DETAIL.search(body) or _LEVEL_POINTS.search(body)):  # "探索创新至少得几分才算过"
         q.intent, q.query = "level", level
         return q
     if (nature := _NATURE.search(body)) and "指标" in body and not q.units:
         q.intent, q.query = "nature", nature.group(1)
         return q
-    if _LEADERS.search(body) and all(u.is_group for u in q.units):
+    if _LEADERS.search(body) and (all(u.is_group for u in q.units) or "领导小组" in body):
         q.intent = "leaders"
         return q
     if _GOALS.search(body) and not q.units:
