@@ -57,15 +57,16 @@ def _num(value: object) -> object:
     return value
 
 
-def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef) -> Reply:
-    """A unit's indicators (牵头/配合/成员) and tasks."""
+def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef,
+               tasks_first: bool = False) -> Reply:
+    """A unit's indicators (牵头/配合/成员) and tasks (first, when the question asked for tasks)."""
     d = unit_duties(session=session, campaign=camp, directory=directory, unit_id=unit.id)
     members = directory.expand(unit.id) if unit.is_group else []
     # Where a group's membership is inferred rather than listed by the document, say on what basis.
     groups = {x.via for x in d.indicators + d.tasks if x.via} | ({unit.name} if unit.is_group else set())
     bases = {name: basis for name, basis in _group_bases(session, camp).items() if name in groups}
     text = render("unit_duties", duties=d, city=camp.city, members=members, bases=bases,
-                  dues=_dues_of(session, camp, [x.no for x in d.indicators]))
+                  dues=_dues_of(session, camp, [x.no for x in d.indicators]), tasks_first=tasks_first)
     return Reply(
         text=text, intent="unit", units=[unit.name],
         indicators=[{"no": x.no, "title": x.title, "points": _num(x.points), "role": x.role,
@@ -142,6 +143,18 @@ def task_reply(session: Session, camp: Campaign, directory: UnitDirectory, seq: 
     text = render("task", task=task, label=task_label(task, camp), units=units, implicit=implicit)
     return Reply(text=text, intent="task", units=[r.unit.name for r in units],
                  tasks=[{"no": task.seq, "label": task_label(task, camp), "title": task.title}])
+
+
+def _in_leading_titles(session: Session, camp: Campaign, query: str) -> list:
+    """Leading-group members whose title names the body ``query`` names ("大数据局" → 大数据管理局)."""
+    from knowledge.models import LeadingGroupMember
+
+    core = re.sub(r"^(市|盐城市|河津市)|(管理局|局|委员会|委|办公室|办|中心)$", "", query.strip())
+    if len(core) < 2:
+        return []
+    members = session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
+                           .order_by(LeadingGroupMember.position))
+    return [m for m in members if core in (m.title or "")]
 
 
 def normalize_brackets(text: str) -> str:
@@ -252,17 +265,17 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
     if q.intent == "my_unit":
         if asker.unit is None:
             return Reply(text=render("need_unit"), intent="need_registration")
-        reply = unit_reply(session, camp, directory, asker.unit)
+        reply = unit_reply(session, camp, directory, asker.unit, tasks_first=q.wants == "tasks")
         reply.intent = "my_unit"
         return reply
     if q.intent == "unit":
         if len(q.units) == 1:
-            return unit_reply(session, camp, directory, q.units[0])
+            return unit_reply(session, camp, directory, q.units[0], tasks_first=q.wants == "tasks")
         if len(q.units) > 1:
             return Reply(text=render("choose", prompt="您问的是哪个单位?"), intent="ambiguous",
                          buttons=[[(u.name, f"u:{camp.id}:{u.id}")] for u in q.units[:6]],
                          units=[u.name for u in q.units])
-        return unit_not_found(camp, q.query or q.text, q.unit_suggestions)
+        return unit_not_found(camp, q.query or q.text, q.unit_suggestions, session)
     if q.intent == "who":
         from bot.answers_who import who_reply
 
@@ -340,11 +353,13 @@ def unit_lookup_reply(session: Session, camp: Campaign, directory: UnitDirectory
         units = [s.unit for s in res.suggestions]
         return Reply(text=render("choose", prompt=f"“{name}”可能指以下单位,您问的是哪个?"), intent="ambiguous",
                      buttons=[[(u.name, f"u:{camp.id}:{u.id}")] for u in units[:6]], units=[u.name for u in units])
-    return unit_not_found(camp, name, res.suggestions)
+    return unit_not_found(camp, name, res.suggestions, session)
 
 
-def unit_not_found(camp: Campaign, query: str, suggestions: list) -> Reply:
-    """"没有找到" with ranked suggestions as buttons."""
-    return Reply(text=render("unit_not_found", query=query, suggestions=suggestions[:5]),
+def unit_not_found(camp: Campaign, query: str, suggestions: list, session: Session | None = None) -> Reply:
+    """"没有找到" with ranked suggestions as buttons; a body that only appears in the leading group's
+    titles ("大数据局": 市大数据管理局 in two members' titles) is named with those members."""
+    listed = _in_leading_titles(session, camp, query) if session is not None else []
+    return Reply(text=render("unit_not_found", query=query, suggestions=suggestions[:5], listed=listed),
                  intent="unit_not_found",
                  buttons=[[(s.unit.name, f"u:{camp.id}:{s.unit.id}")] for s in suggestions[:5]])

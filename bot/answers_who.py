@@ -44,15 +44,40 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
     top = exact[0] if exact else hits[0]
     clear = bool(exact) or len(hits) == 1 or top.score >= hits[1].score * 1.5
     hits = [top] + [h for h in hits if h is not top]
-    if not clear:
-        return choose_reply(camp, "您问的是哪一项指标?", hits, intent="who")
     view = indicator_view(session=session, campaign=camp, directory=directory, no=top.no)
     assert view is not None
+    same: list = []
+    if not clear:
+        # "网上零售额增速谁负责": 1 and 2 both fit, but when they have the same units that is the answer
+        close = [h for h in hits[1:3] if h.score * 1.5 > top.score]
+        views = [indicator_view(session=session, campaign=camp, directory=directory, no=h.no) for h in close]
+        if not views or any(_roles(v) != _roles(view) for v in views):
+            return choose_reply(camp, "您问的是哪一项指标?", hits, intent="who")
+        same = close
     verdicts = [(u.name, view.role_of(directory, u.id)) for u in asked or []]
-    text = render("who", i=view.indicator, units=view.units, others=hits[1:3], verdicts=verdicts)
+    task_rows = _task_rows(session, camp, directory, tasks)  # tasks whose text names the topic too
+    text = render("who", i=view.indicator, units=view.units, others=[h for h in hits[1:3] if h not in same],
+                  verdicts=verdicts, same=same, tasks=task_rows)
     return Reply(text=text, intent="who", units=[r.unit.name for r in view.units],
-                 indicators=[{"no": top.no, "title": top.title, "points": _num(view.indicator.points)}],
+                 indicators=[{"no": top.no, "title": top.title, "points": _num(view.indicator.points)}]
+                 + [{"no": h.no, "title": h.title} for h in same],
+                 tasks=[{"no": r["no"], "label": r["label"], "title": r["title"]} for r in task_rows],
                  buttons=[[("打分标准", f"i:{camp.id}:{top.no}")]])
+
+
+def _roles(view) -> list[tuple[str, str]]:  # noqa: ANN001
+    return [(r.unit.name, r.role) for r in view.units]
+
+
+def _task_rows(session: Session, camp: Campaign, directory: UnitDirectory, tasks: list[Hit]) -> list[dict]:
+    """Main tasks as rows with their units (the numbers the search found)."""
+    rows = []
+    for hit in tasks:
+        task = session.exec(select(Task).where(Task.campaign_id == camp.id, Task.seq == hit.no)).one()
+        links = session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id).order_by(TaskUnit.position))
+        rows.append({"no": task.seq, "label": task_label(task, camp), "title": task.title,
+                     "units": [directory.units[link.unit_id].name for link in links]})
+    return rows
 
 
 def national_missing_reply(session: Session, camp: Campaign, query: str, *, intent: str) -> Reply | None:
@@ -68,12 +93,7 @@ def national_missing_reply(session: Session, camp: Campaign, query: str, *, inte
 def task_who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str, tasks: list[Hit],
                    indicators: list[Hit]) -> Reply:
     """The main tasks whose text names the topic, with their units; indicators that mention it too."""
-    rows = []
-    for hit in tasks:
-        task = session.exec(select(Task).where(Task.campaign_id == camp.id, Task.seq == hit.no)).one()
-        links = session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id).order_by(TaskUnit.position))
-        rows.append({"no": task.seq, "label": task_label(task, camp), "title": task.title,
-                     "units": [directory.units[link.unit_id].name for link in links]})
+    rows = _task_rows(session, camp, directory, tasks)
     text = render("who_task", topic=query.strip(), tasks=rows, indicators=indicators)
     return Reply(text=text, intent="who", units=list(dict.fromkeys(u for r in rows for u in r["units"])),
                  tasks=[{"no": r["no"], "label": r["label"], "title": r["title"]} for r in rows],

@@ -37,6 +37,7 @@ class Hit:
 
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
+    text = text.replace("规上", "规模以上")  # officers' shorthand for the titles' word
     text = _SCRIPT_EDGE.sub(" ", _NOISE.sub(" ", text))
     return re.sub(r"[\s,.;:!、，。；：！“”\"'()（）]+", " ", text).strip()
 
