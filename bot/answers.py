@@ -26,7 +26,7 @@ from knowledge.queries import (
 from knowledge.questions import Question
 from knowledge.search import search
 from knowledge.units import UnitDirectory, UnitRef
-from reminders.timeline import due_dates, due_of, evidence_phase
+from reminders.timeline import due_of, dues_and_phase
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -78,8 +78,7 @@ def _dues_of(session: Session, camp: Campaign, nos: list[int]) -> list[dict]:
     """When the unit's evidence is due, one row per date: "2023-12-31(“全面推进”阶段结束日):第1、2项"."""
     if not nos:
         return []
-    dues = due_dates(session, camp)
-    phase = evidence_phase(session, camp)
+    dues, phase = dues_and_phase(session, camp)
     rows: dict[tuple, dict] = {}
     for no in nos:
         if (due := dues.get(no)) is None:
@@ -202,8 +201,8 @@ def phase_reply(session: Session, camp: Campaign, today: date, asked: str = "") 
         note = f"文件规定的各阶段已于 {phases[-1].end.isoformat()} 结束;如时间表已调整,以领导小组办公室通知为准。"
     named = [r for r in rows if r["name"] in asked or r["name"][-2:] in asked] or _phase_by_text(rows, asked)
     asked_for = named[0] if len(named) == 1 else None  # "总结提升什么时候开始": that phase first
-    gather = evidence_phase(session, camp)  # "材料最晚啥时候交": the default due date of every indicator
-    overrides = sum(1 for d in due_dates(session, camp).values() if d.source == "office")
+    dues, gather = dues_and_phase(session, camp)  # "材料最晚啥时候交": the default due date of every indicator
+    overrides = sum(1 for d in dues.values() if d.source == "office")
     text = render("phases", city=camp.city, phases=rows, goal_period=camp.goal_period, note=note,
                   asked=asked_for, gather=gather, overrides=overrides)
     phase = ({"name": current.name, "start": current.start.isoformat(), "end": current.end.isoformat()}

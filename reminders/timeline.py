@@ -100,16 +100,22 @@ def evidence_phase(session: Session, campaign: Campaign) -> Phase | None:
 
 def due_dates(session: Session, campaign: Campaign) -> dict[int, Due]:
     """indicator number → due date and where it comes from."""
+    return dues_and_phase(session, campaign)[0]
+
+
+def dues_and_phase(session: Session, campaign: Campaign) -> tuple[dict[int, Due], Phase | None]:
+    """``due_dates`` and the evidence phase they default to, read with column-only queries (a unit
+    card asks this for every question about a unit)."""
     default = evidence_phase(session, campaign)
+    overrides = dict(session.exec(select(Indicator.no, IndicatorDue.due).join(Indicator)
+                                  .where(Indicator.campaign_id == campaign.id)).all())
     out: dict[int, Due] = {}
-    overrides = {d.indicator_id: d.due for d in session.exec(
-        select(IndicatorDue).join(Indicator).where(Indicator.campaign_id == campaign.id))}
-    for ind in session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id)):
-        if ind.id in overrides:
-            out[ind.no] = Due(ind.no, overrides[ind.id], "office")
+    for no in session.exec(select(Indicator.no).where(Indicator.campaign_id == campaign.id)):
+        if no in overrides:
+            out[no] = Due(no, overrides[no], "office")
         elif default is not None:
-            out[ind.no] = Due(ind.no, default.end, "phase")
-    return out
+            out[no] = Due(no, default.end, "phase")
+    return out, default
 
 
 def set_due(session: Session, campaign: Campaign, no: int, due: date, *, by: int | None, now: datetime) -> Due:
@@ -128,15 +134,19 @@ def set_due(session: Session, campaign: Campaign, no: int, due: date, *, by: int
 
 
 def due_of(session: Session, campaign: Campaign, no: int) -> tuple[Due, str, bool] | None:
-    """One indicator's due date by the rule of ``due_dates``, the phase it comes from ("" when the
-    office set the date itself), and whether the office set it (its own date, or a timeline it
-    set or shifted) rather than the document: what an indicator card tells an officer who asks
-    "什么时候交"."""
-    due = due_dates(session, campaign).get(no)
-    if due is None:
+    """One indicator's due date by the rule of ``due_dates`` (the office's date, else the end of
+    the evidence phase), the phase it comes from ("" when the office set the date itself), and
+    whether the office set it (its own date, or a timeline it set or shifted) rather than the
+    document: what an indicator card tells an officer who asks "什么时候交". One indicator is
+    read, not the whole table: this runs for every card."""
+    own = session.exec(select(IndicatorDue.due).join(Indicator)
+                       .where(Indicator.campaign_id == campaign.id, Indicator.no == no)).first()
+    if own is not None:
+        return Due(no, own, "office"), "", True
+    phase = evidence_phase(session, campaign)
+    if phase is None:
         return None
-    phase = evidence_phase(session, campaign) if due.source == "phase" else None
-    return due, phase.name if phase else "", due.source == "office" or (phase is not None and phase.source == "office")
+    return Due(no, phase.end, "phase"), phase.name, phase.source == "office"
 
 
 # Prepared once: the bot asks this on every question (see ``timeline_key``).
