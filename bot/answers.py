@@ -195,7 +195,9 @@ def phase_reply(session: Session, camp: Campaign, today: date, asked: str = "") 
         if state == "进行中" and current is None:
             current = p
         rows.append({"no": p.no, "name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat(),
-                     "text": p.text, "state": state})
+                     "text": p.text, "state": state,
+                     # the document's own wording of a period the store had to repair ("20236-12月")
+                     "written": p.period_as_written if p.source == "document" else ""})
     note = ""
     if phases and today > phases[-1].end:
         note = f"文件规定的各阶段已于 {phases[-1].end.isoformat()} 结束;如时间表已调整,以领导小组办公室通知为准。"
@@ -299,6 +301,10 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         return info.contacts_reply(session, camp, unit)
     if q.intent == "document":
         return info.document_reply(session, camp)
+    if q.intent == "method":
+        return info.method_reply(session, camp, q.query, q.section or 0)
+    if q.intent == "howto":
+        return info.howto_reply(camp, q.query.split(","))
     if q.intent == "source":
         return info.source_reply(session, camp, q.query)
     if q.intent == "nature":
@@ -328,6 +334,8 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
             reply = indicator_reply(session, camp, directory, no, asker, today)
             reply.intent = "detail"
             return reply
+        if q.query == "all":
+            return info.owe_all_reply(session, camp, directory, today)
         return info.owe_reply(session, camp, directory, q.units[0] if q.units else asker.unit)
     if q.intent == "search":
         from bot.answers_who import national_missing_reply

@@ -172,6 +172,17 @@ def owe_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: 
                  indicators=[{"no": r.no, "title": r.title, "state": r.state} for r in rows if r.state != "accepted"])
 
 
+def owe_all_reply(session: Session, camp: Campaign, directory: UnitDirectory, today: date) -> Reply:
+    """"哪些单位还没交材料": every unit that still owes something, as the weekly digest counts it."""
+    from knowledge.score import to_json
+    from reminders.digest import build
+
+    digest, _ = build(session, camp, directory, today)
+    units = [u for u in to_json(digest, directory, today.isoformat())["units"] if u["owed"]]
+    return Reply(text=render("owe_all", units=units, city=camp.city), intent="owe",
+                 units=[u["unit"] for u in units])
+
+
 def level_reply(session: Session, camp: Campaign, level: str) -> Reply:
     """The indicators under a first- or second-level indicator."""
     from knowledge.queries import all_indicators
@@ -209,6 +220,27 @@ def source_reply(session: Session, camp: Campaign, source: str) -> Reply:
                  buttons=[[(f"第{i.no}项", f"i:{camp.id}:{i.no}") for i in rows[k:k + 5]] for k in range(0, len(rows), 5)])
 
 
+def method_reply(session: Session, camp: Campaign, method: str, mode: int) -> Reply:
+    """"哪些指标要专家评估": indicators by 评估方式; ``mode`` 1 = that method only, -1 = without it."""
+    from knowledge.queries import all_indicators
+
+    every = all_indicators(session=session, campaign=camp)
+    if mode == 1:
+        rows = [i for i in every if list(i.methods or []) == [method]]
+    elif mode == -1:
+        rows = [i for i in every if method not in (i.methods or [])]
+    else:
+        rows = [i for i in every if method in (i.methods or [])]
+    text = render("method_list", method=method, mode=mode, rows=rows, city=camp.city)
+    return Reply(text=text, intent="method",
+                 indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows])
+
+
+def howto_reply(camp: Campaign, topics: list[str]) -> Reply:
+    """How to register, submit evidence, and what happens in review: the bot's own use."""
+    return Reply(text=render("howto", topics=topics, city=camp.city), intent="howto")
+
+
 def document_reply(session: Session, camp: Campaign) -> Reply:
     """"实施办法是哪天印发的", "文号是多少": the document as its heading states it."""
     from knowledge.models import Indicator
@@ -231,7 +263,13 @@ def nature_reply(session: Session, camp: Campaign, word: str) -> Reply:
     """Indicators whose nature (变量性质) includes 定量 or 定性."""
     from knowledge.queries import all_indicators
 
-    rows = [i for i in all_indicators(session=session, campaign=camp) if word in i.nature]
+    every = all_indicators(session=session, campaign=camp)
+    if word == "定量+定性":  # "定性+定量" and "定量+定性" are written both ways
+        rows = [i for i in every if "定量" in i.nature and "定性" in i.nature]
+    elif word.endswith("(仅)"):
+        rows = [i for i in every if i.nature == word[:2]]
+    else:
+        rows = [i for i in every if word in i.nature]
     text = render("nature_list", word=word, rows=rows, city=camp.city)
     return Reply(text=text, intent="nature",
                  indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows])

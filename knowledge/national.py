@@ -51,13 +51,17 @@ def omitted_named(*, session: Session, campaign: Campaign, query: str) -> Nation
     omitted = set((campaign.extra or {}).get("omits_national") or [])
     if not omitted:
         return None
-    words = normalize(query)
+    from knowledge.search import topic_words
+
+    # The whole question, then each topic word of it ("有没有快递业务的指标" → "快递业务").
+    candidates = [normalize(query)] + [normalize(w) for w in topic_words(query)]
     local = [normalize(i.title) for i in session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id))]
     for nat in session.exec(select(NationalIndicator).where(NationalIndicator.no.in_(omitted))):  # type: ignore[attr-defined]
         title = normalize(nat.title)
         # "快递业务" names it; "同比增速" is shared with local titles and names nothing.
-        if title in words or (len(words) >= 4 and words in title and not any(words in t for t in local)):
-            return nat
+        for words in candidates:
+            if title in words or (len(words) >= 4 and words in title and not any(words in t for t in local)):
+                return nat
     return None
 
 

@@ -81,9 +81,20 @@ _GOALS = re.compile(r"(创建目标|总目标|目标是什么|什么目标|工�
 _MY_OWE = re.compile(r"(交什么|要交|提交什么|需要提交|哪些材料|什么材料)")
 _MY_DUTY = re.compile(r"负责|任务|干什么|做什么|做些什么|做些啥|做哪些|干些什么|干啥|职责|清单|牵头|配合|哪几项|几项|多少项|哪些项|多少分|总分|一共|活儿|啥活|"
                       r"什么活|哪些活|分到|分了|分给|涉及|承担|管哪些|管什么|要管")
-_NATURE = re.compile(r"(定量|定性)")
+_NATURE = re.compile(r"(定量\s*[+＋和与及]\s*定性|定性\s*[+＋和与及]\s*定量|定量|定性)")
+# "哪些指标要专家评估", "只用数据比对的", "不需要专家评估的": the 评估方式 column
+_METHOD = re.compile(r"(专家评估|资料审查|数据比对)")
+_ONLY = re.compile(r"(只用|只需|只要|仅|单纯|纯|只有|只)")
+_NOT = re.compile(r"(不需要|不用|不要|无需|没有|不含|不是)")
+# "怎么提交材料", "材料发给谁", "怎么登记成联络员", "交的材料谁审核": how to use the bot itself
+_HOWTO = {
+    "submit": re.compile(r"((怎么|如何|咋|在哪|哪里|去哪)(提交|交|上传|报送|报|发)|材料(怎么|如何|咋)(交|提交|上传|报)|"
+                         r"(材料|佐证).{0,3}(发给谁|交给谁|交到哪|发到哪|给谁)|^(发给谁|交给谁))"),
+    "register": re.compile(r"((怎么|如何|咋)(登记|注册|绑定|加入|认证|报名)|新来的联络员|换了?联络员|联络员(换人|变了|变更))"),
+    "review": re.compile(r"(谁(来)?审核|谁审|审核(流程|结果|多久)|(被)?退回|被拒|打回|审核不通过)"),
+}
 # "哪些指标要用国家统计局的数据", "12315平台的数据用在哪几个指标", "数据来源是国家网络交易监管平台的指标"
-_SOURCE = re.compile(r"(?:要用|用到|用的是|来自|来源于|取自)([^,,。?？]{2,20}?)(?:的)?(?:数据|统计数据)|"
+_SOURCE = re.compile(r"(?:要用|用到|用的是|需要用|来自|来源于|取自|(?<=指标)用)([^,,。?？]{2,20}?)(?:的)?(?:数据|统计数据)|"
                      r"([^,,。?？]{2,20}?)的数据(?:用在|用于|要用在)|数据来源(?:是|为|包括|有)([^,,。?？]{2,20}?)(?:的指标|的|$)")
 _LEVEL_POINTS = re.compile(r"(几分|多少分|至少|及格|合格|才算过|达标|得分率)")
 _OWE = re.compile(r"(还欠|还差|还没交|没交|未交|未提交|没提交|提交情况|交了没有|进度怎么样|完成情况|欠哪些|欠什么|"
@@ -221,6 +232,9 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         q.intent, q.numbers = "indicator", sorted(numbers) if len(numbers) > 1 else numbers
         return q
     body = _FILLER.sub("", text)
+    if howto := [k for k, pattern in _HOWTO.items() if pattern.search(body)]:
+        q.intent, q.query = "howto", ",".join(howto)
+        return q
     if (m := _SOURCE.search(body)) and (source := next(g for g in m.groups() if g).strip(" 的")):
         q.intent, q.query = "source", source  # "哪些指标要用国家统计局的数据": the 数据来源 column
         return q
@@ -253,7 +267,13 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         q.intent, q.query = "level", level
         return q
     if (nature := _NATURE.search(body)) and "指标" in body and not q.units:
-        q.intent, q.query = "nature", nature.group(1)
+        word = nature.group(1)
+        q.intent = "nature"
+        q.query = "定量+定性" if "量" in word and "性" in word else word + ("(仅)" if _ONLY.search(body) else "")
+        return q
+    if (method := _METHOD.search(body)) and not q.units and re.search(r"(哪些|哪几|几项|几个|多少)", body):
+        q.intent, q.query = "method", method.group(1)
+        q.section = 1 if _ONLY.search(body) else -1 if _NOT.search(body) else 0  # only / without / any
         return q
     if _LEADERS.search(body) and (all(u.is_group for u in q.units) or "领导小组" in body):
         q.intent = "leaders"
@@ -270,6 +290,8 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     if _OWE.search(body):
         q.intent = "owe"
         q.units = q.units[:1]
+        if not q.units and re.search(r"(哪些单位|哪几个单位|各单位|哪个单位|哪些部门|哪几家|哪家|谁还没)", body):
+            q.query = "all"  # the office asks: every unit that still owes something
         return q
     if _DETAIL.search(body) and not q.units:
         q.intent = "detail"

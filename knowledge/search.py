@@ -68,6 +68,11 @@ def _score(words: list[str], fields: dict[str, str]) -> tuple[float, str]:
     return score, phrase
 
 
+def topic_words(query: str) -> list[str]:
+    """The words of a question that name its topic ("有没有快递业务的指标" → ["快递业务"])."""
+    return [w for w in _clean(re.sub(r"(有没有|有无|是不是|没有|吗)", " ", query)).split() if w]
+
+
 def query_grams(query: str) -> int:
     """How many distinct character pairs a query has (coverage × this = pairs found)."""
     return len({g for w in _clean(query).split() if w for g in _bigrams(w)})
