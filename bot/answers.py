@@ -245,8 +245,10 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         replies = [indicator_reply(session, camp, directory, n, asker, today) for n in q.numbers]
         if len(replies) == 1:
             return replies[0]
-        # "10号和18号指标有什么区别": both in full, one after the other
-        return Reply(text="\n\n——————\n\n".join(r.text for r in replies), intent="indicator",
+        # "10号和18号指标有什么区别": a line that sets them side by side, then both in full
+        head = render("compare", rows=[i for r in replies for i in r.indicators])
+        return Reply(text=head + "\n\n——————\n\n" + "\n\n——————\n\n".join(r.text for r in replies),
+                     intent="indicator",
                      indicators=[i for r in replies for i in r.indicators],
                      units=list(dict.fromkeys(u for r in replies for u in r.units)))
     if q.intent == "task":
@@ -301,6 +303,8 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
         return info.contacts_reply(session, camp, unit)
     if q.intent == "document":
         return info.document_reply(session, camp)
+    if q.intent == "task_list":
+        return info.task_list_reply(session, camp)
     if q.intent == "method":
         return info.method_reply(session, camp, q.query, q.section or 0)
     if q.intent == "howto":

@@ -183,6 +183,18 @@ def owe_all_reply(session: Session, camp: Campaign, directory: UnitDirectory, to
                  units=[u["unit"] for u in units])
 
 
+def task_list_reply(session: Session, camp: Campaign) -> Reply:
+    """"主要任务有哪些 / 分几块": every main task under its section heading, as the plan numbers them."""
+    from knowledge.queries import task_label
+
+    tasks = list(session.exec(select(Task).where(Task.campaign_id == camp.id).order_by(Task.seq)))
+    sections: dict[str, list[dict]] = {}
+    for t in tasks:
+        sections.setdefault(t.section.strip() or "主要任务", []).append({"label": task_label(t, camp), "title": t.title})
+    return Reply(text=render("task_list", city=camp.city, sections=sections, count=len(tasks)), intent="task_list",
+                 tasks=[{"no": t.seq, "label": task_label(t, camp), "title": t.title} for t in tasks])
+
+
 def level_reply(session: Session, camp: Campaign, level: str) -> Reply:
     """The indicators under a first- or second-level indicator."""
     from knowledge.queries import all_indicators

@@ -94,10 +94,13 @@ _HOWTO = {
     "review": re.compile(r"(谁(来)?审核|谁审|审核(流程|结果|多久)|(被)?退回|被拒|打回|审核不通过)"),
 }
 # "哪些指标要用国家统计局的数据", "12315平台的数据用在哪几个指标", "数据来源是国家网络交易监管平台的指标"
+# "主要任务有哪些", "主要任务分几块,各有几项": the list of tasks by section
+_TASK_LIST = re.compile(r"((主要)?任务(有哪些|都有哪些|都有什么|分几|一共|总共|列表|清单|分哪几|有几)|几大(块|类|部分)任务|"
+                        r"任务.{0,4}(几块|几部分|几大块|几类))")
 _SOURCE = re.compile(r"(?:要用|用到|用的是|需要用|来自|来源于|取自|(?<=指标)用)([^,,。?？]{2,20}?)(?:的)?(?:数据|统计数据)|"
                      r"([^,,。?？]{2,20}?)的数据(?:用在|用于|要用在)|数据来源(?:是|为|包括|有)([^,,。?？]{2,20}?)(?:的指标|的|$)")
 _LEVEL_POINTS = re.compile(r"(几分|多少分|至少|及格|合格|才算过|达标|得分率)")
-_OWE = re.compile(r"(还欠|还差|还没交|没交|未交|未提交|没提交|提交情况|交了没有|进度怎么样|完成情况|欠哪些|欠什么|"
+_OWE = re.compile(r"(哪些单位交了|哪几个单位交了|谁交了|还欠|还差|还没交|没交|未交|未提交|没提交|提交情况|交了没有|进度怎么样|完成情况|欠哪些|欠什么|"
                   r"缺哪些|缺什么材料|还要交|还需要交|交齐)")
 _TASK_WORD = re.compile(r"任务")
 _INDICATOR_WORD = re.compile(r"指标")
@@ -234,6 +237,10 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     body = _FILLER.sub("", text)
     if howto := [k for k, pattern in _HOWTO.items() if pattern.search(body)]:
         q.intent, q.query = "howto", ",".join(howto)
+        return q
+    if _TASK_LIST.search(body) and not _MY.search(body) and not directory.mentions(body) and \
+            not bare_units(body, directory):
+        q.intent = "task_list"
         return q
     if (m := _SOURCE.search(body)) and (source := next(g for g in m.groups() if g).strip(" 的")):
         q.intent, q.query = "source", source  # "哪些指标要用国家统计局的数据": the 数据来源 column
