@@ -314,8 +314,9 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
     if q.intent == "nature":
         return info.nature_reply(session, camp, q.query)
     if q.intent == "leaders":
+        mine = [asker.unit] if q.query == "mine" and asker.unit else []  # "我们局长在领导小组里吗"
         return info.leaders_reply(session, camp, office_first="办公室" in q.text or q.query == "office",
-                                  asked=[u for u in q.units if not u.is_group])
+                                  asked=[u for u in q.units + mine if not u.is_group])
     if q.intent == "shared":
         units = ([asker.unit] if q.query == "mine" and asker.unit else []) + q.units
         if len(units) < 2:

@@ -177,6 +177,7 @@ def load_campaign(session: Session, doc: CampaignDocument, digest: str, path: st
     extra = {k: v for k, v in info.model_extra.items()} if info.model_extra else {}
     extra["omits_national"] = info.omits_national
     extra["office"] = doc.office.model_dump()
+    extra["interpreter"] = (info.model_extra or {}).get("interpreter", "")  # "本方案由…负责解读"
     # Yancheng numbers tasks afresh in each section: then every label carries its section, (一)1 too.
     extra["tasks_restart"] = any(t.no != t.seq for t in doc.tasks)
     camp.sqlmodel_update({

@@ -51,14 +51,14 @@ _MY = re.compile(r"(我们|我单位|本单位|我局|我委|我办|我们局|�
 _WHO = re.compile(r"(谁负责|谁牵头|谁来|由谁|哪个单位|哪些单位|哪个部门|哪些部门|责任单位|牵头单位|配合单位|谁管|归谁|"
                   r"是谁的活|谁的活|是谁的事|是谁的任务|谁的任务|谁干|谁做|归哪个|找谁|找哪个|问谁|向谁|哪几个单位|"
                   r"哪几个部门|是谁的)")
-_PHASE = re.compile(r"(阶段|什么时候|啥时候|啥时|最晚|何时|时间节点|截止|期限|进度安排|实施步骤|验收|时间表|几月|deadline|日程|"
+_PHASE = re.compile(r"(阶段|什么时候|啥时候|啥时|最晚|何时|什么时间|时间段|哪段时间|起止时间|起止日期|时间节点|截止|期限|进度安排|实施步骤|验收|时间表|几月|deadline|日程|"
                     r"多长时间|多久|要搞几年|用几年|几年完成|创建周期|周期多长|时限)")
 _SEARCH = re.compile(r"(相关|有关|关于|涉及|方面)")
 _DETAIL = re.compile(r"(怎么打分|怎么算分|怎么算|怎么计算|如何计算|计算方法|计算公式|如何打分|如何评分|打分标准|评分标准|"
                      r"计分|要求是什么|有什么要求|需要什么材料|需要哪些材料|要哪些材料|要什么材料|要提供什么|要交什么|"
                      r"考核什么|怎么评|评估方式|评估方法|几分|能得|怎么拿分|怎么得分|拿满分|要哪些数据|需要什么数据|"
                      r"要什么数据|哪些数据|要求多少|要达到多少|达到多少|要多少|标准是多少|是多少|多少学时|多少次|多少个百分点)")
-_OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|及格线|及格|通过线|达标线|达标标准|怎样算达标|怎么算通过|一共多少|"
+_OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|算合格|验收合格|合格要求|才算通过|才算过|及格线|及格|通过线|达标线|达标标准|怎样算达标|怎么算通过|一共多少|"
                        r"多少项指标|几项指标|多少个指标|几个指标|加起来|合计|总共|一共几|多少项任务|几项任务|多少个任务|"
                        r"几个任务|指标体系|一级指标|二级指标)")
 _CONTACTS = re.compile(r"(联络员是谁|谁是.{0,6}联络员|联系人|联络员有哪些|联系谁)")
@@ -66,7 +66,7 @@ _CONTACTS = re.compile(r"(联络员是谁|谁是.{0,6}联络员|联系人|联络
 _LIAISON_RULE = re.compile(r"(联络员.{0,4}(?:由谁|谁来|谁当|谁担任|担任|来当|怎么定|怎么确定|是什么人|什么级别|要求|职责|"
                            r"干啥|干什么|做什么|条件)|谁.{0,3}当联络员)")
 # "实施办法是哪天印发的", "文号是多少": the document itself
-_DOCUMENT = re.compile(r"(印发|发文|文号|发布时间|哪天发|什么时候发的|哪年发|哪个文件|什么文件|文件名|文件全称|方案全称|"
+_DOCUMENT = re.compile(r"(印发|发文|文号|解读|发布时间|哪天发|什么时候发的|哪年发|哪个文件|什么文件|文件名|文件全称|方案全称|"
                        r"文件的名称|依据的文件|出台)")
 LEVELS = ("促进发展", "规范监管", "优化服务", "探索创新", "综合保障", "发展规模", "发展质量", "完善监管", "规范执法",
           "服务网络经营", "服务网络消费", "创新工作", "创新效果", "组织机制保障", "工作基础保障")
@@ -108,7 +108,8 @@ _UNIT_LIKE = re.compile(
     r"^(?:市)?((?!我|本|咱)[^,,。的]{1,12}?(?:局|委|办|中心|部|协会|支行|海关|政府|管委会|社))"
     r"(?:的|都|要负责|负责|有哪些|有什么|有啥|有没有|有指标|有任务|要做|要干|干什么|牵头|配合|承担|需要|分了|分到|"
     r"分得|管哪些|管什么|涉及)")
-_HELP = re.compile(r"^(帮助|help|怎么用|使用说明|你能做什么|你好|您好|hi|hello|菜单)[!！。?？]*$", re.I)
+_HELP = re.compile(r"^(帮助|help|怎么用|使用说明|你能做什么|你好|您好|hi|hello|菜单)[!！。?？]*$|"
+                   r"(机器人|助手|^你|^您).{0,6}(能干啥|能做什么|能干什么|都能干|有什么功能|有啥功能|有啥用|怎么用)", re.I)
 _FILLER = re.compile(
     r"(请问|请|帮我|帮忙|查一下|查查|查询|看看|看一下|告诉我|一下|我想知道|想问|问一下|麻烦|您好|你好|这一项|这项|"
     r"这个指标|该项|该指标)")
@@ -217,7 +218,7 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     """Read one free-text question; see the module docstring for the order of the rules."""
     text = clean(text, bot_username)
     q = Question(text=text)
-    if not text or _HELP.match(text):
+    if not text or _HELP.search(text):
         q.intent = "help"
         return q
     if re.fullmatch(r"\d{1,3}", text) or re.fullmatch(rf"[{CN_NUM}]{{1,4}}", text):
@@ -238,8 +239,9 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     if howto := [k for k, pattern in _HOWTO.items() if pattern.search(body)]:
         q.intent, q.query = "howto", ",".join(howto)
         return q
-    if _TASK_LIST.search(body) and not _MY.search(body) and not directory.mentions(body) and \
-            not bare_units(body, directory):
+    if (tl := _TASK_LIST.search(body)) and not _MY.search(body) and not _SEARCH.search(body) and \
+            not re.sub(r"(主要|所有|全部|这次|创建|工作|的|一共|总共|都|请问|[,，\s])", "", body[:tl.start()]) and \
+            not directory.mentions(body) and not bare_units(body, directory):
         q.intent = "task_list"
         return q
     if (m := _SOURCE.search(body)) and (source := next(g for g in m.groups() if g).strip(" 的")):
@@ -284,6 +286,7 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         return q
     if _LEADERS.search(body) and (all(u.is_group for u in q.units) or "领导小组" in body):
         q.intent = "leaders"
+        q.query = "mine" if _MY.search(body) and not q.units else ""
         return q
     if _GOALS.search(body) and not q.units:
         q.intent = "goals"

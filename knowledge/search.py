@@ -17,7 +17,8 @@ from knowledge.models import Campaign, Indicator, IndicatorItem, Task
 # Words that say "show me" rather than what to show.
 _NOISE = re.compile(
     r"(有关|相关|有哪些|哪些|什么|的|指标|任务|事项|方面|关于|查找|搜索|查询|一下|请问|帮我|找|查|吗|呢|？|\?|"
-    r"那条|这条|那项|这项|那个|这个|那块|这块|归哪个|是哪个|在哪个|在哪一|在哪|属于|哪个|和|与|及|或|跟|单位|部门|谁)")
+    r"那条|这条|那项|这项|那个|这个|那块|这块|归哪个|是哪个|在哪个|在哪一|在哪|属于|哪个|是哪项|哪一项|哪项|哪条|"
+    r"和|与|及|或|跟|单位|部门|谁|搞|内容|东西|情况)")
 _WEIGHTS = (("title", 3.0), ("items", 2.0), ("rule", 1.0), ("sources", 1.0))
 # "12315投诉处理" is two words: a run of digits or Latin letters stands apart from the Chinese around it.
 # (Runs of three or more: "5g网络" stays one word.)
