@@ -113,6 +113,7 @@ def indicator_reply(session: Session, camp: Campaign, directory: UnitDirectory, 
     mine = view.role_of(directory, asker.unit.id) if asker.unit else None
     due = due_of(session, camp, no)
     text = render("indicator", view=view, mine=mine, mine_unit=asker.unit.name if asker.unit else None,
+                  city=camp.city, region=camp.region,
                   due=due[0] if due else None, due_phase=due[1] if due else "",
                   by_office=bool(due and due[2]), past=bool(due and today and due[0].due < today))
     ind = view.indicator
@@ -238,6 +239,8 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
     """The reply to an interpreted question."""
     if q.intent == "help":
         return Reply(text=render("help", city=camp.city), intent="help")
+    if q.intent == "thanks":
+        return Reply(text=render("thanks"), intent="thanks")
     if q.intent == "indicator":
         if len(q.numbers) > 3:
             return Reply(text=render("choose", prompt="您要看哪一项指标?"), intent="ambiguous",

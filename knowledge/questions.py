@@ -61,6 +61,7 @@ _DETAIL = re.compile(r"(怎么打分|怎么算分|怎么算|怎么计算|如何�
 _OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|算合格|验收合格|合格要求|才算通过|才算过|及格线|及格|通过线|达标线|达标标准|怎样算达标|怎么算通过|一共多少|"
                        r"多少项指标|几项指标|多少个指标|几个指标|加起来|合计|总共|一共几|多少项任务|几项任务|多少个任务|"
                        r"几个任务|指标体系|一级指标|二级指标)")
+_THANKS = re.compile(r"^(嗯+|好的?|好滴|谢谢|多谢|感谢|谢了|辛苦了?|收到|明白了?|了解|知道了|ok|okay|thanks|👍|🙏|[,，。!！~\s])+$", re.I)
 _CONTACTS = re.compile(r"(联络员是谁|谁是.{0,6}联络员|联系人|联络员有哪些|联系谁)")
 # "联络员由谁担任": who acts as liaison officer is the document's rule, on the leading-group card
 _LIAISON_RULE = re.compile(r"(联络员.{0,4}(?:由谁|谁来|谁当|谁担任|担任|来当|怎么定|怎么确定|是什么人|什么级别|要求|职责|"
@@ -70,16 +71,16 @@ _DOCUMENT = re.compile(r"(印发|发文|文号|解读|发布时间|哪天发|什
                        r"文件的名称|依据的文件|出台)")
 LEVELS = ("促进发展", "规范监管", "优化服务", "探索创新", "综合保障", "发展规模", "发展质量", "完善监管", "规范执法",
           "服务网络经营", "服务网络消费", "创新工作", "创新效果", "组织机制保障", "工作基础保障")
-_LEADERS = re.compile(r"(组长|副组长|领导小组名单|领导小组里|领导小组成员|换人|替补|人员变动|成员变动|办公室设在|办公室在哪|办公室主任|领导小组办公室|牵头部门是|分管.{0,4}(?:市长|领导)|副市长是谁|"
+_LEADERS = re.compile(r"(组长|副组长|挂帅|一把手|负总责|领导小组名单|领导小组里|领导小组成员|换人|替补|人员变动|成员变动|办公室设在|办公室在哪|办公室主任|领导小组办公室|牵头部门是|分管.{0,4}(?:市长|领导)|副市长是谁|"
                       r"市长是谁|领导小组成员|联络员职责|谁是联络员|成员单位有哪些|哪些成员单位)")
-_SHARED = re.compile(r"(共同|一起|一块|一道|同时|都负责|都要|都参与|都有|交叉|重叠|共有|合作|一样|相同|区别|不同)")
+_SHARED = re.compile(r"(共同|一起|一块|一道|同时|都负责|都要|都参与|都有|交叉|重叠|共有|合作|一样|相同|区别|不同|对比|比较)")
 _WHO_FILLER = re.compile(r"(是|由|牵头|负责|配合|来做|来管|的工作|工作|这块|那块|这一块|那一块|这件事|这事|呢|啊|吧|那条|这条|那项|这项|"
                          r"那个|这个|要数据|要材料|拿数据|要|单位|部门)")
 _IS_IT = re.compile(r"(是不是.{0,12}(?:负责|牵头|配合|管)的?|是否.{0,12}(?:负责|牵头|配合)|是.{0,12}(?:负责|牵头|配合|管)的?吗|"
                     r"归.{0,12}管吗)")
 _GOALS = re.compile(r"(创建目标|总目标|目标是什么|什么目标|工作目标|要达到什么|创建要求|主要目标)")
 _MY_OWE = re.compile(r"(交什么|要交|提交什么|需要提交|哪些材料|什么材料)")
-_MY_DUTY = re.compile(r"负责|任务|干什么|做什么|做些什么|做些啥|做哪些|干些什么|干啥|职责|清单|牵头|配合|哪几项|几项|多少项|哪些项|多少分|总分|一共|活儿|啥活|"
+_MY_DUTY = re.compile(r"负责|任务|干什么|做什么|做啥|干嘛|哪些工作|工作有哪些|做些什么|做些啥|做哪些|干些什么|干啥|职责|清单|牵头|配合|哪几项|几项|多少项|哪些项|多少分|总分|一共|活儿|啥活|"
                       r"什么活|哪些活|分到|分了|分给|涉及|承担|管哪些|管什么|要管")
 _NATURE = re.compile(r"(定量\s*[+＋和与及]\s*定性|定性\s*[+＋和与及]\s*定量|定量|定性)")
 # "哪些指标要专家评估", "只用数据比对的", "不需要专家评估的": the 评估方式 column
@@ -95,7 +96,7 @@ _HOWTO = {
 }
 # "哪些指标要用国家统计局的数据", "12315平台的数据用在哪几个指标", "数据来源是国家网络交易监管平台的指标"
 # "主要任务有哪些", "主要任务分几块,各有几项": the list of tasks by section
-_TASK_LIST = re.compile(r"((主要)?任务(有哪些|都有哪些|都有什么|分几|一共|总共|列表|清单|分哪几|有几)|几大(块|类|部分)任务|"
+_TASK_LIST = re.compile(r"((多少|几)\s*(条|项|个)\s*(主要)?任务|(主要)?任务(有哪些|都有哪些|都有什么|分几|一共|总共|列表|清单|分哪几|有几)|几大(块|类|部分)任务|"
                         r"任务.{0,4}(几块|几部分|几大块|几类))")
 _SOURCE = re.compile(r"(?:要用|用到|用的是|需要用|来自|来源于|取自|(?<=指标)用)([^,,。?？]{2,20}?)(?:的)?(?:数据|统计数据)|"
                      r"([^,,。?？]{2,20}?)的数据(?:用在|用于|要用在)|数据来源(?:是|为|包括|有)([^,,。?？]{2,20}?)(?:的指标|的|$)")
@@ -125,6 +126,12 @@ def to_int(token: str) -> int | None:
     except (ValueError, KeyError, IndexError):
         return None
     return int(value) if float(value).is_integer() else None
+
+
+# Every reading ``interpret`` may give; ``bot.answers.answer`` has a reply for each.
+INTENTS = frozenset({"help", "thanks", "my_unit", "unit", "indicator", "task", "task_list", "who", "search", "phase",
+                     "detail", "leaders", "overview", "owe", "nature", "method", "source", "level", "contacts",
+                     "shared", "goals", "document", "howto", "unknown"})
 
 
 @dataclass
@@ -192,8 +199,9 @@ def _numbers(patterns: list[re.Pattern[str]], text: str) -> list[int]:
 # another unit, in a question about duties that does not ask for a topic ("教育培训相关指标").
 _BARE = re.compile(r"(?:^|[和与跟、及])([\u4e00-\u9fff]{2,4}?)(?=(?:这边|这块|方面)?(?:都要|都|要|需要|还)?"
                    r"(?:负责|牵头|配合|有哪些|有什么|有啥|哪些|哪几|要做|要干|干什么|干啥|弄啥|弄什么|做啥|承担|分了|分到|"
+                   r"要准备|准备|要交|要提供|"
                    r"涉及|共同|有共同|一起|的指标|的任务)|[和与跟、及]|(?:的|呢)?[?？]*$)")
-_DUTY_WORD = re.compile(r"(负责|牵头|配合|任务|指标|活|干|弄|做|承担|职责|共同|一起|重叠|交叉)")
+_DUTY_WORD = re.compile(r"(负责|牵头|配合|任务|指标|活|干|弄|做|承担|职责|共同|一起|重叠|交叉|准备|材料|对比|比较)")
 _HALF = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:的|呢)?[?？]*$")  # "文旅的?": a unit on its own
 
 
@@ -203,7 +211,10 @@ def bare_units(body: str, directory: UnitDirectory) -> list[UnitRef]:
         return []
     out: list[UnitRef] = []
     for m in _BARE.finditer(body):
-        ids = directory.forms.get(normalize(m.group(1))) or set()
+        word = m.group(1)
+        ids = directory.forms.get(normalize(word)) or set()
+        if not ids and word.endswith("部门") and len(word) > 3:  # "统计部门" → 统计(局)
+            ids = directory.forms.get(normalize(word[:-2])) or set()
         if len(ids) == 1 and (ref := directory.units[next(iter(ids))]) not in out:
             out.append(ref)
     return out
@@ -220,6 +231,9 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     q = Question(text=text)
     if not text or _HELP.search(text):
         q.intent = "help"
+        return q
+    if _THANKS.match(text):
+        q.intent = "thanks"
         return q
     if re.fullmatch(r"\d{1,3}", text) or re.fullmatch(rf"[{CN_NUM}]{{1,4}}", text):
         q.intent, q.numbers = "indicator", [to_int(text) or 0]
@@ -240,7 +254,7 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         q.intent, q.query = "howto", ",".join(howto)
         return q
     if (tl := _TASK_LIST.search(body)) and not _MY.search(body) and not _SEARCH.search(body) and \
-            not re.sub(r"(主要|所有|全部|这次|创建|工作|的|一共|总共|都|请问|[,，\s])", "", body[:tl.start()]) and \
+            not re.sub(r"(主要|所有|全部|这次|创建|工作|的|一共|总共|都|有|请问|[,，\s])", "", body[:tl.start()]) and \
             not directory.mentions(body) and not bare_units(body, directory):
         q.intent = "task_list"
         return q
