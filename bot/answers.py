@@ -149,7 +149,7 @@ def _in_leading_titles(session: Session, camp: Campaign, query: str) -> list:
     """Leading-group members whose title names the body ``query`` names ("大数据局" → 大数据管理局)."""
     from knowledge.models import LeadingGroupMember
 
-    core = re.sub(r"^(市|盐城市|河津市)|(管理局|局|委员会|委|办公室|办|中心)$", "", query.strip())
+    core = re.sub(rf"^({re.escape(camp.city)}|市)|(管理局|局|委员会|委|办公室|办|中心)$", "", query.strip())
     if len(core) < 2:
         return []
     members = session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
@@ -309,7 +309,7 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
     if q.intent == "task_list":
         return info.task_list_reply(session, camp)
     if q.intent == "method":
-        return info.method_reply(session, camp, q.query, q.section or 0)
+        return info.method_reply(session, camp, q.query, q.mode)
     if q.intent == "howto":
         return info.howto_reply(camp, q.query.split(","))
     if q.intent == "source":
@@ -322,8 +322,9 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
                                   asked=[u for u in q.units + mine if not u.is_group])
     if q.intent == "shared":
         units = ([asker.unit] if q.query == "mine" and asker.unit else []) + q.units
-        if len(units) < 2:
-            return Reply(text=render("need_unit"), intent="need_registration")
+        if len(units) < 2:  # "我们和…共同" from someone not registered, or one unit named
+            return Reply(text=render("need_unit" if q.query == "mine" and asker.unit is None else "shared_need_two"),
+                         intent="need_registration" if q.query == "mine" and asker.unit is None else "ambiguous")
         return info.shared_reply(session, camp, directory, units[:4])
     if q.intent == "goals":
         return info.goals_reply(camp)
@@ -335,7 +336,6 @@ def answer(session: Session, camp: Campaign, directory: UnitDirectory, q: Questi
             return reply
         if candidates:
             return choose_reply(camp, "您问的是哪一项指标的得分标准?", candidates, intent="detail")
-    if q.intent == "overview":
         return info.overview_reply(session, camp)
     if q.intent == "owe":  # "就业贡献度我们要提供什么材料": that indicator's card, with the asker's part
         if not q.units and (no := info.indicator_asked(session, camp, q.text)):

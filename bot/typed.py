@@ -26,6 +26,7 @@ from bot.answers import (
     phase_reply,
     search_reply,
     unit_lookup_reply,
+    unit_not_found,
 )
 from bot.render import render
 from knowledge.models import Campaign
@@ -110,8 +111,7 @@ def _command(session: Session, camp: Campaign, directory: UnitDirectory, text: s
         if arg:
             res = directory.resolve(arg)
             if res.unit is None:
-                return Reply(text=render("unit_not_found", query=arg, suggestions=res.suggestions[:5]),
-                             intent="unit_not_found")
+                return unit_not_found(camp, arg, res.suggestions, session)
             unit = res.unit
         return owe_reply(session, camp, directory, unit)
     return Reply(text=render("unknown"), intent="unknown")

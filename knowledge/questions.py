@@ -146,6 +146,7 @@ class Question:
     query: str = ""
     wants: str = "both"  # indicators | tasks | both
     section: int | None = None  # the (二) of "(二)1"
+    mode: int = 0  # a filter's sense ("哪些指标只用/不需要专家评估"): 1 only, -1 without, 0 any
     topic: str = ""  # "直播带货相关指标" → "直播带货": a search the officer asked for explicitly
 
 
@@ -296,7 +297,7 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         return q
     if (method := _METHOD.search(body)) and not q.units and re.search(r"(哪些|哪几|几项|几个|多少)", body):
         q.intent, q.query = "method", method.group(1)
-        q.section = 1 if _ONLY.search(body) else -1 if _NOT.search(body) else 0  # only / without / any
+        q.mode = 1 if _ONLY.search(body) else -1 if _NOT.search(body) else 0
         return q
     if _LEADERS.search(body) and (all(u.is_group for u in q.units) or "领导小组" in body):
         q.intent = "leaders"
