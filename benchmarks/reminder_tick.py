@@ -24,8 +24,8 @@ from knowledge.clock import FakeClock
 from knowledge.db import create_schema, make_engine
 from knowledge.loader import load_all
 from knowledge.models import Unit
+from knowledge.timeline import set_due, set_phases
 from reminders.calendar import WorkCalendar
-from reminders.timeline import set_due, set_phases
 
 
 def _deadline(cal: WorkCalendar, slot: date, n: int) -> date:

@@ -25,8 +25,8 @@ from knowledge.queries import (
 )
 from knowledge.questions import Question
 from knowledge.search import search
+from knowledge.timeline import due_of, dues_and_phase
 from knowledge.units import UnitDirectory, UnitRef
-from reminders.timeline import due_of, dues_and_phase
 
 Buttons = list[list[tuple[str, str]]]
 

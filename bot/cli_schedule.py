@@ -15,10 +15,10 @@ from bot.settings import Settings
 from bot.store import open_store
 from knowledge.campaigns import get_campaign
 from knowledge.clock import SystemClock
+from knowledge.timeline import TimelineError, due_dates, phases, set_due, set_phases, shift
 from knowledge.units import UnitDirectory
 from reminders.calendar import WorkCalendar
 from reminders.planner import plan_slot
-from reminders.timeline import TimelineError, due_dates, phases, set_due, set_phases, shift
 
 
 def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,22 +15,24 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden
 from bot.context import Services
 from bot.render import split_message
 from knowledge import people
+from knowledge.messages import Action, Actions
 
 log = logging.getLogger(__name__)
 
 Buttons = list[list[tuple[str, str]]]
 
 
-def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
-    """Inline keyboard from (label, callback_data) rows; data carries ids only (≤ 64 bytes)."""
+def keyboard(buttons: Actions | Buttons | None) -> InlineKeyboardMarkup | None:
+    """Inline keyboard from ``Action`` rows (or (label, callback_data) rows); ids only, ≤ 64 bytes."""
     if not buttons:
         return None
-    for row in buttons:
+    rows = [[(b.label, b.encode()) if isinstance(b, Action) else b for b in row] for row in buttons]
+    for row in rows:
         for _label, data in row:
             if len(data.encode()) > 64:
                 raise ValueError(f"callback_data too long: {data!r}")
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                                 for row in buttons])
+                                 for row in rows])
 
 
 async def send(bot: object, services: Services, chat_id: int, text: str,

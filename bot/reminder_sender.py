@@ -19,9 +19,9 @@ from bot.delivery import send
 from bot.render import render
 from knowledge import people
 from knowledge.models import Campaign, ReminderLog
+from knowledge.timeline import state
 from reminders.calendar import WorkCalendar
 from reminders.planner import Planned, Policy, plan_slot, policy_for, slot_time
-from reminders.timeline import state
 
 log = logging.getLogger(__name__)
 CATCH_UP_DAYS = 14

@@ -15,6 +15,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from knowledge.messages import Message
+
 LIMIT = 4096
 
 
@@ -52,6 +54,15 @@ def render(name: str, **context: Any) -> str:  # noqa: ANN401
     """Render ``templates/<name>.j2`` to Telegram HTML; blank runs collapse to one empty line."""
     text = environment().get_template(f"{name}.j2").render(**context)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def render_message(message: Message) -> str:
+    """A core ``Message`` as the neutral markup; its ``parts`` follow the head, between separators."""
+    if not message.parts:
+        return render(message.template, **message.data)
+    separator = "\n\n" + render("separator") + "\n\n"
+    body = separator.join(render_message(part) for part in message.parts)
+    return render(message.template, **message.data) + separator + body if message.template else body
 
 
 _TAG = re.compile(r"<[^>]+>")

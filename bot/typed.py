@@ -31,8 +31,8 @@ from bot.answers import (
 from bot.render import render
 from knowledge.models import Campaign
 from knowledge.questions import Question, interpret, to_int
+from knowledge.timeline import timeline_key
 from knowledge.units import UnitDirectory
-from reminders.timeline import timeline_key
 
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
 

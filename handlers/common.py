@@ -10,9 +10,10 @@ from telegram import Chat, Message, Update
 from bot.answers import Asker, Reply
 from bot.context import BotContext
 from bot.delivery import keyboard
-from bot.render import render, split_message
+from bot.render import render, render_message, split_message
 from knowledge import people
 from knowledge.campaigns import UnknownCampaign
+from knowledge.messages import Message as CoreMessage
 from knowledge.models import Campaign
 from knowledge.units import UnitDirectory
 
@@ -61,13 +62,16 @@ def locate(update: Update, context: BotContext, session: Session) -> Where:
     return Where(campaign, directory, officer, binding, private, office)
 
 
-async def respond(update: Update, reply: Reply | str, buttons: list | None = None) -> list[Message]:
+async def respond(update: Update, reply: Reply | CoreMessage | str, buttons: list | None = None) -> list[Message]:
     """Reply in the same chat (quoting the question in groups); long text is split on lines."""
     message = update.effective_message
     if message is None:
         return []
-    text = reply.text if isinstance(reply, Reply) else reply
-    rows = reply.buttons if isinstance(reply, Reply) else buttons
+    if isinstance(reply, CoreMessage):
+        text, rows = render_message(reply), reply.actions
+    else:
+        text = reply.text if isinstance(reply, Reply) else reply
+        rows = reply.buttons if isinstance(reply, Reply) else buttons
     parts = split_message(text)
     quote = message.chat.type != Chat.PRIVATE
     sent = []

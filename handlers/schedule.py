@@ -14,9 +14,9 @@ from bot.render import render
 from handlers.common import locate, refusal, respond
 from knowledge import people
 from knowledge.models import ReminderAck, ReminderLog
+from knowledge.timeline import TimelineError, set_due, set_phases, shift, state
 from reminders.calendar import WorkCalendar
 from reminders.planner import plan_slot
-from reminders.timeline import TimelineError, set_due, set_phases, shift, state
 
 
 def _today(context: BotContext) -> date:

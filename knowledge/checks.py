@@ -64,7 +64,7 @@ def check_document(doc: CampaignDocument, national: NationalDocument | None) -> 
     policy = (doc.campaign.model_extra or {}).get("reminders")
     if policy is not None:
         # the reminders' own reading, so that check and run agree
-        from reminders.planner import parse_policy
+        from knowledge.policy import parse_policy
 
         try:
             parse_policy(policy if isinstance(policy, dict) else {"send_at": policy})

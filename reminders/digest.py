@@ -9,10 +9,10 @@ from sqlmodel import Session
 
 from knowledge.models import Campaign
 from knowledge.score import Digest, compute
+from knowledge.timeline import due_dates
 from knowledge.units import UnitDirectory
 from reminders.calendar import WorkCalendar
 from reminders.planner import policy_for, slot_time
-from reminders.timeline import due_dates
 
 
 def build(session: Session, campaign: Campaign, directory: UnitDirectory, today: date) -> tuple[Digest, dict[int, date]]:

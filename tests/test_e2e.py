@@ -71,7 +71,7 @@ async def test_reminder_over_http_mentions_exactly_the_owing_officers(tmp_path):
     from datetime import date
 
     from bot.reminder_sender import run_due
-    from reminders.timeline import set_due, set_phases
+    from knowledge.timeline import set_due, set_phases
 
     engine = new_engine()
     clock = FakeClock(datetime(2026, 12, 10, 1, 5, tzinfo=UTC))  # 09:05 Beijing, 7 working days before

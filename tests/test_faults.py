@@ -74,7 +74,7 @@ async def test_5xx_on_download_stores_nothing_and_apologises(h):
 
 
 async def test_5xx_during_reminders_is_retried_once_later(h):
-    from reminders.timeline import set_due, set_phases
+    from knowledge.timeline import set_due, set_phases
     with h.services.session() as s:
         from knowledge.campaigns import get_campaign
         camp = get_campaign(s, "hejin")

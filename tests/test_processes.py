@@ -20,8 +20,8 @@ from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.db import create_schema, make_engine
 from knowledge.loader import load_all
+from knowledge.timeline import set_due, set_phases
 from knowledge.units import UnitDirectory
-from reminders.timeline import set_due, set_phases
 from tests.conftest import fresh_url
 
 GROUP = -1004242

@@ -10,10 +10,10 @@ from sqlmodel import Session
 from knowledge.campaigns import get_campaign
 from knowledge.loader import load_all
 from knowledge.models import Evidence
+from knowledge.timeline import TimelineError, due_dates, set_due, set_phases, shift
 from knowledge.units import UnitDirectory
 from reminders.calendar import WorkCalendar, statutory_days
 from reminders.planner import plan_slot
-from reminders.timeline import TimelineError, due_dates, set_due, set_phases, shift
 from tests.conftest import new_engine
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
@@ -61,7 +61,7 @@ def test_statutory_days_agree_with_the_announced_years(year):
 
 def test_shift_keeps_lengths(yc):
     s, camp, _ = yc
-    from reminders.timeline import phases
+    from knowledge.timeline import phases
     before = [(p.start, p.end) for p in phases(s, camp)]
     rows = shift(s, camp, date(2026, 12, 1), by=1, now=NOW)
     offset = date(2026, 12, 1) - before[0][0]

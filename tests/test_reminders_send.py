@@ -14,7 +14,7 @@ from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.loader import load_all
 from knowledge.models import ReminderAck, ReminderLog
-from reminders.timeline import set_due, set_phases
+from knowledge.timeline import set_due, set_phases
 from tests.botkit import GROUP, OFFICE_CHAT, make_harness
 from tests.conftest import new_engine
 

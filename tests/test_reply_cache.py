@@ -11,9 +11,9 @@ from sqlmodel import Session
 
 from bot.answers import Asker
 from bot.typed import ReplyCache, answer_typed
+from knowledge import timeline
 from knowledge.campaigns import get_campaign
 from knowledge.units import UnitDirectory
-from reminders import timeline
 from tests.botkit import text_of
 
 USER, OTHER = 7001, 7002
