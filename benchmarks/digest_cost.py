@@ -23,7 +23,7 @@ from knowledge.db import create_schema, make_engine
 from knowledge.ledger import build_xlsx, build_zip
 from knowledge.loader import load_all
 from knowledge.models import Evidence, EvidenceFile, Indicator, Unit
-from knowledge.score import to_json
+from knowledge.projection import to_json
 from knowledge.units import UnitDirectory
 from reminders.digest import build
 

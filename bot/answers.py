@@ -15,14 +15,15 @@ import cn2an
 from sqlmodel import Session, select
 
 from bot.render import render
-from knowledge.models import Campaign, Phase, Task, TaskUnit, Unit
-from knowledge.queries import (
+from knowledge.duties import (
     Responsible,
     indicator_numbers,
     indicator_view,
     task_label,
     unit_duties,
 )
+from knowledge.models import Campaign, Phase, Task, TaskUnit, Unit
+from knowledge.points import json_points
 from knowledge.questions import Question
 from knowledge.search import search
 from knowledge.timeline import due_of, dues_and_phase
@@ -49,14 +50,6 @@ class Asker:
     unit: UnitRef | None = None
 
 
-def _num(value: object) -> object:
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
 def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef,
                tasks_first: bool = False) -> Reply:
     """A unit's indicators (牵头/配合/成员) and tasks (first, when the question asked for tasks)."""
@@ -69,7 +62,7 @@ def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit:
                   dues=_dues_of(session, camp, [x.no for x in d.indicators]), tasks_first=tasks_first)
     return Reply(
         text=text, intent="unit", units=[unit.name],
-        indicators=[{"no": x.no, "title": x.title, "points": _num(x.points), "role": x.role,
+        indicators=[{"no": x.no, "title": x.title, "points": json_points(x.points), "role": x.role,
                      **({"via": x.via} if x.via else {})} for x in d.indicators],
         tasks=[{"no": t.no, "label": t.label, "title": t.title, "role": t.role} for t in d.tasks])
 
@@ -119,7 +112,7 @@ def indicator_reply(session: Session, camp: Campaign, directory: UnitDirectory, 
     ind = view.indicator
     return Reply(
         text=text, intent="indicator", units=[r.unit.name for r in view.units],
-        indicators=[{"no": ind.no, "title": ind.title, "points": _num(ind.points),
+        indicators=[{"no": ind.no, "title": ind.title, "points": json_points(ind.points),
                      "role": mine.role if mine else None, "due": due[0].due.isoformat() if due else None}],
         buttons=_unit_buttons(camp, view.units))
 

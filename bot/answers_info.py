@@ -11,10 +11,11 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from bot.answers import Asker, Reply, _num, choose_reply, indicator_reply
+from bot.answers import Asker, Reply, choose_reply, indicator_reply
 from bot.answers_who import national_missing_reply
 from bot.render import render
 from knowledge.models import Campaign, Task
+from knowledge.points import json_points
 from knowledge.search import search
 from knowledge.units import UnitDirectory, UnitRef, normalize
 
@@ -66,7 +67,7 @@ def leaders_reply(session: Session, camp: Campaign, office_first: bool = False,
 
 def shared_reply(session: Session, camp: Campaign, directory: UnitDirectory, units: list[UnitRef]) -> Reply:
     """Indicators and tasks every named unit answers for (directly or through a group)."""
-    from knowledge.queries import unit_duties
+    from knowledge.duties import unit_duties
 
     duties = [unit_duties(session=session, campaign=camp, directory=directory, unit_id=u.id) for u in units]
     roles = [{d.no: d for d in du.indicators} for du in duties]
@@ -84,7 +85,7 @@ def shared_reply(session: Session, camp: Campaign, directory: UnitDirectory, uni
     text = render("shared", units=[u.name for u in units], named=named, via=via,
                   tasks=[t for t in tasks if t.no not in via_tasks], via_tasks=[t for t in tasks if t.no in via_tasks])
     return Reply(text=text, intent="shared", units=[u.name for u in units],
-                 indicators=[{"no": r["no"], "title": r["title"], "points": _num(r["points"]),
+                 indicators=[{"no": r["no"], "title": r["title"], "points": json_points(r["points"]),
                               **({"via": "成员单位"} if r in via else {})} for r in named + via],
                  tasks=[{"no": t.no, "label": t.label, "title": t.title} for t in tasks])
 
@@ -149,8 +150,8 @@ def overview_reply(session: Session, camp: Campaign) -> Reply:
 
 
 def _overview_text(session: Session, camp: Campaign) -> str:
+    from knowledge.duties import all_indicators
     from knowledge.national import national_check, totals
-    from knowledge.queries import all_indicators
 
     t = totals(session=session, campaign=camp)
     missing = [d for d in national_check(session=session, campaign=camp) if d["status"] == "missing"]
@@ -174,7 +175,7 @@ def owe_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: 
 
 def owe_all_reply(session: Session, camp: Campaign, directory: UnitDirectory, today: date) -> Reply:
     """"哪些单位还没交材料": every unit that still owes something, as the weekly digest counts it."""
-    from knowledge.score import to_json
+    from knowledge.projection import to_json
     from reminders.digest import build
 
     digest, _ = build(session, camp, directory, today)
@@ -185,7 +186,7 @@ def owe_all_reply(session: Session, camp: Campaign, directory: UnitDirectory, to
 
 def task_list_reply(session: Session, camp: Campaign) -> Reply:
     """"主要任务有哪些 / 分几块": every main task under its section heading, as the plan numbers them."""
-    from knowledge.queries import task_label
+    from knowledge.duties import task_label
 
     tasks = list(session.exec(select(Task).where(Task.campaign_id == camp.id).order_by(Task.seq)))
     sections: dict[str, list[dict]] = {}
@@ -197,7 +198,7 @@ def task_list_reply(session: Session, camp: Campaign) -> Reply:
 
 def level_reply(session: Session, camp: Campaign, level: str) -> Reply:
     """The indicators under a first- or second-level indicator."""
-    from knowledge.queries import all_indicators
+    from knowledge.duties import all_indicators
 
     rows = [i for i in all_indicators(session=session, campaign=camp) if level in (i.level1, i.level2)]
     declared = next(((i.level1_points if i.level1 == level else i.level2_points) for i in rows), None)
@@ -207,13 +208,13 @@ def level_reply(session: Session, camp: Campaign, level: str) -> Reply:
     text = render("level_list", level=level, rows=rows, city=camp.city, declared=declared, total=total,
                   floor=floor, rate=camp.pass_level1_rate, pass_total=camp.pass_total)
     return Reply(text=text, intent="level",
-                 indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows])
+                 indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in rows])
 
 
 def source_reply(session: Session, camp: Campaign, source: str) -> Reply:
     """"哪些指标要用国家统计局的数据": indicators whose 数据或资料来源 names ``source`` (also without
     a leading 国家/全国 or a trailing 平台/官网, as officers shorten them)."""
-    from knowledge.queries import all_indicators
+    from knowledge.duties import all_indicators
 
     indicators = all_indicators(session=session, campaign=camp)
     forms = [source, re.sub(r"^(国家|全国|市|省)", "", source), re.sub(r"(平台|官网|网站|系统)$", "", source)]
@@ -228,13 +229,13 @@ def source_reply(session: Session, camp: Campaign, source: str) -> Reply:
         return search_reply(session, camp, source)
     text = render("source_list", source=source, rows=rows, city=camp.city)
     return Reply(text=text, intent="source",
-                 indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows],
+                 indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in rows],
                  buttons=[[(f"第{i.no}项", f"i:{camp.id}:{i.no}") for i in rows[k:k + 5]] for k in range(0, len(rows), 5)])
 
 
 def method_reply(session: Session, camp: Campaign, method: str, mode: int) -> Reply:
     """"哪些指标要专家评估": indicators by 评估方式; ``mode`` 1 = that method only, -1 = without it."""
-    from knowledge.queries import all_indicators
+    from knowledge.duties import all_indicators
 
     every = all_indicators(session=session, campaign=camp)
     if mode == 1:
@@ -245,7 +246,7 @@ def method_reply(session: Session, camp: Campaign, method: str, mode: int) -> Re
         rows = [i for i in every if method in (i.methods or [])]
     text = render("method_list", method=method, mode=mode, rows=rows, city=camp.city)
     return Reply(text=text, intent="method",
-                 indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows])
+                 indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in rows])
 
 
 def howto_reply(camp: Campaign, topics: list[str]) -> Reply:
@@ -273,7 +274,7 @@ def contacts_reply(session: Session, camp: Campaign, unit: UnitRef) -> Reply:
 
 def nature_reply(session: Session, camp: Campaign, word: str) -> Reply:
     """Indicators whose nature (变量性质) includes 定量 or 定性."""
-    from knowledge.queries import all_indicators
+    from knowledge.duties import all_indicators
 
     every = all_indicators(session=session, campaign=camp)
     if word == "定量+定性":  # "定性+定量" and "定量+定性" are written both ways
@@ -284,6 +285,6 @@ def nature_reply(session: Session, camp: Campaign, word: str) -> Reply:
         rows = [i for i in every if word in i.nature]
     text = render("nature_list", word=word, rows=rows, city=camp.city)
     return Reply(text=text, intent="nature",
-                 indicators=[{"no": i.no, "title": i.title, "points": _num(i.points)} for i in rows])
+                 indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in rows])
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.answers import Reply, _num, choose_reply
+from bot.answers import Reply, choose_reply
 from bot.render import render
+from knowledge.duties import indicator_view, task_label
 from knowledge.models import Campaign, Task, TaskUnit
 from knowledge.national import omitted_named, totals
-from knowledge.queries import indicator_view, task_label
+from knowledge.points import json_points
 from knowledge.search import Hit, query_grams, search
 from knowledge.units import UnitDirectory, UnitRef, normalize
 
@@ -59,7 +60,7 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
     text = render("who", i=view.indicator, units=view.units, others=[h for h in hits[1:3] if h not in same],
                   verdicts=verdicts, same=same, tasks=task_rows)
     return Reply(text=text, intent="who", units=[r.unit.name for r in view.units],
-                 indicators=[{"no": top.no, "title": top.title, "points": _num(view.indicator.points)}]
+                 indicators=[{"no": top.no, "title": top.title, "points": json_points(view.indicator.points)}]
                  + [{"no": h.no, "title": h.title} for h in same],
                  tasks=[{"no": r["no"], "label": r["label"], "title": r["title"]} for r in task_rows],
                  buttons=[[("打分标准", f"i:{camp.id}:{top.no}")]])

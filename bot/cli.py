@@ -25,10 +25,10 @@ from bot.render import render, to_text
 from bot.settings import Settings
 from bot.store import open_store
 from knowledge.campaigns import UnknownCampaign, get_campaign
+from knowledge.duties import campaign_units, unit_duties
 from knowledge.export import export_campaign
 from knowledge.loader import LoadError, campaign_files, load_all, read_campaign, read_national
 from knowledge.national import national_check, totals
-from knowledge.queries import campaign_units, unit_duties
 from knowledge.units import UnitDirectory
 
 

@@ -10,7 +10,7 @@ import sys
 
 from sqlmodel import Session, select
 
-from bot.answers import Asker, _num
+from bot.answers import Asker
 from bot.cli import EXTENSIONS, CliError
 from bot.render import to_text
 from bot.settings import Settings
@@ -18,6 +18,7 @@ from bot.store import open_store
 from bot.typed import answer_typed
 from knowledge.campaigns import get_campaign
 from knowledge.models import Indicator
+from knowledge.points import json_points
 from knowledge.units import UnitDirectory
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         reply = answer_typed(session, camp, directory, args.question, asker, today)
         points = {i.no: i.points for i in session.exec(select(Indicator).where(Indicator.campaign_id == camp.id))}
     # Every indicator entry carries the contract's keys, whichever reply built it.
-    indicators = [{**i, "points": _num(i["points"]) if "points" in i else _num(points.get(i["no"])),
+    indicators = [{**i, "points": json_points(i["points"]) if "points" in i else json_points(points.get(i["no"])),
                    "role": i.get("role")} for i in reply.indicators]
     text = to_text(reply.text)
     if args.json:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -63,6 +64,10 @@ class Services:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.settings.timezone)
+
+    def today(self) -> date:
+        """The campaign's day now (Asia/Shanghai by default), from the injected clock."""
+        return self.clock.now().astimezone(self.tz).date()
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):

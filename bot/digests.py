@@ -17,7 +17,7 @@ from knowledge import people
 from knowledge.chart import NoCJKFont, render_png
 from knowledge.ledger import build_xlsx, build_zip
 from knowledge.models import Campaign, ReminderLog
-from knowledge.score import to_json
+from knowledge.projection import to_json
 from reminders.calendar import WorkCalendar
 from reminders.digest import build, due_digest
 

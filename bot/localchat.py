@@ -39,7 +39,7 @@ def _pick_unit(session: Session, slug: str, unit: str | None) -> tuple[int, int,
             hint = "、".join(s.unit.name for s in res.suggestions if not s.unit.is_group)
             raise CliError(f"没有找到单位“{unit}”" + (f"。您是不是要找:{hint}" if hint else ""))
         return camp.id, res.unit.id, res.unit.name
-    from knowledge.queries import all_indicators, indicator_view
+    from knowledge.duties import all_indicators, indicator_view
 
     first = all_indicators(session=session, campaign=camp)[0]
     view = indicator_view(session=session, campaign=camp, directory=directory, no=first.no)

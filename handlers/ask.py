@@ -14,10 +14,6 @@ from handlers.common import Where, locate, respond
 from handlers.gate import admit
 
 
-def _today(context: BotContext):  # noqa: ANN202
-    return context.services.clock.now().astimezone(context.services.tz).date()
-
-
 async def _answer(update: Update, context: BotContext, build) -> None:  # noqa: ANN001
     """Locate, admit, then let ``build(session, where)`` make the reply."""
     with context.services.session() as session:
@@ -45,7 +41,7 @@ async def question_command(update: Update, context: BotContext) -> None:
 
 async def _typed(update: Update, context: BotContext, text: str) -> None:
     """Commands and free text take one path, and share the replies kept from the documents."""
-    today, services = _today(context), context.services
+    today, services = context.services.today(), context.services
     await _answer(update, context, lambda s, w: answer_typed(s, w.campaign, w.directory, text, w.asker, today,
                                                              context.bot.username, cache=services.replies))
 
@@ -87,7 +83,7 @@ async def open_button(update: Update, context: BotContext) -> None:
         if where.campaign.id != int(campaign_id):
             return Reply(text=render("stale_button"), intent="stale")
         if kind == "i":
-            return indicator_reply(session, where.campaign, where.directory, int(ident), where.asker, _today(context))
+            return indicator_reply(session, where.campaign, where.directory, int(ident), where.asker, context.services.today())
         if kind == "t":
             return task_reply(session, where.campaign, where.directory, int(ident))
         unit = where.directory.units.get(int(ident))

@@ -41,7 +41,7 @@ async def figure_command(update: Update, context: BotContext) -> None:
         try:
             view = (ev.responsible_view(session, where.campaign, where.directory, officer.unit_id, no)
                     if not where.office else None)
-            from knowledge.queries import indicator_view
+            from knowledge.duties import indicator_view
 
             view = view or indicator_view(session=session, campaign=where.campaign, directory=where.directory, no=no)
             if view is None:
@@ -75,7 +75,7 @@ async def score_command(update: Update, context: BotContext) -> None:
     if not arg.isdigit():
         await respond(update, render("figure_usage"))
         return
-    from knowledge.queries import indicator_view
+    from knowledge.duties import indicator_view
 
     with context.services.session() as session:
         where = locate(update, context, session)

@@ -19,7 +19,7 @@ async def digest_command(update: Update, context: BotContext) -> None:
     if where.campaign is None or not where.office:
         await respond(update, render("office_only"))
         return
-    today = context.services.clock.now().astimezone(context.services.tz).date()
+    today = context.services.today()
     await send_digest(context.bot, context.services, where.campaign.id, [update.effective_chat.id], today)
 
 
@@ -31,7 +31,7 @@ async def export_command(update: Update, context: BotContext) -> None:
         await respond(update, render("office_only"))
         return
     services = context.services
-    today = services.clock.now().astimezone(services.tz).date()
+    today = services.today()
     out_dir = services.settings.data_dir / "exports"
     files = await asyncio.to_thread(export_files, services, where.campaign.id, today, out_dir)
     for path in (files["xlsx"], files["zip"]):

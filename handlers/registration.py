@@ -12,8 +12,8 @@ from bot.render import render
 from handlers.common import locate, respond
 from knowledge import people
 from knowledge.campaigns import list_slugs
+from knowledge.duties import campaign_units
 from knowledge.models import Campaign
-from knowledge.queries import campaign_units
 
 PAGE = 8
 REGISTERABLE = ("department", "organisation", "county", "township")

@@ -19,10 +19,6 @@ from reminders.calendar import WorkCalendar
 from reminders.planner import plan_slot
 
 
-def _today(context: BotContext) -> date:
-    return context.services.clock.now().astimezone(context.services.tz).date()
-
-
 async def reminders_command(update: Update, context: BotContext) -> None:
     """/reminders: what is coming for my unit in the next 30 days."""
     with context.services.session() as session:
@@ -30,7 +26,7 @@ async def reminders_command(update: Update, context: BotContext) -> None:
         if where.campaign is None or not where.officer or where.officer.status != "active":
             await respond(update, render("need_unit"))
             return
-        cal, today, upcoming = WorkCalendar(), _today(context), []
+        cal, today, upcoming = WorkCalendar(), context.services.today(), []
         for i in range(31):
             day = today + timedelta(days=i)
             for p in plan_slot(session, where.campaign, where.directory, day, cal):

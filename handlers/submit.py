@@ -17,9 +17,9 @@ from bot.render import render
 from handlers.common import Where, locate, refusal, respond
 from knowledge import evidence as ev
 from knowledge import people
+from knowledge.duties import unit_duties
 from knowledge.files import FileRejected, check_file, store_bytes, too_big
 from knowledge.models import Campaign
-from knowledge.queries import unit_duties
 from knowledge.questions import strip_mention
 
 PAGE = 8

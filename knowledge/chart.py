@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from knowledge.score import Digest
+from knowledge.projection import Digest
 
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei")
 

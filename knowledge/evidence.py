@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from sqlmodel import Session, select
 
 from knowledge.audit import record
+from knowledge.duties import IndicatorView, indicator_view
 from knowledge.files import Stored
 from knowledge.models import (
     Campaign,
@@ -23,7 +24,6 @@ from knowledge.models import (
     Unit,
 )
 from knowledge.people import OfficerInfo
-from knowledge.queries import IndicatorView, indicator_view
 from knowledge.units import UnitDirectory
 
 OPEN = ("submitted", "accepted")

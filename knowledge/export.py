@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from knowledge.duties import all_indicators, task_label
 from knowledge.models import (
     Campaign,
     Correction,
@@ -19,8 +20,8 @@ from knowledge.models import (
     TaskUnit,
     Unit,
 )
-from knowledge.national import _num, national_check, totals
-from knowledge.queries import all_indicators, task_label
+from knowledge.national import national_check, totals
+from knowledge.points import json_points
 
 
 def export_campaign(*, session: Session, campaign: Campaign) -> dict:
@@ -39,11 +40,11 @@ def export_campaign(*, session: Session, campaign: Campaign) -> dict:
                              .order_by(IndicatorItem.no)).all()
         indicators.append({
             "no": ind.no, "national_no": ind.national_no, "level1": ind.level1,
-            "level1_points": _num(ind.level1_points), "level2": ind.level2,
-            "level2_points": _num(ind.level2_points), "nature": ind.nature, "title": ind.title,
-            "points": _num(ind.points), "scoring": ind.scoring, "rule": ind.rule,
+            "level1_points": json_points(ind.level1_points), "level2": ind.level2,
+            "level2_points": json_points(ind.level2_points), "nature": ind.nature, "title": ind.title,
+            "points": json_points(ind.points), "scoring": ind.scoring, "rule": ind.rule,
             "items": [{"no": it.no, "text": it.text,
-                       "points": None if it.points is None else _num(it.points)} for it in items],
+                       "points": None if it.points is None else json_points(it.points)} for it in items],
             "methods": ind.methods, "sources": ind.sources, "units_open": ind.units_open,
             "units": unit_rows(links)})
     tasks = []
@@ -76,7 +77,7 @@ def export_campaign(*, session: Session, campaign: Campaign) -> dict:
         "issuer": campaign.issuer,
         "date": campaign.doc_date.isoformat() if campaign.doc_date else None,
         "goal_period": campaign.goal_period,
-        "pass_rule": {"total": _num(campaign.pass_total), "level1_rate": campaign.pass_level1_rate},
+        "pass_rule": {"total": json_points(campaign.pass_total), "level1_rate": campaign.pass_level1_rate},
         "office": {"unit": office.name if office else None, "text": campaign.office_text},
         "leading_group": leading,
         "indicators": indicators, "tasks": tasks, "phases": phases, "corrections": corrections,

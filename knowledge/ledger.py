@@ -21,7 +21,8 @@ from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
 from knowledge.models import Evidence, EvidenceFile, IndicatorUnit, Officer, Unit
-from knowledge.score import Digest
+from knowledge.points import json_points
+from knowledge.projection import Digest
 from knowledge.targets import covered
 
 STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已退回", "withdrawn": "已撤回",
@@ -41,12 +42,6 @@ def _sheet(ws, header: list[str], widths: list[int]) -> None:  # noqa: ANN001
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
-
-
-def _num(v: Decimal | None) -> float | int | None:
-    if v is None:
-        return None
-    return int(v) if v == v.to_integral_value() else float(v)
 
 
 def build_xlsx(session: Session, d: Digest, dues: dict[int, date]) -> bytes:
@@ -88,8 +83,8 @@ def build_xlsx(session: Session, d: Digest, dues: dict[int, date]) -> bytes:
         ind = t.indicator
         lines = evidence.get((ind.id, t.item.id if t.item else None), [])
         ws.append([ind.level1, ind.level2, ind.no, ind.title, f"{t.item.no}. {t.item.text}" if t.item else "(整项)",
-                   _num(t.max), "\n".join(roles.get(ind.id, [])), dues.get(ind.no), "\n".join(lines),
-                   _num(t.confirmed), _num(t.projected)])
+                   json_points(t.max), "\n".join(roles.get(ind.id, [])), dues.get(ind.no), "\n".join(lines),
+                   json_points(t.confirmed), json_points(t.projected)])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -98,16 +93,16 @@ def build_xlsx(session: Session, d: Digest, dues: dict[int, date]) -> bytes:
            [12, 10, 10, 10, 10, 12, 10, 14])
     for lv in d.levels:
         rate = lv.confirmed / lv.table if lv.table else Decimal(0)
-        summary.append([lv.name, _num(lv.declared), _num(lv.table), _num(lv.confirmed), _num(lv.projected),
+        summary.append([lv.name, json_points(lv.declared), json_points(lv.table), json_points(lv.confirmed), json_points(lv.projected),
                         float(rate), d.pass_rate, "是" if rate >= Decimal(str(d.pass_rate)) else "否"])
         summary.cell(summary.max_row, 6).number_format = "0.0%"
         summary.cell(summary.max_row, 7).number_format = "0%"
-    summary.append(["合计", None, _num(d.total_max), _num(d.confirmed), _num(d.projected), None, _num(d.pass_total),
+    summary.append(["合计", None, json_points(d.total_max), json_points(d.confirmed), json_points(d.projected), None, json_points(d.pass_total),
                     "是" if d.confirmed_pass else "否"])
     for cell in summary[summary.max_row]:
         cell.font = HEAD
     if d.total_max != 100:
-        summary.append([f"注:本表满分 {_num(d.total_max)} 分(少于全国指标体系的 100 分),合格标准按本表可得分数计算一级指标得分率。"])
+        summary.append([f"注:本表满分 {json_points(d.total_max)} 分(少于全国指标体系的 100 分),合格标准按本表可得分数计算一级指标得分率。"])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -166,7 +161,7 @@ def build_zip(session: Session, d: Digest, out: Path, *, include_all: bool = Fal
                 zf.write(stored_file(f, evidence_root), arc, compress_type=kind)
                 manifest.append(f"{f.sha256}  {arc}")
                 ws.append([ind.no, ind.title, item_no.get(ev.item_id, "整项"), units.get(ev.unit_id), f.name, arc,
-                           f.size, f.sha256, STATUS_ZH.get(ev.status, ev.status), _num(ev.awarded_points)])
+                           f.size, f.sha256, STATUS_ZH.get(ev.status, ev.status), json_points(ev.awarded_points)])
                 with_files.add(ev.id)
                 count, size = count + 1, size + f.size
             # Links and text notes have no file in the package; the index still lists them.
@@ -178,9 +173,9 @@ def build_zip(session: Session, d: Digest, out: Path, *, include_all: bool = Fal
                     ind = inds[ev.indicator_id]
                     ws.append([ind.no, ind.title, item_no.get(ev.item_id, "整项"), units.get(ev.unit_id),
                                f"(链接或说明)#{ev.id}", ev.note[:500], None, None, STATUS_ZH.get(ev.status, ev.status),
-                               _num(ev.awarded_points)])
+                               json_points(ev.awarded_points)])
             ws.append([])
-            ws.append([f"注:同一评分项有多家单位或多份材料时只按最高分计,各行得分不可相加;确认得分合计 {_num(d.confirmed)} 分,"
+            ws.append([f"注:同一评分项有多家单位或多份材料时只按最高分计,各行得分不可相加;确认得分合计 {json_points(d.confirmed)} 分,"
                        f"以台账为准。"])
             buf = io.BytesIO()
             index.save(buf)

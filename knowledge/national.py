@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from knowledge.models import Campaign, Indicator, NationalIndicator
+from knowledge.points import json_points
 from knowledge.units import normalize
 
 
@@ -24,13 +25,13 @@ def national_check(*, session: Session, campaign: Campaign) -> list[dict]:
     for no, nat in national.items():
         ind = by_nat.get(no)
         if ind is None:
-            out.append({"no": no, "title": nat.title, "status": "missing", "points": _num(nat.points),
+            out.append({"no": no, "title": nat.title, "status": "missing", "points": json_points(nat.points),
                         "level1": nat.level1, "level2": nat.level2})
             continue
         base = {"no": no, "title": nat.title, "local_no": ind.no}
         if ind.points != nat.points:
-            out.append({**base, "status": "points_differ", "local": _num(ind.points),
-                        "national": _num(nat.points)})
+            out.append({**base, "status": "points_differ", "local": json_points(ind.points),
+                        "national": json_points(nat.points)})
         if (ind.level1, ind.level2) != (nat.level1, nat.level2):
             out.append({**base, "status": "level_differs", "local": f"{ind.level1}/{ind.level2}",
                         "national": f"{nat.level1}/{nat.level2}"})
@@ -71,21 +72,17 @@ def totals(*, session: Session, campaign: Campaign) -> dict:
     national = list(session.exec(select(NationalIndicator)))
     per_level: dict[str, dict] = {}
     for ind in local:
-        entry = per_level.setdefault(ind.level1, {"name": ind.level1, "declared": _num(ind.level1_points),
+        entry = per_level.setdefault(ind.level1, {"name": ind.level1, "declared": json_points(ind.level1_points),
                                                   "table": Decimal(0), "count": 0})
         entry["table"] += ind.points
         entry["count"] += 1
     for entry in per_level.values():
-        entry["table"] = _num(entry["table"])
+        entry["table"] = json_points(entry["table"])
     return {
         "indicators": len(local),
-        "table_total": _num(sum((i.points for i in local), Decimal(0))),
+        "table_total": json_points(sum((i.points for i in local), Decimal(0))),
         "national_indicators": len(national),
-        "national_total": _num(sum((n.points for n in national), Decimal(0))),
+        "national_total": json_points(sum((n.points for n in national), Decimal(0))),
         "level1": list(per_level.values()),
     }
 
-
-def _num(value: Decimal) -> int | float:
-    """JSON-friendly points: 2 stays 2, 1.5 stays 1.5."""
-    return int(value) if value == value.to_integral_value() else float(value)

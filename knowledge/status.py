@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from knowledge.duties import unit_duties
 from knowledge.models import Campaign, Evidence, Indicator, IndicatorItem
-from knowledge.queries import unit_duties
 from knowledge.units import UnitDirectory
 
 RANK = {"accepted": 0, "submitted": 1, "rejected": 2}

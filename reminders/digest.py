@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from knowledge.models import Campaign
-from knowledge.score import Digest, compute
+from knowledge.projection import Digest, compute
 from knowledge.timeline import due_dates
 from knowledge.units import UnitDirectory
 from reminders.calendar import WorkCalendar

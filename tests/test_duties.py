@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from knowledge.duties import indicator_view, unit_duties
 from knowledge.national import national_check
-from knowledge.queries import indicator_view, unit_duties
 from knowledge.search import search
 
 

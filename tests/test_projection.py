@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from knowledge.campaigns import get_campaign
 from knowledge.loader import load_all
 from knowledge.models import Evidence, Indicator, IndicatorItem
-from knowledge.score import compute, to_json
+from knowledge.projection import compute, to_json
 from knowledge.units import UnitDirectory
 from tests.conftest import new_engine
 
