@@ -18,8 +18,8 @@ import yaml
 from sqlmodel import Session
 
 from benchmarks.common import bench_url
-from bot.answers import Asker
-from bot.typed import ReplyCache, answer_typed
+from bot.replies import ReplyCache, answer_typed
+from knowledge.ask import Asker
 from knowledge.campaigns import get_campaign
 from knowledge.db import create_schema, make_engine
 from knowledge.loader import load_all

@@ -22,12 +22,12 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from benchmarks.common import bench_url
-from bot.answers import Asker, Reply
 from bot.app import build_application
 from bot.delivery import keyboard
+from bot.replies import Reply, answer_typed
 from bot.settings import Settings
-from bot.typed import answer_typed
 from knowledge import people
+from knowledge.ask import Asker
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.db import create_schema, make_engine

@@ -20,10 +20,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlmodel import Session
 
-from bot.answers import unit_reply
-from bot.render import render, to_text
+from bot.render import render, render_message, to_text
 from bot.settings import Settings
 from bot.store import open_store
+from knowledge.ask.cards import unit_reply
 from knowledge.campaigns import UnknownCampaign, get_campaign
 from knowledge.duties import campaign_units, unit_duties
 from knowledge.export import export_campaign
@@ -162,7 +162,7 @@ def cmd_indicators(args: argparse.Namespace, settings: Settings) -> int:
                              "tasks": [{"no": d.no, "label": d.label, "title": d.title, "role": d.role}
                                        for d in duties.tasks]})
             else:
-                print(to_text(unit_reply(session, camp, directory, res.unit).text))  # as the bot says it
+                print(to_text(render_message(unit_reply(session, camp, directory, res.unit))))  # as the bot says it
             return 0
         data = export_campaign(session=session, campaign=camp)["indicators"]
         if args.json:

@@ -10,12 +10,12 @@ import sys
 
 from sqlmodel import Session, select
 
-from bot.answers import Asker
 from bot.cli import EXTENSIONS, CliError
 from bot.render import to_text
+from bot.replies import answer_typed
 from bot.settings import Settings
 from bot.store import open_store
-from bot.typed import answer_typed
+from knowledge.ask import Asker
 from knowledge.campaigns import get_campaign
 from knowledge.models import Indicator
 from knowledge.points import json_points

@@ -16,8 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.replies import ReplyCache
 from bot.settings import Settings
-from bot.typed import ReplyCache
 from knowledge.clock import Clock
 from knowledge.db import session_scope
 from knowledge.models import Campaign
@@ -34,7 +34,7 @@ class Services:
     bot_username: str = ""
     _directories: dict[tuple[int, str], UnitDirectory] = field(default_factory=dict)
     _campaigns: dict[str, Campaign] = field(default_factory=dict)
-    # Replies kept between questions (see bot.typed); None builds every reply afresh.
+    # Replies kept between questions (see bot.replies); None builds every reply afresh.
     replies: ReplyCache | None = field(default_factory=ReplyCache)
 
     @contextmanager

@@ -6,12 +6,14 @@ import re
 
 from telegram import Chat, MessageEntity, Update
 
-from bot.answers import Reply, indicator_reply, task_reply, unit_reply
 from bot.context import BotContext
 from bot.render import render
-from bot.typed import answer_typed
+from bot.replies import Reply, answer_typed, rendered
 from handlers.common import Where, locate, respond
 from handlers.gate import admit
+from knowledge.ask import Scope
+from knowledge.ask.dispatch import opened
+from knowledge.messages import Action
 
 
 async def _answer(update: Update, context: BotContext, build) -> None:  # noqa: ANN001
@@ -74,20 +76,12 @@ async def free_text(update: Update, context: BotContext) -> None:
 
 
 async def open_button(update: Update, context: BotContext) -> None:
-    """Buttons i:<campaign>:<no>, u:<campaign>:<unit>, t:<campaign>:<seq> open what they name."""
+    """Buttons that open an indicator, a unit or a task (``Action``s of the open kinds)."""
     query = update.callback_query
     await query.answer()
-    kind, campaign_id, ident = query.data.split(":")
+    action = Action.parse(query.data or "")
 
     def build(session, where: Where) -> Reply:  # noqa: ANN001
-        if where.campaign.id != int(campaign_id):
-            return Reply(text=render("stale_button"), intent="stale")
-        if kind == "i":
-            return indicator_reply(session, where.campaign, where.directory, int(ident), where.asker, context.services.today())
-        if kind == "t":
-            return task_reply(session, where.campaign, where.directory, int(ident))
-        unit = where.directory.units.get(int(ident))
-        if unit is None:
-            return Reply(text=render("stale_button"), intent="stale")
-        return unit_reply(session, where.campaign, where.directory, unit)
+        scope = Scope(session, where.campaign, where.directory, where.asker, context.services.today())
+        return rendered(opened(scope, action))
     await _answer(update, context, build)

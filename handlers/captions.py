@@ -16,8 +16,8 @@ from bot.render import render
 from handlers.common import Where, locate, refusal, respond
 from handlers.submit import announce, collect, download, markup, officer_ok, review_buttons
 from knowledge import evidence as ev
+from knowledge.ask.grammar import parse_caption, strip_mention
 from knowledge.files import FileRejected
-from knowledge.questions import parse_caption, strip_mention
 
 log = logging.getLogger(__name__)
 

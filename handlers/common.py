@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from sqlmodel import Session
 from telegram import Chat, Message, Update
 
-from bot.answers import Asker, Reply
 from bot.context import BotContext
 from bot.delivery import keyboard
 from bot.render import render, render_message, split_message
+from bot.replies import Reply
 from knowledge import people
+from knowledge.ask import Asker
 from knowledge.campaigns import UnknownCampaign
 from knowledge.messages import Message as CoreMessage
 from knowledge.models import Campaign

@@ -17,10 +17,10 @@ from bot.render import render
 from handlers.common import Where, locate, refusal, respond
 from knowledge import evidence as ev
 from knowledge import people
+from knowledge.ask.grammar import strip_mention
 from knowledge.duties import unit_duties
 from knowledge.files import FileRejected, check_file, store_bytes, too_big
 from knowledge.models import Campaign
-from knowledge.questions import strip_mention
 
 PAGE = 8
 log = logging.getLogger(__name__)

@@ -26,6 +26,7 @@ from knowledge.models import (
     ReminderLog,
     Unit,
 )
+from knowledge.timeline import due_dates
 from knowledge.units import UnitDirectory
 
 Z = Decimal(0)
@@ -251,3 +252,10 @@ def to_json(d: Digest, directory: UnitDirectory, at: str) -> dict:
         "units": d.units,
         "overdue": [{**o, "due": o["due"].isoformat()} for o in d.overdue],
     }
+
+
+def as_of(session: Session, campaign: Campaign, directory: UnitDirectory, today: date) -> tuple[Digest, dict[int, date]]:
+    """The digest as of ``today`` with the timeline's due dates, and those dates (the one way the
+    weekly digest, the office's "哪些单位还没交" and the exports count what is owed)."""
+    dues = {no: d.due for no, d in due_dates(session, campaign).items()}
+    return compute(session, campaign, directory, today, dues), dues

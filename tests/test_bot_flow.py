@@ -146,7 +146,7 @@ async def test_error_handler_reports_to_office(h, monkeypatch):
 
     def boom(*a, **k):
         raise RuntimeError("数据库坏了 <x>")
-    monkeypatch.setattr("bot.typed.answer", boom)
+    monkeypatch.setattr("knowledge.ask.dispatch.COMPOSERS", {k: boom for k in __import__("knowledge.ask.dispatch", fromlist=["x"]).COMPOSERS})
     out = await h.say(USER, USER, "我们单位负责哪些指标")
     assert "抱歉" in text_of(out)
     assert any("RuntimeError" in m["text"] for m in h.api.sent(OFFICE_CHAT))

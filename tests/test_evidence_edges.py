@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from knowledge import evidence as ev
+from knowledge.ask.grammar import parse_caption
 from knowledge.files import safe_name
 from knowledge.models import Evidence, EvidenceFile
-from knowledge.questions import parse_caption
 from tests.botkit import ADMIN, GROUP, OFFICE_CHAT
 from tests.test_evidence import PDF, USER, evidence_harness, rows, send_doc
 

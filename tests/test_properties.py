@@ -9,12 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
+from knowledge.ask.grammar import parse_caption
+from knowledge.ask.parse import interpret
+from knowledge.ask.question import FREE_TEXT_INTENTS as INTENTS
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.figures import FigureError, parse_number
 from knowledge.files import safe_name
 from knowledge.loader import load_all
-from knowledge.questions import INTENTS, interpret, parse_caption
 from knowledge.units import UnitDirectory
 from tests.botkit import OFFICE_CHAT, make_harness
 from tests.conftest import new_engine

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.answers import Asker
-from bot.typed import answer_typed
+from bot.replies import answer_typed
+from knowledge.ask import Asker
 from knowledge.campaigns import get_campaign
 from knowledge.units import UnitDirectory
 

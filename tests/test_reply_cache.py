@@ -1,4 +1,4 @@
-"""Kept replies (``bot.typed.ReplyCache``): a repeated question is not rebuilt, and a kept reply
+"""Kept replies (``bot.replies.ReplyCache``): a repeated question is not rebuilt, and a kept reply
 never outlives what it was built from — the timeline, the day, the asker's unit; replies that
 read the roster or submissions are never kept. Through the real Application (layer 2)."""
 
@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import event
 from sqlmodel import Session
 
-from bot.answers import Asker
-from bot.typed import ReplyCache, answer_typed
+from bot.replies import ReplyCache, answer_typed
 from knowledge import timeline
+from knowledge.ask import Asker
 from knowledge.campaigns import get_campaign
 from knowledge.units import UnitDirectory
 from tests.botkit import text_of

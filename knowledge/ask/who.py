@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.answers import Reply, choose_reply
-from bot.render import render
+from knowledge.ask.cards import choose_reply, open_indicator, open_task
 from knowledge.duties import indicator_view, task_label
+from knowledge.messages import Message
 from knowledge.models import Campaign, Task, TaskUnit
 from knowledge.national import omitted_named, totals
 from knowledge.points import json_points
@@ -20,7 +20,7 @@ from knowledge.units import UnitDirectory, UnitRef, normalize
 
 
 def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str,
-              asked: list[UnitRef] | None = None, wants: str = "both") -> Reply:
+              asked: list[UnitRef] | None = None, wants: str = "both") -> Message:
     """Who is responsible for the indicator named by the words of ``query`` (and whether ``asked`` are);
     for the task that names them when the question asks about tasks ("跨境电商那块任务是哪几个单位的事")."""
     if missing := national_missing_reply(session, camp, query, intent="who"):
@@ -39,7 +39,7 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
         found = hits[0].coverage * query_grams(query) if hits else 0
         if found >= 4 and (len(hits) == 1 or hits[0].score >= hits[1].score * 1.5):
             return choose_reply(camp, "您问的是哪一项指标?", hits[:3], intent="who")
-        return Reply(text=render("search", hits=[], query=query.strip()), intent="who")
+        return Message("search", dict(hits=[], query=query.strip()), intent="who")
     words = normalize(query)
     exact = [h for h in hits if normalize(h.title) == words]
     top = exact[0] if exact else hits[0]
@@ -57,13 +57,13 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
         same = close
     verdicts = [(u.name, view.role_of(directory, u.id)) for u in asked or []]
     task_rows = _task_rows(session, camp, directory, tasks)  # tasks whose text names the topic too
-    text = render("who", i=view.indicator, units=view.units, others=[h for h in hits[1:3] if h not in same],
-                  verdicts=verdicts, same=same, tasks=task_rows)
-    return Reply(text=text, intent="who", units=[r.unit.name for r in view.units],
+    data = dict(i=view.indicator, units=view.units, others=[h for h in hits[1:3] if h not in same],
+                verdicts=verdicts, same=same, tasks=task_rows)
+    return Message("who", data, intent="who", units=[r.unit.name for r in view.units],
                  indicators=[{"no": top.no, "title": top.title, "points": json_points(view.indicator.points)}]
                  + [{"no": h.no, "title": h.title} for h in same],
                  tasks=[{"no": r["no"], "label": r["label"], "title": r["title"]} for r in task_rows],
-                 buttons=[[("打分标准", f"i:{camp.id}:{top.no}")]])
+                   actions=[[open_indicator(camp, top.no, "打分标准")]])
 
 
 def _roles(view) -> list[tuple[str, str]]:  # noqa: ANN001
@@ -81,22 +81,20 @@ def _task_rows(session: Session, camp: Campaign, directory: UnitDirectory, tasks
     return rows
 
 
-def national_missing_reply(session: Session, camp: Campaign, query: str, *, intent: str) -> Reply | None:
+def national_missing_reply(session: Session, camp: Campaign, query: str, *, intent: str) -> Message | None:
     """A national indicator the city's table leaves out, named by ``query``: say so plainly."""
     nat = omitted_named(session=session, campaign=camp, query=query)
     if nat is None:
         return None
     table_total = totals(session=session, campaign=camp)["table_total"]
-    return Reply(text=render("national_missing", city=camp.city, nat=nat, table_total=table_total),
-                 intent=intent)
+    return Message("national_missing", dict(city=camp.city, nat=nat, table_total=table_total), intent=intent)
 
 
 def task_who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str, tasks: list[Hit],
-                   indicators: list[Hit]) -> Reply:
+                   indicators: list[Hit]) -> Message:
     """The main tasks whose text names the topic, with their units; indicators that mention it too."""
     rows = _task_rows(session, camp, directory, tasks)
-    text = render("who_task", topic=query.strip(), tasks=rows, indicators=indicators)
-    return Reply(text=text, intent="who", units=list(dict.fromkeys(u for r in rows for u in r["units"])),
+    return Message("who_task", dict(topic=query.strip(), tasks=rows, indicators=indicators), intent="who", units=list(dict.fromkeys(u for r in rows for u in r["units"])),
                  tasks=[{"no": r["no"], "label": r["label"], "title": r["title"]} for r in rows],
                  indicators=[{"no": h.no, "title": h.title} for h in indicators],
-                 buttons=[[(f"任务{r['label']}", f"t:{camp.id}:{r['no']}") for r in rows]])
+                   actions=[[open_task(camp, r["no"], f"任务{r['label']}") for r in rows]])

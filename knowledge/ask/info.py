@@ -1,6 +1,6 @@
 """Answers about the document as a whole and about one unit's standing: the leading group, the
 indicator system, a level's or nature's indicators, how an indicator is scored, what a unit
-still owes, who its liaison officers are. Split from ``bot.answers`` to keep both files short.
+still owes, who its liaison officers are. Beside ``knowledge.ask.cards``, which holds the cards these open.
 """
 
 from __future__ import annotations
@@ -11,12 +11,17 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from bot.answers import Asker, Reply, choose_reply, indicator_reply
-from bot.answers_who import national_missing_reply
-from bot.render import render
-from knowledge.models import Campaign, Task
+from knowledge.ask.cards import choose_reply, indicator_reply, open_indicator, search_reply
+from knowledge.ask.question import Asker, Question
+from knowledge.ask.who import national_missing_reply
+from knowledge.duties import all_indicators, task_label, unit_duties
+from knowledge.messages import Message
+from knowledge.models import Campaign, Indicator, LeadingGroupMember, Task, Unit
+from knowledge.people import active_officers_of_unit
 from knowledge.points import json_points
-from knowledge.search import search
+from knowledge.projection import as_of, to_json
+from knowledge.search import indicator_titles, search
+from knowledge.status import unit_status
 from knowledge.units import UnitDirectory, UnitRef, normalize
 
 
@@ -35,7 +40,7 @@ def _best_indicator(session: Session, camp: Campaign, query: str) -> tuple[objec
 
 
 def detail_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str, asker: Asker,
-                 today: date | None = None) -> Reply:
+                 today: date | None = None) -> Message:
     """"快递业务量怎么算分": the full indicator the words name, or a choice."""
     if missing := national_missing_reply(session, camp, query, intent="detail"):
         return missing
@@ -43,32 +48,28 @@ def detail_reply(session: Session, camp: Campaign, directory: UnitDirectory, que
     if top is None:
         if hits:
             return choose_reply(camp, "您问的是哪一项指标?", hits, intent="detail")
-        return Reply(text=render("search", hits=[], query=query.strip()), intent="detail")
+        return Message("search", dict(hits=[], query=query.strip()), intent="detail")
     reply = indicator_reply(session, camp, directory, top.no, asker, today)
     reply.intent = "detail"
     return reply
 
 
 def leaders_reply(session: Session, camp: Campaign, office_first: bool = False,
-                  asked: list[UnitRef] | None = None) -> Reply:
+                  asked: list[UnitRef] | None = None) -> Message:
     """The leading group, its office and the liaison rule, as the document lists them; for
     "消协在领导小组里吗", first whether each asked unit has a member."""
-    from knowledge.models import LeadingGroupMember, Unit
-
     members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
                                 .order_by(LeadingGroupMember.position)))
     units = {u.id: u.name for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id))}
     office = (camp.extra or {}).get("office") or {}
     verdicts = [{"unit": u.name, "members": [m for m in members if m.unit_id == u.id]} for u in asked or []]
-    text = render("leaders", city=camp.city, members=members, units=units, office=office,
-                  office_unit=units.get(camp.office_unit_id, ""), office_first=office_first, verdicts=verdicts)
-    return Reply(text=text, intent="leaders", units=[units.get(camp.office_unit_id, "")])
+    data = dict(city=camp.city, members=members, units=units, office=office,
+                office_unit=units.get(camp.office_unit_id, ""), office_first=office_first, verdicts=verdicts)
+    return Message("leaders", data, intent="leaders", units=[units.get(camp.office_unit_id, "")])
 
 
-def shared_reply(session: Session, camp: Campaign, directory: UnitDirectory, units: list[UnitRef]) -> Reply:
+def shared_reply(session: Session, camp: Campaign, directory: UnitDirectory, units: list[UnitRef]) -> Message:
     """Indicators and tasks every named unit answers for (directly or through a group)."""
-    from knowledge.duties import unit_duties
-
     duties = [unit_duties(session=session, campaign=camp, directory=directory, unit_id=u.id) for u in units]
     roles = [{d.no: d for d in du.indicators} for du in duties]
     common = [no for no in roles[0] if all(no in r for r in roles[1:])]
@@ -82,75 +83,67 @@ def shared_reply(session: Session, camp: Campaign, directory: UnitDirectory, uni
     # ("各成员单位") is listed by number, as the unit card does.
     named = [r for r in rows if all(role != "成员" for _, role in r["roles"])]
     via = [r for r in rows if r not in named]
-    text = render("shared", units=[u.name for u in units], named=named, via=via,
-                  tasks=[t for t in tasks if t.no not in via_tasks], via_tasks=[t for t in tasks if t.no in via_tasks])
-    return Reply(text=text, intent="shared", units=[u.name for u in units],
+    data = dict(units=[u.name for u in units], named=named, via=via,
+                tasks=[t for t in tasks if t.no not in via_tasks], via_tasks=[t for t in tasks if t.no in via_tasks])
+    return Message("shared", data, intent="shared", units=[u.name for u in units],
                  indicators=[{"no": r["no"], "title": r["title"], "points": json_points(r["points"]),
                               **({"via": "成员单位"} if r in via else {})} for r in named + via],
                  tasks=[{"no": t.no, "label": t.label, "title": t.title} for t in tasks])
 
 
 def indicator_named(session: Session, camp: Campaign, text: str) -> int | None:
-    """The indicator whose whole title the text contains ("…占市场主体比重占比多少能拿满分"), if any."""
-    from knowledge.search import indicator_titles
-
+    """The indicator whose whole title ``text`` contains ("…占市场主体比重占比多少能拿满分"), if any."""
     norm = normalize(text)
     named = [(len(t), no) for no, title in indicator_titles(session, camp)
              if len(t := normalize(title)) >= 4 and t in norm]
     return max(named)[1] if named else None
 
 
-def indicator_meant(session: Session, camp: Campaign, text: str) -> tuple[int | None, list]:
-    """"网络交易经营者占比多少能拿满分": the indicator that words beyond the overview's own name
-    (its number, or the candidates to ask back with; nothing when only overview words are left)."""
-    rest = re.sub(r"(总分|满分|多少分|能拿|拿到|得到|得满分|达标|合格|及格|多少|占比|一共|总共|加起来|合计|几分|才能|可以|"
-                  r"指标体系|评估|指标|任务|体系|标准|是什么|是不是|有|几个|几项|这些|那些|全部|所有|\d+\s*分?|[?？。,,])", " ", text)
-    if len(normalize(rest)) < 4:
+def indicator_meant(session: Session, camp: Campaign, q: Question) -> tuple[int | None, list]:
+    """"网络交易经营者占比多少能拿满分": the indicator that the words beyond the overview's own name
+    (``q.rest``, read by the parser) point to, or the candidates to ask back with."""
+    if not q.rest:
         return None, []
-    top, hits = _best_indicator(session, camp, rest)
+    top, hits = _best_indicator(session, camp, q.rest)
     return (top.no if top is not None else None), [h for h in hits if h.phrase or h.coverage >= 0.6]
 
 
-def indicator_asked(session: Session, camp: Campaign, text: str) -> int | None:
+def indicator_asked(session: Session, camp: Campaign, q: Question) -> int | None:
     """"X什么时候交", "X我们要提供什么材料": the indicator X names by its whole title, or by a whole
-    word of its text that clearly points to it; None when the words left are a phase's
-    ("评估验收什么时候"), the campaign's ("创建工作什么时候截止") or the asker's ("我们单位要交什么")."""
-    if no := indicator_named(session, camp, text):
+    word of its text that clearly points to it (``q.rest``; empty when the words left are a
+    phase's, the campaign's or the asker's)."""
+    if q.titled and (no := indicator_named(session, camp, q.titled)):
         return no
-    rest = re.sub(r"(什么时候|何时|哪天|截止日期|截止时间|截止|期限|时间节点|之前|以前|提交|提供|准备|交|材料|佐证|指标|"
-                  r"创建工作|创建|示范区|工作|整个|全部|所有|各项|任务|我们单位|我们局|我单位|本单位|我们|咱们|我局|"
-                  r"需要|要|什么|哪些|啥|的|吗|呢|[?？。,,])", " ", text)
-    if len(normalize(rest)) < 4 or any(p in rest for p in ("阶段", "验收", "部署", "实施", "推进", "总结", "评估")):
+    if not q.rest:
         return None
-    top, _ = _best_indicator(session, camp, rest)
+    top, _ = _best_indicator(session, camp, q.rest)
     return top.no if top is not None and top.phrase else None
 
 
-def goals_reply(camp: Campaign) -> Reply:
+def goals_reply(camp: Campaign) -> Message:
     """The creation goals as the document states them, with the pass rule they aim at."""
     goals = [g.get("title", "") if isinstance(g, dict) else str(g) for g in (camp.extra or {}).get("goals") or []]
-    text = render("goals", city=camp.city, goal_period=camp.goal_period, goals=goals,
-                  pass_rule=(camp.pass_rule_text or "总分≥85分,且每个一级指标得分率≥75%")
-                  .removeprefix("本评估指标体系合格标准为:").rstrip("。"))
-    return Reply(text=text, intent="goals")
+    data = dict(city=camp.city, goal_period=camp.goal_period, goals=goals,
+                pass_rule=(camp.pass_rule_text or "总分≥85分,且每个一级指标得分率≥75%")
+                .removeprefix("本评估指标体系合格标准为:").rstrip("。"))
+    return Message("goals", data, intent="goals")
 
 
-_OVERVIEWS: dict[tuple[int, str], str] = {}
+_OVERVIEWS: dict[tuple[int, str], dict] = {}
 
 
-def overview_reply(session: Session, camp: Campaign) -> Reply:
+def overview_reply(session: Session, camp: Campaign) -> Message:
     """How many indicators and points, per first-level indicator, and the pass rule.
 
-    It depends on the document alone, so the text is kept per version of the campaign's data.
+    It depends on the document alone, so its data is read once per version of the campaign's data.
     """
     key = (camp.id or 0, camp.data_hash)
     if key not in _OVERVIEWS:
-        _OVERVIEWS[key] = _overview_text(session, camp)
-    return Reply(text=_OVERVIEWS[key], intent="overview")
+        _OVERVIEWS[key] = _overview_data(session, camp)
+    return Message("overview", {**_OVERVIEWS[key], "camp": camp, "city": camp.city}, intent="overview")
 
 
-def _overview_text(session: Session, camp: Campaign) -> str:
-    from knowledge.duties import all_indicators
+def _overview_data(session: Session, camp: Campaign) -> dict:
     from knowledge.national import national_check, totals
 
     t = totals(session=session, campaign=camp)
@@ -159,63 +152,51 @@ def _overview_text(session: Session, camp: Campaign) -> str:
     for ind in all_indicators(session=session, campaign=camp):
         level2.setdefault(ind.level1, {})[ind.level2] = ind.level2_points
     tasks = len(session.exec(select(Task.id).where(Task.campaign_id == camp.id)).all())
-    return render("overview", city=camp.city, t=t, missing=missing, camp=camp, level2=level2, tasks=tasks)
+    return dict(t=t, missing=missing, level2=level2, tasks=tasks)
 
 
-def owe_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef | None) -> Reply:
+def owe_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef | None) -> Message:
     """What a unit still owes, per indicator and item."""
-    from knowledge.status import unit_status
-
     if unit is None:
-        return Reply(text=render("need_unit"), intent="need_registration")
+        return Message("need_unit", intent="need_registration")
     rows = unit_status(session=session, campaign=camp, directory=directory, unit_id=unit.id)
-    return Reply(text=render("status", unit=unit, rows=rows), intent="owe", units=[unit.name],
+    return Message("status", dict(unit=unit, rows=rows), intent="owe", units=[unit.name],
                  indicators=[{"no": r.no, "title": r.title, "state": r.state} for r in rows if r.state != "accepted"])
 
 
-def owe_all_reply(session: Session, camp: Campaign, directory: UnitDirectory, today: date) -> Reply:
+def owe_all_reply(session: Session, camp: Campaign, directory: UnitDirectory, today: date) -> Message:
     """"哪些单位还没交材料": every unit that still owes something, as the weekly digest counts it."""
-    from knowledge.projection import to_json
-    from reminders.digest import build
-
-    digest, _ = build(session, camp, directory, today)
+    digest, _ = as_of(session, camp, directory, today)
     units = [u for u in to_json(digest, directory, today.isoformat())["units"] if u["owed"]]
-    return Reply(text=render("owe_all", units=units, city=camp.city), intent="owe",
-                 units=[u["unit"] for u in units])
+    return Message("owe_all", dict(units=units, city=camp.city), intent="owe", units=[u["unit"] for u in units])
 
 
-def task_list_reply(session: Session, camp: Campaign) -> Reply:
+def task_list_reply(session: Session, camp: Campaign) -> Message:
     """"主要任务有哪些 / 分几块": every main task under its section heading, as the plan numbers them."""
-    from knowledge.duties import task_label
-
     tasks = list(session.exec(select(Task).where(Task.campaign_id == camp.id).order_by(Task.seq)))
     sections: dict[str, list[dict]] = {}
     for t in tasks:
         sections.setdefault(t.section.strip() or "主要任务", []).append({"label": task_label(t, camp), "title": t.title})
-    return Reply(text=render("task_list", city=camp.city, sections=sections, count=len(tasks)), intent="task_list",
-                 tasks=[{"no": t.seq, "label": task_label(t, camp), "title": t.title} for t in tasks])
+    return Message("task_list", dict(city=camp.city, sections=sections, count=len(tasks)), intent="task_list",
+                   tasks=[{"no": t.seq, "label": task_label(t, camp), "title": t.title} for t in tasks])
 
 
-def level_reply(session: Session, camp: Campaign, level: str) -> Reply:
+def level_reply(session: Session, camp: Campaign, level: str) -> Message:
     """The indicators under a first- or second-level indicator."""
-    from knowledge.duties import all_indicators
-
     rows = [i for i in all_indicators(session=session, campaign=camp) if level in (i.level1, i.level2)]
     declared = next(((i.level1_points if i.level1 == level else i.level2_points) for i in rows), None)
     total = sum((i.points for i in rows), Decimal(0))
     first = bool(rows) and rows[0].level1 == level
     floor = declared * Decimal(str(camp.pass_level1_rate)) if first and declared is not None else None
-    text = render("level_list", level=level, rows=rows, city=camp.city, declared=declared, total=total,
-                  floor=floor, rate=camp.pass_level1_rate, pass_total=camp.pass_total)
-    return Reply(text=text, intent="level",
+    data = dict(level=level, rows=rows, city=camp.city, declared=declared, total=total,
+                floor=floor, rate=camp.pass_level1_rate, pass_total=camp.pass_total)
+    return Message("level_list", data, intent="level",
                  indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in rows])
 
 
-def source_reply(session: Session, camp: Campaign, source: str) -> Reply:
+def source_reply(session: Session, camp: Campaign, source: str) -> Message:
     """"哪些指标要用国家统计局的数据": indicators whose 数据或资料来源 names ``source`` (also without
     a leading 国家/全国 or a trailing 平台/官网, as officers shorten them)."""
-    from knowledge.duties import all_indicators
-
     indicators = all_indicators(session=session, campaign=camp)
     forms = [source, re.sub(r"^(国家|全国|市|省)", "", source), re.sub(r"(平台|官网|网站|系统)$", "", source)]
     rows = []
@@ -224,19 +205,15 @@ def source_reply(session: Session, camp: Campaign, source: str) -> Reply:
         if rows:
             break
     if not rows:
-        from bot.answers import search_reply
-
         return search_reply(session, camp, source)
-    text = render("source_list", source=source, rows=rows, city=camp.city)
-    return Reply(text=text, intent="source",
+    return Message("source_list", dict(source=source, rows=rows, city=camp.city), intent="source",
                  indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in rows],
-                 buttons=[[(f"第{i.no}项", f"i:{camp.id}:{i.no}") for i in rows[k:k + 5]] for k in range(0, len(rows), 5)])
+                   actions=[[open_indicator(camp, i.no, f"第{i.no}项") for i in rows[k:k + 5]]
+                            for k in range(0, len(rows), 5)])
 
 
-def method_reply(session: Session, camp: Campaign, method: str, mode: int) -> Reply:
+def method_reply(session: Session, camp: Campaign, method: str, mode: int) -> Message:
     """"哪些指标要专家评估": indicators by 评估方式; ``mode`` 1 = that method only, -1 = without it."""
-    from knowledge.duties import all_indicators
-
     every = all_indicators(session=session, campaign=camp)
     if mode == 1:
         rows = [i for i in every if list(i.methods or []) == [method]]
@@ -244,38 +221,31 @@ def method_reply(session: Session, camp: Campaign, method: str, mode: int) -> Re
         rows = [i for i in every if method not in (i.methods or [])]
     else:
         rows = [i for i in every if method in (i.methods or [])]
-    text = render("method_list", method=method, mode=mode, rows=rows, city=camp.city)
-    return Reply(text=text, intent="method",
+    return Message("method_list", dict(method=method, mode=mode, rows=rows, city=camp.city), intent="method",
                  indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in rows])
 
 
-def howto_reply(camp: Campaign, topics: list[str]) -> Reply:
+def howto_reply(camp: Campaign, topics: list[str]) -> Message:
     """How to register, submit evidence, and what happens in review: the bot's own use."""
-    return Reply(text=render("howto", topics=topics, city=camp.city), intent="howto")
+    return Message("howto", dict(topics=topics, city=camp.city), intent="howto")
 
 
-def document_reply(session: Session, camp: Campaign) -> Reply:
+def document_reply(session: Session, camp: Campaign) -> Message:
     """"实施办法是哪天印发的", "文号是多少": the document as its heading states it."""
-    from knowledge.models import Indicator
-
     counts = {"indicators": len(session.exec(select(Indicator.id).where(Indicator.campaign_id == camp.id)).all()),
               "tasks": len(session.exec(select(Task.id).where(Task.campaign_id == camp.id)).all())}
-    return Reply(text=render("document", camp=camp, counts=counts), intent="document")
+    return Message("document", dict(camp=camp, counts=counts), intent="document")
 
 
-def contacts_reply(session: Session, camp: Campaign, unit: UnitRef) -> Reply:
+def contacts_reply(session: Session, camp: Campaign, unit: UnitRef) -> Message:
     """Who is registered as a unit's liaison officer (names as they registered)."""
-    from knowledge.people import active_officers_of_unit
-
     officers = [o for u in ([unit] if not unit.is_group else []) for o in
                 active_officers_of_unit(session=session, campaign_id=camp.id, unit_id=u.id)]
-    return Reply(text=render("contacts", unit=unit, officers=officers), intent="contacts", units=[unit.name])
+    return Message("contacts", dict(unit=unit, officers=officers), intent="contacts", units=[unit.name])
 
 
-def nature_reply(session: Session, camp: Campaign, word: str) -> Reply:
+def nature_reply(session: Session, camp: Campaign, word: str) -> Message:
     """Indicators whose nature (变量性质) includes 定量 or 定性."""
-    from knowledge.duties import all_indicators
-
     every = all_indicators(session=session, campaign=camp)
     if word == "定量+定性":  # "定性+定量" and "定量+定性" are written both ways
         rows = [i for i in every if "定量" in i.nature and "定性" in i.nature]
@@ -283,8 +253,7 @@ def nature_reply(session: Session, camp: Campaign, word: str) -> Reply:
         rows = [i for i in every if i.nature == word[:2]]
     else:
         rows = [i for i in every if word in i.nature]
-    text = render("nature_list", word=word, rows=rows, city=camp.city)
-    return Reply(text=text, intent="nature",
+    return Message("nature_list", dict(word=word, rows=rows, city=camp.city), intent="nature",
                  indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in rows])
 
 

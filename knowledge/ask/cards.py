@@ -1,0 +1,237 @@
+"""The cards officers open most: a unit's duties, an indicator, a task, a search, the phases.
+
+Each returns a ``Message`` (template, data, buttons as ``Action``s, and the facts behind the
+text), so every face renders the same card and ``liaison-bot ask --json`` prints its facts.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlmodel import Session, select
+
+from knowledge.ask.question import Asker
+from knowledge.duties import (
+    Responsible,
+    indicator_numbers,
+    indicator_view,
+    task_label,
+    unit_duties,
+)
+from knowledge.messages import Action, ActionKind, Actions, Message
+from knowledge.models import Campaign, Phase, Task, TaskUnit, Unit
+from knowledge.points import json_points
+from knowledge.search import search
+from knowledge.timeline import due_of, dues_and_phase
+from knowledge.units import UnitDirectory, UnitRef
+
+
+def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef,
+               tasks_first: bool = False) -> Message:
+    """A unit's indicators (牵头/配合/成员) and tasks (first, when the question asked for tasks)."""
+    d = unit_duties(session=session, campaign=camp, directory=directory, unit_id=unit.id)
+    members = directory.expand(unit.id) if unit.is_group else []
+    # Where a group's membership is inferred rather than listed by the document, say on what basis.
+    groups = {x.via for x in d.indicators + d.tasks if x.via} | ({unit.name} if unit.is_group else set())
+    bases = {name: basis for name, basis in _group_bases(session, camp).items() if name in groups}
+    data = dict(duties=d, city=camp.city, members=members, bases=bases,
+                dues=_dues_of(session, camp, [x.no for x in d.indicators]), tasks_first=tasks_first)
+    return Message(
+        "unit_duties", data, intent="unit", units=[unit.name],
+        indicators=[{"no": x.no, "title": x.title, "points": json_points(x.points), "role": x.role,
+                     **({"via": x.via} if x.via else {})} for x in d.indicators],
+        tasks=[{"no": t.no, "label": t.label, "title": t.title, "role": t.role} for t in d.tasks])
+
+
+def _dues_of(session: Session, camp: Campaign, nos: list[int]) -> list[dict]:
+    """When the unit's evidence is due, one row per date: "2023-12-31(“全面推进”阶段结束日):第1、2项"."""
+    if not nos:
+        return []
+    dues, phase = dues_and_phase(session, camp)
+    rows: dict[tuple, dict] = {}
+    for no in nos:
+        if (due := dues.get(no)) is None:
+            continue
+        key = (due.due, due.source)
+        rows.setdefault(key, {"date": due.due.isoformat(), "office": due.source == "office",
+                              "phase": phase.name if phase and due.source == "phase" else "", "nos": []})["nos"].append(no)
+    return [rows[k] for k in sorted(rows)]
+
+
+_BASES: dict[tuple[int, str], dict[str, str]] = {}
+
+
+def _group_bases(session: Session, camp: Campaign) -> dict[str, str]:
+    """Group name → the basis of its membership, read once per version of the campaign's data."""
+    key = (camp.id or 0, camp.data_hash)
+    if key not in _BASES:
+        _BASES[key] = {u.name: u.basis for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id))
+                       if u.basis}
+    return _BASES[key]
+
+
+def indicator_reply(session: Session, camp: Campaign, directory: UnitDirectory, no: int,
+                    asker: Asker, today: date | None = None) -> Message:
+    """Everything about one indicator, when its evidence is due, and what the asker's unit must do."""
+    view = indicator_view(session=session, campaign=camp, directory=directory, no=no)
+    if view is None:
+        nos = indicator_numbers(session=session, campaign=camp)
+        return Message("out_of_range", dict(city=camp.city, count=len(nos), first=nos[0], last=nos[-1],
+                                            no=no, what="indicator"), intent="out_of_range")
+    mine = view.role_of(directory, asker.unit.id) if asker.unit else None
+    due = due_of(session, camp, no)
+    data = dict(view=view, mine=mine, mine_unit=asker.unit.name if asker.unit else None,
+                city=camp.city, region=camp.region,
+                due=due[0] if due else None, due_phase=due[1] if due else "",
+                by_office=bool(due and due[2]), past=bool(due and today and due[0].due < today))
+    ind = view.indicator
+    return Message(
+        "indicator", data, intent="indicator", units=[r.unit.name for r in view.units],
+        indicators=[{"no": ind.no, "title": ind.title, "points": json_points(ind.points),
+                     "role": mine.role if mine else None, "due": due[0].due.isoformat() if due else None}],
+        actions=_unit_buttons(camp, view.units))
+
+
+def _unit_buttons(camp: Campaign, units: list[Responsible]) -> Actions:
+    row = [open_unit(camp, r.unit) for r in units[:6]]
+    return [row[i:i + 3] for i in range(0, len(row), 3)]
+
+
+def open_unit(camp: Campaign, unit: UnitRef) -> Action:
+    """The button that opens a unit's card."""
+    return Action(unit.name, ActionKind.OPEN_UNIT, (camp.id or 0, unit.id))
+
+
+def open_indicator(camp: Campaign, no: int, label: str) -> Action:
+    """The button that opens indicator ``no``'s card."""
+    return Action(label, ActionKind.OPEN_INDICATOR, (camp.id or 0, no))
+
+
+def open_task(camp: Campaign, seq: int, label: str) -> Action:
+    """The button that opens main task ``seq``."""
+    return Action(label, ActionKind.OPEN_TASK, (camp.id or 0, seq))
+
+
+def task_reply(session: Session, camp: Campaign, directory: UnitDirectory, seq: int) -> Message:
+    """One main task: its text and units."""
+    tasks = list(session.exec(select(Task).where(Task.campaign_id == camp.id).order_by(Task.seq)))
+    task = next((t for t in tasks if t.seq == seq), None)
+    if task is None:
+        return Message("out_of_range", dict(city=camp.city, count=len(tasks), first=1,
+                                            last=len(tasks), no=seq, what="task"), intent="out_of_range")
+    links = session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id).order_by(TaskUnit.position))
+    units = [Responsible(link.as_written, directory.units[link.unit_id], link.role) for link in links]
+    spec = (camp.extra or {}).get("all_tasks_units") or {}
+    implicit = spec.get("text", "") if seq != tasks[0].seq else ""
+    data = dict(task=task, label=task_label(task, camp), units=units, implicit=implicit)
+    return Message("task", data, intent="task", units=[r.unit.name for r in units],
+                 tasks=[{"no": task.seq, "label": task_label(task, camp), "title": task.title}])
+
+
+def _in_leading_titles(session: Session, camp: Campaign, query: str) -> list:
+    """Leading-group members whose title names the body ``query`` names ("大数据局" → 大数据管理局)."""
+    from knowledge.models import LeadingGroupMember
+
+    core = re.sub(rf"^({re.escape(camp.city)}|市)|(管理局|局|委员会|委|办公室|办|中心)$", "", query.strip())
+    if len(core) < 2:
+        return []
+    members = session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
+                           .order_by(LeadingGroupMember.position))
+    return [m for m in members if core in (m.title or "")]
+
+
+def normalize_brackets(text: str) -> str:
+    """'（二）' and '(二)' compare equal."""
+    return text.strip().replace("（", "(").replace("）", ")")
+
+
+def tasks_by_label(session: Session, camp: Campaign, number: int) -> list[Task]:
+    """Tasks a bare number may mean: Hejin numbers through, Yancheng restarts per section."""
+    tasks = list(session.exec(select(Task).where(Task.campaign_id == camp.id).order_by(Task.seq)))
+    if all(t.no == t.seq for t in tasks):
+        return [t for t in tasks if t.seq == number]
+    by_label = [t for t in tasks if t.no == number]
+    return by_label or [t for t in tasks if t.seq == number]
+
+
+def search_reply(session: Session, camp: Campaign, query: str, wants: str = "both") -> Message:
+    """Indicators and tasks about a topic (only tasks when the question asks for tasks), with buttons."""
+    hits = search(session=session, campaign=camp, query=query, limit=8, tasks_only=wants == "tasks",
+                  tasks_may_lead=wants != "indicators")
+    tasks = {t.seq: t for t in session.exec(select(Task).where(Task.campaign_id == camp.id))}
+    shown = [{"kind": h.kind, "no": h.no, "title": h.title, "snippet": h.snippet,
+              "label": task_label(tasks[h.no], camp) if h.kind == "task" else str(h.no)} for h in hits]
+    buttons = [[open_indicator(camp, h["no"], f"指标{h['label']}") if h["kind"] == "indicator"
+                else open_task(camp, h["no"], f"任务{h['label']}") for h in shown[i:i + 4]]
+               for i in range(0, len(shown), 4)]
+    return Message("search", dict(hits=shown, query=query.strip()), intent="search", actions=buttons,
+                   indicators=[{"no": h["no"], "title": h["title"]} for h in shown if h["kind"] == "indicator"],
+                   tasks=[{"no": h["no"], "label": h["label"], "title": h["title"]} for h in shown if h["kind"] == "task"])
+
+
+def phase_reply(session: Session, camp: Campaign, today: date, asked: str = "", words: str = "") -> Message:
+    """The phases with dates, and where today falls (or the phase ``asked`` names: by its name, or
+    by ``words`` its text shares)."""
+    phases = list(session.exec(select(Phase).where(Phase.campaign_id == camp.id).order_by(Phase.no)))
+    rows, current = [], None
+    for p in phases:
+        state = "进行中" if p.start <= today <= p.end else "已结束" if p.end < today else ""
+        if state == "进行中" and current is None:
+            current = p
+        rows.append({"no": p.no, "name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat(),
+                     "text": p.text, "state": state,
+                     # the document's own wording of a period the store had to repair ("20236-12月")
+                     "written": p.period_as_written if p.source == "document" else ""})
+    note = ""
+    if phases and today > phases[-1].end:
+        note = f"文件规定的各阶段已于 {phases[-1].end.isoformat()} 结束;如时间表已调整,以领导小组办公室通知为准。"
+    named = [r for r in rows if r["name"] in asked or r["name"][-2:] in asked] or _phase_by_text(rows, words)
+    asked_for = named[0] if len(named) == 1 else None  # "总结提升什么时候开始": that phase first
+    dues, gather = dues_and_phase(session, camp)  # "材料最晚啥时候交": the default due date of every indicator
+    overrides = sum(1 for d in dues.values() if d.source == "office")
+    data = dict(city=camp.city, phases=rows, goal_period=camp.goal_period, note=note,
+                asked=asked_for, gather=gather, overrides=overrides)
+    phase = ({"name": current.name, "start": current.start.isoformat(), "end": current.end.isoformat()}
+             if current else (rows[-1] if rows and today > phases[-1].end else None))
+    if asked_for:
+        phase = asked_for
+    if phase and "text" in phase:
+        phase = {k: phase[k] for k in ("name", "start", "end")}
+    return Message("phases", data, intent="phase", phase=phase)
+
+
+def _phase_by_text(rows: list[dict], words: str) -> list[dict]:
+    """"自评报告哪个阶段交": the one phase whose text shares clearly the most words with the question."""
+    grams = {w[i:i + 2] for w in words.split() for i in range(len(w) - 1)}
+    scored = sorted(((sum(g in r["text"] for g in grams), r["no"], r) for r in rows), key=lambda x: -x[0])
+    if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return [scored[0][2]]
+    return []
+
+
+def choose_reply(camp: Campaign, prompt: str, hits: list, *, intent: str) -> Message:
+    """Ask back with choices instead of guessing."""
+    buttons = [[open_indicator(camp, h.no, f"第{h.no}项 {h.title[:14]}")] for h in hits[:5]]
+    return Message("choose", dict(prompt=prompt), intent="ambiguous", actions=buttons,
+                   indicators=[{"no": h.no, "title": h.title} for h in hits[:5]])
+
+
+def unit_lookup_reply(session: Session, camp: Campaign, directory: UnitDirectory, name: str) -> Message:
+    """/unit NAME: the unit, a choice when the name fits several, or suggestions."""
+    res = directory.resolve(name)
+    if res.unit:
+        return unit_reply(session, camp, directory, res.unit)
+    if res.how == "ambiguous":
+        units = [s.unit for s in res.suggestions]
+        return Message("choose", dict(prompt=f"“{name}”可能指以下单位,您问的是哪个?"), intent="ambiguous",
+                       actions=[[open_unit(camp, u)] for u in units[:6]], units=[u.name for u in units])
+    return unit_not_found(camp, name, res.suggestions, session)
+
+
+def unit_not_found(camp: Campaign, query: str, suggestions: list, session: Session | None = None) -> Message:
+    """"没有找到" with ranked suggestions as buttons; a body that only appears in the leading group's
+    titles ("大数据局": 市大数据管理局 in two members' titles) is named with those members."""
+    listed = _in_leading_titles(session, camp, query) if session is not None else []
+    return Message("unit_not_found", dict(query=query, suggestions=suggestions[:5], listed=listed),
+                   intent="unit_not_found", actions=[[open_unit(camp, s.unit)] for s in suggestions[:5]])

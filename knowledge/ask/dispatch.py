@@ -1,0 +1,245 @@
+"""From a ``Question`` to the ``Message`` that answers it: one table, intent → composer.
+
+Adding a kind of question is one intent in ``question.Intent``, one rule in ``parse``, one
+composer here and one line in ``COMPOSERS``. A composer reads the question's fields and the
+store, never the raw text (the parser has taken out whatever the words say).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import cn2an
+
+from knowledge.ask import cards, info, who
+from knowledge.ask.question import Intent, Question, Scope
+from knowledge.duties import task_label
+from knowledge.messages import Action, ActionKind, Message
+
+
+def answer(scope: Scope, q: Question) -> Message:
+    """The reply to an interpreted question (commands included)."""
+    return COMPOSERS.get(q.intent, _unknown)(scope, q)
+
+
+def _unknown(scope: Scope, q: Question) -> Message:
+    return Message("unknown", intent="unknown")
+
+
+def _help(scope: Scope, q: Question) -> Message:
+    return Message("help", {"city": scope.campaign.city}, intent="help")
+
+
+def _thanks(scope: Scope, q: Question) -> Message:
+    return Message("thanks", intent="thanks")
+
+
+def _usage(scope: Scope, q: Question) -> Message:
+    return Message(q.query, intent="usage")
+
+
+def card(scope: Scope, no: int) -> Message:
+    """Indicator ``no``'s card, with what the asker's unit must do."""
+    return cards.indicator_reply(scope.session, scope.campaign, scope.directory, no, scope.asker, scope.today)
+
+
+def _as_detail(message: Message) -> Message:
+    message.intent = "detail"
+    return message
+
+
+def _indicator(scope: Scope, q: Question) -> Message:
+    camp = scope.campaign
+    if len(q.numbers) > 3:
+        return Message("choose", {"prompt": "您要看哪一项指标?"}, intent="ambiguous",
+                       actions=[[cards.open_indicator(camp, n, f"第{n}项") for n in q.numbers[:6]]])
+    replies = [card(scope, n) for n in q.numbers]
+    if len(replies) == 1:
+        return replies[0]
+    # "10号和18号指标有什么区别": a line that sets them side by side, then both in full
+    rows = [i for r in replies for i in r.indicators]
+    return Message("compare", {"rows": rows}, intent="indicator", parts=replies, indicators=rows,
+                   units=list(dict.fromkeys(u for r in replies for u in r.units)))
+
+
+def _task(scope: Scope, q: Question) -> Message:
+    session, camp = scope.session, scope.campaign
+    matches = cards.tasks_by_label(session, camp, q.numbers[0])
+    if q.section is not None:  # "(二)1": keep the task of that section
+        head = f"({cn2an.an2cn(q.section)})"
+        matches = [t for t in matches if cards.normalize_brackets(t.section).startswith(head)] or matches
+    if len(matches) == 1:
+        return cards.task_reply(session, camp, scope.directory, matches[0].seq)
+    if not matches:
+        return cards.task_reply(session, camp, scope.directory, q.numbers[0])  # beyond the last task: says so
+    return Message("choose", {"prompt": "各部分的任务编号重新从1开始,您问的是哪一项?"}, intent="ambiguous",
+                   actions=[[cards.open_task(camp, t.seq, f"任务{task_label(t, camp)} {t.title[:12]}")]
+                            for t in matches],
+                   tasks=[{"no": t.seq, "label": task_label(t, camp), "title": t.title} for t in matches])
+
+
+def _my_unit(scope: Scope, q: Question) -> Message:
+    if scope.asker.unit is None:
+        return Message("need_unit", intent="need_registration")
+    reply = cards.unit_reply(scope.session, scope.campaign, scope.directory, scope.asker.unit,
+                             tasks_first=q.wants == "tasks")
+    reply.intent = "my_unit"
+    return reply
+
+
+def _unit(scope: Scope, q: Question) -> Message:
+    camp = scope.campaign
+    if len(q.units) == 1:
+        return cards.unit_reply(scope.session, camp, scope.directory, q.units[0], tasks_first=q.wants == "tasks")
+    if len(q.units) > 1:
+        return Message("choose", {"prompt": "您问的是哪个单位?"}, intent="ambiguous",
+                       actions=[[cards.open_unit(camp, u)] for u in q.units[:6]], units=[u.name for u in q.units])
+    return cards.unit_not_found(camp, q.query or q.text, q.unit_suggestions, scope.session)
+
+
+def _unit_lookup(scope: Scope, q: Question) -> Message:
+    return cards.unit_lookup_reply(scope.session, scope.campaign, scope.directory, q.query)
+
+
+def _who(scope: Scope, q: Question) -> Message:
+    return who.who_reply(scope.session, scope.campaign, scope.directory, q.query, q.units, q.wants)
+
+
+def _phase(scope: Scope, q: Question) -> Message:
+    """"网络交易经营者数量占市场主体比重什么时候交": that indicator's card, with its date."""
+    if no := info.indicator_asked(scope.session, scope.campaign, q):
+        return _as_detail(card(scope, no))
+    return cards.phase_reply(scope.session, scope.campaign, scope.today, q.titled, q.query)
+
+
+def _detail(scope: Scope, q: Question) -> Message:
+    return info.detail_reply(scope.session, scope.campaign, scope.directory, q.query, scope.asker, scope.today)
+
+
+def _level(scope: Scope, q: Question) -> Message:
+    return info.level_reply(scope.session, scope.campaign, q.query)
+
+
+def _contacts(scope: Scope, q: Question) -> Message:
+    unit = q.units[0] if q.units else scope.asker.unit
+    if unit is None:
+        return Message("need_unit", intent="need_registration")
+    return info.contacts_reply(scope.session, scope.campaign, unit)
+
+
+def _document(scope: Scope, q: Question) -> Message:
+    return info.document_reply(scope.session, scope.campaign)
+
+
+def _task_list(scope: Scope, q: Question) -> Message:
+    return info.task_list_reply(scope.session, scope.campaign)
+
+
+def _method(scope: Scope, q: Question) -> Message:
+    return info.method_reply(scope.session, scope.campaign, q.query, q.mode)
+
+
+def _howto(scope: Scope, q: Question) -> Message:
+    return info.howto_reply(scope.campaign, q.query.split(","))
+
+
+def _source(scope: Scope, q: Question) -> Message:
+    return info.source_reply(scope.session, scope.campaign, q.query)
+
+
+def _nature(scope: Scope, q: Question) -> Message:
+    return info.nature_reply(scope.session, scope.campaign, q.query)
+
+
+def _leaders(scope: Scope, q: Question) -> Message:
+    mine = [scope.asker.unit] if q.query == "mine" and scope.asker.unit else []  # "我们局长在领导小组里吗"
+    return info.leaders_reply(scope.session, scope.campaign, office_first=q.office_first,
+                              asked=[u for u in q.units + mine if not u.is_group])
+
+
+def _shared(scope: Scope, q: Question) -> Message:
+    asker = scope.asker.unit
+    units = ([asker] if q.query == "mine" and asker else []) + q.units
+    if len(units) < 2:  # "我们和…共同" from someone not registered, or one unit named
+        if q.query == "mine" and asker is None:
+            return Message("need_unit", intent="need_registration")
+        return Message("shared_need_two", intent="ambiguous")
+    return info.shared_reply(scope.session, scope.campaign, scope.directory, units[:4])
+
+
+def _goals(scope: Scope, q: Question) -> Message:
+    return info.goals_reply(scope.campaign)
+
+
+def _overview(scope: Scope, q: Question) -> Message:
+    """"…比重占比多少能拿满分" is about one indicator, not the whole system."""
+    session, camp = scope.session, scope.campaign
+    meant, candidates = info.indicator_meant(session, camp, q)
+    if no := info.indicator_named(session, camp, q.titled) or meant:
+        return _as_detail(card(scope, no))
+    if candidates:
+        return cards.choose_reply(camp, "您问的是哪一项指标的得分标准?", candidates, intent="detail")
+    return info.overview_reply(session, camp)
+
+
+def _owe(scope: Scope, q: Question) -> Message:
+    """"就业贡献度我们要提供什么材料": that indicator's card, with the asker's part."""
+    session, camp = scope.session, scope.campaign
+    if not q.units and (no := info.indicator_asked(session, camp, q)):
+        return _as_detail(card(scope, no))
+    if q.query == "all":
+        return info.owe_all_reply(session, camp, scope.directory, scope.today)
+    return info.owe_reply(session, camp, scope.directory, q.units[0] if q.units else scope.asker.unit)
+
+
+def _status(scope: Scope, q: Question) -> Message:
+    """/status [单位]: what the asker's unit (or the named one) still owes."""
+    if q.query and not q.units:
+        return cards.unit_not_found(scope.campaign, q.query, q.unit_suggestions, scope.session)
+    unit = q.units[0] if q.units else scope.asker.unit
+    return info.owe_reply(scope.session, scope.campaign, scope.directory, unit)
+
+
+def _search(scope: Scope, q: Question) -> Message:
+    session, camp = scope.session, scope.campaign
+    if missing := who.national_missing_reply(session, camp, q.query or q.text, intent="search"):
+        return missing
+    reply = cards.search_reply(session, camp, q.query or q.text, q.wants)
+    if reply.indicators or reply.tasks:
+        return reply
+    if q.topic:  # "12345热线相关的指标": a topic the documents do not mention
+        return Message("search", {"hits": [], "query": q.topic}, intent="search")
+    return _unknown(scope, q)
+
+
+def _find(scope: Scope, q: Question) -> Message:
+    return cards.search_reply(scope.session, scope.campaign, q.query)
+
+
+Composer = Callable[[Scope, Question], Message]
+COMPOSERS: dict[Intent, Composer] = {
+    Intent.HELP: _help, Intent.THANKS: _thanks, Intent.USAGE: _usage, Intent.UNKNOWN: _unknown,
+    Intent.INDICATOR: _indicator, Intent.TASK: _task, Intent.TASK_LIST: _task_list,
+    Intent.MY_UNIT: _my_unit, Intent.UNIT: _unit, Intent.UNIT_LOOKUP: _unit_lookup,
+    Intent.WHO: _who, Intent.SHARED: _shared, Intent.CONTACTS: _contacts, Intent.LEADERS: _leaders,
+    Intent.PHASE: _phase, Intent.DETAIL: _detail, Intent.OVERVIEW: _overview, Intent.LEVEL: _level,
+    Intent.NATURE: _nature, Intent.METHOD: _method, Intent.SOURCE: _source, Intent.DOCUMENT: _document,
+    Intent.GOALS: _goals, Intent.HOWTO: _howto, Intent.OWE: _owe, Intent.STATUS: _status,
+    Intent.SEARCH: _search, Intent.FIND: _find,
+}
+
+
+def opened(scope: Scope, action: Action) -> Message:
+    """What an open-button (indicator, unit, task) shows; a button of another campaign, or one
+    naming what no longer exists, is stale."""
+    campaign_id, ident = (action.args + (None, None))[:2]
+    if campaign_id != scope.campaign.id or not isinstance(ident, int):
+        return Message("stale_button", intent="stale")
+    if action.kind == ActionKind.OPEN_INDICATOR:
+        return card(scope, ident)
+    if action.kind == ActionKind.OPEN_TASK:
+        return cards.task_reply(scope.session, scope.campaign, scope.directory, ident)
+    unit = scope.directory.units.get(ident) if action.kind == ActionKind.OPEN_UNIT else None
+    if unit is None:
+        return Message("stale_button", intent="stale")
+    return cards.unit_reply(scope.session, scope.campaign, scope.directory, unit)

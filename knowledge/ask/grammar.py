@@ -1,0 +1,204 @@
+"""The words of the question grammar: numbers in every written form, the phrases that mark each
+kind of question, captions that name an indicator, and short unit names where a unit stands.
+
+The interpretation is deliberately rule-based and explainable: numbers in any written form
+(第12项, 十二号指标, full-width １２) mean an indicator; a named unit means its duties;
+"谁负责" means "who is responsible for the indicator named by these words"; time words mean
+phases. When two readings compete the caller gets both and asks back instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import cn2an
+
+from knowledge.units import UnitDirectory, UnitRef, normalize
+
+CN_NUM = "零〇一二两三四五六七八九十百"
+NUM = rf"(\d{{1,3}}|[{CN_NUM}]{{1,4}})"
+INDICATOR_PATTERNS = [
+    re.compile(rf"第\s*{NUM}\s*(?:项|号|条|个)?\s*(?:指标|三级指标)"),
+    re.compile(rf"{NUM}\s*(?:号|项)\s*指标"),
+    # "指标12", "编号为14的指标"; not "指标一共多少分" (一共), "指标一下" …
+    re.compile(rf"(?:指标|ind|编号)\s*(?:第|no\.?|#|为|是)?\s*{NUM}(?![共下些起般样律直定致同块])"),
+    # "18号是什么指标", "19号谁牵头": a bare "N号" opening the question, not a day ("12号前交")
+    # "28项怎么才能拿分", "33项国家级媒体报道能得几分": "N项" opening a question is indicator N
+    re.compile(rf"^(?:请问|问一下|问下|想问一下|那|那么)?\s*{NUM}\s*项(?!\s*(?:任务|主要任务))(?!.*(?:加起来|总共|一共|合计))"),
+    re.compile(rf"^(?:那|那么)?\s*{NUM}\s*(?:号|项)?\s*(?:呢|吗)(?![\u4e00-\u9fff]{{0,2}}号)"),  # "28呢 符合几项能得分"
+    re.compile(rf"^(?:请问|问一下|问下|想问一下|那|那么)?\s*{NUM}\s*号\s*(?=是|谁|怎么|的(?!前)|要求|需要|要交|几分|多少分|有什么|讲|说|呢|[?？]|$)"),
+    re.compile(rf"第\s*{NUM}\s*(?:项|号|条)(?!\s*任务)"),
+    re.compile(r"#\s*(\d{1,3})"),
+    re.compile(r"^(\d{1,2})\s*-\s*\d(?!\d)"),  # "10-2是什么": indicator 10, scoring item 2
+    re.compile(rf"^{NUM}\s*(?:号|项)[?？。!！]*$"),
+]
+TASK_PATTERNS = [
+    re.compile(rf"第\s*{NUM}\s*(?:项|个|条)?\s*(?:主要)?任务"),
+    re.compile(rf"任务\s*(?:编号|第)?\s*(?:为|是)?\s*{NUM}(?![样起共下些块般定致同直律])"),  # not "任务一样吗"
+]
+# "(二)1", "（二）第1项任务": Yancheng numbers its tasks afresh in each section.
+SECTION_TASK = re.compile(rf"(?:[(（]\s*([一二三四五六七八九十])\s*[)）]|第([一二三四五六七八九十])(?:部分|节|方面)|"
+                           rf"^([一二三四五六七八九十])、)"
+                           rf"\s*(?:的)?\s*(?:第)?\s*{NUM}\s*(?:项|条|个)?\s*(?:是)?(?:什么|啥|哪个)?\s*(?:主要)?(?:任务)?"
+                           # "(二)3 是什么任务,谁牵头", "（一）2是谁的活": the task, whose units its card lists
+                           rf"(?:[,，、]?\s*(?:是什么任务|是什么|是啥|是哪个|由谁负责|谁牵头|谁负责|谁来做|谁管|是谁的活|"
+                           rf"是谁的任务|是谁的|谁的|哪些单位|哪个单位|哪几个单位|的责任单位|责任单位))*"
+                           rf"\s*(?:呢|吗|啊)?[?？。]*$")
+AND = re.compile(r"(和|与|跟|及|、|以及|还有)")
+LISTED = re.compile(rf"(?:第|#|指标)?\s*{NUM}\s*(?:号|项)?(?=\s*(?:号|项|指标|和|与|跟|及|、|以及|还有|有什么|的区别|$))")
+MY = re.compile(r"(我们|我单位|本单位|我局|我委|我办|我们局|我们委|我的|咱们|我方)")
+WHO = re.compile(r"(谁负责|谁牵头|谁来|由谁|哪个单位|哪些单位|哪个部门|哪些部门|责任单位|牵头单位|配合单位|谁管|归谁|"
+                  r"是谁的活|谁的活|是谁的事|是谁的任务|谁的任务|谁干|谁做|归哪个|找谁|找哪个|问谁|向谁|哪几个单位|"
+                  r"哪几个部门|是谁的)")
+PHASE = re.compile(r"(阶段|什么时候|啥时候|啥时|最晚|何时|什么时间|时间段|哪段时间|起止时间|起止日期|时间节点|截止|期限|进度安排|实施步骤|验收|时间表|几月|deadline|日程|"
+                    r"多长时间|多久|要搞几年|用几年|几年完成|创建周期|周期多长|时限)")
+SEARCH = re.compile(r"(相关|有关|关于|涉及|方面)")
+DETAIL = re.compile(r"(怎么打分|怎么算分|怎么算|怎么计算|如何计算|计算方法|计算公式|如何打分|如何评分|打分标准|评分标准|"
+                     r"计分|要求是什么|有什么要求|需要什么材料|需要哪些材料|要哪些材料|要什么材料|要提供什么|要交什么|"
+                     r"考核什么|怎么评|评估方式|评估方法|几分|能得|怎么拿分|怎么得分|拿满分|要哪些数据|需要什么数据|"
+                     r"要什么数据|哪些数据|要求多少|要达到多少|达到多少|要多少|标准是多少|是多少|多少学时|多少次|多少个百分点)")
+OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|算合格|验收合格|合格要求|才算通过|才算过|及格线|及格|通过线|达标线|达标标准|怎样算达标|怎么算通过|一共多少|"
+                       r"多少项指标|几项指标|多少个指标|几个指标|加起来|合计|总共|一共几|多少项任务|几项任务|多少个任务|"
+                       r"几个任务|指标体系|一级指标|二级指标)")
+THANKS = re.compile(r"^(嗯+|好的?|好滴|谢谢|多谢|感谢|谢了|辛苦了?|收到|明白了?|了解|知道了|ok|okay|thanks|👍|🙏|[,，。!！~\s])+$", re.I)
+CONTACTS = re.compile(r"(联络员是谁|谁是.{0,6}联络员|联系人|联络员有哪些|联系谁)")
+# "联络员由谁担任": who acts as liaison officer is the document's rule, on the leading-group card
+LIAISON_RULE = re.compile(r"(联络员.{0,4}(?:由谁|谁来|谁当|谁担任|担任|来当|怎么定|怎么确定|是什么人|什么级别|要求|职责|"
+                           r"干啥|干什么|做什么|条件)|谁.{0,3}当联络员)")
+# "实施办法是哪天印发的", "文号是多少": the document itself
+DOCUMENT = re.compile(r"(印发|发文|文号|解读|发布时间|哪天发|什么时候发的|哪年发|哪个文件|什么文件|文件名|文件全称|方案全称|"
+                       r"文件的名称|依据的文件|出台)")
+LEVELS = ("促进发展", "规范监管", "优化服务", "探索创新", "综合保障", "发展规模", "发展质量", "完善监管", "规范执法",
+          "服务网络经营", "服务网络消费", "创新工作", "创新效果", "组织机制保障", "工作基础保障")
+LEADERS = re.compile(r"(组长|副组长|挂帅|一把手|负总责|领导小组名单|领导小组里|领导小组成员|换人|替补|人员变动|成员变动|办公室设在|办公室在哪|办公室主任|领导小组办公室|牵头部门是|分管.{0,4}(?:市长|领导)|副市长是谁|"
+                      r"市长是谁|领导小组成员|联络员职责|谁是联络员|成员单位有哪些|哪些成员单位)")
+SHARED = re.compile(r"(共同|一起|一块|一道|同时|都负责|都要|都参与|都有|交叉|重叠|共有|合作|一样|相同|区别|不同|对比|比较)")
+WHO_FILLER = re.compile(r"(是|由|牵头|负责|配合|来做|来管|的工作|工作|这块|那块|这一块|那一块|这件事|这事|呢|啊|吧|那条|这条|那项|这项|"
+                         r"那个|这个|要数据|要材料|拿数据|要|单位|部门)")
+IS_IT = re.compile(r"(是不是.{0,12}(?:负责|牵头|配合|管)的?|是否.{0,12}(?:负责|牵头|配合)|是.{0,12}(?:负责|牵头|配合|管)的?吗|"
+                    r"归.{0,12}管吗)")
+GOALS = re.compile(r"(创建目标|总目标|目标是什么|什么目标|工作目标|要达到什么|创建要求|主要目标)")
+MY_OWE = re.compile(r"(交什么|要交|提交什么|需要提交|哪些材料|什么材料)")
+MY_DUTY = re.compile(r"负责|任务|干什么|做什么|做啥|干嘛|哪些工作|工作有哪些|做些什么|做些啥|做哪些|干些什么|干啥|职责|清单|牵头|配合|哪几项|几项|多少项|哪些项|多少分|总分|一共|活儿|啥活|"
+                      r"什么活|哪些活|分到|分了|分给|涉及|承担|管哪些|管什么|要管")
+NATURE = re.compile(r"(定量\s*[+＋和与及]\s*定性|定性\s*[+＋和与及]\s*定量|定量|定性)")
+# "哪些指标要专家评估", "只用数据比对的", "不需要专家评估的": the 评估方式 column
+METHOD = re.compile(r"(专家评估|资料审查|数据比对)")
+ONLY = re.compile(r"(只用|只需|只要|仅|单纯|纯|只有|只)")
+NOT = re.compile(r"(不需要|不用|不要|无需|没有|不含|不是)")
+# "怎么提交材料", "材料发给谁", "怎么登记成联络员", "交的材料谁审核": how to use the bot itself
+HOWTO = {
+    "submit": re.compile(r"((怎么|如何|咋|在哪|哪里|去哪)(提交|交|上传|报送|报|发)|材料(怎么|如何|咋)(交|提交|上传|报)|"
+                         r"(材料|佐证).{0,3}(发给谁|交给谁|交到哪|发到哪|给谁)|^(发给谁|交给谁))"),
+    "register": re.compile(r"((怎么|如何|咋)(登记|注册|绑定|加入|认证|报名)|新来的联络员|换了?联络员|联络员(换人|变了|变更))"),
+    "review": re.compile(r"(谁(来)?审核|谁审|审核(流程|结果|多久)|(被)?退回|被拒|打回|审核不通过)"),
+}
+# "哪些指标要用国家统计局的数据", "12315平台的数据用在哪几个指标", "数据来源是国家网络交易监管平台的指标"
+# "主要任务有哪些", "主要任务分几块,各有几项": the list of tasks by section
+TASK_LIST = re.compile(r"((多少|几)\s*(条|项|个)\s*(主要)?任务|(主要)?任务(有哪些|都有哪些|都有什么|分几|一共|总共|列表|清单|分哪几|有几)|几大(块|类|部分)任务|"
+                        r"任务.{0,4}(几块|几部分|几大块|几类))")
+SOURCE = re.compile(r"(?:要用|用到|用的是|需要用|来自|来源于|取自|(?<=指标)用)([^,,。?？]{2,20}?)(?:的)?(?:数据|统计数据)|"
+                     r"([^,,。?？]{2,20}?)的数据(?:用在|用于|要用在)|数据来源(?:是|为|包括|有)([^,,。?？]{2,20}?)(?:的指标|的|$)")
+LEVEL_POINTS = re.compile(r"(几分|多少分|至少|及格|合格|才算过|达标|得分率)")
+OWE = re.compile(r"(哪些单位交了|哪几个单位交了|谁交了|还欠|还差|还没交|没交|未交|未提交|没提交|提交情况|交了没有|进度怎么样|完成情况|欠哪些|欠什么|"
+                  r"缺哪些|缺什么材料|还要交|还需要交|交齐)")
+TASK_WORD = re.compile(r"任务")
+INDICATOR_WORD = re.compile(r"指标")
+UNIT_LIKE = re.compile(
+    r"^(?:市)?((?!我|本|咱)[^,,。的]{1,12}?(?:局|委|办|中心|部|协会|支行|海关|政府|管委会|社))"
+    r"(?:的|都|要负责|负责|有哪些|有什么|有啥|有没有|有指标|有任务|要做|要干|干什么|牵头|配合|承担|需要|分了|分到|"
+    r"分得|管哪些|管什么|涉及)")
+HELP = re.compile(r"^(帮助|help|怎么用|使用说明|你能做什么|你好|您好|hi|hello|菜单)[!！。?？]*$|"
+                   r"(机器人|助手|^你|^您).{0,6}(能干啥|能做什么|能干什么|都能干|有什么功能|有啥功能|有啥用|怎么用)", re.I)
+FILLER = re.compile(
+    r"(请问|请|帮我|帮忙|查一下|查查|查询|看看|看一下|告诉我|一下|我想知道|想问|问一下|麻烦|您好|你好|这一项|这项|"
+    r"这个指标|该项|该指标)")
+
+
+def to_int(token: str) -> int | None:
+    """'12', '十二', '１２' → 12; anything else → None."""
+    token = unicodedata.normalize("NFKC", token).strip()
+    if token.isdigit():
+        return int(token)
+    try:
+        value = cn2an.cn2an(token.replace("〇", "零"), "smart")
+    except (ValueError, KeyError, IndexError):
+        return None
+    return int(value) if float(value).is_integer() else None
+
+
+def strip_mention(text: str, bot_username: str | None) -> str:
+    """``text`` without the bot's @mention (any case), and otherwise as written."""
+    if not bot_username:
+        return (text or "").strip()
+    return re.sub(rf"@{re.escape(bot_username)}(?![A-Za-z0-9_])", " ", text or "", flags=re.I).strip()
+
+
+def clean(text: str, bot_username: str | None = None) -> str:
+    """Fold width, drop the bot's @mention and surrounding noise."""
+    text = strip_mention(unicodedata.normalize("NFKC", text or ""), bot_username)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+ITEM = r"(?:\s*[-—.]\s*(\d)(?!\d))?"
+# "#12 …", "指标12 …" name an indicator outright; "第12项 …", "十二号指标 …" only with 项/号, so
+# "第4季度统计报表" is a file name, not indicator 4. Numbers as in questions, never four digits.
+CAPTIONS = [
+    re.compile(rf"^\s*(?:#|指标)\s*{NUM}(?!\d){ITEM}\s*(?:项|号)?(?:指标)?\s*(.*)$", re.S),
+    re.compile(rf"^\s*第\s*{NUM}(?!\d)\s*(?:项|号){ITEM}\s*(?:指标)?\s*(.*)$", re.S),
+    re.compile(rf"^\s*{NUM}(?!\d)\s*(?:项|号)\s*指标{ITEM}\s*(.*)$", re.S),
+]
+
+
+def parse_caption(caption: str) -> tuple[int, int | None, str] | None:
+    """'#12 电商培训通知' → (12, None, '电商培训通知'); '#12-2 …' names scoring item 2."""
+    text = unicodedata.normalize("NFKC", caption or "")
+    for pattern in CAPTIONS:
+        m = pattern.match(text)
+        if m and (no := to_int(m.group(1))) is not None:
+            return no, int(m.group(2)) if m.group(2) else None, m.group(3).strip()
+    return None
+
+
+def numbers_in(patterns: list[re.Pattern[str]], text: str) -> list[int]:
+    out: list[int] = []
+    for pat in patterns:
+        for m in pat.finditer(text):
+            value = to_int(m.group(1))
+            if value is not None and value not in out:
+                out.append(value)
+        if out:
+            break
+    return out
+
+
+# "公安负责哪些指标", "公安和网信办都要负责哪些任务": a short name (公安, 商务, 税务) is a topic inside
+# most sentences, so it counts as a unit only where a unit stands: before a duty word or beside
+# another unit, in a question about duties that does not ask for a topic ("教育培训相关指标").
+BARE = re.compile(r"(?:^|[和与跟、及])([\u4e00-\u9fff]{2,4}?)(?=(?:这边|这块|方面)?(?:都要|都|要|需要|还)?"
+                   r"(?:负责|牵头|配合|有哪些|有什么|有啥|哪些|哪几|要做|要干|干什么|干啥|弄啥|弄什么|做啥|承担|分了|分到|"
+                   r"要准备|准备|要交|要提供|"
+                   r"涉及|共同|有共同|一起|的指标|的任务)|[和与跟、及]|(?:的|呢)?[?？]*$)")
+DUTY_WORD = re.compile(r"(负责|牵头|配合|任务|指标|活|干|弄|做|承担|职责|共同|一起|重叠|交叉|准备|材料|对比|比较)")
+HALF = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:的|呢)?[?？]*$")  # "文旅的?": a unit on its own
+
+
+def bare_units(body: str, directory: UnitDirectory) -> list[UnitRef]:
+    """Units named by a bare short name where a unit stands (see ``BARE``)."""
+    if not (DUTY_WORD.search(body) or HALF.match(body)) or SEARCH.search(body):
+        return []
+    out: list[UnitRef] = []
+    for m in BARE.finditer(body):
+        word = m.group(1)
+        ids = directory.forms.get(normalize(word)) or set()
+        if not ids and word.endswith("部门") and len(word) > 3:  # "统计部门" → 统计(局)
+            ids = directory.forms.get(normalize(word[:-2])) or set()
+        if len(ids) == 1 and (ref := directory.units[next(iter(ids))]) not in out:
+            out.append(ref)
+    return out
+
+
+def wants_of(text: str) -> str:
+    task, ind = bool(TASK_WORD.search(text)), bool(INDICATOR_WORD.search(text))
+    return "tasks" if task and not ind else "indicators" if ind and not task else "both"

@@ -1,0 +1,254 @@
+"""Reads one message — a question command or free text — into a ``Question``, once.
+
+Commands and free text take one path: "/ind 12" and "第12项" give the same ``Question``. Free
+text is read by ``RULES``, tried in order; the first that recognises the text decides its
+intent (so the order is the grammar's precedence: a number wins over a unit, a unit over a
+topic). Whatever a composer needs from the words — a phase named, an indicator named inside
+a question about dates or materials — is taken out here into the question's fields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from knowledge.ask import grammar as g
+from knowledge.ask.question import Intent, Question
+from knowledge.units import UnitDirectory, normalize
+
+_COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
+
+
+def parse(text: str, directory: UnitDirectory, bot_username: str | None = None) -> Question:
+    """The question ``text`` asks: a question command ("/ind 12") or free text."""
+    m = _COMMAND.match((text or "").strip())
+    if m is None:
+        return interpret(text, directory, bot_username)
+    return parse_command(m.group(1), (m.group(2) or "").strip(), directory, text)
+
+
+def parse_command(name: str, arg: str, directory: UnitDirectory, text: str = "") -> Question:
+    """/help /start /my /unit /ind /find /phase /status with their argument, as a ``Question``."""
+    q = Question(text=text or f"/{name} {arg}".strip())
+    if name in ("help", "start"):
+        q.intent = Intent.HELP
+    elif name == "my" or (name == "unit" and not arg):
+        q.intent = Intent.MY_UNIT
+    elif name == "unit":
+        q.intent, q.query = Intent.UNIT_LOOKUP, arg
+    elif name == "ind":
+        number = g.to_int(arg) if arg else None
+        q.intent, q.numbers, q.query = (Intent.INDICATOR, [number], "") if number is not None else \
+            (Intent.USAGE, [], "ind_usage")
+    elif name == "find":
+        q.intent, q.query = (Intent.FIND, arg) if arg else (Intent.USAGE, "find_usage")
+    elif name == "phase":  # "/phase 评估验收": that phase first
+        q.intent = Intent.PHASE
+        q.titled, q.query = arg, phase_words(arg)
+    elif name == "status":
+        q.intent, q.query = Intent.STATUS, arg
+        if arg:
+            res = directory.resolve(arg)
+            q.units = [res.unit] if res.unit else []
+            q.unit_suggestions = [] if res.unit else res.suggestions
+    return q
+
+
+def interpret(text: str, directory: UnitDirectory, bot_username: str | None = None) -> Question:
+    """Read one free-text question: the first of ``RULES`` that recognises it decides."""
+    q = Question(text=g.clean(text, bot_username))
+    if not _by_form(q):
+        body = g.FILLER.sub("", q.text)
+        if not any(rule(q, body, directory) for rule in RULES):
+            _search(q, body)
+    _indicator_words(q)
+    return q
+
+
+def _by_form(q: Question) -> bool:
+    """Readings decided by the shape of the text: greetings, bare numbers, task and indicator numbers."""
+    text = q.text
+    if not text or g.HELP.search(text):
+        q.intent = Intent.HELP
+    elif g.THANKS.match(text):
+        q.intent = Intent.THANKS
+    elif re.fullmatch(r"\d{1,3}", text) or re.fullmatch(rf"[{g.CN_NUM}]{{1,4}}", text):
+        q.intent, q.numbers = Intent.INDICATOR, [g.to_int(text) or 0]
+    elif (m := g.SECTION_TASK.search(text)) and (number := g.to_int(m.group(4))) is not None:
+        q.intent, q.numbers = Intent.TASK, [number]
+        q.section = g.to_int(m.group(1) or m.group(2) or m.group(3))
+    elif tasks := g.numbers_in(g.TASK_PATTERNS, text):
+        q.intent, q.numbers = Intent.TASK, tasks
+    elif numbers := g.numbers_in(g.INDICATOR_PATTERNS, text):
+        if g.AND.search(text):  # "比较一下10号和18号指标": every number the question names
+            numbers += [n for n in (g.to_int(m.group(1)) for m in g.LISTED.finditer(text)) if n and n not in numbers]
+        q.intent, q.numbers = Intent.INDICATOR, sorted(numbers) if len(numbers) > 1 else numbers
+    else:
+        return False
+    return True
+
+
+def _howto(q: Question, body: str, directory: UnitDirectory) -> bool:
+    if howto := [k for k, pattern in g.HOWTO.items() if pattern.search(body)]:
+        q.intent, q.query = Intent.HOWTO, ",".join(howto)
+    return bool(howto)
+
+
+def _task_list(q: Question, body: str, directory: UnitDirectory) -> bool:
+    tl = g.TASK_LIST.search(body)
+    if tl and not g.MY.search(body) and not g.SEARCH.search(body) and \
+            not re.sub(r"(主要|所有|全部|这次|创建|工作|的|一共|总共|都|有|请问|[,，\s])", "", body[:tl.start()]) and \
+            not directory.mentions(body) and not g.bare_units(body, directory):
+        q.intent = Intent.TASK_LIST
+        return True
+    return False
+
+
+def _source(q: Question, body: str, directory: UnitDirectory) -> bool:
+    """"哪些指标要用国家统计局的数据": the 数据来源 column. Reads the units named, for the rules after it."""
+    if (m := g.SOURCE.search(body)) and (source := next(x for x in m.groups() if x).strip(" 的")):
+        q.intent, q.query = Intent.SOURCE, source
+        return True
+    q.units = directory.mentions(body)
+    q.units += [u for u in g.bare_units(body, directory) if u not in q.units]
+    q.wants = g.wants_of(body)
+    return False
+
+
+def _about_units(q: Question, body: str, directory: UnitDirectory) -> bool:
+    """Questions that name units: is it theirs, what do they share, who are their officers."""
+    mine = bool(g.MY.search(body))
+    if q.units and g.IS_IT.search(body) and not mine:
+        q.intent = Intent.WHO  # "网上零售额同比增速是统计局负责吗": who answers, and whether this unit is among them
+        q.query = g.IS_IT.sub(" ", directory.without_mentions(body))
+    elif len(q.units) >= 2 and g.SHARED.search(body) and not g.WHO.search(body):
+        q.intent = Intent.SHARED  # "统计局和商务局共同负责的指标"
+    elif mine and len(q.units) == 1 and g.SHARED.search(body):
+        q.intent, q.query = Intent.SHARED, "mine"  # "我们和商务局共同负责哪些指标": the asker's unit is added
+    elif g.CONTACTS.search(body) and (q.units or mine):
+        q.intent = Intent.CONTACTS  # "统计局的联络员是谁"; "我们单位的联络员是谁": the asker's unit
+        q.query = "" if q.units else "mine"
+    else:
+        return False
+    return True
+
+
+def _about_document(q: Question, body: str, directory: UnitDirectory) -> bool:
+    """Questions about the plan itself: liaison rule, the document, a level, nature, method, leaders, goals."""
+    if g.LIAISON_RULE.search(body) and not q.units:
+        q.intent, q.query = Intent.LEADERS, "office"  # the office block carries the liaison rule
+    elif g.DOCUMENT.search(body) and not q.units:
+        q.intent = Intent.DOCUMENT
+    elif (level := next((lv for lv in g.LEVELS if lv in body), None)) and not q.units and \
+            (not g.DETAIL.search(body) or g.LEVEL_POINTS.search(body)):  # "探索创新至少得几分才算过"
+        q.intent, q.query = Intent.LEVEL, level
+    elif (nature := g.NATURE.search(body)) and "指标" in body and not q.units:
+        word = nature.group(1)
+        q.intent = Intent.NATURE
+        q.query = "定量+定性" if "量" in word and "性" in word else word + ("(仅)" if g.ONLY.search(body) else "")
+    elif (method := g.METHOD.search(body)) and not q.units and re.search(r"(哪些|哪几|几项|几个|多少)", body):
+        q.intent, q.query = Intent.METHOD, method.group(1)
+        q.mode = 1 if g.ONLY.search(body) else -1 if g.NOT.search(body) else 0
+    elif g.LEADERS.search(body) and (all(u.is_group for u in q.units) or "领导小组" in body):
+        q.intent = Intent.LEADERS
+        q.query = "mine" if g.MY.search(body) and not q.units else ""
+    elif g.GOALS.search(body) and not q.units:
+        q.intent = Intent.GOALS
+    else:
+        return False
+    return True
+
+
+def _about_standing(q: Question, body: str, directory: UnitDirectory) -> bool:
+    """What is owed, the overview of the system, how an indicator is scored, who answers for a topic."""
+    mine = bool(g.MY.search(body))
+    if mine and not q.units and g.MY_OWE.search(body):
+        q.intent = Intent.OWE  # "我们单位要交什么材料": what this unit still owes
+    elif g.OVERVIEW.search(body) and not q.units and not mine:
+        q.intent = Intent.OVERVIEW
+    elif g.OWE.search(body):
+        q.intent, q.units = Intent.OWE, q.units[:1]
+        if not q.units and re.search(r"(哪些单位|哪几个单位|各单位|哪个单位|哪些部门|哪几家|哪家|谁还没)", body):
+            q.query = "all"  # the office asks: every unit that still owes something
+    elif g.DETAIL.search(body) and not q.units:
+        q.intent, q.query = Intent.DETAIL, g.DETAIL.sub(" ", body)
+    elif g.WHO.search(body):
+        q.intent = Intent.WHO
+        query = g.WHO_FILLER.sub(" ", g.WHO.sub(" ", body))  # "信用监管是哪个单位牵头" → "信用监管"
+        # "直播电商 管" (归谁管), "首违不罚   的" (是哪个部门负责的), "公平竞争审查 抓" (谁来抓)
+        query = re.sub(r"(?:\s+(?:管|抓|搞|任务|指标|的事|事)|[\s的呢啊吧]+)+$", "", query).strip() or query
+        q.query = re.sub(r"\s+", " ", query)
+    else:
+        return False
+    return True
+
+
+def _about_a_unit(q: Question, body: str, directory: UnitDirectory) -> bool:
+    """A unit's duties: one named, the asker's own, or one the campaign does not know."""
+    if q.units:
+        q.intent = Intent.UNIT
+    elif g.MY.search(body) and (g.TASK_WORD.search(body) or g.INDICATOR_WORD.search(body)
+                                 or g.MY_DUTY.search(body)):
+        q.intent = Intent.MY_UNIT
+    elif named := g.UNIT_LIKE.match(body):  # "气象局有哪些指标": a unit we do not know
+        res = directory.resolve(named.group(1))
+        q.intent = Intent.UNIT
+        if res.unit:
+            q.units = [res.unit]
+        elif res.how == "ambiguous":
+            q.units = [sug.unit for sug in res.suggestions]
+        else:
+            q.unit_suggestions, q.query = res.suggestions, named.group(1)
+    elif g.PHASE.search(body):
+        q.intent = Intent.PHASE
+    else:
+        return False
+    return True
+
+
+def _search(q: Question, body: str) -> None:
+    """Nothing else fits: a search for the words, and the topic when one was asked for explicitly."""
+    q.intent, q.query = Intent.SEARCH, body
+    if topic := g.SEARCH.split(body)[0].strip(" 的与和跟"):
+        q.topic = topic if g.SEARCH.search(body) else ""
+
+
+Rule = Callable[[Question, str, UnitDirectory], bool]
+# The grammar's precedence, top to bottom (``_source`` also reads the units the later rules use).
+RULES: list[Rule] = [_howto, _task_list, _source, _about_units, _about_document, _about_standing, _about_a_unit]
+
+# The question's own words, taken out before looking for an indicator it names.
+_ASKED_FILLER = re.compile(r"(什么时候|何时|哪天|截止日期|截止时间|截止|期限|时间节点|之前|以前|提交|提供|准备|交|材料|佐证|指标|"
+                           r"创建工作|创建|示范区|工作|整个|全部|所有|各项|任务|我们单位|我们局|我单位|本单位|我们|咱们|我局|"
+                           r"需要|要|什么|哪些|啥|的|吗|呢|[?？。,,])")
+_MEANT_FILLER = re.compile(r"(总分|满分|多少分|能拿|拿到|得到|得满分|达标|合格|及格|多少|占比|一共|总共|加起来|合计|几分|才能|可以|"
+                           r"指标体系|评估|指标|任务|体系|标准|是什么|是不是|有|几个|几项|这些|那些|全部|所有|\d+\s*分?|[?？。,,])")
+_PHASE_FILLER = re.compile(r"(什么时候|哪个阶段|阶段|时间|几月|截止|交|提交|开始|结束|是|的|吗|呢|[?？。,,])")
+
+
+def _indicator_words(q: Question) -> None:
+    """For dates, materials and overview questions: the words that may name one indicator."""
+    if q.intent == Intent.PHASE:
+        q.titled, q.query = q.text, phase_words(q.text)
+        q.rest = _rest(_ASKED_FILLER.sub(" ", q.text), asked=True)
+    elif q.intent == Intent.OWE and not q.units:  # "就业贡献度我们要提供什么材料"
+        q.titled, q.rest = q.text, _rest(_ASKED_FILLER.sub(" ", q.text), asked=True)
+    elif q.intent == Intent.OVERVIEW:  # "…比重占比多少能拿满分" is about one indicator
+        q.titled, q.rest = q.text, _rest(_MEANT_FILLER.sub(" ", q.text), asked=False)
+    elif q.intent == Intent.LEADERS:
+        q.office_first = "办公室" in q.text or q.query == "office"
+
+
+def _rest(words: str, *, asked: bool) -> str:
+    """``words`` when enough is left to name an indicator; "" when what is left is a phase's
+    ("评估验收什么时候") or too short to name anything."""
+    if len(normalize(words)) < 4:
+        return ""
+    if asked and any(p in words for p in ("阶段", "验收", "部署", "实施", "推进", "总结", "评估")):
+        return ""
+    return words
+
+
+def phase_words(text: str) -> str:
+    """"自评报告哪个阶段交" → "自评报告 …": the words that may match a phase's own text."""
+    return _PHASE_FILLER.sub(" ", text)

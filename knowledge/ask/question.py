@@ -1,0 +1,98 @@
+"""The values of the question path: what was asked (``Question``), who asks (``Asker``), and
+what a composer may read (``Scope``).
+
+A command ("/ind 12") and free text ("第12项") become the same ``Question``; everything the
+answer needs from the words is read once, by the parser, into its fields, so composers never
+look at the raw text again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from knowledge.models import Campaign
+from knowledge.units import Suggestion, UnitDirectory, UnitRef
+
+
+class Intent(StrEnum):
+    """Every reading the parser may give; ``knowledge.ask.dispatch.COMPOSERS`` has a composer for each."""
+
+    HELP = "help"
+    THANKS = "thanks"
+    MY_UNIT = "my_unit"
+    UNIT = "unit"
+    INDICATOR = "indicator"
+    TASK = "task"
+    TASK_LIST = "task_list"
+    WHO = "who"
+    SEARCH = "search"
+    PHASE = "phase"
+    DETAIL = "detail"
+    LEADERS = "leaders"
+    OVERVIEW = "overview"
+    OWE = "owe"
+    NATURE = "nature"
+    METHOD = "method"
+    SOURCE = "source"
+    LEVEL = "level"
+    CONTACTS = "contacts"
+    SHARED = "shared"
+    GOALS = "goals"
+    DOCUMENT = "document"
+    HOWTO = "howto"
+    UNKNOWN = "unknown"
+    # Readings only a command gives: its argument is taken as written.
+    UNIT_LOOKUP = "unit_lookup"  # /unit 发改委
+    FIND = "find"  # /find 跨境电商
+    STATUS = "status"  # /status [单位]
+    USAGE = "usage"  # a command that needs an argument it lacks (query: the template)
+
+
+# The readings free text may give (the property test checks ``interpret`` stays inside them).
+FREE_TEXT_INTENTS = frozenset(Intent) - {Intent.UNIT_LOOKUP, Intent.FIND, Intent.STATUS, Intent.USAGE}
+# Answers that read what changes many times a day (submissions, figures, the roster): never kept.
+LIVE_INTENTS = frozenset({Intent.OWE, Intent.CONTACTS, Intent.STATUS})
+
+
+@dataclass
+class Question:
+    """What was asked: an intent and the things it names."""
+
+    text: str
+    intent: Intent = Intent.UNKNOWN
+    units: list[UnitRef] = field(default_factory=list)
+    unit_suggestions: list[Suggestion] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+    query: str = ""
+    wants: str = "both"  # indicators | tasks | both
+    section: int | None = None  # the (二) of "(二)1"
+    mode: int = 0  # a filter's sense ("哪些指标只用/不需要专家评估"): 1 only, -1 without, 0 any
+    topic: str = ""  # "直播带货相关指标" → "直播带货": a search the officer asked for explicitly
+    # Words that may name one indicator inside a question about something else ("X什么时候交",
+    # "…占比多少能拿满分"): ``titled`` is the text a whole title may stand in, ``rest`` what is
+    # left once the question's own words are taken out ("" when nothing indicator-like is left).
+    titled: str = ""
+    rest: str = ""
+    office_first: bool = False  # "领导小组办公室…": the office block first
+
+
+@dataclass
+class Asker:
+    """Who asks: their unit (if registered) shapes "我们单位" and "what must my unit do"."""
+
+    unit: UnitRef | None = None
+
+
+@dataclass
+class Scope:
+    """What a composer reads besides the question: the store, the campaign, who asks, and today."""
+
+    session: Session
+    campaign: Campaign
+    directory: UnitDirectory
+    asker: Asker
+    today: date
