@@ -88,6 +88,14 @@ def build_xlsx(session: Session, d: Digest, dues: dict[int, date]) -> bytes:
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _summary_sheet(wb, d)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _summary_sheet(wb: Workbook, d: Digest) -> None:
+    """得分汇总: per first-level indicator and in total, confirmed and projected, against the pass rule."""
     summary = wb.create_sheet("得分汇总")
     _sheet(summary, ["一级指标", "表头分值", "本表可得", "确认得分", "预计得分", "确认得分率", "合格线", "是否达标(确认)"],
            [12, 10, 10, 10, 10, 12, 10, 14])
@@ -103,9 +111,6 @@ def build_xlsx(session: Session, d: Digest, dues: dict[int, date]) -> bytes:
         cell.font = HEAD
     if d.total_max != 100:
         summary.append([f"注:本表满分 {json_points(d.total_max)} 分(少于全国指标体系的 100 分),合格标准按本表可得分数计算一级指标得分率。"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _clean(text: str) -> str:
@@ -123,6 +128,21 @@ def stored_file(f: EvidenceFile, evidence_root: Path | None) -> Path:
         return path
     moved = evidence_root / f.sha256[:2] / f.sha256[2:4] / f.sha256
     return moved if moved.exists() else path
+
+
+def _index_notes(session: Session, d: Digest, ws, statuses: tuple | None, with_files: set[int],  # noqa: ANN001
+                 units: dict[int, str], item_no: dict[int, int]) -> None:
+    """Links and text notes have no file in the package; the index still lists them."""
+    inds = {t.indicator.id: t.indicator for t in d.targets}
+    plain = select(Evidence).where(Evidence.campaign_id == d.campaign.id)
+    if statuses:
+        plain = plain.where(Evidence.status.in_(statuses))
+    for ev in session.exec(plain.order_by(Evidence.indicator_id, Evidence.id)):
+        if ev.id not in with_files and ev.indicator_id in inds:
+            ind = inds[ev.indicator_id]
+            ws.append([ind.no, ind.title, item_no.get(ev.item_id, "整项"), units.get(ev.unit_id),
+                       f"(链接或说明)#{ev.id}", ev.note[:500], None, None, STATUS_ZH.get(ev.status, ev.status),
+                       json_points(ev.awarded_points)])
 
 
 def build_zip(session: Session, d: Digest, out: Path, *, include_all: bool = False,
@@ -164,16 +184,7 @@ def build_zip(session: Session, d: Digest, out: Path, *, include_all: bool = Fal
                            f.size, f.sha256, STATUS_ZH.get(ev.status, ev.status), json_points(ev.awarded_points)])
                 with_files.add(ev.id)
                 count, size = count + 1, size + f.size
-            # Links and text notes have no file in the package; the index still lists them.
-            plain = select(Evidence).where(Evidence.campaign_id == d.campaign.id)
-            if statuses:
-                plain = plain.where(Evidence.status.in_(statuses))
-            for ev in session.exec(plain.order_by(Evidence.indicator_id, Evidence.id)):
-                if ev.id not in with_files and ev.indicator_id in inds:
-                    ind = inds[ev.indicator_id]
-                    ws.append([ind.no, ind.title, item_no.get(ev.item_id, "整项"), units.get(ev.unit_id),
-                               f"(链接或说明)#{ev.id}", ev.note[:500], None, None, STATUS_ZH.get(ev.status, ev.status),
-                               json_points(ev.awarded_points)])
+            _index_notes(session, d, ws, statuses, with_files, units, item_no)
             ws.append([])
             ws.append([f"注:同一评分项有多家单位或多份材料时只按最高分计,各行得分不可相加;确认得分合计 {json_points(d.confirmed)} 分,"
                        f"以台账为准。"])

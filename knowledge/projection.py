@@ -95,6 +95,27 @@ def compute(session: Session, campaign: Campaign, directory: UnitDirectory, toda
             dues: dict[int, date]) -> Digest:
     """Everything the weekly digest shows, from the store as it is now."""
     targets = _targets(session, campaign, directory)
+    per_ind = _apply_evidence(session, campaign, targets)
+    levels = _levels(targets, per_ind)
+    total_max = sum((lv.table for lv in levels.values()), Z)
+    confirmed = sum((lv.confirmed for lv in levels.values()), Z)
+    projected = sum((lv.projected for lv in levels.values()), Z)
+    rate = campaign.pass_level1_rate
+
+    def passes(value: Decimal, attr: str) -> bool:
+        return value >= campaign.pass_total and all(
+            getattr(lv, attr) >= lv.table * Decimal(str(rate)) for lv in levels.values())
+
+    digest = Digest(campaign, today, targets, list(levels.values()), total_max, confirmed, projected,
+                    campaign.pass_total, rate, passes(confirmed, "confirmed"), passes(projected, "projected"),
+                    [], [], [])
+    digest.gap_plan = gap_plan(digest, dues)
+    digest.units, digest.overdue = league(session, campaign, directory, targets, today, dues)
+    return digest
+
+
+def _apply_evidence(session: Session, campaign: Campaign, targets: list[Target]) -> dict[int, list[Target]]:
+    """Fill each target's confirmed and projected points from live evidence; targets per indicator."""
     by_key = {(t.indicator.id, t.item.id if t.item else None): t for t in targets}
     whole: dict[int, tuple[Decimal, bool]] = {}
     whole_units: dict[int, set[int]] = defaultdict(set)
@@ -129,6 +150,11 @@ def compute(session: Session, campaign: Campaign, directory: UnitDirectory, toda
                 t.projected = t.max
     for t in targets:
         t.projected = max(t.projected, t.confirmed)
+    return per_ind
+
+
+def _levels(targets: list[Target], per_ind: dict[int, list[Target]]) -> dict[str, Level]:
+    """First-level totals: what the local table can award, confirmed, projected."""
     ind_conf = {iid: sum((t.confirmed for t in ts), Z) for iid, ts in per_ind.items()}
     ind_proj = {iid: sum((t.projected for t in ts), Z) for iid, ts in per_ind.items()}
     levels: dict[str, Level] = {}
@@ -139,21 +165,7 @@ def compute(session: Session, campaign: Campaign, directory: UnitDirectory, toda
             lv.table += ind.points
             lv.confirmed += ind_conf[ind.id]
             lv.projected += ind_proj[ind.id]
-    total_max = sum((lv.table for lv in levels.values()), Z)
-    confirmed = sum((lv.confirmed for lv in levels.values()), Z)
-    projected = sum((lv.projected for lv in levels.values()), Z)
-    rate = campaign.pass_level1_rate
-
-    def passes(value: Decimal, attr: str) -> bool:
-        return value >= campaign.pass_total and all(
-            getattr(lv, attr) >= lv.table * Decimal(str(rate)) for lv in levels.values())
-
-    digest = Digest(campaign, today, targets, list(levels.values()), total_max, confirmed, projected,
-                    campaign.pass_total, rate, passes(confirmed, "confirmed"), passes(projected, "projected"),
-                    [], [], [])
-    digest.gap_plan = gap_plan(digest, dues)
-    digest.units, digest.overdue = league(session, campaign, directory, targets, today, dues)
-    return digest
+    return levels
 
 
 def gap_plan(d: Digest, dues: dict[int, date]) -> list[dict]:
