@@ -14,11 +14,11 @@ from handlers.common import Where, locate, respond
 from handlers.gate import admit
 
 
-async def _answer(update: Update, context: BotContext, build) -> None:  # noqa: ANN001
+async def _answer(update: Update, context: BotContext, build, text: str = "") -> None:  # noqa: ANN001
     """Locate, admit, then let ``build(session, where)`` make the reply."""
     with context.services.session() as session:
         where = locate(update, context, session)
-        if not await admit(update, where):
+        if not await admit(update, where, text):
             return
         reply: Reply = build(session, where)
     await respond(update, reply)
@@ -43,7 +43,7 @@ async def _typed(update: Update, context: BotContext, text: str) -> None:
     """Commands and free text take one path, and share the replies kept from the documents."""
     today, services = context.services.today(), context.services
     await _answer(update, context, lambda s, w: answer_typed(s, w.campaign, w.directory, text, w.asker, today,
-                                                             context.bot.username, cache=services.replies))
+                                                             context.bot.username, cache=services.replies), text)
 
 
 def addressed_to_bot(update: Update, username: str) -> bool:
