@@ -25,8 +25,9 @@ from knowledge.messages import Action, ActionKind
 
 log = logging.getLogger(__name__)
 STATUS = re.compile(r"^/status(?:@\w+)?(?:\s+(.*))?$", re.S)
-# Buttons judged in the campaign they name even in a group: the office decides from any chat.
-ANY_CHAT = frozenset({Route.REVIEW_BUTTON, Route.APPROVE, Route.SETUP_BUTTON})
+# Buttons judged in the campaign they name even in a group: the office decides from any chat,
+# and registering is for a campaign, not for the chat the picker happens to be in.
+ANY_CHAT = frozenset({Route.REVIEW_BUTTON, Route.APPROVE, Route.SETUP_BUTTON, Route.REGISTER})
 
 
 @dataclass
