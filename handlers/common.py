@@ -62,8 +62,7 @@ class Where:
 def locate(update: Update, context: BotContext, session: Session, campaign_id: int | None = None) -> Where:
     """Private chats follow the officer's campaign (or the default); groups follow their binding.
 
-    ``campaign_id`` (from a button) names the campaign instead, so a button is judged against
-    the campaign it names and the presser's role there now.
+    ``campaign_id`` (from a button) names the campaign instead: a button is judged in it, now.
     """
     services = context.services
     chat, user = update.effective_chat, update.effective_user
@@ -79,17 +78,20 @@ def locate(update: Update, context: BotContext, session: Session, campaign_id: i
         officer = people.officer_of(session=session, user_id=user.id, campaign_id=campaign.id) if user else None
     elif private and user:
         officer = people.officer_of(session=session, user_id=user.id)
-        slug = officer.campaign_slug if officer else services.settings.default_campaign
-        try:
-            campaign = services.campaign(session, slug)
-        except UnknownCampaign:
-            campaign = None
+        campaign = _own_campaign(services, session, officer)
     directory = services.directory(session, campaign) if campaign else None
-    # The office role comes with the officer row already read; admins are office everywhere.
     admin = bool(user and user.id in services.settings.admins)
     where = Where(campaign, directory, officer, binding, private, False, admin)
     where.office = where.role in (Role.OFFICE, Role.ADMIN)
     return where
+
+
+def _own_campaign(services, session: Session, officer: people.OfficerInfo | None) -> Campaign | None:  # noqa: ANN001
+    """In private: the officer's campaign, else the default one (None when it is not loaded)."""
+    try:
+        return services.campaign(session, officer.campaign_slug if officer else services.settings.default_campaign)
+    except UnknownCampaign:
+        return None
 
 
 def _campaign_by_id(services, session: Session, campaign_id: int) -> Campaign | None:  # noqa: ANN001
