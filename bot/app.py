@@ -120,7 +120,7 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
                            ("phase", _phase), ("setup", chats.setup),
                            ("bind", chats.bind), ("revoke", chats.revoke),
                            ("submit", submit.submit_command), ("review", review.review_command),
-                           ("status", review.status_command), ("withdraw", review.withdraw_command),
+                           ("status", ask.question_command), ("withdraw", review.withdraw_command),
                            ("figure", figures.figure_command), ("score", figures.score_command),
                            ("reminders", schedule.reminders_command), ("mute", schedule.mute_command),
                            ("pause", schedule.pause_command), ("resume", schedule.pause_command),

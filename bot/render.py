@@ -1,5 +1,5 @@
-"""Every message text comes from a jinja2 template under ``bot/templates``, rendered as
-Telegram HTML with autoescape on, so user-supplied text can never break the markup.
+"""Every message text comes from a jinja2 template under ``bot/templates``, rendered into the
+neutral markup (``bot.markup``) with autoescape on, so user-supplied text can never break it.
 
 Telegram accepts only a few tags and refuses ``<br>``, ``<p>``, ``<div>``; templates use
 newlines. Replies longer than Telegram's 4096 characters are split on line boundaries.
@@ -15,7 +15,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from bot.markup import to_text
 from knowledge.messages import Message
+
+__all__ = ["render", "render_message", "split_message", "to_text", "utf16_len"]
 
 LIMIT = 4096
 
@@ -63,14 +66,6 @@ def render_message(message: Message) -> str:
     separator = "\n\n" + render("separator") + "\n\n"
     body = separator.join(render_message(part) for part in message.parts)
     return render(message.template, **message.data) + separator + body if message.template else body
-
-
-_TAG = re.compile(r"<[^>]+>")
-
-
-def to_text(markup: str) -> str:
-    """The same message as plain text, for the command line and for length checks."""
-    return html.unescape(_TAG.sub("", markup))
 
 
 def utf16_len(text: str) -> int:

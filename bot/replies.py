@@ -16,7 +16,7 @@ from cachetools import LRUCache
 from sqlmodel import Session
 
 from bot.render import render_message
-from knowledge.ask import LIVE_INTENTS, Asker, Scope, ask
+from knowledge.ask import LIVE_INTENTS, Asker, Question, Scope, answer, parse
 from knowledge.messages import Actions, Message
 from knowledge.models import Campaign
 from knowledge.timeline import timeline_key
@@ -57,25 +57,27 @@ class ReplyCache(LRUCache):
 
 
 def answer_typed(session: Session, camp: Campaign, directory: UnitDirectory, text: str, asker: Asker,
-                 today: date, bot_username: str | None = None, cache: ReplyCache | None = None) -> Reply:
-    """The rendered reply to ``text``: a question command or a free-text question."""
+                 today: date, bot_username: str | None = None, cache: ReplyCache | None = None,
+                 question: Question | None = None) -> Reply:
+    """The rendered reply to ``text``: a question command or a free-text question (``question``:
+    the face has read it already, e.g. a command with its arguments)."""
     if cache is None:
-        return _build(Scope(session, camp, directory, asker, today), text, bot_username)[0]
+        return _build(Scope(session, camp, directory, asker, today), text, bot_username, question)[0]
     key = (camp.id, camp.data_hash, timeline_key(session, camp), today, asker.unit.id if asker.unit else None,
            text.strip(), bot_username or "")
     kept = cache.get(key)
     if kept is None:
-        reply, live = _build(Scope(session, camp, directory, asker, today), text, bot_username)
+        reply, live = _build(Scope(session, camp, directory, asker, today), text, bot_username, question)
         if live:
             return reply
         cache[key] = kept = reply
     return replace(kept)  # a copy: callers may set fields; the lists inside are never changed
 
 
-def _build(scope: Scope, text: str, bot_username: str | None) -> tuple[Reply, bool]:
+def _build(scope: Scope, text: str, bot_username: str | None, question: Question | None) -> tuple[Reply, bool]:
     """The reply, and whether it reads live state (and so must not be kept)."""
-    question, message = ask(scope, text, bot_username)
-    return rendered(message), question.intent in LIVE_INTENTS
+    question = question or parse(text, scope.directory, bot_username)
+    return rendered(answer(scope, question)), question.intent in LIVE_INTENTS
 
 
 def rendered(message: Message) -> Reply:

@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from telegram import Chat, MessageEntity, Update
 
 from bot.context import BotContext
 from bot.render import render
-from bot.replies import Reply, answer_typed, rendered
-from handlers.common import Where, locate, respond
-from handlers.gate import admit
-from knowledge.ask import Scope
+from bot.replies import answer_typed
+from handlers.common import locate, respond
+from handlers.gate import Request, admit, gated
+from knowledge.access import Route
+from knowledge.ask import Question, Scope, parse
 from knowledge.ask.dispatch import opened
-from knowledge.messages import Action
-
-
-async def _answer(update: Update, context: BotContext, build) -> None:  # noqa: ANN001
-    """Locate, admit, then let ``build(session, where)`` make the reply."""
-    with context.services.session() as session:
-        where = locate(update, context, session)
-        if not await admit(update, where):
-            return
-        reply: Reply = build(session, where)
-    await respond(update, reply)
+from knowledge.ask.parse import parse_command
+from knowledge.units import UnitDirectory
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -37,15 +30,26 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def question_command(update: Update, context: BotContext) -> None:
-    """/my, /unit 发改委, /ind 12, /find 跨境电商, /phase: answered as ``liaison-bot ask`` answers them."""
-    await _typed(update, context, update.effective_message.text or "")
+    """/my, /unit 发改委, /ind 12, /find 跨境电商, /phase, /status: the command and its ``context.args``
+    become the same ``Question`` as free text, answered as ``liaison-bot ask`` answers them."""
+    text = update.effective_message.text or ""
+    name = text.split(maxsplit=1)[0].lstrip("/").split("@")[0].lower()
+    await _typed(update, context, text, lambda d: parse_command(name, " ".join(context.args or []), d, text))
 
 
-async def _typed(update: Update, context: BotContext, text: str) -> None:
-    """Commands and free text take one path, and share the replies kept from the documents."""
-    today, services = context.services.today(), context.services
-    await _answer(update, context, lambda s, w: answer_typed(s, w.campaign, w.directory, text, w.asker, today,
-                                                             context.bot.username, cache=services.replies))
+async def _typed(update: Update, context: BotContext, text: str,
+                 read: Callable[[UnitDirectory], Question] | None = None) -> None:
+    """Read the question once, admit it by its route in the access table, answer (kept replies)."""
+    services = context.services
+    with services.session() as session:
+        where = locate(update, context, session)
+        question = (read or (lambda d: parse(text, d, context.bot.username)))(where.directory) \
+            if where.directory else None
+        if not await admit(update, where, question.route(where.asker) if question else Route.ASK):
+            return
+        reply = answer_typed(session, where.campaign, where.directory, text, where.asker, services.today(),
+                             context.bot.username, cache=services.replies, question=question)
+    await respond(update, reply)
 
 
 def addressed_to_bot(update: Update, username: str) -> bool:
@@ -75,13 +79,10 @@ async def free_text(update: Update, context: BotContext) -> None:
     await _typed(update, context, text)
 
 
-async def open_button(update: Update, context: BotContext) -> None:
+@gated(Route.ASK)
+async def open_button(update: Update, context: BotContext, request: Request) -> None:
     """Buttons that open an indicator, a unit or a task (``Action``s of the open kinds)."""
-    query = update.callback_query
-    await query.answer()
-    action = Action.parse(query.data or "")
-
-    def build(session, where: Where) -> Reply:  # noqa: ANN001
-        scope = Scope(session, where.campaign, where.directory, where.asker, context.services.today())
-        return rendered(opened(scope, action))
-    await _answer(update, context, build)
+    await update.callback_query.answer()
+    where = request.where
+    scope = Scope(request.session, where.campaign, where.directory, where.asker, context.services.today())
+    await respond(update, opened(scope, request.action))

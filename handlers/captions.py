@@ -14,50 +14,48 @@ from telegram import Update
 from bot.context import BotContext
 from bot.render import render
 from handlers.common import Where, locate, refusal, respond
-from handlers.submit import announce, collect, download, markup, officer_ok, review_buttons
+from handlers.gate import Request, enter
+from handlers.submit import announce, collect, download, markup, review_buttons
 from knowledge import evidence as ev
+from knowledge.access import Route
 from knowledge.ask.grammar import parse_caption, strip_mention
 from knowledge.files import FileRejected
 
 log = logging.getLogger(__name__)
 
 async def captioned_file(update: Update, context: BotContext) -> None:
-    """A document or photo whose caption names the indicator ("#12 …"), or an album's next item.
-
-    An album is one submission: its files are stored as they arrive, the receipt and the office
-    card are sent once and then edited to list every file, and a caption on a later item still
-    takes the items before it.
-    """
+    """A document or photo whose caption names the indicator ("#12 …"), or an album's next item."""
     message = update.effective_message
     if await collect(update, context):
         return
     parsed = parse_caption(strip_mention(message.caption or "", context.bot.username))  # "@bot #12 …" in groups
     album = _album(context, message.media_group_id)
     with context.services.session() as session:
-        where = locate(update, context, session)
-        if where.campaign is None:
-            if not where.private and parsed:
-                await respond(update, render("group_unbound"))
-            return
         if parsed is None and not album.get("target"):
-            await _uncaptioned(update, context, where, album)
+            await _uncaptioned(update, context, locate(update, context, session), album)
             return
-        if not officer_ok(where):
-            await respond(update, render("submit_need_officer"))
-            return
-        no, item, note = parsed or (*album["target"], "")
-        try:
-            ev.responsible_view(session, where.campaign, where.directory, where.officer.unit_id, no)
-            f = await download(message, context)
-            view = ev.submit(session, campaign=where.campaign, directory=where.directory, officer=where.officer,
-                             no=no, item_no=item, files=album.pop("files", []) + ([f] if f else []), note=note,
-                             now=context.services.clock.now(), media_group_id=message.media_group_id or "")
-        except (FileRejected, ev.EvidenceError) as exc:
-            await respond(update, refusal(exc))
-            return
-        session.commit()  # committed before the receipt
-        album["target"] = (no, item)
-    await _acknowledge(update, context, where, view, album)
+        request = await enter(update, context, session, Route.FILE)
+        view = request and await _store(update, context, request, parsed or (*album["target"], ""), album)
+    if view:
+        await _acknowledge(update, context, request.where, view, album)
+
+
+async def _store(update: Update, context: BotContext, request: Request, target: tuple, album: dict
+                 ) -> ev.EvidenceView | None:
+    """Download and record the file (with the album's earlier ones); None when refused (and said why)."""
+    (no, item, note), where, session = target, request.where, request.session
+    try:
+        ev.responsible_view(session, where.campaign, where.directory, where.officer.unit_id, no)
+        f = await download(update.effective_message, context)
+        view = ev.submit(session, campaign=where.campaign, directory=where.directory, officer=where.officer,
+                         no=no, item_no=item, files=album.pop("files", []) + ([f] if f else []), note=note,
+                         now=context.services.clock.now(), media_group_id=update.effective_message.media_group_id or "")
+    except (FileRejected, ev.EvidenceError) as exc:
+        await respond(update, refusal(exc))
+        return None
+    session.commit()  # committed before the receipt
+    album["target"] = (no, item)
+    return view
 
 
 def _album(context: BotContext, media_group_id: str | None) -> dict:
@@ -75,7 +73,7 @@ def _album(context: BotContext, media_group_id: str | None) -> dict:
 async def _uncaptioned(update: Update, context: BotContext, where: Where, album: dict) -> None:
     """A file without an indicator: an album item waits for the caption of a later item; else help."""
     message = update.effective_message
-    if message.media_group_id and officer_ok(where):
+    if message.media_group_id and where.has_unit:
         try:
             if f := await download(message, context):
                 album.setdefault("files", []).append(f)

@@ -26,15 +26,7 @@ async def on_error(update: object, context: BotContext) -> None:
     log.error("error while handling an update: %s", update if isinstance(update, Update) else update,
               exc_info=err)
     services = context.services
-    chats: set[int] = set()
-    if services.settings.office_chat_id:
-        chats.add(services.settings.office_chat_id)
-    try:
-        with services.session() as session:
-            for slug_chat in people.all_office_chats(session=session):
-                chats.add(slug_chat.chat_id)
-    except Exception:  # the store itself may be what failed
-        log.exception("could not list office chats")
+    chats = _office_chats(services)
     where = ""
     if isinstance(update, Update) and update.effective_chat:
         where = f"chat {update.effective_chat.id}"
@@ -52,3 +44,14 @@ async def on_error(update: object, context: BotContext) -> None:
             await update.effective_message.reply_html(render("error_user"))
         except Exception:
             log.exception("could not apologise to the user")
+
+
+def _office_chats(services) -> set[int]:  # noqa: ANN001
+    """Where reports go: the configured office chat and every bound office chat."""
+    chats: set[int] = {services.settings.office_chat_id} if services.settings.office_chat_id else set()
+    try:
+        with services.session() as session:
+            chats.update(c.chat_id for c in people.all_office_chats(session=session))
+    except Exception:  # the store itself may be what failed
+        log.exception("could not list office chats")
+    return chats

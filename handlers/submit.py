@@ -14,9 +14,11 @@ from telegram.error import BadRequest
 from bot.context import BotContext
 from bot.delivery import send
 from bot.render import render
-from handlers.common import Where, locate, refusal, respond
+from handlers.common import Where, refusal, respond
+from handlers.gate import Request, gated
 from knowledge import evidence as ev
 from knowledge import people
+from knowledge.access import Route
 from knowledge.ask.grammar import strip_mention
 from knowledge.duties import unit_duties
 from knowledge.files import FileRejected, check_file, store_bytes, too_big
@@ -24,9 +26,6 @@ from knowledge.models import Campaign
 
 PAGE = 8
 log = logging.getLogger(__name__)
-def officer_ok(where: Where) -> bool:
-    o = where.officer
-    return bool(o and o.status == "active" and o.unit_id and where.campaign)
 
 
 async def download(message: Message, context: BotContext) -> ev.FileIn | None:
@@ -54,19 +53,12 @@ async def download(message: Message, context: BotContext) -> ev.FileIn | None:
     return ev.FileIn(clean, mime, stored, file_id, uid)
 
 
-async def submit_command(update: Update, context: BotContext) -> None:
+@gated(Route.SUBMIT)
+async def submit_command(update: Update, context: BotContext, request: Request) -> None:
     """/submit: pick one of this unit's indicators."""
-    with context.services.session() as session:
-        where = locate(update, context, session)
-        if where.campaign is None and not where.private:
-            await respond(update, render("group_unbound"))
-            return
-        if not officer_ok(where):
-            await respond(update, render("submit_need_officer"))
-            return
-        text, rows = _indicator_page(session, where, 0)
+    text, rows = _indicator_page(request.session, request.where, 0)
     sent = await respond(update, text, rows)
-    if sent and not where.private:  # in a group, the picker belongs to the officer who asked for it
+    if sent and not request.where.private:  # in a group, the picker belongs to the officer who asked for it
         context.chat_data[("picker", sent[-1].message_id)] = update.effective_user.id
 
 
@@ -85,47 +77,44 @@ def _indicator_page(session, where: Where, page: int) -> tuple[str, list]:  # no
     return render("submit_pick", unit=where.officer.unit_name, page=page + 1, pages=pages), rows
 
 
-async def submit_button(update: Update, context: BotContext) -> None:
+@gated(Route.SUBMIT)
+async def submit_button(update: Update, context: BotContext, request: Request) -> None:
     """sb:p (page), sb:i (indicator), sb:t (item), sb:ok (confirm), sb:x (cancel)."""
-    query = update.callback_query
-    parts = query.data.split(":")
-    with context.services.session() as session:
-        where = locate(update, context, session)
-        if not officer_ok(where) or (len(parts) > 2 and int(parts[2]) != where.campaign.id):
-            log.warning("refused submit button %r from user %s", query.data, update.effective_user.id)
-            await query.answer(render("submit_need_officer"), show_alert=True)
-            return
-        owner = context.chat_data.get(("picker", query.message.message_id)) if query.message else None
-        if owner is not None and owner != update.effective_user.id:
-            log.warning("submit button %r of user %s pressed by user %s", query.data, owner, update.effective_user.id)
-            await query.answer(render("submit_not_yours"), show_alert=True)
-            return
-        await query.answer()
-        if parts[1] == "p":
-            text, rows = _indicator_page(session, where, int(parts[3]))
-            await query.edit_message_text(text, reply_markup=markup(rows))
-            return
-        if parts[1] == "x":
-            context.user_data.pop("submit", None)
-            await query.edit_message_text(render("submit_cancelled"))
-            return
-        if parts[1] == "ok":
-            await _confirm(update, context, session, where)
-            return
-        no = int(parts[3])
-        try:
-            view = ev.responsible_view(session, where.campaign, where.directory, where.officer.unit_id, no)
-        except ev.EvidenceError as exc:
-            await query.edit_message_text(refusal(exc))
-            return
-        if parts[1] == "i" and view.indicator.scoring == "items" and len(view.items) > 1:
-            rows = [[(f"{it.no}. {it.text[:16]}({it.points}分)", f"sb:t:{where.campaign.id}:{no}:{it.no}")]
-                    for it in view.items]
-            await query.edit_message_text(render("submit_item", i=view.indicator), reply_markup=markup(rows))
-            return
-        item = int(parts[4]) if parts[1] == "t" else None
-        context.user_data["submit"] = {"campaign": where.campaign.id, "no": no, "item": item, "files": [], "notes": []}
-        await query.edit_message_text(render("submit_collect", i=view.indicator, item=item))
+    query, where, (step, cid, *ids) = update.callback_query, request.where, request.action.args
+    owner = context.chat_data.get(("picker", query.message.message_id)) if query.message else None
+    if cid != where.campaign.id or owner is not None and owner != update.effective_user.id:
+        log.warning("submit button %r pressed by user %s (picker of %s)", query.data, update.effective_user.id, owner)
+        mine = owner is None or owner == update.effective_user.id
+        await query.answer(render("submit_need_officer" if mine else "submit_not_yours"), show_alert=True)
+        return
+    await query.answer()
+    if step == "p":
+        text, rows = _indicator_page(request.session, where, ids[0])
+        await query.edit_message_text(text, reply_markup=markup(rows))
+    elif step == "x":
+        context.user_data.pop("submit", None)
+        await query.edit_message_text(render("submit_cancelled"))
+    elif step == "ok":
+        await _confirm(update, context, request.session, where)
+    else:
+        await _pick(update, context, request, ids[0], ids[1] if step == "t" else None)
+
+
+async def _pick(update: Update, context: BotContext, request: Request, no: int, item: int | None) -> None:
+    """An indicator picked: offer its items when it is scored by item, else start collecting."""
+    query, where = update.callback_query, request.where
+    try:
+        view = ev.responsible_view(request.session, where.campaign, where.directory, where.officer.unit_id, no)
+    except ev.EvidenceError as exc:
+        await query.edit_message_text(refusal(exc))
+        return
+    if item is None and view.indicator.scoring == "items" and len(view.items) > 1:
+        rows = [[(f"{it.no}. {it.text[:16]}({it.points}分)", f"sb:t:{where.campaign.id}:{no}:{it.no}")]
+                for it in view.items]
+        await query.edit_message_text(render("submit_item", i=view.indicator), reply_markup=markup(rows))
+        return
+    context.user_data["submit"] = {"campaign": where.campaign.id, "no": no, "item": item, "files": [], "notes": []}
+    await query.edit_message_text(render("submit_collect", i=view.indicator, item=item))
 
 
 def markup(rows: list) -> InlineKeyboardMarkup | None:

@@ -100,3 +100,67 @@ async def test_buttons_by_role(h, role):
     assert errors_reported(h) == []
     with h.services.session() as s:
         assert s.exec(select(func.count()).select_from(AuditLog)).one() >= 0
+
+
+# The access table, walked cell by cell through the real Application: for every gated command,
+# every role and every kind of chat, the reply is the table's refusal, or not a refusal at all.
+from bot.render import render  # noqa: E402
+from knowledge.access import ChatKind, Role, Route, decide  # noqa: E402
+
+AS_ROLE = {"stranger": Role.STRANGER, "pending": Role.PENDING, "other_unit": Role.LIAISON,
+           "liaison": Role.LIAISON, "office": Role.OFFICE, "admin": Role.ADMIN, "revoked": Role.REVOKED}
+REVOKED = 7006
+PROBES = [(Route.HELP, "/help"), (Route.ASK, "/ind 12"), (Route.OWE, "/status"),
+          (Route.OWE_OTHER, "/status 发改委"), (Route.OWE_OTHER, "/status 气象局"), (Route.SCORE, "/score 1"),
+          (Route.SUBMIT, "/submit"), (Route.WITHDRAW, "/withdraw 1"), (Route.FIGURE, "/figure 1 2024 网上零售额 10"),
+          (Route.START, "/start"), (Route.SETUP, "/setup"), (Route.REVIEW, "/review"),
+          (Route.BIND, "/bind 统计局"), (Route.REVOKE, "/revoke")]
+REFUSALS = ("need_registration", "pending", "office_only", "group_unbound", "no_campaign", "submit_need_officer",
+            "start_in_private", "setup_in_group")
+
+
+@pytest.mark.parametrize("role", list(AS_ROLE))
+async def test_the_table_cell_by_cell(h, role):
+    uid = ROLES.get(role, REVOKED)
+    if role == "revoked":
+        h.register(REVOKED, "发改委")
+        with h.services.session() as s:
+            from knowledge import people
+            from knowledge.campaigns import get_campaign
+            people.revoke(session=s, campaign_id=get_campaign(s, "hejin").id, user_id=REVOKED, by_user_id=ADMIN,
+                          now=h.clock.now())
+    has_unit = role in ("other_unit", "liaison", "office")
+    kinds = {uid: ChatKind.PRIVATE, GROUP: ChatKind.LIAISON_GROUP, OFFICE_CHAT: ChatKind.OFFICE_CHAT,
+             UNBOUND: ChatKind.UNBOUND_GROUP}
+    data = {"city": "河津市", "unit": "工业和信息化和科技局" if role == "pending" else "", "bot": "liaison_test_bot"}
+    for chat, kind in kinds.items():
+        for route, text in PROBES:
+            own = role == "other_unit" and text == "/status 发改委"
+            expected = decide(route, AS_ROLE[role], kind, has_unit=has_unit, own_unit=own or route is not Route.OWE_OTHER)
+            if route in (Route.OWE, Route.OWE_OTHER):  # the question path: a question first, then whose unit
+                expected = decide(Route.ASK, AS_ROLE[role], kind) or (
+                    "" if own else decide(Route.OWE_OTHER, AS_ROLE[role], kind) if route is Route.OWE_OTHER else "")
+            kwargs = {}
+            if text.startswith(("/bind", "/revoke")):
+                target = h.api.push_message(chat, 7999, "大家好")["message"]["message_id"]
+                kwargs["reply_to_message_id"] = target
+            reply = "\n".join(m["text"] for m in await h.say(chat, uid, text, **kwargs))
+            cell = (route.value, text, role, kind.value)
+            if expected:
+                assert render(expected, **data).strip() in reply, (cell, expected, reply)
+            else:
+                assert not any(render(r, **data).strip() in reply for r in REFUSALS), (cell, reply)
+    assert errors_reported(h) == []
+
+
+async def test_unknown_units_are_not_found_politely(h):
+    """The office's /status and /bind with a name that is no unit: "没有找到", never a crash."""
+    office = ROLES["office"]
+    reply = "\n".join(m["text"] for m in await h.say(office, office, "/status 气象局"))
+    assert "没有找到单位“气象局”" in reply
+    update = h.api.push_message(OFFICE_CHAT, office, "/bind 气象局", reply_to_message_id=1)
+    update["message"]["reply_to_message"]["from"] = {"id": 7999, "is_bot": False, "first_name": "张三"}
+    await h.feed(update)  # the local API quotes only the bot's own messages; this one quotes a person
+    reply = "\n".join(m["text"] for m in h.new())
+    assert "没有找到单位“气象局”" in reply
+    assert errors_reported(h) == []

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from sqlmodel import Session
 
+from knowledge.access import Route, question_route
 from knowledge.models import Campaign
 from knowledge.units import Suggestion, UnitDirectory, UnitRef
 
@@ -78,6 +79,17 @@ class Question:
     titled: str = ""
     rest: str = ""
     office_first: bool = False  # "领导小组办公室…": the office block first
+
+    def route(self, asker: Asker) -> Route:
+        """Which line of the access table this question falls under, for this asker: what its
+        answer reads decides (another unit's submissions are the office's)."""
+        if self.intent not in (Intent.OWE, Intent.STATUS):
+            return question_route(reads_submissions=False, other_units=False)
+        own = asker.unit.id if asker.unit else None
+        unknown = self.intent is Intent.STATUS and bool(self.query) and not self.units  # "/status 气象局"
+        every = self.intent is Intent.OWE and self.query == "all"  # "哪些单位还没交材料"
+        others = unknown or every or any(u.id != own for u in self.units)
+        return question_route(reads_submissions=True, other_units=others)
 
 
 @dataclass

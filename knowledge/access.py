@@ -1,0 +1,207 @@
+"""Who may do what, and where: one table, read top to bottom, enforced in one place.
+
+Every way in is a ``Route`` — each command, each button kind, files sent as evidence, and the
+free-text question intents that reveal more than the document (another unit's submissions).
+Each route has one ``Rule``: who may use it (a ``Need``) and whether it is confined to private
+chats or to groups. ``decide(route, role, chat)`` turns that into the cell of the table: ``""``
+(allowed) or the name of the template that tells the person why not.
+
+The defaults, and why:
+- What the documents say (indicators, units, tasks, phases) is ``MEMBER``: anyone in a bound
+  group may ask, because the group itself was admitted by the office; in private only
+  registered officers, so a stranger is told how to register and a pending one that the office
+  has not decided yet.
+- Doing something for a unit (submitting evidence, entering figures) is ``OFFICER``: an active
+  officer with a unit, anywhere the campaign is known.
+- Changing the campaign or seeing every unit's work is ``OFFICE``: active office officers of
+  that campaign, and the admins from the settings (who are office everywhere).
+- ``ANYONE`` routes ask nothing: registering, help, withdrawing one's own submission (the
+  domain checks it is one's own).
+- An unbound group has no campaign, so nothing but registration hints and /setup works there;
+  the refusal says how to bind it (``group_unbound``).
+
+This module speaks plain values; the face classifies the update into a ``Role`` and a
+``ChatKind`` and renders the refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Who is asking, in the campaign at hand."""
+
+    STRANGER = "stranger"  # no officer row in this campaign
+    PENDING = "pending"  # registered, not yet approved
+    REVOKED = "revoked"  # revoked or rejected
+    LIAISON = "liaison"  # active officer of a unit
+    OFFICE = "office"  # active officer with the office role
+    ADMIN = "admin"  # ADMIN_USER_IDS: office in every campaign
+
+
+class ChatKind(StrEnum):
+    """Where it is asked."""
+
+    PRIVATE = "private"
+    LIAISON_GROUP = "liaison_group"  # a group bound to a campaign as its liaison group
+    OFFICE_CHAT = "office_chat"  # a group bound as the office's chat
+    UNBOUND_GROUP = "unbound_group"  # a group no one has bound yet
+
+
+class Need(StrEnum):
+    """The least a role must be for a route."""
+
+    ANYONE = "anyone"
+    MEMBER = "member"  # in private: an active officer (or office); in a bound group: anyone
+    OFFICER = "officer"  # an active officer with a unit (office staff included when they have one)
+    FIGURES = "figures"  # an active officer, or the office (who may enter figures for any unit)
+    OFFICE = "office"
+
+
+class Route(StrEnum):
+    """Every way in. Commands by name, buttons by their ``ActionKind`` prefix, then the rest."""
+
+    START = "start"
+    HELP = "help"
+    ASK = "ask"  # /my /unit /ind /find /phase, the open buttons i: u: t:, and free-text questions
+    OWE = "owe"  # /status, "我们还差什么": one's own unit
+    OWE_OTHER = "owe_other"  # /status 发改委, "发改委还差什么": another unit's submissions
+    SCORE = "score"
+    SUBMIT = "submit"  # /submit and its sb: buttons
+    FILE = "file"  # a document or photo captioned "#12 …"
+    WITHDRAW = "withdraw"
+    FIGURE = "figure"
+    REMINDERS = "reminders"
+    MUTE = "mute"
+    ACK = "ack"
+    REGISTER = "register"  # the reg: buttons and a typed unit name
+    SETUP = "setup"  # /setup in a group
+    SETUP_BUTTON = "setup_button"  # setup:<campaign>:l|o
+    APPROVE = "approve"  # apv: buttons
+    REVIEW = "review"  # /review: what waits, in this chat's campaign
+    REVIEW_BUTTON = "review_button"  # rv: buttons and replies to a points/reason prompt (the evidence's campaign)
+    BIND = "bind"
+    REVOKE = "revoke"
+    PHASE_ADMIN = "phase_admin"  # /phase set|shift
+    DUE = "due"
+    PAUSE = "pause"  # /pause and /resume
+    ACKS = "acks"
+    DIGEST = "digest"
+    EXPORT = "export"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One line of the table: who (``need``), and in which chats (``only``)."""
+
+    need: Need
+    only: str = ""  # "private" or "group": the other kind is told where to go instead
+    unbound: str = "group_unbound"  # the refusal in an unbound group ("" when allowed there)
+
+
+ALLOWED = ""
+
+TABLE: dict[Route, Rule] = {
+    Route.START:         Rule(Need.ANYONE, only="private", unbound=ALLOWED),
+    Route.HELP:          Rule(Need.ANYONE),
+    Route.ASK:           Rule(Need.MEMBER),
+    Route.OWE:           Rule(Need.MEMBER),
+    Route.OWE_OTHER:     Rule(Need.OFFICE),
+    Route.SCORE:         Rule(Need.MEMBER),
+    Route.SUBMIT:        Rule(Need.OFFICER),
+    Route.FILE:          Rule(Need.OFFICER),
+    Route.WITHDRAW:      Rule(Need.ANYONE, unbound=ALLOWED),
+    Route.FIGURE:        Rule(Need.FIGURES),
+    Route.REMINDERS:     Rule(Need.OFFICER),
+    Route.MUTE:          Rule(Need.OFFICER),
+    Route.ACK:           Rule(Need.OFFICER),
+    Route.REGISTER:      Rule(Need.ANYONE, unbound=ALLOWED),
+    Route.SETUP:         Rule(Need.OFFICE, only="group", unbound=ALLOWED),
+    Route.SETUP_BUTTON:  Rule(Need.OFFICE, only="group", unbound=ALLOWED),
+    Route.APPROVE:       Rule(Need.OFFICE, unbound=ALLOWED),
+    Route.REVIEW:        Rule(Need.OFFICE),
+    Route.REVIEW_BUTTON: Rule(Need.OFFICE, unbound=ALLOWED),
+    Route.BIND:          Rule(Need.OFFICE),
+    Route.REVOKE:        Rule(Need.OFFICE),
+    Route.PHASE_ADMIN:   Rule(Need.OFFICE),
+    Route.DUE:           Rule(Need.OFFICE),
+    Route.PAUSE:         Rule(Need.OFFICE),
+    Route.ACKS:          Rule(Need.OFFICE),
+    Route.DIGEST:        Rule(Need.OFFICE),
+    Route.EXPORT:        Rule(Need.OFFICE),
+}
+
+# Where a route confined to one kind of chat sends the other kind.
+ELSEWHERE = {"private": "start_in_private", "group": "setup_in_group"}
+# What each need says to a role that falls short, in private (groups differ only for MEMBER).
+SHORT = {
+    Need.MEMBER: {Role.STRANGER: "need_registration", Role.PENDING: "pending", Role.REVOKED: "need_registration"},
+    Need.OFFICER: "submit_need_officer",
+    Need.FIGURES: "submit_need_officer",
+    Need.OFFICE: "office_only",
+}
+OFFICE_ROLES = frozenset({Role.OFFICE, Role.ADMIN})
+
+
+def role_of(*, status: str | None, role: str | None, admin: bool = False) -> Role:
+    """The one office predicate: admins, else an *active* officer row with the office role.
+
+    ``status``/``role`` are the officer row's in the campaign at hand (None: no row).
+    """
+    if admin:
+        return Role.ADMIN
+    if status is None:
+        return Role.STRANGER
+    if status == "pending":
+        return Role.PENDING
+    if status != "active":
+        return Role.REVOKED
+    return Role.OFFICE if role == "office" else Role.LIAISON
+
+
+def decide(route: Route, role: Role, chat: ChatKind, *, own_unit: bool = True, has_unit: bool = True,
+           campaign: bool = True) -> str:
+    """The cell of the table: ``""`` when allowed, else the template that says why not.
+
+    ``own_unit=False`` turns a unit route into its "another unit" twin (``OWE`` → ``OWE_OTHER``);
+    ``has_unit`` is whether the asker has an active officer row naming a unit (``OFFICER`` routes
+    need one); ``campaign=False`` says no campaign is loaded at all (private chats only).
+    """
+    if route is Route.OWE and not own_unit:
+        route = Route.OWE_OTHER
+    rule = TABLE[route]
+    private = chat is ChatKind.PRIVATE
+    if rule.only == "private" and not private or rule.only == "group" and private:
+        return ELSEWHERE[rule.only]
+    if chat is ChatKind.UNBOUND_GROUP and rule.unbound:
+        return rule.unbound
+    if private and not campaign and rule.need is not Need.ANYONE:
+        return "no_campaign"
+    return _need_met(rule.need, role, private, has_unit)
+
+
+def _need_met(need: Need, role: Role, private: bool, has_unit: bool) -> str:
+    """``""`` when ``role`` meets ``need``; else the refusal."""
+    if need is Need.ANYONE:
+        return ALLOWED
+    if need is Need.MEMBER:
+        return ALLOWED if not private or role in (Role.LIAISON, *OFFICE_ROLES) else SHORT[need][role]
+    if need is Need.OFFICER:
+        return ALLOWED if role in (Role.LIAISON, *OFFICE_ROLES) and has_unit else SHORT[need]
+    if need is Need.FIGURES:
+        return ALLOWED if role in (Role.LIAISON, *OFFICE_ROLES) else SHORT[need]
+    return ALLOWED if role in OFFICE_ROLES else SHORT[need]
+
+
+def question_route(*, reads_submissions: bool, other_units: bool) -> Route:
+    """The route of a question (command or free text), from what its answer reads.
+
+    Questions about the documents are ``ASK``. A question whose answer reads submissions is
+    ``OWE`` when it is about the asker's own unit and ``OWE_OTHER`` (the office's) when it names
+    another unit, a name that is no unit, or every unit ("哪些单位还没交材料").
+    """
+    if not reads_submissions:
+        return Route.ASK
+    return Route.OWE_OTHER if other_units else Route.OWE
