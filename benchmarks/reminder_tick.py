@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from bot.context import Services
 from bot.localapi import LocalBotApi, LocalRequest
-from bot.reminder_sender import run_due
+from bot.outbox import run_due
 from bot.settings import Settings
 from knowledge import people
 from knowledge.campaigns import get_campaign

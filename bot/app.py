@@ -29,7 +29,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import reminder_sender
+from bot import outbox
 from bot.context import BotContext, Services
 from bot.settings import Settings
 from bot.store import open_store
@@ -137,7 +137,7 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
     app.add_error_handler(errors.on_error)
     # One repeating job sends whatever reminders are due (rows in the database, not jobs).
     if app.job_queue is not None and reminders:
-        app.job_queue.run_repeating(reminder_sender.tick, interval=60, first=5, name="reminders")
+        app.job_queue.run_repeating(outbox.tick, interval=60, first=5, name="reminders")
     return app
 
 

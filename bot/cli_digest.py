@@ -11,8 +11,7 @@ from sqlmodel import Session
 
 from bot.cli import EXTENSIONS, CliError, campaign_day
 from bot.context import Services
-from bot.digests import digest_data
-from bot.render import to_text
+from bot.render import render_message, to_text
 from bot.settings import Settings
 from bot.store import open_store
 from knowledge.campaigns import get_campaign
@@ -20,6 +19,7 @@ from knowledge.chart import NoCJKFont, render_png
 from knowledge.clock import SystemClock
 from knowledge.ledger import build_xlsx, build_zip
 from reminders.digest import build
+from reminders.weekly import digest_data
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
@@ -34,7 +34,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         if args.format == "json":
             _emit(json.dumps(data["json"], ensure_ascii=False, indent=2).encode(), args.out)
         else:
-            _emit(to_text(data["text"]).encode(), args.out)
+            _emit(to_text(render_message(data["text"])).encode(), args.out)
         return 0
     with Session(engine) as session:
         camp = get_campaign(session, args.campaign)

@@ -9,8 +9,7 @@ from datetime import date
 from sqlmodel import Session
 
 from bot.cli import EXTENSIONS, CliError, campaign_day
-from bot.reminder_sender import indicator_titles, payload, render_text, units_view
-from bot.render import render, to_text
+from bot.render import render_message, to_text
 from bot.settings import Settings
 from bot.store import open_store
 from knowledge.campaigns import get_campaign
@@ -18,6 +17,7 @@ from knowledge.clock import SystemClock
 from knowledge.timeline import TimelineError, due_dates, phases, set_due, set_phases, shift
 from knowledge.units import UnitDirectory
 from reminders.calendar import WorkCalendar
+from reminders.notices import preview
 from reminders.planner import plan_slot
 
 
@@ -30,14 +30,8 @@ def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
         calendar = WorkCalendar()
         out = []
         for p in plan_slot(session, camp, directory, day, calendar):
-            data = payload(p, day, session, directory)
-            if p.chat == "private":  # what each unit's officers receive privately, unit by unit
-                text = "\n\n".join(
-                    to_text(render("reminder_private", p=data, unit=u["name"], indicators=u["indicators"],
-                                   titles=indicator_titles(session, camp)))
-                    for u in units_view(session, camp, directory, data))
-            else:
-                text = to_text(render_text(session, camp, directory, data))
+            data, messages = preview(session, camp, directory, p, day)  # private: one note a unit
+            text = "\n\n".join(to_text(render_message(m)) for m in messages)
             out.append({"key": p.key, "kind": p.kind, "due_at": p.due_at.isoformat(), "chat": p.chat,
                         "units": data["unit_names"], "indicators": p.indicators, "text": text})
         session.rollback()  # a dry run writes nothing

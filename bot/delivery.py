@@ -18,6 +18,7 @@ from knowledge import people
 from knowledge.messages import Action, Actions
 
 log = logging.getLogger(__name__)
+UPLOAD_LIMIT = 50 * 1024 * 1024  # the Bot API's limit for files the bot sends
 
 Buttons = list[list[tuple[str, str]]]
 

@@ -8,11 +8,12 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session
 
 from knowledge.models import Campaign
+from knowledge.policy import policy_for
 from knowledge.projection import Digest, compute
 from knowledge.timeline import due_dates
 from knowledge.units import UnitDirectory
 from reminders.calendar import WorkCalendar
-from reminders.planner import policy_for, slot_time
+from reminders.planner import slot_time
 
 
 def build(session: Session, campaign: Campaign, directory: UnitDirectory, today: date) -> tuple[Digest, dict[int, date]]:

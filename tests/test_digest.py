@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from bot.digests import digest_data, export_files, weekly
+from bot.outbox import weekly
 from knowledge.campaigns import get_campaign
 from knowledge.chart import NoCJKFont, render_png
 from knowledge.clock import FakeClock
@@ -22,6 +22,7 @@ from knowledge.models import Evidence, EvidenceFile, Indicator
 from knowledge.units import UnitDirectory
 from reminders.calendar import WorkCalendar
 from reminders.digest import build, digest_day
+from reminders.weekly import digest_data, export_files
 from tests.botkit import GROUP, OFFICE_CHAT, make_harness
 from tests.conftest import new_engine
 

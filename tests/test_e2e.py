@@ -70,7 +70,7 @@ async def test_private_group_and_button_over_http(running):
 async def test_reminder_over_http_mentions_exactly_the_owing_officers(tmp_path):
     from datetime import date
 
-    from bot.reminder_sender import run_due
+    from bot.outbox import run_due
     from knowledge.timeline import set_due, set_phases
 
     engine = new_engine()

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from bot.app import build_application
 from bot.fakeserver import FakeBotApiServer
-from bot.reminder_sender import run_due
+from bot.outbox import run_due
 from bot.settings import Settings
 from knowledge.clock import FakeClock
 from knowledge.loader import load_all

@@ -30,7 +30,7 @@ import asyncio, sys
 from datetime import datetime
 from telegram import Bot
 from bot.context import Services
-from bot.reminder_sender import run_due
+from bot.outbox import run_due
 from bot.settings import Settings
 from knowledge.clock import FakeClock
 from knowledge.db import make_engine
@@ -158,7 +158,7 @@ async def test_sigkill_during_a_reminder_run_loses_nothing(tmp_path):
 async def test_send_timeout_keeps_the_reminder_for_a_retry(tmp_path):
     from telegram.request import HTTPXRequest
 
-    from bot.reminder_sender import run_due
+    from bot.outbox import run_due
     url = fresh_url(tmp_path)
     engine = make_engine(url)
     create_schema(engine)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session, select
 
-from bot.reminder_sender import run_due
+from bot.outbox import run_due
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.loader import load_all
@@ -189,7 +189,7 @@ async def test_whole_indicator_evidence_delivers_every_item(h):
     overdue = [m for m in h.api.sent(GROUP) if "已逾期" in m["text"]]
     assert overdue and f"tg://user?id={SJ}" not in overdue[-1]["text"]
     assert "请尽快用 /submit 补交材料" in overdue[-1]["text"] and "截止前" not in overdue[-1]["text"]
-    from bot.digests import digest_data
+    from reminders.weekly import digest_data
     with h.services.session() as s:
         camp_id = get_campaign(s, "yancheng").id
     data = digest_data(h.services, camp_id, date(2026, 12, 22))["json"]

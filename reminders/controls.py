@@ -1,0 +1,96 @@
+"""What people change or ask about reminders and the timeline from a chat — /reminders, /mute,
+/pause and /resume, /due, /phase set|shift — as core calls that return ``Message``s.
+
+Each takes what the face has already established (the campaign, who asks, their unit; the
+office check is the face's gate) and the injected time; none knows about Telegram. A wrong
+argument is answered with the command's usage, a domain refusal with ``refused``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from knowledge import people
+from knowledge.messages import Message, say
+from knowledge.models import Campaign
+from knowledge.timeline import TimelineError, set_due, set_phases, shift, state
+from knowledge.units import UnitDirectory
+from reminders.calendar import WorkCalendar
+from reminders.planner import plan_slot
+
+HORIZON_DAYS = 31  # /reminders looks this far ahead (today included)
+SHOWN = 10
+
+
+def upcoming(*, session: Session, campaign: Campaign, directory: UnitDirectory, unit_id: int, unit_name: str,
+             today: date) -> Message:
+    """/reminders: the group reminders that will name ``unit_id`` in the next 30 days."""
+    calendar, items = WorkCalendar(), []
+    for i in range(HORIZON_DAYS):
+        day = today + timedelta(days=i)
+        for p in plan_slot(session, campaign, directory, day, calendar):
+            if p.chat == "group" and unit_id in p.units:
+                items.append({"day": day.isoformat(), "kind": p.kind, "deadline": p.deadline,
+                              "indicators": p.units[unit_id]})
+    return say("reminders_list", unit=unit_name, items=items[:SHOWN], guessed=sorted(calendar.guessed_years))
+
+
+def mute(*, session: Session, campaign: Campaign, user_id: int, arg: str,
+         now: datetime) -> tuple[Message, list[tuple[int, Message]]]:
+    """/mute N: the officer's reply, and the notes to the office chats (the office sees who muted)."""
+    if not arg.isdigit():
+        return say("mute_usage"), []
+    try:
+        officer = people.mute(session=session, user_id=user_id, campaign_id=campaign.id, days=int(arg), now=now)
+    except people.PeopleError as exc:
+        return say("refused", reason=str(exc)), []
+    notice = say("muted_office", days=int(arg), officer=officer)
+    offices = people.office_chats(session=session, campaign_id=campaign.id)
+    return say("muted", days=int(arg), officer=officer), [(c.chat_id, notice) for c in offices]
+
+
+def set_paused(*, session: Session, campaign: Campaign, paused: bool, by: int) -> Message:
+    """/pause and /resume: stop or restart every reminder of the campaign."""
+    st = state(session, campaign)
+    st.reminders_paused, st.paused_by = paused, by
+    session.add(st)
+    return say("paused", paused=paused)
+
+
+def change_due(*, session: Session, campaign: Campaign, args: list[str], by: int, now: datetime) -> Message:
+    """/due 12 2027-03-31: an indicator's own due date."""
+    try:
+        no, day = int(args[0].lstrip("#")), date.fromisoformat(args[1])
+        due = set_due(session, campaign, no, day, by=by, now=now)
+    except TimelineError as exc:
+        return say("refused", reason=str(exc))
+    except (IndexError, ValueError):
+        return say("due_usage")
+    return say("due_set", no=due.no, due=due.due)
+
+
+def parse_phases(text: str) -> list[tuple[str, date, date]]:
+    """``名称 起 止; 名称 起 止`` (either semicolon) → phases; ValueError when it is not that."""
+    spec = []
+    for part in text.replace(";", ";").split(";"):
+        name, start, end = part.split()
+        spec.append((name, date.fromisoformat(start), date.fromisoformat(end)))
+    return spec
+
+
+def change_phases(*, session: Session, campaign: Campaign, action: str, text: str, by: int,
+                  now: datetime) -> Message:
+    """/phase set 名称 起 止; … replaces the timeline; /phase shift 2026-12-01 moves it whole."""
+    try:
+        if action == "shift":
+            rows = shift(session, campaign, date.fromisoformat(text.strip()), by=by, now=now)
+        else:
+            rows = set_phases(session, campaign, parse_phases(text), by=by, now=now)
+    except TimelineError as exc:
+        return say("refused", reason=str(exc))
+    except ValueError:
+        return say("phase_usage")
+    return say("phases_updated", phases=[{"no": p.no, "name": p.name, "start": p.start, "end": p.end}
+                                         for p in rows])
