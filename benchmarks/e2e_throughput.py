@@ -88,7 +88,7 @@ async def main(n: int, same: bool = False, cold: bool = False) -> None:
                                        clock.now().date(), "") for q in QUESTIONS}
         # The fake server runs in its own process, so its work (parsing and checking replies)
         # is not charged to either bot.
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.fakeserver", "0",
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.fakes.server", "0",
                                                     stdout=asyncio.subprocess.PIPE)
         base_url = (await proc.stdout.readline()).decode().strip()
         root = base_url.removesuffix("/bot")

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import Session, select
 
 from bot.context import Services
-from bot.localapi import LocalBotApi, LocalRequest
+from bot.fakes.api import LocalBotApi, LocalRequest
 from bot.outbox import run_due
 from bot.settings import Settings
 from knowledge import people

@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from benchmarks.common import bench_url
 from bot.app import build_application
-from bot.fakeserver import FakeBotApiServer
+from bot.fakes.server import FakeBotApiServer
 from bot.settings import Settings
 from knowledge import people
 from knowledge.campaigns import get_campaign

@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.localapi import LocalBotApi, LocalRequest
+from bot.fakes.api import LocalBotApi, LocalRequest
 from bot.settings import Settings
 from knowledge import people
 from knowledge.campaigns import get_campaign

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from bot.app import build_application
-from bot.fakeserver import FakeBotApiServer
+from bot.fakes.server import FakeBotApiServer
 from bot.settings import Settings
 from knowledge import people
 from knowledge.campaigns import get_campaign

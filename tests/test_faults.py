@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.app import build_application
-from bot.fakeserver import FakeBotApiServer
+from bot.fakes.server import FakeBotApiServer
 from bot.outbox import run_due
 from bot.settings import Settings
 from knowledge.clock import FakeClock
@@ -48,7 +48,7 @@ async def test_429_is_waited_out_by_the_rate_limiter(tmp_path):
     with Session(engine) as s:
         load_all(s)
         s.commit()
-    from bot.localapi import LocalBotApi, LocalRequest
+    from bot.fakes.api import LocalBotApi, LocalRequest
     api = LocalBotApi()
     settings = Settings(_env_file=None, evidence_dir=tmp_path)
     app = build_application(settings, engine=engine, request=LocalRequest(api), rate_limit=True, reminders=False)

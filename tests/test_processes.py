@@ -13,7 +13,7 @@ import httpx
 from sqlmodel import Session
 
 from bot.app import build_application
-from bot.fakeserver import FakeBotApiServer
+from bot.fakes.server import FakeBotApiServer
 from bot.settings import Settings
 from knowledge import people
 from knowledge.campaigns import get_campaign

@@ -16,8 +16,8 @@ from sqlmodel import Session
 from telegram import Update
 
 from bot.app import build_application, post_init
-from bot.cli import CliError
-from bot.localapi import LocalBotApi, LocalRequest
+from bot.cli.common import CliError
+from bot.fakes.api import LocalBotApi, LocalRequest
 from bot.render import to_text
 from bot.settings import Settings
 from bot.store import open_store

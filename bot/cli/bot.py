@@ -10,7 +10,7 @@ import sys
 
 from sqlmodel import Session, select
 
-from bot.cli import EXTENSIONS, CliError
+from bot.cli.common import CliError
 from bot.render import to_text
 from bot.replies import answer_typed
 from bot.settings import Settings
@@ -66,7 +66,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.token:
         print("未设置 TELEGRAM_BOT_TOKEN,先在终端里试用(本地模拟,不连接 Telegram)。\n"
               "设置令牌后再运行即可连接真实的 Telegram。\n", file=sys.stderr)
-        from bot.localchat import run_local_chat
+        from bot.fakes.console import run_local_chat
 
         return run_local_chat(settings, campaign=settings.default_campaign, unit=None, group=False)
     from telegram.error import InvalidToken, NetworkError
@@ -103,26 +103,6 @@ async def _preflight(app: object) -> None:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """The same application offline: type as an officer, read the bot's replies."""
-    from bot.localchat import run_local_chat
+    from bot.fakes.console import run_local_chat
 
     return run_local_chat(settings, campaign=args.campaign, unit=args.unit, group=args.group)
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    """Add run, chat and ask to the ``liaison-bot`` parser."""
-    p = sub.add_parser("run", help="启动机器人(未设置令牌时进入本地试用)")
-    p.set_defaults(func=cmd_run)
-    p = sub.add_parser("chat", help="不连接 Telegram,在终端里以某单位联络员身份和机器人对话")
-    p.add_argument("--campaign", default=None)
-    p.add_argument("--unit", default=None)
-    p.add_argument("--group", action="store_true", help="模拟联络员群(消息会自动 @机器人)")
-    p.set_defaults(func=cmd_chat)
-    p = sub.add_parser("ask", help="回答一个问题(与机器人同一路径)")
-    p.add_argument("--campaign", default=None)
-    p.add_argument("--unit", default=None)
-    p.add_argument("--json", action="store_true")
-    p.add_argument("question")
-    p.set_defaults(func=cmd_ask)
-
-
-EXTENSIONS.append(register)

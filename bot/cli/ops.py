@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bot.cli import EXTENSIONS, CliError
+from bot.cli.common import CliError
 from bot.settings import Settings
 from knowledge.db import make_engine
 from knowledge.migrate import current, head
@@ -191,19 +191,4 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
             shutil.copytree(ev, settings.evidence_path, dirs_exist_ok=True)
     print(f"已从 {src} 恢复数据库和材料文件。")
     return 0
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("doctor", help="检查令牌、数据库、迁移、材料目录、办公室群和时钟")
-    p.set_defaults(func=cmd_doctor)
-    p = sub.add_parser("backup", help="备份数据库和材料文件(运行中也可)")
-    p.add_argument("--out")
-    p.set_defaults(func=cmd_backup)
-    p = sub.add_parser("restore", help="从备份恢复(请先停止机器人)")
-    p.add_argument("archive")
-    p.add_argument("--force", action="store_true")
-    p.set_defaults(func=cmd_restore)
-
-
-EXTENSIONS.append(register)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from bot.cli import EXTENSIONS, CliError
+from bot.cli.common import CliError
 from bot.settings import Settings
 from bot.store import open_store
 from knowledge import people
@@ -82,41 +82,3 @@ def cmd_chats(args: argparse.Namespace, settings: Settings) -> int:
                     print(f"{r.chat_id}\t{r.campaign_slug}\t{r.kind}\t{r.status}\t{r.title}")
         session.commit()
     return 0
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    """Add the officers and chats subcommands."""
-    p = sub.add_parser("officers", help="联络员名单:add / import / list / revoke")
-    osub = p.add_subparsers(dest="action", required=True)
-    a = osub.add_parser("add")
-    a.add_argument("--campaign", required=True)
-    a.add_argument("--unit", required=True)
-    a.add_argument("--user-id", type=int)
-    a.add_argument("--username")
-    a.add_argument("--role", choices=["liaison", "office"], default="liaison")
-    a.add_argument("--name")
-    a = osub.add_parser("import")
-    a.add_argument("--campaign", required=True)
-    a.add_argument("path")
-    a = osub.add_parser("list")
-    a.add_argument("--campaign", required=True)
-    a.add_argument("--unit")
-    a.add_argument("--json", action="store_true")
-    a = osub.add_parser("revoke")
-    a.add_argument("--campaign", required=True)
-    a.add_argument("--user-id", type=int, required=True)
-    p.set_defaults(func=cmd_officers)
-    p = sub.add_parser("chats", help="群绑定:bind / list")
-    csub = p.add_subparsers(dest="action", required=True)
-    a = csub.add_parser("bind")
-    a.add_argument("--campaign", required=True)
-    a.add_argument("--chat-id", type=int, required=True)
-    a.add_argument("--kind", choices=["liaison", "office"], required=True)
-    a.add_argument("--title")
-    a = csub.add_parser("list")
-    a.add_argument("--campaign")
-    a.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_chats)
-
-
-EXTENSIONS.append(register)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from bot.cli import EXTENSIONS, CliError, campaign_day
+from bot.cli.common import CliError, campaign_day
 from bot.context import Services
 from bot.render import render_message, to_text
 from bot.settings import Settings
@@ -65,16 +65,3 @@ def _emit(data: bytes, out: str | None) -> None:
         Path(out).write_bytes(data)
     else:
         sys.stdout.write(data.decode() + "\n")
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("digest", help="周报:得分预测、差距、单位进度;也可导出台账和材料包")
-    p.add_argument("--campaign", required=True)
-    p.add_argument("--at", help="ISO 时间;默认现在")
-    p.add_argument("--format", choices=["text", "json", "png", "xlsx", "zip"], default="text")
-    p.add_argument("--out")
-    p.add_argument("--all", action="store_true", help="zip:包含所有版本(默认只含已通过的材料)")
-    p.set_defaults(func=cmd_digest)
-
-
-EXTENSIONS.append(register)

@@ -4,7 +4,7 @@
 updates) and answers Bot API methods with the same envelopes and errors as the real server
 (HTML is validated, length and callback_data limits enforced, blocked users answer 403,
 migrated groups 400 with ``migrate_to_chat_id``). ``LocalRequest`` plugs it into
-python-telegram-bot in place of the network; ``bot.fakeserver`` serves it over HTTP.
+python-telegram-bot in place of the network; ``bot.fakes.server`` serves it over HTTP.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 from telegram.request import BaseRequest, RequestData
 
-from bot.localhtml import html_error, utf16_len, visible_text
+from bot.fakes.html import html_error, utf16_len, visible_text
 
 BOT = {"id": 7000001, "is_bot": True, "first_name": "联络员助手", "username": "liaison_test_bot",
        "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}

@@ -14,7 +14,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.localapi import LocalBotApi
+from bot.fakes.api import LocalBotApi
 
 
 def _ok(data: object) -> tuple[int, str, bytes]:
@@ -142,7 +142,7 @@ async def _serve_forever(port: int) -> None:
     await asyncio.Event().wait()
 
 
-if __name__ == "__main__":  # python -m bot.fakeserver PORT: a standalone fake for benchmarks
+if __name__ == "__main__":  # python -m bot.fakes.server PORT: a standalone fake for benchmarks
     import sys
 
     asyncio.run(_serve_forever(int(sys.argv[1]) if len(sys.argv) > 1 else 0))

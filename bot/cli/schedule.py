@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from bot.cli import EXTENSIONS, CliError, campaign_day
+from bot.cli.common import CliError, campaign_day
 from bot.render import render_message, to_text
 from bot.settings import Settings
 from bot.store import open_store
@@ -93,35 +93,3 @@ def cmd_due(args: argparse.Namespace, settings: Settings) -> int:
     for no in sorted(dues):
         print(f"第{no}项  {dues[no].due}  ({'办公室设定' if dues[no].source == 'office' else '阶段结束'})")
     return 0
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("reminders", help="预演某一时刻的提醒(不发送、不记录)")
-    p.add_argument("--campaign", required=True)
-    p.add_argument("--at", help="ISO 时间,如 2026-12-07T09:00+08:00;默认现在")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_reminders)
-    p = sub.add_parser("phases", help="实施阶段:list / set / shift")
-    ps = p.add_subparsers(dest="action", required=True)
-    a = ps.add_parser("list")
-    a.add_argument("--campaign", required=True)
-    a.add_argument("--json", action="store_true")
-    a = ps.add_parser("set")
-    a.add_argument("--campaign", required=True)
-    a.add_argument("--phase", action="append", required=True, help="名称:开始:结束,可重复")
-    a = ps.add_parser("shift")
-    a.add_argument("--campaign", required=True)
-    a.add_argument("--start", required=True)
-    p.set_defaults(func=cmd_phases)
-    p = sub.add_parser("due", help="指标截止日期:list / set")
-    ds = p.add_subparsers(dest="action", required=True)
-    a = ds.add_parser("list")
-    a.add_argument("--campaign", required=True)
-    a = ds.add_parser("set")
-    a.add_argument("--campaign", required=True)
-    a.add_argument("--indicator", type=int, required=True)
-    a.add_argument("--date", required=True)
-    p.set_defaults(func=cmd_due)
-
-
-EXTENSIONS.append(register)

@@ -1,0 +1,154 @@
+"""``liaison-bot load | db | check | units | indicators | export``: the data files and the store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sqlmodel import Session
+
+from bot.cli.common import CliError, print_json
+from bot.render import render, to_text
+from bot.settings import Settings
+from bot.store import open_store
+from knowledge.campaigns import get_campaign
+from knowledge.duties import campaign_units, unit_duties
+from knowledge.export import export_campaign
+from knowledge.loader import LoadError, campaign_files, load_all, read_campaign, read_national
+from knowledge.national import national_check, totals
+from knowledge.units import UnitDirectory
+
+
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate and load every campaign file (idempotent)."""
+    from knowledge.db import make_engine
+    from knowledge.migrate import upgrade
+
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        reports = load_all(session, Path(args.dir) if args.dir else None,
+                           extra=None if args.dir else settings.campaigns_dir)
+        session.commit()
+    for r in reports:
+        state = "已更新" if r.changed else "无变化"
+        counts = ", ".join(f"{k} {v}" for k, v in r.counts.items())
+        print(f"{r.slug}: {state}{(' (' + counts + ')') if counts else ''}")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    """db upgrade | current: Alembic migrations."""
+    from knowledge.db import make_engine
+    from knowledge.migrate import current, head, upgrade
+
+    engine = make_engine(settings.db_url)
+    if args.action == "upgrade":
+        upgrade(engine)
+    print(f"数据库版本: {current(engine) or '(空)'};最新版本: {head(engine)}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate the files and compare each table with the national system."""
+    directory = Path(args.dir) if args.dir else None
+    errors = 0
+    try:
+        national = read_national(directory)
+    except LoadError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    paths = {p.stem: p for p in campaign_files(directory)}
+    if directory is None and settings.campaigns_dir and settings.campaigns_dir.is_dir():
+        paths.update({p.stem: p for p in campaign_files(settings.campaigns_dir)})  # CAMPAIGNS_DIR too
+    for path in paths.values():
+        try:
+            doc, _ = read_campaign(path, national)
+        except LoadError as exc:
+            errors += len(exc.problems)
+            print(str(exc), file=sys.stderr)
+            continue
+        total = sum(i.points for i in doc.indicators)
+        print(f"{path.name}: 通过校验 — {len(doc.indicators)} 项指标, 合计 {total} 分, "
+              f"{len(doc.tasks)} 项主要任务, {len(doc.phases)} 个阶段, {len(doc.corrections)} 处更正")
+    if errors:
+        return 1
+    engine = open_store(settings)
+    with Session(engine) as session:
+        load_all(session, directory, extra=None if directory else settings.campaigns_dir)
+        session.commit()
+        for path in paths.values():
+            camp = get_campaign(session, path.stem)
+            t = totals(session=session, campaign=camp)
+            print(f"{camp.slug}: 与全国指标体系比对 — 本表 {t['indicators']} 项 {t['table_total']} 分,"
+                  f" 全国 {t['national_indicators']} 项 {t['national_total']} 分")
+            for d in national_check(session=session, campaign=camp):
+                print(f"  全国第{d['no']}项 {d['title']}: {d['status']}"
+                      + (f" (本地 {d.get('local')} / 全国 {d.get('national')})" if "local" in d else ""))
+    return 0
+
+
+def _campaign_and_dir(session: Session, slug: str) -> tuple:
+    camp = get_campaign(session, slug)
+    return camp, UnitDirectory.load(session, camp)
+
+
+def cmd_units(args: argparse.Namespace, settings: Settings) -> int:
+    """List the units and groups of a campaign with their aliases."""
+    with Session(open_store(settings)) as session:
+        camp, directory = _campaign_and_dir(session, args.campaign)
+        rows = []
+        for u in campaign_units(session=session, campaign=camp):
+            forms = sorted({f for f, ids in directory.forms.items() if ids == {u.id}} - {u.name})
+            duties = unit_duties(session=session, campaign=camp, directory=directory, unit_id=u.id)
+            rows.append({"name": u.name, "full_name": u.full_name, "kind": u.kind,
+                         "aliases": forms, "count": len(duties.indicators),
+                         "members": [m.name for m in directory.expand(u.id)] if u.kind == "group" else []})
+        if args.json:
+            print_json({"campaign": camp.slug, "units": rows})
+        else:
+            print(to_text(render("units_list", city=camp.city, units=rows)))
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace, settings: Settings) -> int:
+    """A unit's indicators and tasks, or every indicator of the campaign."""
+    with Session(open_store(settings)) as session:
+        camp, directory = _campaign_and_dir(session, args.campaign)
+        if args.unit:
+            res = directory.resolve(args.unit)
+            if not res.ok:
+                hint = "、".join(s.unit.name for s in res.suggestions)
+                raise CliError(f"没有找到单位“{args.unit}”" + (f"。您是不是要找:{hint}" if hint else ""))
+            duties = unit_duties(session=session, campaign=camp, directory=directory, unit_id=res.unit.id)
+            if args.json:
+                print_json({"campaign": camp.slug, "unit": res.unit.name, "how": res.how,
+                             **{part: [{"no": d.no, "title": d.title, "points": d.points,
+                                        "role": d.role, "via": d.via} for d in getattr(duties, part)]
+                                for part in ("lead", "support", "member")},
+                             "tasks": [{"no": d.no, "label": d.label, "title": d.title, "role": d.role}
+                                       for d in duties.tasks]})
+            else:
+                from bot.render import render_message  # the whole question path: load it only here
+                from knowledge.ask.cards import unit_reply
+
+                print(to_text(render_message(unit_reply(session, camp, directory, res.unit))))  # as the bot says it
+            return 0
+        data = export_campaign(session=session, campaign=camp)["indicators"]
+        if args.json:
+            print_json(data)
+        else:
+            for ind in data:
+                units = "、".join(u["unit"] for u in ind["units"])
+                print(f"{ind['no']:>2}. [{ind['level1']}/{ind['level2']}] {ind['title']} "
+                      f"({ind['points']}分) — {units}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """The whole store of one campaign as JSON."""
+    with Session(open_store(settings)) as session:
+        camp = get_campaign(session, args.campaign)
+        print_json(export_campaign(session=session, campaign=camp))
+    return 0

@@ -1,0 +1,162 @@
+"""Every subcommand and option of ``liaison-bot``, one function per group, in ``--help`` order.
+
+The options are a contract used from outside (scripts call ``ask --json``, ``export --json``,
+``check``, ``load``, ``digest``, ``reminders``), so they are kept together on one page. The
+commands themselves live in ``bot.cli.<group>`` and are imported only when one of them runs:
+``liaison-bot --help`` loads argparse and nothing of the bot.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+Command = Callable[[argparse.Namespace, "Settings"], int]
+Subparsers = argparse._SubParsersAction
+
+
+def command(group: str, name: str) -> Command:
+    """``bot.cli.<group>.<name>``, imported when the subcommand runs rather than when parsing."""
+
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        return getattr(import_module(f"bot.cli.{group}"), name)(args, settings)
+
+    run.__qualname__ = run.__name__ = f"{group}.{name}"
+    return run
+
+
+def data(sub: Subparsers) -> None:
+    """load, db, check, units, indicators, export (``bot.cli.data``)."""
+    p = sub.add_parser("load", help="校验并载入 knowledge/data 下的文件(可重复执行)")
+    p.add_argument("--dir", help="campaign YAML 所在目录(默认随程序发布的 knowledge/data)")
+    p.set_defaults(func=command("data", "cmd_load"))
+    p = sub.add_parser("db", help="数据库迁移:upgrade / current")
+    p.add_argument("action", choices=["upgrade", "current"])
+    p.set_defaults(func=command("data", "cmd_db"))
+    p = sub.add_parser("check", help="校验文件并与全国指标体系比对;有错误时退出码为 1")
+    p.add_argument("--dir")
+    p.set_defaults(func=command("data", "cmd_check"))
+    p = sub.add_parser("units", help="列出某个创建项目的单位")
+    p.add_argument("--campaign", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=command("data", "cmd_units"))
+    p = sub.add_parser("indicators", help="列出指标,或某单位负责的指标和任务")
+    p.add_argument("--campaign", required=True)
+    p.add_argument("--unit")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=command("data", "cmd_indicators"))
+    p = sub.add_parser("export", help="导出整个创建项目的结构化数据")
+    p.add_argument("--campaign", required=True)
+    p.add_argument("--json", action="store_true", help="JSON 输出(目前唯一的格式)")
+    p.set_defaults(func=command("data", "cmd_export"))
+
+
+def bot(sub: Subparsers) -> None:
+    """run, chat, ask (``bot.cli.bot``)."""
+    p = sub.add_parser("run", help="启动机器人(未设置令牌时进入本地试用)")
+    p.set_defaults(func=command("bot", "cmd_run"))
+    p = sub.add_parser("chat", help="不连接 Telegram,在终端里以某单位联络员身份和机器人对话")
+    p.add_argument("--campaign", default=None)
+    p.add_argument("--unit", default=None)
+    p.add_argument("--group", action="store_true", help="模拟联络员群(消息会自动 @机器人)")
+    p.set_defaults(func=command("bot", "cmd_chat"))
+    p = sub.add_parser("ask", help="回答一个问题(与机器人同一路径)")
+    p.add_argument("--campaign", default=None)
+    p.add_argument("--unit", default=None)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("question")
+    p.set_defaults(func=command("bot", "cmd_ask"))
+
+
+def digest(sub: Subparsers) -> None:
+    """digest (``bot.cli.digest``)."""
+    p = sub.add_parser("digest", help="周报:得分预测、差距、单位进度;也可导出台账和材料包")
+    p.add_argument("--campaign", required=True)
+    p.add_argument("--at", help="ISO 时间;默认现在")
+    p.add_argument("--format", choices=["text", "json", "png", "xlsx", "zip"], default="text")
+    p.add_argument("--out")
+    p.add_argument("--all", action="store_true", help="zip:包含所有版本(默认只含已通过的材料)")
+    p.set_defaults(func=command("digest", "cmd_digest"))
+
+
+def people(sub: Subparsers) -> None:
+    """officers, chats (``bot.cli.people``)."""
+    p = sub.add_parser("officers", help="联络员名单:add / import / list / revoke")
+    osub = p.add_subparsers(dest="action", required=True)
+    a = osub.add_parser("add")
+    a.add_argument("--campaign", required=True)
+    a.add_argument("--unit", required=True)
+    a.add_argument("--user-id", type=int)
+    a.add_argument("--username")
+    a.add_argument("--role", choices=["liaison", "office"], default="liaison")
+    a.add_argument("--name")
+    a = osub.add_parser("import")
+    a.add_argument("--campaign", required=True)
+    a.add_argument("path")
+    a = osub.add_parser("list")
+    a.add_argument("--campaign", required=True)
+    a.add_argument("--unit")
+    a.add_argument("--json", action="store_true")
+    a = osub.add_parser("revoke")
+    a.add_argument("--campaign", required=True)
+    a.add_argument("--user-id", type=int, required=True)
+    p.set_defaults(func=command("people", "cmd_officers"))
+    p = sub.add_parser("chats", help="群绑定:bind / list")
+    csub = p.add_subparsers(dest="action", required=True)
+    a = csub.add_parser("bind")
+    a.add_argument("--campaign", required=True)
+    a.add_argument("--chat-id", type=int, required=True)
+    a.add_argument("--kind", choices=["liaison", "office"], required=True)
+    a.add_argument("--title")
+    a = csub.add_parser("list")
+    a.add_argument("--campaign")
+    a.add_argument("--json", action="store_true")
+    p.set_defaults(func=command("people", "cmd_chats"))
+
+
+def schedule(sub: Subparsers) -> None:
+    """reminders, phases, due (``bot.cli.schedule``)."""
+    p = sub.add_parser("reminders", help="预演某一时刻的提醒(不发送、不记录)")
+    p.add_argument("--campaign", required=True)
+    p.add_argument("--at", help="ISO 时间,如 2026-12-07T09:00+08:00;默认现在")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=command("schedule", "cmd_reminders"))
+    p = sub.add_parser("phases", help="实施阶段:list / set / shift")
+    ps = p.add_subparsers(dest="action", required=True)
+    a = ps.add_parser("list")
+    a.add_argument("--campaign", required=True)
+    a.add_argument("--json", action="store_true")
+    a = ps.add_parser("set")
+    a.add_argument("--campaign", required=True)
+    a.add_argument("--phase", action="append", required=True, help="名称:开始:结束,可重复")
+    a = ps.add_parser("shift")
+    a.add_argument("--campaign", required=True)
+    a.add_argument("--start", required=True)
+    p.set_defaults(func=command("schedule", "cmd_phases"))
+    p = sub.add_parser("due", help="指标截止日期:list / set")
+    ds = p.add_subparsers(dest="action", required=True)
+    a = ds.add_parser("list")
+    a.add_argument("--campaign", required=True)
+    a = ds.add_parser("set")
+    a.add_argument("--campaign", required=True)
+    a.add_argument("--indicator", type=int, required=True)
+    a.add_argument("--date", required=True)
+    p.set_defaults(func=command("schedule", "cmd_due"))
+
+
+def ops(sub: Subparsers) -> None:
+    """doctor, backup, restore (``bot.cli.ops``)."""
+    p = sub.add_parser("doctor", help="检查令牌、数据库、迁移、材料目录、办公室群和时钟")
+    p.set_defaults(func=command("ops", "cmd_doctor"))
+    p = sub.add_parser("backup", help="备份数据库和材料文件(运行中也可)")
+    p.add_argument("--out")
+    p.set_defaults(func=command("ops", "cmd_backup"))
+    p = sub.add_parser("restore", help="从备份恢复(请先停止机器人)")
+    p.add_argument("archive")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=command("ops", "cmd_restore"))
