@@ -143,7 +143,9 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
 
 async def _phase(update: Update, context: BotContext) -> None:
     """/phase shows the timeline; /phase set|shift changes it (office)."""
-    if not await schedule.phase_admin(update, context):
+    if (context.args or [""])[0] in ("set", "shift"):
+        await schedule.phase_admin(update, context)
+    else:
         await ask.question_command(update, context)
 
 

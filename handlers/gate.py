@@ -91,6 +91,8 @@ def _campaign_named(session: Session, action: Action | None) -> int | str | None
         return None
     if action.kind is ActionKind.REVIEW:
         return access_store.evidence_campaign(session=session, evidence_id=int(action.args[0])) or "review_missing"
+    if action.kind is ActionKind.ACK:
+        return access_store.reminder_campaign(session=session, reminder_id=int(action.args[0])) or "stale_button"
     if action.kind is ActionKind.APPROVE:
         return access_store.officer_campaign(session=session, officer_id=int(action.args[0])) or "stale_button"
     first = action.args[1] if action.kind in (ActionKind.REGISTER, ActionKind.SUBMIT) else action.args[0]

@@ -9,30 +9,28 @@ from telegram import Update
 from bot.context import BotContext
 from bot.delivery import UPLOAD_LIMIT
 from bot.outbox import TelegramOutbox
-from handlers.common import locate, respond
+from handlers.common import respond
+from handlers.gate import Request, gated
+from knowledge.access import Route
 from knowledge.messages import say
 from reminders.weekly import export_files, send_digest
 
 
-async def digest_command(update: Update, context: BotContext) -> None:
+@gated(Route.DIGEST)
+async def digest_command(update: Update, context: BotContext, request: Request) -> None:
     """/digest: this week's status digest, now (office only)."""
-    with context.services.session() as session:
-        where = locate(update, context, session)
-    if where.campaign is None or not where.office:
-        await respond(update, say("office_only"))
-        return
+    where = request.where
+    request.session.commit()  # the digest reads in sessions of its own; hold no transaction meanwhile
     outbox = TelegramOutbox(context.bot, context.services)
     await send_digest(outbox, context.services, where.campaign.id, [update.effective_chat.id],
                       context.services.today())
 
 
-async def export_command(update: Update, context: BotContext) -> None:
+@gated(Route.EXPORT)
+async def export_command(update: Update, context: BotContext, request: Request) -> None:
     """/export: the 台账 spreadsheet and the evidence package (office only)."""
-    with context.services.session() as session:
-        where = locate(update, context, session)
-    if where.campaign is None or not where.office:
-        await respond(update, say("office_only"))
-        return
+    where = request.where
+    request.session.commit()  # the export reads in a thread of its own; hold no transaction meanwhile
     services = context.services
     out_dir = services.settings.data_dir / "exports"
     files = await asyncio.to_thread(export_files, services, where.campaign.id, services.today(), out_dir)

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from knowledge import people
 from knowledge.access import Role, role_of
-from knowledge.models import Campaign, Evidence
+from knowledge.models import Campaign, Evidence, ReminderLog
 
 
 def campaign_slug(*, session: Session, campaign_id: int) -> str | None:
@@ -27,6 +27,12 @@ def all_campaigns(*, session: Session) -> list[Campaign]:
 def evidence_campaign(*, session: Session, evidence_id: int) -> int | None:
     """The campaign a submission belongs to (None when there is no such submission)."""
     row = session.get(Evidence, evidence_id)
+    return row.campaign_id if row else None
+
+
+def reminder_campaign(*, session: Session, reminder_id: int) -> int | None:
+    """The campaign a sent reminder belongs to (None when there is no such reminder)."""
+    row = session.get(ReminderLog, reminder_id)
     return row.campaign_id if row else None
 
 
