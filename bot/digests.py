@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.context import Services
 from bot.delivery import send
 from bot.render import render
-from knowledge import people
+from knowledge import chats
 from knowledge.chart import NoCJKFont, render_png
 from knowledge.ledger import build_xlsx, build_zip
 from knowledge.models import Campaign, ReminderLog
@@ -67,12 +67,12 @@ async def weekly(bot: object, services: Services, calendar: WorkCalendar | None 
         if key is None:
             continue
         with services.session() as session:
-            offices = [c.chat_id for c in people.office_chats(session=session, campaign_id=campaign.id)]
-            groups = [c.chat_id for c in people.liaison_chats(session=session, campaign_id=campaign.id)]
+            offices = [c.chat_id for c in chats.office_chats(session=session, campaign_id=campaign.id)]
+            groups = [c.chat_id for c in chats.liaison_chats(session=session, campaign_id=campaign.id)]
         fallback = services.settings.office_chat_id
         if not offices and fallback and campaign.slug == services.settings.default_campaign:
             with services.session() as session:
-                bound = people.chat_binding(session=session, chat_id=fallback)
+                bound = chats.chat_binding(session=session, chat_id=fallback)
             offices = [fallback] if bound is None or bound.campaign_id == campaign.id else []
         if not offices:
             continue  # nobody to send it to yet; the claim stays free for when an office chat is bound

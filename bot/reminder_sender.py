@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from bot.context import Services
 from bot.delivery import send
 from bot.render import render
+from knowledge import chats as bindings
 from knowledge import people
 from knowledge.models import Campaign, ReminderLog
 from knowledge.timeline import state
@@ -83,8 +84,8 @@ async def deliver(bot: object, services: Services, campaign: Campaign, log_id: i
     with services.session() as session:
         directory = services.directory(session, campaign)
         units = units_view(session, campaign, directory, data)
-        groups = [c.chat_id for c in people.liaison_chats(session=session, campaign_id=campaign.id)]
-        offices = [c.chat_id for c in people.office_chats(session=session, campaign_id=campaign.id)]
+        groups = [c.chat_id for c in bindings.liaison_chats(session=session, campaign_id=campaign.id)]
+        offices = [c.chat_id for c in bindings.office_chats(session=session, campaign_id=campaign.id)]
         text = render("reminder", p=data, city=campaign.city, chat=data["chat"], units=units)
         titles = indicator_titles(session, campaign)
     now = services.clock.now()
@@ -180,8 +181,8 @@ async def _catch_up(bot: object, services: Services, campaign: Campaign, rows: l
     """Missed slots: one summary per liaison group and office chat, not a flood."""
     text = render("reminder_catchup", count=len(stale), plans=stale)
     with services.session() as session:
-        chats = [c.chat_id for c in people.liaison_chats(session=session, campaign_id=campaign.id)]
-        chats += [c.chat_id for c in people.office_chats(session=session, campaign_id=campaign.id)]
+        chats = [c.chat_id for c in bindings.liaison_chats(session=session, campaign_id=campaign.id)]
+        chats += [c.chat_id for c in bindings.office_chats(session=session, campaign_id=campaign.id)]
     for chat_id in chats:
         await send(bot, services, chat_id, text)
     with services.session() as session:

@@ -8,6 +8,7 @@ from telegram import Chat, Update
 from bot.context import BotContext
 from bot.render import render
 from handlers.common import locate, refusal, respond
+from knowledge import chats as bindings
 from knowledge import people
 from knowledge.models import Campaign
 
@@ -47,7 +48,7 @@ async def setup_button(update: Update, context: BotContext) -> None:
         if campaign is None or not _may_administer(context, session, update.effective_user.id, campaign.id):
             await query.answer(render("office_only"), show_alert=True)
             return
-        binding = people.bind_chat(session=session, campaign_id=campaign.id, chat_id=update.effective_chat.id,
+        binding = bindings.bind_chat(session=session, campaign_id=campaign.id, chat_id=update.effective_chat.id,
                                    kind="office" if kind == "o" else "liaison",
                                    title=update.effective_chat.title or "",
                                    by_user_id=update.effective_user.id, now=services.clock.now())
@@ -114,4 +115,4 @@ async def migrated(update: Update, context: BotContext) -> None:
     if not old or not new:
         return
     with services.session() as session:
-        people.migrate_chat(session=session, old_chat_id=old, new_chat_id=new, now=services.clock.now())
+        bindings.migrate_chat(session=session, old_chat_id=old, new_chat_id=new, now=services.clock.now())

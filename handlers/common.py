@@ -11,7 +11,7 @@ from bot.answers import Asker, Reply
 from bot.context import BotContext
 from bot.delivery import keyboard
 from bot.render import render, render_message, split_message
-from knowledge import people
+from knowledge import chats, people
 from knowledge.campaigns import UnknownCampaign
 from knowledge.messages import Message as CoreMessage
 from knowledge.models import Campaign
@@ -25,7 +25,7 @@ class Where:
     campaign: Campaign | None
     directory: UnitDirectory | None
     officer: people.OfficerInfo | None
-    chat: people.ChatInfo | None
+    chat: chats.ChatInfo | None
     private: bool
     office: bool
 
@@ -41,7 +41,7 @@ def locate(update: Update, context: BotContext, session: Session) -> Where:
     services = context.services
     chat, user = update.effective_chat, update.effective_user
     private = chat is not None and chat.type == Chat.PRIVATE
-    binding = None if private or chat is None else people.chat_binding(session=session, chat_id=chat.id)
+    binding = None if private or chat is None else chats.chat_binding(session=session, chat_id=chat.id)
     campaign: Campaign | None = None
     officer = None
     if binding:

@@ -15,7 +15,7 @@ from telegram import Update
 from bot.context import BotContext
 from bot.delivery import send
 from bot.render import render
-from knowledge import people
+from knowledge import chats as bindings
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ async def on_error(update: object, context: BotContext) -> None:
         chats.add(services.settings.office_chat_id)
     try:
         with services.session() as session:
-            for slug_chat in people.all_office_chats(session=session):
+            for slug_chat in bindings.all_office_chats(session=session):
                 chats.add(slug_chat.chat_id)
     except Exception:  # the store itself may be what failed
         log.exception("could not list office chats")

@@ -10,7 +10,7 @@ from bot.context import BotContext
 from bot.delivery import send
 from bot.render import render
 from handlers.common import locate, respond
-from knowledge import people
+from knowledge import chats, people
 from knowledge.campaigns import list_slugs
 from knowledge.duties import campaign_units
 from knowledge.models import Campaign
@@ -94,7 +94,7 @@ async def registration_button(update: Update, context: BotContext) -> None:
         except people.PeopleError as exc:
             await query.answer(str(exc), show_alert=True)
             return
-        offices = [c.chat_id for c in people.office_chats(session=session, campaign_id=campaign.id)]
+        offices = [c.chat_id for c in chats.office_chats(session=session, campaign_id=campaign.id)]
     await query.answer()
     context.user_data.pop("reg_campaign", None)
     if officer.status == "active":

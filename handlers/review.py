@@ -16,8 +16,8 @@ from bot.delivery import send
 from bot.render import render
 from handlers.common import locate, refusal, respond
 from handlers.submit import review_buttons
+from knowledge import chats, people
 from knowledge import evidence as ev
-from knowledge import people
 from knowledge.status import unit_status
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ async def finish(update: Update, context: BotContext, done: ev.EvidenceView) -> 
         await send(context.bot, services, done.submitter_user_id, notice, private=True))
     if not delivered:
         with services.session() as session:
-            groups = [c.chat_id for c in people.liaison_chats(session=session, campaign_id=done.campaign_id)]
+            groups = [c.chat_id for c in chats.liaison_chats(session=session, campaign_id=done.campaign_id)]
         in_group = render("review_notice_group", e=done, user_id=done.submitter_user_id, officer=done.officer_name)
         for chat_id in groups:
             delivered = bool(await send(context.bot, services, chat_id, in_group)) or delivered

@@ -12,7 +12,7 @@ from bot.context import BotContext
 from bot.delivery import send
 from bot.render import render
 from handlers.common import locate, refusal, respond
-from knowledge import people
+from knowledge import chats, people
 from knowledge.models import ReminderAck, ReminderLog
 from knowledge.timeline import TimelineError, set_due, set_phases, shift, state
 from reminders.calendar import WorkCalendar
@@ -51,7 +51,7 @@ async def mute_command(update: Update, context: BotContext) -> None:
         except people.PeopleError as exc:
             await respond(update, refusal(exc))
             return
-        offices = [c.chat_id for c in people.office_chats(session=session, campaign_id=where.campaign.id)]
+        offices = [c.chat_id for c in chats.office_chats(session=session, campaign_id=where.campaign.id)]
     await respond(update, render("muted", days=int(arg), officer=officer))
     for chat_id in offices:  # the office sees who muted
         await send(context.bot, context.services, chat_id, render("muted_office", days=int(arg), officer=officer))

@@ -6,14 +6,34 @@ binding moves with it so reminders and cards keep arriving.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from knowledge.audit import record
+from knowledge.identity import PeopleError, snapshot
 from knowledge.models import Campaign, Chat
-from knowledge.people import ChatInfo, PeopleError, _chat_info, _snapshot
+
+
+@dataclass(frozen=True)
+class ChatInfo:
+    chat_id: int
+    campaign_id: int
+    campaign_slug: str
+    kind: str
+    title: str
+    status: str
+
+
+def _chat_info(session: Session, row: Chat) -> ChatInfo:
+    camp = session.get(Campaign, row.campaign_id)
+    return ChatInfo(row.chat_id, row.campaign_id, camp.slug if camp else "", row.kind, row.title, row.status)
+
+
+def _snapshot(row: Chat) -> dict:
+    return snapshot(row, ("status", "kind", "chat_id", "campaign_id"))
 
 
 def bind_chat(*, session: Session, campaign_id: int, chat_id: int, kind: str, title: str,

@@ -1,4 +1,4 @@
-"""Officers and chats: who acts for which unit, and which chats belong to which campaign.
+"""Officers: who acts for which unit of which campaign, with an approval status (chats: knowledge.chats).
 
 Plain functions with keyword-only ``session`` (the caller commits), a ``now`` for every
 change, and an audit row for each change, so the office can always see who did what.
@@ -13,11 +13,8 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from knowledge.audit import record
-from knowledge.models import Campaign, Chat, Officer, Unit
-
-
-class PeopleError(Exception):
-    """A request about people or chats that cannot be carried out; the message is for users."""
+from knowledge.identity import PeopleError, snapshot
+from knowledge.models import Campaign, Officer, Unit
 
 
 class AlreadyRegistered(PeopleError):
@@ -47,16 +44,6 @@ class OfficerInfo:
     private_ok: bool
 
 
-@dataclass(frozen=True)
-class ChatInfo:
-    chat_id: int
-    campaign_id: int
-    campaign_slug: str
-    kind: str
-    title: str
-    status: str
-
-
 def _officer_info(session: Session, row: Officer) -> OfficerInfo:
     camp = session.get(Campaign, row.campaign_id)
     unit = session.get(Unit, row.unit_id) if row.unit_id else None
@@ -65,14 +52,8 @@ def _officer_info(session: Session, row: Officer) -> OfficerInfo:
                        row.status, row.private_ok)
 
 
-def _chat_info(session: Session, row: Chat) -> ChatInfo:
-    camp = session.get(Campaign, row.campaign_id)
-    return ChatInfo(row.chat_id, row.campaign_id, camp.slug if camp else "", row.kind, row.title, row.status)
-
-
-def _snapshot(row: Officer | Chat) -> dict:
-    return {k: v for k, v in row.model_dump().items() if k in (
-        "unit_id", "user_id", "username", "name", "role", "status", "kind", "chat_id", "campaign_id")}
+def _snapshot(row: Officer) -> dict:
+    return snapshot(row, ("unit_id", "user_id", "username", "name", "role", "status", "campaign_id"))
 
 
 def _clean_username(username: str) -> str:
@@ -265,25 +246,11 @@ def set_private_ok(*, session: Session, user_id: int, ok: bool) -> None:
         session.add(row)
 
 
-# Chat functions live in knowledge.chats; re-exported so callers need one import.
-from knowledge.chats import (  # noqa: E402
-    all_office_chats,
-    bind_chat,
-    chat_binding,
-    liaison_chats,
-    list_chats,
-    mark_chat_status,
-    migrate_chat,
-    office_chats,
-    unbind_chat,
-)
-
 __all__ = [
-    "AlreadyRegistered", "ChatInfo", "NotFound", "NotPending", "OfficerInfo", "PeopleError",
-    "active_officers_of_unit", "add_officer", "all_office_chats", "bind_chat", "chat_binding",
-    "claim_by_username", "decide", "is_office", "liaison_chats", "list_chats", "list_officers",
-    "mark_chat_status", "migrate_chat", "mute", "muted", "office_chats", "officer_by_id", "officer_of", "officers_of_user",
-    "request_registration", "revoke", "set_private_ok", "unbind_chat",
+    "AlreadyRegistered", "NotFound", "NotPending", "OfficerInfo", "PeopleError",
+    "active_officers_of_unit", "add_officer", "claim_by_username", "decide", "is_office", "list_officers",
+    "mute", "muted", "officer_by_id", "officer_of", "officers_of_user", "request_registration", "revoke",
+    "set_private_ok",
 ]
 
 

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from sqlmodel import Session, select
 
 from bot.cli import main
-from knowledge import people
+from knowledge import chats, people
 from knowledge.campaigns import get_campaign
 from knowledge.loader import load_all
 from knowledge.models import AuditLog, Officer
@@ -71,14 +71,14 @@ def test_revoke_and_office_role(ctx):
 
 def test_chat_bind_rebind_migrate(ctx):
     s, camp, _ = ctx
-    people.bind_chat(session=s, campaign_id=camp.id, chat_id=-1, kind="liaison", title="群", by_user_id=1, now=NOW)
-    people.bind_chat(session=s, campaign_id=camp.id, chat_id=-1, kind="office", title="群", by_user_id=1, now=NOW)
-    assert people.chat_binding(session=s, chat_id=-1).kind == "office"
-    people.migrate_chat(session=s, old_chat_id=-1, new_chat_id=-1001, now=NOW)
-    assert people.chat_binding(session=s, chat_id=-1) is None
-    assert people.chat_binding(session=s, chat_id=-1001).kind == "office"
+    chats.bind_chat(session=s, campaign_id=camp.id, chat_id=-1, kind="liaison", title="群", by_user_id=1, now=NOW)
+    chats.bind_chat(session=s, campaign_id=camp.id, chat_id=-1, kind="office", title="群", by_user_id=1, now=NOW)
+    assert chats.chat_binding(session=s, chat_id=-1).kind == "office"
+    chats.migrate_chat(session=s, old_chat_id=-1, new_chat_id=-1001, now=NOW)
+    assert chats.chat_binding(session=s, chat_id=-1) is None
+    assert chats.chat_binding(session=s, chat_id=-1001).kind == "office"
     with pytest.raises(people.PeopleError):
-        people.bind_chat(session=s, campaign_id=camp.id, chat_id=-2, kind="other", title="", by_user_id=1, now=NOW)
+        chats.bind_chat(session=s, campaign_id=camp.id, chat_id=-2, kind="other", title="", by_user_id=1, now=NOW)
 
 
 def test_roster_csv_gbk_and_xlsx(ctx, tmp_path):

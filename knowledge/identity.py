@@ -1,0 +1,34 @@
+"""Who someone is, independent of the chat service: a channel and an id on that channel.
+
+Officers and chats are stored by ``(channel, external id)``; the id is a string because the
+next channel (DingTalk's staff ids) is not a number. Today's callers still pass Telegram ints,
+so every entry point takes ``int | str`` and stores ``str``. Shared by ``knowledge.people``
+and ``knowledge.chats``, which otherwise know nothing of each other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TELEGRAM = "telegram"
+
+
+class PeopleError(Exception):
+    """A request about people or chats that cannot be carried out; the message is for users."""
+
+
+def external_id(value: int | str | None) -> str | None:
+    """The stored form of an id on a channel: a string (``None`` stays ``None``)."""
+    return None if value is None else str(value)
+
+
+def caller_id(channel: str, value: str | None) -> int | str | None:
+    """An id as today's callers compare it: an int on Telegram, the string elsewhere."""
+    if value is not None and channel == TELEGRAM and value.lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def snapshot(row: Any, keys: tuple[str, ...]) -> dict:  # noqa: ANN401  (an Officer or a Chat row)
+    """The audited columns of a row, before or after a change."""
+    return {k: v for k, v in row.model_dump().items() if k in keys}
