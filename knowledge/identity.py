@@ -22,11 +22,14 @@ def external_id(value: int | str | None) -> str | None:
     return None if value is None else str(value)
 
 
-def caller_id(channel: str, value: str | None) -> int | str | None:
-    """An id as today's callers compare it: an int on Telegram, the string elsewhere."""
-    if value is not None and channel == TELEGRAM and value.lstrip("-").isdigit():
-        return int(value)
-    return value
+def caller_id(channel: str, value: int | str | None) -> int | str | None:
+    """An id as today's callers compare it: an int on Telegram, the string elsewhere.
+
+    ``value`` may still be an int: a row assigned in this session is not read back until it expires."""
+    text = external_id(value)
+    if text is not None and channel == TELEGRAM and text.lstrip("-").isdigit():
+        return int(text)
+    return text
 
 
 def snapshot(row: Any, keys: tuple[str, ...]) -> dict:  # noqa: ANN401  (an Officer or a Chat row)
