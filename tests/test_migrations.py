@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from knowledge import chats, people
-from knowledge.db import make_engine
+from knowledge.db import create_schema, make_engine
 from knowledge.loader import load_all
 from knowledge.migrate import config, current, head, upgrade
 from knowledge.models import AuditLog, Chat, Evidence, Indicator, Officer
@@ -103,3 +103,11 @@ def test_people_at_0001_keep_their_rows_at_head_as_telegram_ids(tmp_path):
         assert (info.id, info.user_id, info.channel, info.unit_id) == (officer, big, "telegram", unit)
         binding = chats.chat_binding(session=s, chat_id=-1001234567890)
         assert (binding.chat_id, binding.kind, binding.channel) == (-1001234567890, "office", "telegram")
+
+
+def test_database_made_from_todays_models_is_stamped_at_head(tmp_path):
+    """Tests and benchmarks create tables from the models, then a bot process opens the store."""
+    engine = make_engine(fresh_url(tmp_path))
+    create_schema(engine)
+    upgrade(engine)
+    assert current(engine) == head(engine)
