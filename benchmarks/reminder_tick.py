@@ -18,7 +18,7 @@ from bot.context import Services
 from bot.fakes.api import LocalBotApi, LocalRequest
 from bot.outbox import run_due
 from bot.settings import Settings
-from knowledge import people
+from knowledge import chats, people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.db import create_schema, make_engine
@@ -57,8 +57,8 @@ async def main() -> None:
             for i, u in enumerate(units[:40]):
                 people.add_officer(session=s, campaign_id=camp.id, unit_id=u.id, user_id=50_000 + i, now=now)
                 people.set_private_ok(session=s, user_id=50_000 + i, ok=True)
-            people.bind_chat(session=s, campaign_id=camp.id, chat_id=-1, kind="liaison", title="群", by_user_id=1, now=now)
-            people.bind_chat(session=s, campaign_id=camp.id, chat_id=-2, kind="office", title="办", by_user_id=1, now=now)
+            chats.bind_chat(session=s, campaign_id=camp.id, chat_id=-1, kind="liaison", title="群", by_user_id=1, now=now)
+            chats.bind_chat(session=s, campaign_id=camp.id, chat_id=-2, kind="office", title="办", by_user_id=1, now=now)
             s.commit()
         api = LocalBotApi()
         api.group_chat(-1, "群")

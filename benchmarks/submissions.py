@@ -20,7 +20,7 @@ from benchmarks.common import bench_url
 from bot.app import build_application
 from bot.fakes.server import FakeBotApiServer
 from bot.settings import Settings
-from knowledge import people
+from knowledge import chats, people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.db import create_schema, make_engine
@@ -41,7 +41,7 @@ async def main(n: int) -> None:
             unit = UnitDirectory.load(s, camp).resolve("统计局").unit
             for uid in users:
                 people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=uid, now=clock.now())
-            people.bind_chat(session=s, campaign_id=camp.id, chat_id=-1, kind="office", title="办公室",
+            chats.bind_chat(session=s, campaign_id=camp.id, chat_id=-1, kind="office", title="办公室",
                              by_user_id=None, now=clock.now())
             s.commit()
         async with FakeBotApiServer() as server:

@@ -46,7 +46,7 @@ from handlers import (
     schedule,
     submit,
 )
-from knowledge import people
+from knowledge import chats as bindings
 from knowledge.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ async def post_init(app: Application) -> None:
         await app.bot.set_my_commands([BotCommand(*c) for c in GROUP_COMMANDS],
                                       scope=BotCommandScopeAllGroupChats())
         with services.session() as session:
-            offices = people.all_office_chats(session=session)
+            offices = bindings.all_office_chats(session=session)
         for chat in offices:
             await app.bot.set_my_commands([BotCommand(*c) for c in OFFICE_COMMANDS],
                                           scope=BotCommandScopeChat(chat.chat_id))

@@ -14,7 +14,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden
 
 from bot.context import Services
 from bot.render import split_message
-from knowledge import people
+from knowledge import chats, people
 from knowledge.messages import Action, Actions
 
 log = logging.getLogger(__name__)
@@ -51,12 +51,12 @@ async def send(bot: object, services: Services, chat_id: int, text: str,
                 if private:
                     people.set_private_ok(session=session, user_id=chat_id, ok=False)
                 else:
-                    people.mark_chat_status(session=session, chat_id=chat_id, status="unreachable",
+                    chats.mark_chat_status(session=session, chat_id=chat_id, status="unreachable",
                                             now=services.clock.now())
             return sent
         except ChatMigrated as exc:
             with services.session() as session:
-                people.migrate_chat(session=session, old_chat_id=chat_id,
+                chats.migrate_chat(session=session, old_chat_id=chat_id,
                                     new_chat_id=exc.new_chat_id, now=services.clock.now())
             return sent + await send(bot, services, exc.new_chat_id, "\n".join(parts[index:]), buttons)
         except BadRequest as exc:

@@ -13,6 +13,7 @@ from bot.render import render
 from handlers.common import refusal, respond
 from handlers.gate import Request, gated
 from knowledge import access_store, people
+from knowledge import chats as bindings
 from knowledge.access import Route
 from knowledge.ask.cards import unit_not_found
 
@@ -29,7 +30,7 @@ async def setup(update: Update, context: BotContext, request: Request) -> None:
 async def setup_button(update: Update, context: BotContext, request: Request) -> None:
     """setup:<campaign>:l|o — bind this group."""
     query, campaign, chat = update.callback_query, request.where.campaign, update.effective_chat
-    binding = people.bind_chat(session=request.session, campaign_id=campaign.id, chat_id=chat.id,
+    binding = bindings.bind_chat(session=request.session, campaign_id=campaign.id, chat_id=chat.id,
                                kind="office" if request.action.args[1] == "o" else "liaison",
                                title=chat.title or "", by_user_id=update.effective_user.id,
                                now=context.services.clock.now())
@@ -83,4 +84,4 @@ async def migrated(update: Update, context: BotContext) -> None:
     if not old or not new:
         return
     with services.session() as session:
-        people.migrate_chat(session=session, old_chat_id=old, new_chat_id=new, now=services.clock.now())
+        bindings.migrate_chat(session=session, old_chat_id=old, new_chat_id=new, now=services.clock.now())

@@ -12,6 +12,7 @@ from bot.delivery import keyboard
 from bot.markup import to_telegram
 from bot.render import render, render_message, split_message
 from bot.replies import Reply
+from knowledge import chats as bindings
 from knowledge import people
 from knowledge.access import ChatKind, Role, role_of
 from knowledge.ask import Asker
@@ -28,7 +29,7 @@ class Where:
     campaign: Campaign | None
     directory: UnitDirectory | None
     officer: people.OfficerInfo | None
-    chat: people.ChatInfo | None
+    chat: bindings.ChatInfo | None
     private: bool
     office: bool
     admin: bool = False
@@ -69,7 +70,7 @@ def locate(update: Update, context: BotContext, session: Session, campaign_id: i
     services = context.services
     chat, user = update.effective_chat, update.effective_user
     private = chat is not None and chat.type == Chat.PRIVATE
-    binding = None if private or chat is None else people.chat_binding(session=session, chat_id=chat.id)
+    binding = None if private or chat is None else bindings.chat_binding(session=session, chat_id=chat.id)
     campaign: Campaign | None = None
     officer = None
     if campaign_id is not None:

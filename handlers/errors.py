@@ -15,7 +15,7 @@ from telegram import Update
 from bot.context import BotContext
 from bot.delivery import send
 from bot.render import render
-from knowledge import people
+from knowledge import chats as bindings
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _office_chats(services) -> set[int]:  # noqa: ANN001
     chats: set[int] = {services.settings.office_chat_id} if services.settings.office_chat_id else set()
     try:
         with services.session() as session:
-            chats.update(c.chat_id for c in people.all_office_chats(session=session))
+            chats.update(c.chat_id for c in bindings.all_office_chats(session=session))
     except Exception:  # the store itself may be what failed
         log.exception("could not list office chats")
     return chats

@@ -12,6 +12,7 @@ from bot.render import render
 from handlers.common import locate, respond
 from handlers.gate import Request, gated
 from knowledge import access_store, enrolment, people
+from knowledge import chats as bindings
 from knowledge.access import Route
 from knowledge.messages import Action, ActionKind
 from knowledge.models import Campaign
@@ -80,7 +81,7 @@ async def _registered(update: Update, context: BotContext, request: Request, off
         await query.edit_message_text(render("reg_active", officer=officer), parse_mode="HTML")
         return
     await query.edit_message_text(render("reg_pending", officer=officer), parse_mode="HTML")
-    offices = [c.chat_id for c in people.office_chats(session=request.session, campaign_id=officer.campaign_id)]
+    offices = [c.chat_id for c in bindings.office_chats(session=request.session, campaign_id=officer.campaign_id)]
     if services.settings.office_chat_id and services.settings.office_chat_id not in offices:
         offices.append(services.settings.office_chat_id)
     card = render("approval_card", officer=officer, user_id=user.id, username=user.username or "")

@@ -18,8 +18,8 @@ from bot.render import render
 from handlers.common import refusal, respond
 from handlers.gate import Request, enter, gated
 from handlers.submit import review_buttons
+from knowledge import chats as bindings
 from knowledge import evidence as ev
-from knowledge import people
 from knowledge.access import Route
 from knowledge.messages import Action, ActionKind
 
@@ -94,7 +94,7 @@ async def finish(update: Update, context: BotContext, done: ev.EvidenceView) -> 
         await send(context.bot, services, done.submitter_user_id, render("review_notice", e=done), private=True))
     if not delivered:
         with services.session() as session:
-            groups = [c.chat_id for c in people.liaison_chats(session=session, campaign_id=done.campaign_id)]
+            groups = [c.chat_id for c in bindings.liaison_chats(session=session, campaign_id=done.campaign_id)]
         in_group = render("review_notice_group", e=done, user_id=done.submitter_user_id, officer=done.officer_name)
         for chat_id in groups:
             delivered = bool(await send(context.bot, services, chat_id, in_group)) or delivered

@@ -16,8 +16,8 @@ from bot.delivery import send
 from bot.render import render
 from handlers.common import Where, refusal, respond
 from handlers.gate import Request, gated
+from knowledge import chats as bindings
 from knowledge import evidence as ev
-from knowledge import people
 from knowledge.access import Route
 from knowledge.ask.grammar import strip_mention
 from knowledge.duties import unit_duties
@@ -172,7 +172,7 @@ async def announce(context: BotContext, campaign: Campaign, view: ev.EvidenceVie
     """Put a review card in the campaign's office chats; the messages sent, for later edits."""
     services = context.services
     with services.session() as session:
-        chats = [c.chat_id for c in people.office_chats(session=session, campaign_id=campaign.id)]
+        chats = [c.chat_id for c in bindings.office_chats(session=session, campaign_id=campaign.id)]
     if services.settings.office_chat_id and services.settings.office_chat_id not in chats:
         chats.append(services.settings.office_chat_id)
     rows = review_buttons(view.id)

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from knowledge.audit import record
 from knowledge.duties import IndicatorView, indicator_view
 from knowledge.files import Stored
+from knowledge.identity import TELEGRAM, caller_id, external_id
 from knowledge.models import (
     Campaign,
     Evidence,
@@ -64,7 +65,7 @@ class EvidenceView:
     unit_id: int
     unit_name: str
     officer_name: str
-    submitter_user_id: int | None
+    submitter_user_id: int | str | None
     status: str
     note: str
     reason: str
@@ -93,8 +94,9 @@ def view(session: Session, evidence_id: int) -> EvidenceView | None:
     max_points = item.points if item and item.points is not None else ind.points
     return EvidenceView(ev.id, ev.campaign_id, ind.no, ind.title, item.no if item else None,
                         item.text if item else "", max_points, ev.unit_id, unit.name if unit else "",
-                        officer.name if officer else "", ev.submitter_user_id, ev.status, ev.note, ev.reason,
-                        ev.awarded_points, ev.created_at, files)
+                        officer.name if officer else "",
+                        caller_id(officer.channel if officer else TELEGRAM, ev.submitter_user_id),
+                        ev.status, ev.note, ev.reason, ev.awarded_points, ev.created_at, files)
 
 
 def responsible_view(session: Session, campaign: Campaign, directory: UnitDirectory, unit_id: int,
@@ -140,7 +142,7 @@ def submit(session: Session, *, campaign: Campaign, directory: UnitDirectory, of
     attached = ev is not None
     if ev is None:
         ev = Evidence(campaign_id=campaign.id, indicator_id=v.indicator.id, item_id=item_id, unit_id=officer.unit_id,
-                      officer_id=officer.id, submitter_user_id=officer.user_id, note=note.strip()[:2000],
+                      officer_id=officer.id, submitter_user_id=officer.external_id, note=note.strip()[:2000],
                       kind=_kind(files, note), media_group_id=media_group_id, created_at=now)
         older = session.exec(select(Evidence).where(
             Evidence.indicator_id == v.indicator.id, Evidence.unit_id == officer.unit_id,
@@ -180,7 +182,7 @@ def _kind(files: list[FileIn], note: str) -> str:
 def withdraw(session: Session, *, evidence_id: int, user_id: int, now: datetime) -> EvidenceView:
     """The submitter takes a submission back before it is reviewed."""
     ev = session.get(Evidence, evidence_id)
-    if ev is None or ev.submitter_user_id != user_id:
+    if ev is None or external_id(ev.submitter_user_id) != external_id(user_id):
         raise EvidenceError(f"没有找到您提交的材料 #{evidence_id}。")
     if ev.status != "submitted":
         if ev.status == "withdrawn":
@@ -229,7 +231,7 @@ def review(session: Session, *, evidence_id: int, reviewer_id: int, accept: bool
         if not reason.strip():
             raise EvidenceError("退回需要写明原因。")
         ev.status, ev.reason = "rejected", reason.strip()[:1000]
-    ev.reviewer_user_id, ev.reviewed_at = reviewer_id, now
+    ev.reviewer_user_id, ev.reviewed_at = external_id(reviewer_id), now
     session.add(ev)
     record(session, action="evidence.accept" if accept else "evidence.reject", at=now, campaign_id=ev.campaign_id,
            actor=reviewer_id, subject=f"evidence:{ev.id}", before={"status": "submitted"},

@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
+from knowledge.identity import external_id
 from knowledge.models import Evidence, EvidenceFile, IndicatorUnit, Officer, Unit
 from knowledge.points import json_points
 from knowledge.projection import Digest
@@ -60,8 +61,8 @@ def build_xlsx(session: Session, d: Digest, dues: dict[int, date]) -> bytes:
     for f in session.exec(select(EvidenceFile)):
         files.setdefault(f.evidence_id, []).append(f.name)
     tz = ZoneInfo(d.campaign.timezone or "Asia/Shanghai")  # dates as the office reads them, not UTC
-    people = {o.user_id: o.name for o in session.exec(select(Officer).where(Officer.campaign_id == d.campaign.id))
-              if o.user_id}
+    people = {o.external_id: o.name for o in session.exec(select(Officer).where(Officer.campaign_id == d.campaign.id))
+              if o.external_id}
     item_ids: dict[int, list[int]] = {}
     scoring = {t.indicator.id: t.indicator.scoring for t in d.targets}
     for t in d.targets:
@@ -70,7 +71,7 @@ def build_xlsx(session: Session, d: Digest, dues: dict[int, date]) -> bytes:
     for ev in session.exec(select(Evidence).where(Evidence.campaign_id == d.campaign.id).order_by(Evidence.id)):
         reviewed = ""
         if ev.reviewed_at and ev.status in ("accepted", "rejected"):
-            who = people.get(ev.reviewer_user_id) or (f"用户{ev.reviewer_user_id}" if ev.reviewer_user_id else "")
+            who = people.get(external_id(ev.reviewer_user_id)) or (f"用户{ev.reviewer_user_id}" if ev.reviewer_user_id else "")
             reviewed = f" 审核:{who} {ev.reviewed_at.astimezone(tz).date()}"
         line = (f"#{ev.id} {units.get(ev.unit_id, '?')} {'、'.join(files.get(ev.id, [])) or ev.note[:30]} "
                 f"{ev.created_at.astimezone(tz).date()} {STATUS_ZH.get(ev.status, ev.status)}"

@@ -1,23 +1,24 @@
-"""Officers and chats: who acts for which unit, and which chats belong to which campaign.
+"""Officers: who acts for which unit of which campaign, with an approval status (chats: knowledge.chats).
 
 Plain functions with keyword-only ``session`` (the caller commits), a ``now`` for every
 change, and an audit row for each change, so the office can always see who did what.
+
+A person is a ``channel`` (default Telegram) and an id on it: every function takes the id as
+``int | str`` and stores text, so today's Telegram callers pass their ints unchanged.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
+from knowledge.access import OFFICE_ROLES, role_of
 from knowledge.audit import record
-from knowledge.models import Campaign, Chat, Officer, Unit
-
-
-class PeopleError(Exception):
-    """A request about people or chats that cannot be carried out; the message is for users."""
+from knowledge.identity import TELEGRAM, PeopleError, caller_id, external_id, snapshot
+from knowledge.models import Campaign, Officer, Unit
 
 
 class AlreadyRegistered(PeopleError):
@@ -34,45 +35,38 @@ class NotFound(PeopleError):
 
 @dataclass(frozen=True)
 class OfficerInfo:
+    """An officer row as plain values; ``user_id`` is the id as callers compare it (an int on
+    Telegram, the external id elsewhere), ``external_id`` the stored text."""
+
     id: int
     campaign_id: int
     campaign_slug: str
     unit_id: int | None
     unit_name: str
-    user_id: int | None
+    channel: str
+    external_id: str | None
     username: str
     name: str
     role: str
     status: str
     private_ok: bool
+    user_id: int | str | None = field(init=False)
 
-
-@dataclass(frozen=True)
-class ChatInfo:
-    chat_id: int
-    campaign_id: int
-    campaign_slug: str
-    kind: str
-    title: str
-    status: str
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "user_id", caller_id(self.channel, self.external_id))
 
 
 def _officer_info(session: Session, row: Officer) -> OfficerInfo:
     camp = session.get(Campaign, row.campaign_id)
     unit = session.get(Unit, row.unit_id) if row.unit_id else None
     return OfficerInfo(row.id or 0, row.campaign_id, camp.slug if camp else "", row.unit_id,
-                       unit.name if unit else "", row.user_id, row.username, row.name, row.role,
-                       row.status, row.private_ok)
+                       unit.name if unit else "", row.channel, row.external_id, row.username, row.name,
+                       row.role, row.status, row.private_ok)
 
 
-def _chat_info(session: Session, row: Chat) -> ChatInfo:
-    camp = session.get(Campaign, row.campaign_id)
-    return ChatInfo(row.chat_id, row.campaign_id, camp.slug if camp else "", row.kind, row.title, row.status)
-
-
-def _snapshot(row: Officer | Chat) -> dict:
-    return {k: v for k, v in row.model_dump().items() if k in (
-        "unit_id", "user_id", "username", "name", "role", "status", "kind", "chat_id", "campaign_id")}
+def _snapshot(row: Officer) -> dict:
+    return snapshot(row, ("unit_id", "channel", "external_id", "username", "name", "role", "status",
+                          "campaign_id"))
 
 
 def _clean_username(username: str) -> str:
@@ -83,28 +77,31 @@ _STATUS_ORDER = {"active": 0, "pending": 1, "rejected": 2, "revoked": 3}
 
 
 # Built once: this runs for every update, and building a statement costs more than running it.
-_OFFICER_OF = (select(Officer.id, Officer.campaign_id, Campaign.slug, Officer.unit_id, Unit.name, Officer.user_id,
-                      Officer.username, Officer.name, Officer.role, Officer.status, Officer.private_ok)
+_OFFICER_OF = (select(Officer.id, Officer.campaign_id, Campaign.slug, Officer.unit_id, Unit.name, Officer.channel,
+                      Officer.external_id, Officer.username, Officer.name, Officer.role, Officer.status,
+                      Officer.private_ok)
                .join(Campaign, Campaign.id == Officer.campaign_id).outerjoin(Unit, Unit.id == Officer.unit_id)
-               .where(Officer.user_id == bindparam("user_id")))
+               .where(Officer.channel == bindparam("channel"), Officer.external_id == bindparam("user_id")))
 _OFFICER_OF_IN = _OFFICER_OF.where(Officer.campaign_id == bindparam("campaign_id"))
 
 
-def officer_of(*, session: Session, user_id: int, campaign_id: int | None = None) -> OfficerInfo | None:
+def officer_of(*, session: Session, user_id: int | str, campaign_id: int | None = None,
+               channel: str = TELEGRAM) -> OfficerInfo | None:
     """The user's officer row: active first, then pending, then the rest."""
     # One prepared, column-only query on the session's connection: about a quarter of the
     # cost of loading the ORM row, on the path every update takes. Flush first, as the ORM
     # query's autoflush would, so a row added earlier in this session is seen.
     session.flush()
+    who = {"channel": channel, "user_id": external_id(user_id)}
     if campaign_id is None:
-        result = session.connection().execute(_OFFICER_OF, {"user_id": user_id})
+        result = session.connection().execute(_OFFICER_OF, who)
     else:
-        result = session.connection().execute(_OFFICER_OF_IN, {"user_id": user_id, "campaign_id": campaign_id})
+        result = session.connection().execute(_OFFICER_OF_IN, {**who, "campaign_id": campaign_id})
     rows = sorted(result, key=lambda r: (_STATUS_ORDER.get(r.status, 9), r.id or 0))
     if not rows:
         return None
     r = rows[0]
-    return OfficerInfo(r.id or 0, r.campaign_id, r.slug, r.unit_id, r[4] or "", r.user_id,
+    return OfficerInfo(r.id or 0, r.campaign_id, r.slug, r.unit_id, r[4] or "", r.channel, r.external_id,
                        r.username or "", r.name or "", r.role, r.status, bool(r.private_ok))
 
 
@@ -114,71 +111,78 @@ def officer_by_id(*, session: Session, officer_id: int) -> OfficerInfo | None:
     return _officer_info(session, row) if row else None
 
 
-def officers_of_user(*, session: Session, user_id: int) -> list[OfficerInfo]:
+def officers_of_user(*, session: Session, user_id: int | str, channel: str = TELEGRAM) -> list[OfficerInfo]:
     """Every officer row of a user, across campaigns."""
-    return [_officer_info(session, r) for r in session.exec(select(Officer).where(Officer.user_id == user_id))]
+    stmt = select(Officer).where(Officer.channel == channel, Officer.external_id == external_id(user_id))
+    return [_officer_info(session, r) for r in session.exec(stmt)]
 
 
-def _find_row(session: Session, campaign_id: int, user_id: int | None, username: str) -> Officer | None:
+def _find_row(session: Session, campaign_id: int, channel: str, user_id: str | None,
+              username: str) -> Officer | None:
+    """A person's row in a campaign: by id on the channel, else an unclaimed roster row by @username."""
     if user_id is not None:
-        row = session.exec(select(Officer).where(Officer.campaign_id == campaign_id,
-                                                 Officer.user_id == user_id)).first()
+        row = session.exec(select(Officer).where(Officer.campaign_id == campaign_id, Officer.channel == channel,
+                                                 Officer.external_id == user_id)).first()
         if row:
             return row
     name = _clean_username(username)
     if name:
-        for row in session.exec(select(Officer).where(Officer.campaign_id == campaign_id)):
-            if _clean_username(row.username) == name and (row.user_id is None or row.user_id == user_id):
+        for row in session.exec(select(Officer).where(Officer.campaign_id == campaign_id,
+                                                      Officer.channel == channel)):
+            if _clean_username(row.username) == name and row.external_id in (None, user_id):
                 return row
     return None
 
 
-def request_registration(*, session: Session, campaign_id: int, unit_id: int, user_id: int, username: str,
-                         name: str, now: datetime) -> OfficerInfo:
+def request_registration(*, session: Session, campaign_id: int, unit_id: int, user_id: int | str, username: str,
+                         name: str, now: datetime, channel: str = TELEGRAM) -> OfficerInfo:
     """Ask to be a unit's liaison officer; a roster row by @username makes it active at once."""
-    row = _find_row(session, campaign_id, user_id, username)
+    who = external_id(user_id)
+    row = _find_row(session, campaign_id, channel, who, username)
     before = _snapshot(row) if row else None
-    if row and row.status == "active" and row.user_id == user_id and row.unit_id != unit_id:
+    if row and row.status == "active" and row.external_id == who and row.unit_id != unit_id:
         unit = session.get(Unit, row.unit_id) if row.unit_id else None
         raise AlreadyRegistered(f"您已是“{unit.name if unit else ''}”的联络员;如需更换单位,请联系领导小组办公室。")
-    if row and row.user_id is None and row.status == "active":  # pre-registered by @username
-        row.user_id = user_id
+    if row and row.external_id is None and row.status == "active":  # pre-registered by @username
+        row.external_id = who
         row.name = row.name or name
     elif row and row.status == "active":
         return _officer_info(session, row)
     else:
-        row = row or Officer(campaign_id=campaign_id, user_id=user_id, created_at=now)
+        row = row or Officer(campaign_id=campaign_id, channel=channel, external_id=who, created_at=now)
         row.unit_id, row.status, row.username, row.name = unit_id, "pending", username or "", name
     session.add(row)
     session.flush()
-    record(session, action="officer.request", at=now, campaign_id=campaign_id, actor=user_id,
+    record(session, action="officer.request", at=now, campaign_id=campaign_id, actor=who,
            subject=f"officer:{row.id}", before=before, after=_snapshot(row))
     return _officer_info(session, row)
 
 
-def claim_by_username(*, session: Session, user_id: int, username: str, name: str,
-                      now: datetime) -> list[OfficerInfo]:
+def claim_by_username(*, session: Session, user_id: int | str, username: str, name: str,
+                      now: datetime, channel: str = TELEGRAM) -> list[OfficerInfo]:
     """On /start: roster rows pre-registered by @username become this user's."""
     wanted = _clean_username(username)
     if not wanted:
         return []
+    who = external_id(user_id)
     out = []
-    for row in session.exec(select(Officer).where(Officer.user_id.is_(None))):
+    for row in session.exec(select(Officer).where(Officer.channel == channel, Officer.external_id.is_(None))):
         if _clean_username(row.username) == wanted:
-            if session.exec(select(Officer).where(Officer.campaign_id == row.campaign_id,
-                                                  Officer.user_id == user_id)).first():
+            if session.exec(select(Officer).where(Officer.campaign_id == row.campaign_id, Officer.channel == channel,
+                                                  Officer.external_id == who)).first():
                 continue  # one person, one row per campaign
-            row.user_id = user_id
+            row.external_id = who
             row.name = row.name or name
             session.add(row)
             session.flush()
-            record(session, action="officer.claim", at=now, campaign_id=row.campaign_id, actor=user_id,
+            record(session, action="officer.claim", at=now, campaign_id=row.campaign_id, actor=who,
                    subject=f"officer:{row.id}", after=_snapshot(row))
             out.append(_officer_info(session, row))
     return out
 
 
-def decide(*, session: Session, officer_id: int, approve: bool, by_user_id: int, now: datetime) -> OfficerInfo:
+def decide(*, session: Session, officer_id: int, approve: bool, by_user_id: int | str,
+           now: datetime) -> OfficerInfo:
     """Approve or reject a pending registration; anything else is ``NotPending``."""
     row = session.get(Officer, officer_id)
     if row is None:
@@ -187,47 +191,48 @@ def decide(*, session: Session, officer_id: int, approve: bool, by_user_id: int,
         raise NotPending("这条申请已经处理过了。")
     before = _snapshot(row)
     row.status = "active" if approve else "rejected"
-    row.decided_by, row.decided_at = by_user_id, now
+    row.decided_by, row.decided_at = external_id(by_user_id), now
     session.add(row)
     record(session, action="officer.approve" if approve else "officer.reject", at=now,
-           campaign_id=row.campaign_id, actor=by_user_id, subject=f"officer:{row.id}", before=before,
+           campaign_id=row.campaign_id, actor=row.decided_by, subject=f"officer:{row.id}", before=before,
            after=_snapshot(row))
     return _officer_info(session, row)
 
 
-def add_officer(*, session: Session, campaign_id: int, unit_id: int, user_id: int | None = None,
-                username: str = "", name: str = "", role: str = "liaison", by_user_id: int | None = None,
-                now: datetime) -> OfficerInfo:
+def add_officer(*, session: Session, campaign_id: int, unit_id: int, user_id: int | str | None = None,
+                username: str = "", name: str = "", role: str = "liaison", by_user_id: int | str | None = None,
+                now: datetime, channel: str = TELEGRAM) -> OfficerInfo:
     """The office registers someone directly (active at once; the office is authoritative)."""
     if user_id is None and not _clean_username(username):
         raise PeopleError("需要 Telegram 用户 ID 或 @用户名。")
     if role not in ("liaison", "office"):
         raise PeopleError("角色只能是 liaison(联络员)或 office(办公室)。")
-    row = _find_row(session, campaign_id, user_id, username)
+    who = external_id(user_id)
+    row = _find_row(session, campaign_id, channel, who, username)
     before = _snapshot(row) if row else None
-    row = row or Officer(campaign_id=campaign_id, created_at=now)
+    row = row or Officer(campaign_id=campaign_id, channel=channel, created_at=now)
     row.unit_id, row.role, row.status = unit_id, role, "active"
-    row.user_id = user_id if user_id is not None else row.user_id
+    row.external_id = who if who is not None else row.external_id
     row.username = username.lstrip("@") if username else row.username
     row.name = name or row.name
-    row.decided_by, row.decided_at = by_user_id, now
+    row.decided_by, row.decided_at = external_id(by_user_id), now
     session.add(row)
     session.flush()
-    record(session, action="officer.add", at=now, campaign_id=campaign_id, actor=by_user_id,
+    record(session, action="officer.add", at=now, campaign_id=campaign_id, actor=row.decided_by,
            subject=f"officer:{row.id}", before=before, after=_snapshot(row))
     return _officer_info(session, row)
 
 
-def revoke(*, session: Session, campaign_id: int, user_id: int, by_user_id: int | None,
-           now: datetime) -> OfficerInfo:
+def revoke(*, session: Session, campaign_id: int, user_id: int | str, by_user_id: int | str | None,
+           now: datetime, channel: str = TELEGRAM) -> OfficerInfo:
     """End someone's registration (kept as history, not deleted)."""
-    row = _find_row(session, campaign_id, user_id, "")
+    row = _find_row(session, campaign_id, channel, external_id(user_id), "")
     if row is None or row.status == "revoked":
         raise NotFound("此人没有有效的联络员登记。")
     before = _snapshot(row)
-    row.status, row.decided_by, row.decided_at = "revoked", by_user_id, now
+    row.status, row.decided_by, row.decided_at = "revoked", external_id(by_user_id), now
     session.add(row)
-    record(session, action="officer.revoke", at=now, campaign_id=campaign_id, actor=by_user_id,
+    record(session, action="officer.revoke", at=now, campaign_id=campaign_id, actor=row.decided_by,
            subject=f"officer:{row.id}", before=before, after=_snapshot(row))
     return _officer_info(session, row)
 
@@ -249,42 +254,21 @@ def active_officers_of_unit(*, session: Session, campaign_id: int, unit_id: int)
     return list_officers(session=session, campaign_id=campaign_id, unit_id=unit_id, status="active")
 
 
-def is_office(*, session: Session, user_id: int, campaign_id: int, admins: frozenset[int]) -> bool:
-    """Admins from the settings, or an active officer with the office role."""
-    if user_id in admins:
-        return True
-    row = session.exec(select(Officer).where(Officer.campaign_id == campaign_id, Officer.user_id == user_id,
-                                             Officer.status == "active", Officer.role == "office")).first()
-    return row is not None
+def is_office(*, session: Session, user_id: int | str, campaign_id: int, admins: frozenset[int],
+              channel: str = TELEGRAM) -> bool:
+    """Admins from the settings, or an active officer with the office role — the access table's
+    one office predicate (``knowledge.access.role_of``), for callers outside the gate (the CLI)."""
+    row = officer_of(session=session, user_id=user_id, campaign_id=campaign_id, channel=channel)
+    role = role_of(status=row.status if row else None, role=row.role if row else None, admin=user_id in admins)
+    return role in OFFICE_ROLES
 
 
-def set_private_ok(*, session: Session, user_id: int, ok: bool) -> None:
+def set_private_ok(*, session: Session, user_id: int | str, ok: bool, channel: str = TELEGRAM) -> None:
     """Whether a private message can reach this user (Start pressed, not blocked)."""
-    for row in session.exec(select(Officer).where(Officer.user_id == user_id)):
+    for row in session.exec(select(Officer).where(Officer.channel == channel,
+                                                  Officer.external_id == external_id(user_id))):
         row.private_ok = ok
         session.add(row)
-
-
-# Chat functions live in knowledge.chats; re-exported so callers need one import.
-from knowledge.chats import (  # noqa: E402
-    all_office_chats,
-    bind_chat,
-    chat_binding,
-    liaison_chats,
-    list_chats,
-    mark_chat_status,
-    migrate_chat,
-    office_chats,
-    unbind_chat,
-)
-
-__all__ = [
-    "AlreadyRegistered", "ChatInfo", "NotFound", "NotPending", "OfficerInfo", "PeopleError",
-    "active_officers_of_unit", "add_officer", "all_office_chats", "bind_chat", "chat_binding",
-    "claim_by_username", "decide", "is_office", "liaison_chats", "list_chats", "list_officers",
-    "mark_chat_status", "migrate_chat", "mute", "muted", "office_chats", "officer_by_id", "officer_of", "officers_of_user",
-    "request_registration", "revoke", "set_private_ok", "unbind_chat",
-]
 
 
 def muted(*, session: Session, officer_id: int, now: datetime) -> bool:
@@ -293,17 +277,24 @@ def muted(*, session: Session, officer_id: int, now: datetime) -> bool:
     return bool(row and row.muted_until and row.muted_until > now)
 
 
-def mute(*, session: Session, user_id: int, campaign_id: int, days: int, now: datetime) -> OfficerInfo:
+def mute(*, session: Session, user_id: int | str, campaign_id: int, days: int, now: datetime,
+         channel: str = TELEGRAM) -> OfficerInfo:
     """Pause private reminders for ``days`` days (the office sees who muted)."""
-    from datetime import timedelta
-
-    row = _find_row(session, campaign_id, user_id, "")
+    row = _find_row(session, campaign_id, channel, external_id(user_id), "")
     if row is None or row.status != "active":
         raise NotFound("只有已登记的联络员可以暂停提醒。")
     if not 0 <= days <= 60:
         raise PeopleError("暂停天数应在 0 到 60 之间(0 表示恢复)。")
     row.muted_until = now + timedelta(days=days) if days else None
     session.add(row)
-    record(session, action="officer.mute", at=now, campaign_id=campaign_id, actor=user_id,
+    record(session, action="officer.mute", at=now, campaign_id=campaign_id, actor=row.external_id,
            subject=f"officer:{row.id}", after={"days": days})
     return _officer_info(session, row)
+
+
+__all__ = [
+    "AlreadyRegistered", "NotFound", "NotPending", "OfficerInfo", "PeopleError",
+    "active_officers_of_unit", "add_officer", "claim_by_username", "decide", "is_office", "list_officers",
+    "mute", "muted", "officer_by_id", "officer_of", "officers_of_user", "request_registration", "revoke",
+    "set_private_ok",
+]

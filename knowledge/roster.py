@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from knowledge.identity import TELEGRAM
 from knowledge.models import Campaign
 from knowledge.people import OfficerInfo, add_officer
 from knowledge.units import UnitDirectory
@@ -123,9 +124,10 @@ def check_roster(path: Path, directory: UnitDirectory) -> list[RosterRow]:
 
 
 def import_roster(*, session: Session, campaign: Campaign, directory: UnitDirectory, path: Path,
-                  by_user_id: int | None, now: datetime) -> list[OfficerInfo]:
-    """Check the whole file, then register every row (active at once)."""
+                  by_user_id: int | str | None, now: datetime, channel: str = TELEGRAM) -> list[OfficerInfo]:
+    """Check the whole file, then register every row (active at once) on ``channel``."""
     rows = check_roster(path, directory)
     return [add_officer(session=session, campaign_id=campaign.id, unit_id=r.unit_id, user_id=r.user_id,
-                        username=r.username, name=r.name, role=r.role, by_user_id=by_user_id, now=now)
+                        username=r.username, name=r.name, role=r.role, by_user_id=by_user_id, now=now,
+                        channel=channel)
             for r in rows]

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
+from knowledge import chats as bindings
 from knowledge import people
 from knowledge.messages import Message, say
 from knowledge.models import Campaign
@@ -47,7 +48,7 @@ def mute(*, session: Session, campaign: Campaign, user_id: int, arg: str,
     except people.PeopleError as exc:
         return say("refused", reason=str(exc)), []
     notice = say("muted_office", days=int(arg), officer=officer)
-    offices = people.office_chats(session=session, campaign_id=campaign.id)
+    offices = bindings.office_chats(session=session, campaign_id=campaign.id)
     return say("muted", days=int(arg), officer=officer), [(c.chat_id, notice) for c in offices]
 
 

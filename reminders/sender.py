@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from knowledge import chats as bindings
 from knowledge import people
 from knowledge.models import Campaign, ReminderLog
 from knowledge.policy import Policy, policy_for
@@ -74,8 +75,8 @@ async def deliver(outbox: Outbox, services: Services, campaign: Campaign, log_id
     with services.session() as session:
         directory = services.directory(session, campaign)
         units = units_view(session, campaign, directory, data)
-        groups = [c.chat_id for c in people.liaison_chats(session=session, campaign_id=campaign.id)]
-        offices = [c.chat_id for c in people.office_chats(session=session, campaign_id=campaign.id)]
+        groups = [c.chat_id for c in bindings.liaison_chats(session=session, campaign_id=campaign.id)]
+        offices = [c.chat_id for c in bindings.office_chats(session=session, campaign_id=campaign.id)]
         titles = indicator_titles(session, campaign)
     notice = reminder_message(campaign, data, units, log_id)
     unreachable: list[tuple[str, dict]] = []  # (who, entry): told to the office once a week each
@@ -183,8 +184,8 @@ async def _catch_up(outbox: Outbox, services: Services, campaign: Campaign, rows
     """Missed slots: one summary per liaison group and office chat, not a flood."""
     message = catch_up_message([data for _cid, data in rows])
     with services.session() as session:
-        chats = [c.chat_id for c in people.liaison_chats(session=session, campaign_id=campaign.id)]
-        chats += [c.chat_id for c in people.office_chats(session=session, campaign_id=campaign.id)]
+        chats = [c.chat_id for c in bindings.liaison_chats(session=session, campaign_id=campaign.id)]
+        chats += [c.chat_id for c in bindings.office_chats(session=session, campaign_id=campaign.id)]
     for chat_id in chats:
         await outbox.send(chat_id, message)
     mark(services, [cid for cid, _data in rows], "folded")

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from knowledge import people
+from knowledge import chats as bindings
 from knowledge.chart import NoCJKFont, render_png
 from knowledge.ledger import build_xlsx, build_zip
 from knowledge.messages import Message
@@ -66,11 +66,11 @@ async def send_digest(outbox: Outbox, services: Services, campaign_id: int, chat
 def _recipients(services: Services, campaign: Campaign) -> tuple[list[int], list[int]]:
     """Office chats (or the configured fallback office chat) and liaison groups of ``campaign``."""
     with services.session() as session:
-        offices = [c.chat_id for c in people.office_chats(session=session, campaign_id=campaign.id)]
-        groups = [c.chat_id for c in people.liaison_chats(session=session, campaign_id=campaign.id)]
+        offices = [c.chat_id for c in bindings.office_chats(session=session, campaign_id=campaign.id)]
+        groups = [c.chat_id for c in bindings.liaison_chats(session=session, campaign_id=campaign.id)]
         fallback = services.settings.office_chat_id
         if not offices and fallback and campaign.slug == services.settings.default_campaign:
-            bound = people.chat_binding(session=session, chat_id=fallback)
+            bound = bindings.chat_binding(session=session, chat_id=fallback)
             offices = [fallback] if bound is None or bound.campaign_id == campaign.id else []
     return offices, groups
 

@@ -11,7 +11,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.fakes.api import LocalBotApi, LocalRequest
 from bot.settings import Settings
-from knowledge import people
+from knowledge import chats, people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.units import UnitDirectory
@@ -60,7 +60,7 @@ class Harness:
     def bind(self, chat_id: int, kind: str = "liaison", slug: str = "hejin") -> None:
         with self.services.session() as s:
             camp = get_campaign(s, slug)
-            people.bind_chat(session=s, campaign_id=camp.id, chat_id=chat_id, kind=kind, title="测试群",
+            chats.bind_chat(session=s, campaign_id=camp.id, chat_id=chat_id, kind=kind, title="测试群",
                              by_user_id=ADMIN, now=self.clock.now())
 
 

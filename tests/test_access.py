@@ -31,7 +31,7 @@ def snapshot(h) -> tuple:
         count = lambda m: s.exec(select(func.count()).select_from(m)).one()  # noqa: E731
         paused = [c.reminders_paused for c in s.exec(select(CampaignState))]
         statuses = sorted((e.id, e.status) for e in s.exec(select(Evidence)))
-        officers = sorted((o.user_id, o.status, o.unit_id) for o in s.exec(select(Officer)))
+        officers = sorted((o.external_id, o.status, o.unit_id) for o in s.exec(select(Officer)))
         phases = sorted((p.campaign_id, p.no, p.start) for p in s.exec(select(Phase)))
         return (count(Chat), count(IndicatorDue), paused, statuses, officers, phases)
 

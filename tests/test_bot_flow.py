@@ -100,7 +100,7 @@ async def test_registration_approval_flow(h):
     await h.press(OFFICE_CHAT, 7001, card["message_id"], approve)
     assert h.api.answered_callbacks[-1].get("show_alert")
     with h.services.session() as s:
-        assert s.exec(select(Officer).where(Officer.user_id == 6001)).one().status == "pending"
+        assert s.exec(select(Officer).where(Officer.external_id == "6001")).one().status == "pending"
     out = await h.press(OFFICE_CHAT, ADMIN, card["message_id"], approve)
     assert "已通过" in text_of(out)
     assert "已通过" in text_of(h.api.sent(6001))
@@ -124,7 +124,7 @@ async def test_setup_binds_group_and_migration_keeps_it(h):
     assert "联络员群" in text_of(out)
     await h.feed(h.api.push_migration(-555, -100555))
     with h.services.session() as s:
-        assert s.exec(select(Chat).where(Chat.chat_id == -100555)).one().kind == "liaison"
+        assert s.exec(select(Chat).where(Chat.external_id == "-100555")).one().kind == "liaison"
 
 
 async def test_bad_inputs_never_crash(h):

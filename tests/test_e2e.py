@@ -10,7 +10,7 @@ from sqlmodel import Session
 from bot.app import build_application
 from bot.fakes.server import FakeBotApiServer
 from bot.settings import Settings
-from knowledge import people
+from knowledge import chats, people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.loader import load_all
@@ -29,7 +29,7 @@ async def running():
         camp = get_campaign(s, "hejin")
         unit = UnitDirectory.load(s, camp).resolve("统计局").unit
         people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=USER, name="李四", now=clock.now())
-        people.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="联络员群",
+        chats.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="联络员群",
                          by_user_id=1, now=clock.now())
         s.commit()
     async with FakeBotApiServer() as server:
@@ -84,7 +84,7 @@ async def test_reminder_over_http_mentions_exactly_the_owing_officers(tmp_path):
         for uid, unit in ((71, "市监局"), (72, "发改委"), (73, "邮管局")):
             people.add_officer(session=s, campaign_id=camp.id, unit_id=d.resolve(unit).unit.id, user_id=uid,
                                name=f"官员{uid}", now=clock.now())
-        people.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="联络员群",
+        chats.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="联络员群",
                          by_user_id=1, now=clock.now())
         s.commit()
     async with FakeBotApiServer() as server:

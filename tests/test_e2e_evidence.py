@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from bot.app import build_application
 from bot.fakes.server import FakeBotApiServer
 from bot.settings import Settings
-from knowledge import people
+from knowledge import chats, people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.db import create_schema, make_engine
@@ -39,7 +39,7 @@ def seed(url: str) -> None:
         camp = get_campaign(s, "hejin")
         unit = UnitDirectory.load(s, camp).resolve("统计局").unit
         people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=USER, name="李四", now=now)
-        people.bind_chat(session=s, campaign_id=camp.id, chat_id=OFFICE, kind="office", title="办公室",
+        chats.bind_chat(session=s, campaign_id=camp.id, chat_id=OFFICE, kind="office", title="办公室",
                          by_user_id=ADMIN, now=now)
         s.commit()
 

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from sqlmodel import Session, select
 
 from bot.cli import main
-from knowledge import people
+from knowledge import chats, people
 from knowledge.campaigns import get_campaign
 from knowledge.loader import load_all
 from knowledge.models import AuditLog, Officer
@@ -71,14 +71,36 @@ def test_revoke_and_office_role(ctx):
 
 def test_chat_bind_rebind_migrate(ctx):
     s, camp, _ = ctx
-    people.bind_chat(session=s, campaign_id=camp.id, chat_id=-1, kind="liaison", title="群", by_user_id=1, now=NOW)
-    people.bind_chat(session=s, campaign_id=camp.id, chat_id=-1, kind="office", title="群", by_user_id=1, now=NOW)
-    assert people.chat_binding(session=s, chat_id=-1).kind == "office"
-    people.migrate_chat(session=s, old_chat_id=-1, new_chat_id=-1001, now=NOW)
-    assert people.chat_binding(session=s, chat_id=-1) is None
-    assert people.chat_binding(session=s, chat_id=-1001).kind == "office"
+    chats.bind_chat(session=s, campaign_id=camp.id, chat_id=-1, kind="liaison", title="群", by_user_id=1, now=NOW)
+    chats.bind_chat(session=s, campaign_id=camp.id, chat_id=-1, kind="office", title="群", by_user_id=1, now=NOW)
+    assert chats.chat_binding(session=s, chat_id=-1).kind == "office"
+    chats.migrate_chat(session=s, old_chat_id=-1, new_chat_id=-1001, now=NOW)
+    assert chats.chat_binding(session=s, chat_id=-1) is None
+    assert chats.chat_binding(session=s, chat_id=-1001).kind == "office"
     with pytest.raises(people.PeopleError):
-        people.bind_chat(session=s, campaign_id=camp.id, chat_id=-2, kind="other", title="", by_user_id=1, now=NOW)
+        chats.bind_chat(session=s, campaign_id=camp.id, chat_id=-2, kind="other", title="", by_user_id=1, now=NOW)
+
+
+def test_a_second_channel_needs_no_schema_change(ctx):
+    """A DingTalk staff id is text; the same digits on Telegram are another person and another chat."""
+    s, camp, d = ctx
+    tg = people.add_officer(session=s, campaign_id=camp.id, unit_id=uid(d, "统计局"), user_id=1001, now=NOW)
+    ding = people.add_officer(session=s, campaign_id=camp.id, unit_id=uid(d, "税务局"), user_id="manager4711",
+                              name="钉钉用户", channel="dingtalk", now=NOW)
+    same_digits = people.add_officer(session=s, campaign_id=camp.id, unit_id=uid(d, "发改委"), user_id="1001",
+                                     channel="dingtalk", now=NOW)
+    assert (tg.channel, tg.external_id, tg.user_id) == ("telegram", "1001", 1001)
+    assert (ding.channel, ding.external_id, ding.user_id) == ("dingtalk", "manager4711", "manager4711")
+    assert len({tg.id, ding.id, same_digits.id}) == 3
+    assert people.officer_of(session=s, user_id=1001).unit_name == "统计局"
+    assert people.officer_of(session=s, user_id="1001", channel="dingtalk").unit_name == "发展和改革委员会"
+    assert people.officer_of(session=s, user_id="manager4711") is None  # nobody on Telegram has that id
+    chats.bind_chat(session=s, campaign_id=camp.id, chat_id=-1001, kind="liaison", title="TG", by_user_id=1, now=NOW)
+    chats.bind_chat(session=s, campaign_id=camp.id, chat_id="-1001", kind="office", title="钉钉群",
+                    by_user_id="manager4711", now=NOW, channel="dingtalk")
+    assert chats.chat_binding(session=s, chat_id=-1001).kind == "liaison"
+    assert chats.chat_binding(session=s, chat_id="-1001", channel="dingtalk").kind == "office"
+    assert [c.channel for c in chats.office_chats(session=s, campaign_id=camp.id)] == ["dingtalk"]
 
 
 def test_roster_csv_gbk_and_xlsx(ctx, tmp_path):

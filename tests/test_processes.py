@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot.app import build_application
 from bot.fakes.server import FakeBotApiServer
 from bot.settings import Settings
-from knowledge import people
+from knowledge import chats, people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.db import create_schema, make_engine
@@ -59,7 +59,7 @@ async def test_two_processes_one_database_send_each_reminder_once(tmp_path):
             set_due(s, camp, no, date(2026, 12, 21), by=1, now=now)
         unit = UnitDirectory.load(s, camp).resolve("市监局").unit
         people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=81, name="王五", now=now)
-        people.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="群", by_user_id=1,
+        chats.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="群", by_user_id=1,
                          now=now)
         s.commit()
     async with FakeBotApiServer() as server:
@@ -126,7 +126,7 @@ async def test_sigkill_during_a_reminder_run_loses_nothing(tmp_path):
         set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=now)
         for no, day in ((12, 11), (13, 15), (14, 21)):  # 1, 3 and 7 working days after 12-10
             set_due(s, camp, no, date(2026, 12, day), by=1, now=now)
-        people.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="群", by_user_id=1,
+        chats.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="群", by_user_id=1,
                          now=now)
         s.commit()
     async with FakeBotApiServer() as server:
@@ -168,7 +168,7 @@ async def test_send_timeout_keeps_the_reminder_for_a_retry(tmp_path):
         camp = get_campaign(s, "yancheng")
         set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=now)
         set_due(s, camp, 12, date(2026, 12, 21), by=1, now=now)
-        people.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="群", by_user_id=1,
+        chats.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="群", by_user_id=1,
                          now=now)
         s.commit()
     clock = FakeClock(now)

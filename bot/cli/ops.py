@@ -93,11 +93,11 @@ def _bound_office_chats(engine) -> list[int]:  # noqa: ANN001
     """Office chats bound with /setup or ``chats bind`` (checked as well as OFFICE_CHAT_ID)."""
     from sqlmodel import Session
 
-    from knowledge import people
+    from knowledge import chats
 
     try:
         with Session(engine) as session:
-            return [c.chat_id for c in people.all_office_chats(session=session)]
+            return [c.chat_id for c in chats.all_office_chats(session=session)]
     except Exception:  # noqa: BLE001  (an unmigrated database has no chats yet)
         return []
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from bot.cli.common import CliError
 from bot.settings import Settings
 from bot.store import open_store
-from knowledge import people
+from knowledge import chats, people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import SystemClock
 from knowledge.roster import RosterError, import_roster
@@ -69,12 +69,12 @@ def cmd_chats(args: argparse.Namespace, settings: Settings) -> int:
     with Session(open_store(settings)) as session:
         if args.action == "bind":
             camp = get_campaign(session, args.campaign)
-            info = people.bind_chat(session=session, campaign_id=camp.id, chat_id=args.chat_id, kind=args.kind,
+            info = chats.bind_chat(session=session, campaign_id=camp.id, chat_id=args.chat_id, kind=args.kind,
                                     title=args.title or "", by_user_id=None, now=SystemClock().now())
             print(f"已绑定:{info.chat_id} → {camp.city}({'办公室群' if info.kind == 'office' else '联络员群'})")
         else:
             camp_id = get_campaign(session, args.campaign).id if args.campaign else None
-            rows = people.list_chats(session=session, campaign_id=camp_id)
+            rows = chats.list_chats(session=session, campaign_id=camp_id)
             if args.json:
                 print(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
             else:

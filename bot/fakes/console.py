@@ -21,7 +21,7 @@ from bot.fakes.api import LocalBotApi, LocalRequest
 from bot.render import to_text
 from bot.settings import Settings
 from bot.store import open_store
-from knowledge import people
+from knowledge import chats, people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import SystemClock
 from knowledge.units import UnitDirectory
@@ -75,7 +75,7 @@ async def chat_session(settings: Settings, *, campaign: str, unit: str | None, g
         people.add_officer(session=session, campaign_id=campaign_id, unit_id=unit_id, user_id=USER_ID,
                            name="试用联络员", now=clock.now())
         if group:
-            people.bind_chat(session=session, campaign_id=campaign_id, chat_id=GROUP_ID, kind="liaison",
+            chats.bind_chat(session=session, campaign_id=campaign_id, chat_id=GROUP_ID, kind="liaison",
                              title="联络员群(本地试用)", by_user_id=USER_ID, now=clock.now())
         session.commit()
     api = LocalBotApi()

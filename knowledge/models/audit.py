@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Column
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from knowledge.models.types import AwareDateTime
+from knowledge.models.types import AwareDateTime, ExternalId
 
 
 class AuditLog(SQLModel, table=True):
@@ -15,7 +15,7 @@ class AuditLog(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
-    actor_user_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    actor_user_id: str | None = Field(default=None, sa_type=ExternalId)
     action: str
     subject: str = ""
     before: dict | None = Field(default=None, sa_column=Column(JSON))

@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Column
 from sqlmodel import Field, SQLModel
 
 from knowledge.models.reference import points_field
-from knowledge.models.types import AwareDateTime
+from knowledge.models.types import AwareDateTime, ExternalId
 
 
 class Evidence(SQLModel, table=True):
@@ -25,12 +24,12 @@ class Evidence(SQLModel, table=True):
     item_id: int | None = Field(default=None, foreign_key="indicatoritem.id")
     unit_id: int = Field(foreign_key="unit.id", index=True)
     officer_id: int | None = Field(default=None, foreign_key="officer.id")
-    submitter_user_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    submitter_user_id: str | None = Field(default=None, sa_type=ExternalId)
     kind: str = "file"  # file | photo | link | text | mixed
     note: str = ""
     status: str = Field(default="submitted", index=True)
     media_group_id: str = Field(default="", index=True)
-    reviewer_user_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    reviewer_user_id: str | None = Field(default=None, sa_type=ExternalId)
     reason: str = ""
     awarded_points: Decimal | None = points_field(nullable=True)
     supersedes_id: int | None = Field(default=None, foreign_key="evidence.id")
@@ -63,5 +62,5 @@ class Figure(SQLModel, table=True):
     year: int
     value: str  # exact decimal as text
     source: str = ""
-    entered_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    entered_by: str | None = Field(default=None, sa_type=ExternalId)
     at: datetime = Field(sa_type=AwareDateTime)

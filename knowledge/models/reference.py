@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from knowledge.models.types import HalfPoints
@@ -204,6 +204,3 @@ class NationalIndicator(SQLModel, table=True):
     title: str
     points: Decimal = points_field()
 
-
-# Telegram ids exceed 32 bits; operational tables use this for chat and user ids.
-TELEGRAM_ID = BigInteger

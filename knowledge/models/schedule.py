@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from knowledge.models.types import AwareDateTime
+from knowledge.models.types import AwareDateTime, ExternalId
 
 
 class IndicatorDue(SQLModel, table=True):
@@ -20,7 +20,7 @@ class IndicatorDue(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="indicator.id", unique=True)
     due: date
-    set_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    set_by: str | None = Field(default=None, sa_type=ExternalId)
     at: datetime = Field(sa_type=AwareDateTime)
 
 
@@ -29,7 +29,7 @@ class CampaignState(SQLModel, table=True):
 
     campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
     reminders_paused: bool = False
-    paused_by: int | None = Field(default=None, sa_column=Column(BigInteger))
+    paused_by: str | None = Field(default=None, sa_type=ExternalId)
     evidence_phase_no: int | None = None
     last_tick: datetime | None = Field(default=None, sa_type=AwareDateTime)
 
@@ -56,5 +56,5 @@ class ReminderAck(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     reminder_id: int = Field(foreign_key="reminderlog.id", index=True)
     unit_id: int = Field(foreign_key="unit.id")
-    user_id: int | None = Field(default=None, sa_column=Column(BigInteger))
+    user_id: str | None = Field(default=None, sa_type=ExternalId)
     at: datetime = Field(sa_type=AwareDateTime)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Integer
 from sqlalchemy.types import TypeDecorator
+from sqlmodel.sql.sqltypes import AutoString
 
 
 class HalfPoints(TypeDecorator):
@@ -51,3 +52,15 @@ class AwareDateTime(TypeDecorator):
         if value is None:
             return None
         return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class ExternalId(TypeDecorator):
+    """A person's or chat's id on a channel, kept as text: Telegram's are numbers beyond 32 bits,
+    DingTalk's staff ids are not numbers at all. Today's callers still hand in Telegram ints, so
+    ints are turned into their text on the way in (in comparisons too); reads give ``str``."""
+
+    impl = AutoString
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:  # noqa: ANN401
+        return None if value is None else str(value)
