@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.render import render
@@ -100,8 +101,6 @@ async def _acknowledge(update: Update, context: BotContext, where: Where, view: 
 
 
 async def _edit(context: BotContext, targets: list, text: str, buttons: list | None = None) -> None:
-    from telegram.error import TelegramError
-
     for chat_id, message_id in targets:
         try:
             await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,

@@ -15,6 +15,7 @@ from bot.replies import Reply
 from knowledge import chats as bindings
 from knowledge import people
 from knowledge.access import ChatKind, Role, role_of
+from knowledge.access_store import campaign_slug
 from knowledge.ask import Asker
 from knowledge.campaigns import UnknownCampaign
 from knowledge.messages import Message as CoreMessage
@@ -99,8 +100,6 @@ def _own_campaign(services, session: Session, officer: people.OfficerInfo | None
 
 def _campaign_by_id(services, session: Session, campaign_id: int) -> Campaign | None:  # noqa: ANN001
     """The campaign a button names, through the per-process cache (None when it is gone)."""
-    from knowledge.access_store import campaign_slug
-
     slug = campaign_slug(session=session, campaign_id=campaign_id)
     return services.campaign(session, slug) if slug else None
 

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.context import BotContext
-from bot.delivery import send
+from bot.delivery import keyboard, send
 from bot.render import render
 from handlers.common import Where, refusal, respond
 from handlers.gate import Request, gated
@@ -119,8 +119,6 @@ async def _pick(update: Update, context: BotContext, request: Request, no: int, 
 
 def markup(rows: list) -> InlineKeyboardMarkup | None:
     """Inline buttons from (label, callback_data) rows."""
-    from bot.delivery import keyboard
-
     return keyboard(rows)
 
 

@@ -10,7 +10,7 @@ import sys
 
 from sqlmodel import Session, select
 
-from bot.cli.common import CliError
+from bot.cli.common import CliError, campaign_day
 from bot.render import to_text
 from bot.replies import answer_typed
 from bot.settings import Settings
@@ -37,11 +37,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 hint = "、".join(s.unit.name for s in res.suggestions)
                 raise CliError(f"没有找到单位“{args.unit}”" + (f"。您是不是要找:{hint}" if hint else ""))
             asker = Asker(unit=res.unit)
-        from zoneinfo import ZoneInfo
-
-        from knowledge.clock import SystemClock
-
-        today = SystemClock().now().astimezone(ZoneInfo(settings.timezone)).date()
+        today = campaign_day(None, settings.timezone)
         reply = answer_typed(session, camp, directory, args.question, asker, today)
         points = {i.no: i.points for i in session.exec(select(Indicator).where(Indicator.campaign_id == camp.id))}
     # Every indicator entry carries the contract's keys, whichever reply built it.

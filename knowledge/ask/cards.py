@@ -20,7 +20,7 @@ from knowledge.duties import (
     unit_duties,
 )
 from knowledge.messages import Action, ActionKind, Actions, Message
-from knowledge.models import Campaign, Phase, Task, TaskUnit, Unit
+from knowledge.models import Campaign, LeadingGroupMember, Phase, Task, TaskUnit, Unit
 from knowledge.points import json_points
 from knowledge.search import search
 from knowledge.timeline import due_of, dues_and_phase
@@ -131,8 +131,6 @@ def task_reply(session: Session, camp: Campaign, directory: UnitDirectory, seq: 
 
 def _in_leading_titles(session: Session, camp: Campaign, query: str) -> list:
     """Leading-group members whose title names the body ``query`` names ("大数据局" → 大数据管理局)."""
-    from knowledge.models import LeadingGroupMember
-
     core = re.sub(rf"^({re.escape(camp.city)}|市)|(管理局|局|委员会|委|办公室|办|中心)$", "", query.strip())
     if len(core) < 2:
         return []

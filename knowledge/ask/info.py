@@ -17,6 +17,7 @@ from knowledge.ask.who import national_missing_reply
 from knowledge.duties import all_indicators, task_label, unit_duties
 from knowledge.messages import Message
 from knowledge.models import Campaign, Indicator, LeadingGroupMember, Task, Unit
+from knowledge.national import national_check, totals
 from knowledge.people import active_officers_of_unit
 from knowledge.points import json_points
 from knowledge.projection import as_of, to_json
@@ -144,7 +145,6 @@ def overview_reply(session: Session, camp: Campaign) -> Message:
 
 
 def _overview_data(session: Session, camp: Campaign) -> dict:
-    from knowledge.national import national_check, totals
 
     t = totals(session=session, campaign=camp)
     missing = [d for d in national_check(session=session, campaign=camp) if d["status"] == "missing"]
