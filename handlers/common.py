@@ -125,4 +125,6 @@ async def respond(update: Update, reply: Reply | CoreMessage | str, buttons: lis
 
 def refusal(exc: Exception) -> str:
     """A domain refusal ("“<b”不是一个数字。") as safe Telegram HTML: the reason may quote user text."""
+    if isinstance(message := getattr(exc, "message", None), CoreMessage):  # a refusal with its own template
+        return render_message(message)
     return render("refused", reason=str(exc))

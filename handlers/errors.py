@@ -1,14 +1,16 @@
 """The error handler: log with the update, tell the office chat, answer the user politely.
 
 Modelled on python-telegram-bot's rules-bot: no exception reaches a user as silence or a
-traceback; the office sees a short report and the log has the details.
+traceback. The office sees an error id and a one-line cause (the exception's class and message,
+paths and URLs cut out: they tell the server's layout, and a URL may carry the bot token); the
+log has the full traceback under the same id.
 """
 
 from __future__ import annotations
 
-import html
 import logging
-import traceback
+import re
+import secrets
 
 from telegram import Update
 
@@ -23,7 +25,8 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: BotContext) -> None:
     """Log, report to the office, and apologise to the user."""
     err = context.error
-    log.error("error while handling an update: %s", update if isinstance(update, Update) else update,
+    error_id = secrets.token_hex(4)
+    log.error("error %s while handling an update: %s", error_id, update if isinstance(update, Update) else update,
               exc_info=err)
     services = context.services
     chats = _office_chats(services)
@@ -32,8 +35,7 @@ async def on_error(update: object, context: BotContext) -> None:
         where = f"chat {update.effective_chat.id}"
         if update.effective_user:
             where += f", user {update.effective_user.id}"
-    tb = "".join(traceback.format_exception(None, err, err.__traceback__ if err else None))[-1500:]
-    report = render("error_report", kind=type(err).__name__, where=where, detail=html.unescape(tb))
+    report = render("error_report", id=error_id, kind=type(err).__name__, cause=cause(err), where=where)
     for chat_id in chats:
         try:
             await send(context.bot, services, chat_id, report)
@@ -44,6 +46,15 @@ async def on_error(update: object, context: BotContext) -> None:
             await update.effective_message.reply_html(render("error_user"))
         except Exception:
             log.exception("could not apologise to the user")
+
+
+_PATHLIKE = re.compile(r"""[^\s'"()<>\[\]]*[/\\][^\s'"()<>\[\]]*""")
+
+
+def cause(err: BaseException | None) -> str:
+    """The exception's message on one line, at most 200 characters, without paths or URLs."""
+    first = next((line for line in str(err or "").splitlines() if line.strip()), "")
+    return _PATHLIKE.sub("…", first).strip()[:200]
 
 
 def _office_chats(services) -> set[int]:  # noqa: ANN001

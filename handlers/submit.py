@@ -21,7 +21,7 @@ from knowledge import evidence as ev
 from knowledge.access import Route
 from knowledge.ask.grammar import strip_mention
 from knowledge.duties import unit_duties
-from knowledge.files import FileRejected, check_file, store_bytes, too_big
+from knowledge.files import FileRejected, check_content, check_file, store_bytes, too_big
 from knowledge.models import Campaign
 
 PAGE = 8
@@ -49,6 +49,7 @@ async def download(message: Message, context: BotContext) -> ev.FileIn | None:
             raise
         raise too_big(settings.download_limit) from None
     data = bytes(await tg_file.download_as_bytearray())
+    mime = check_content(clean, data)  # what the bytes are, not what the sender declared
     stored = store_bytes(settings.evidence_path, data)
     return ev.FileIn(clean, mime, stored, file_id, uid)
 

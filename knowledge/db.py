@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 import knowledge.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from knowledge.files import private_file
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -26,6 +27,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         if not memory:
             path = url.split("///", 1)[-1]
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            file = Path(make_url(url).database or path).expanduser()
+            if not file.exists():  # created 0600; SQLite's -wal and -shm files take the database's mode
+                private_file(file)
         kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
         if memory:
             kwargs["poolclass"] = StaticPool

@@ -3,17 +3,26 @@
 Files are stored by content: ``EVIDENCE_DIR/ab/cd/<sha256>``. They are written to a temporary
 file, flushed and fsynced, then renamed into place, so a crash leaves either the whole file
 or nothing — and the same content is stored once however often it is sent.
+
+What a file is comes from its bytes, not its name or the MIME type the sender declared
+(``check_content``): an ELF, an .exe, a shell script or an HTML page named ".pdf" is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import tempfile
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+
+import puremagic
+
+from knowledge.messages import Message
 
 ALLOWED = {
     ".pdf": "application/pdf", ".doc": "application/msword",
@@ -32,7 +41,11 @@ _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 
 
 class FileRejected(ValueError):
-    """A file that may not be stored; the message is for the officer."""
+    """A file that may not be stored; the text (or the ``message`` template) is for the officer."""
+
+    def __init__(self, text: str, message: Message | None = None) -> None:
+        super().__init__(text)
+        self.message = message
 
 
 def safe_name(name: str, fallback: str = "文件", limit: int = 120) -> str:
@@ -71,6 +84,91 @@ def check_file(name: str, mime: str | None, size: int | None, max_bytes: int) ->
     if size == 0:
         raise FileRejected("文件是空的。")
     return clean
+
+
+ZIP, OLE = (b"PK\x03\x04", b"PK\x05\x06"), b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# which containers each extension may hold: OOXML, OFD and the new WPS formats are ZIP files;
+# doc/xls/ppt and the old WPS formats are OLE compound files; Word also saves RTF as .doc
+CONTAINERS = {".pdf": {"pdf"}, ".doc": {"ole", "rtf"}, ".xls": {"ole"}, ".ppt": {"ole"},
+              ".wps": {"ole", "zip"}, ".et": {"ole", "zip"}, ".dps": {"ole", "zip"},
+              ".docx": {"zip"}, ".xlsx": {"zip"}, ".pptx": {"zip"}, ".ofd": {"zip"}, ".zip": {"zip"}}
+# what an OOXML or OFD package must hold to be one (a plain ZIP renamed .docx is not)
+ZIP_MARKS = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/", ".ofd": "OFD.xml"}
+DANGER = {"exe": "可执行程序", "script": "脚本", "html": "网页(HTML)"}
+KIND_ZH = {"pdf": "PDF 文档", "ole": "Office 97-2003/WPS 文档", "rtf": "RTF 文档", "zip": "ZIP 格式的文件",
+           "image": "图片"}
+
+
+def _sniff(data: bytes) -> tuple[str, str]:
+    """(kind, MIME) of ``data`` from its bytes: pdf, image, ole, rtf, zip, exe, script, html, or unknown."""
+    try:
+        best = puremagic.magic_string(data[:8192])
+    except (puremagic.PureError, ValueError):
+        best = []
+    mimes = [m.mime_type for m in best if m.mime_type]
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if data.startswith((b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe")) \
+            or any("executable" in m.name.lower() for m in best):
+        return "exe", "application/octet-stream"
+    if head.startswith(b"#!"):
+        return "script", "text/x-shellscript"
+    if head.startswith((b"<!doctype html", b"<html", b"<script", b"<svg")) or b"<svg" in head or b"<html" in head \
+            or "text/html" in mimes:
+        return "html", "text/html"
+    if data.startswith(ZIP):
+        return "zip", "application/zip"
+    if data.startswith(OLE):
+        return "ole", ""
+    if data.startswith(b"{\\rtf"):
+        return "rtf", "application/rtf"
+    if b"%PDF-" in data[:1024]:
+        return "pdf", "application/pdf"
+    image = next((m for m in mimes if m.startswith("image/")), None)
+    return ("image", image) if image else ("unknown", "")
+
+
+def _zip_mime(data: bytes, suffix: str) -> str | None:
+    """The MIME type of a ZIP-based file by what it holds; None when it is not what ``suffix`` says."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    mark = ZIP_MARKS.get(suffix)
+    if mark and not any(n == mark or n.startswith(mark) for n in names):
+        return None
+    if mark is None:
+        for ext, m in ZIP_MARKS.items():  # a .wps/.et/.dps or .zip that is really an OOXML/OFD package
+            if any(n.startswith(m) for n in names) and (ext == ".ofd" or "[Content_Types].xml" in names):
+                return ALLOWED[ext]
+        return ALLOWED[suffix] if suffix != ".zip" else "application/zip"
+    return ALLOWED[suffix]
+
+
+def check_content(name: str, data: bytes) -> str:
+    """The MIME type detected from ``data`` when it is what the (checked) ``name`` says; else ``FileRejected``."""
+    suffix = Path(name).suffix.lower()
+    kind, mime = _sniff(data)
+    allowed = CONTAINERS.get(suffix, {"image"})
+    if kind == "zip" and "zip" in allowed:
+        mime = _zip_mime(data, suffix) or ""
+    elif kind == "ole" and "ole" in allowed:
+        mime = ALLOWED[suffix]  # an OLE compound file does not say which program wrote it; the name does
+    if kind in allowed and mime:
+        return mime
+    data_ = {"name": name, "suffix": suffix, "danger": DANGER.get(kind, ""), "found": KIND_ZH.get(kind, "")}
+    raise FileRejected(f"“{name}”的内容与扩展名“{suffix}”不符,未提交。", Message("file_mismatch", data_))
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` (if missing) readable and writable by its owner only, before anything is written.
+
+    Databases, exports and backups hold officers' names and accounts; a default umask makes them
+    world-readable (0644). Writers that open the file afterwards ("wb") keep its mode.
+    """
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)  # an existing file keeps no wider mode either
+    return path
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,9 @@
 
 The ZIP is written file by file from disk (``ZipFile.write`` streams in chunks), so a package
 of several GB never sits in memory; its manifest lists the SHA-256 of every file it holds.
+
+Every row of every workbook goes through ``put_row``: text is written as text, never as a
+formula (a file name "=HYPERLINK(…)" or a note "+cmd" is a live formula in Excel and WPS).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
+from knowledge.files import private_file
 from knowledge.identity import external_id
 from knowledge.models import Evidence, EvidenceFile, IndicatorUnit, Officer, Unit
 from knowledge.points import json_points
@@ -29,12 +33,29 @@ from knowledge.targets import covered
 STATUS_ZH = {"submitted": "待审核", "accepted": "已通过", "rejected": "已退回", "withdrawn": "已撤回",
              "superseded": "已替代"}
 PACKED = {".pdf", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".zip", ".docx", ".xlsx", ".pptx", ".ofd"}
+FORMULA_START = tuple("=+-@\t\r\n＝＋－＠")
 HEAD = Font(bold=True)
 FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
+def put_row(ws, values: list) -> None:  # noqa: ANN001
+    """Append a row; every string is a text cell, and one that looks like a formula keeps looking like text.
+
+    openpyxl turns any string starting with "=" into a formula; ``data_type = "s"`` writes it as a
+    string instead. ``quotePrefix`` is the mark Excel and WPS set themselves when someone types
+    '=…: the cell shows the text without an apostrophe and stays text when it is edited and
+    confirmed. (A literal leading apostrophe would be shown as part of the value.)
+    """
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if cell.value.lstrip(" ").startswith(FORMULA_START):
+                cell.quotePrefix = True
+
+
 def _sheet(ws, header: list[str], widths: list[int]) -> None:  # noqa: ANN001
-    ws.append(header)
+    put_row(ws, header)
     for i, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = w
         ws.cell(1, i).font, ws.cell(1, i).fill = HEAD, FILL
@@ -83,7 +104,7 @@ def build_xlsx(session: Session, d: Digest, dues: dict[int, date]) -> bytes:
     for t in d.targets:
         ind = t.indicator
         lines = evidence.get((ind.id, t.item.id if t.item else None), [])
-        ws.append([ind.level1, ind.level2, ind.no, ind.title, f"{t.item.no}. {t.item.text}" if t.item else "(整项)",
+        put_row(ws, [ind.level1, ind.level2, ind.no, ind.title, f"{t.item.no}. {t.item.text}" if t.item else "(整项)",
                    json_points(t.max), "\n".join(roles.get(ind.id, [])), dues.get(ind.no), "\n".join(lines),
                    json_points(t.confirmed), json_points(t.projected)])
     for row in ws.iter_rows(min_row=2):
@@ -102,16 +123,16 @@ def _summary_sheet(wb: Workbook, d: Digest) -> None:
            [12, 10, 10, 10, 10, 12, 10, 14])
     for lv in d.levels:
         rate = lv.confirmed / lv.table if lv.table else Decimal(0)
-        summary.append([lv.name, json_points(lv.declared), json_points(lv.table), json_points(lv.confirmed), json_points(lv.projected),
+        put_row(summary, [lv.name, json_points(lv.declared), json_points(lv.table), json_points(lv.confirmed), json_points(lv.projected),
                         float(rate), d.pass_rate, "是" if rate >= Decimal(str(d.pass_rate)) else "否"])
         summary.cell(summary.max_row, 6).number_format = "0.0%"
         summary.cell(summary.max_row, 7).number_format = "0%"
-    summary.append(["合计", None, json_points(d.total_max), json_points(d.confirmed), json_points(d.projected), None, json_points(d.pass_total),
+    put_row(summary, ["合计", None, json_points(d.total_max), json_points(d.confirmed), json_points(d.projected), None, json_points(d.pass_total),
                     "是" if d.confirmed_pass else "否"])
     for cell in summary[summary.max_row]:
         cell.font = HEAD
     if d.total_max != 100:
-        summary.append([f"注:本表满分 {json_points(d.total_max)} 分(少于全国指标体系的 100 分),合格标准按本表可得分数计算一级指标得分率。"])
+        put_row(summary, [f"注:本表满分 {json_points(d.total_max)} 分(少于全国指标体系的 100 分),合格标准按本表可得分数计算一级指标得分率。"])
 
 
 def _clean(text: str) -> str:
@@ -141,7 +162,7 @@ def _index_notes(session: Session, d: Digest, ws, statuses: tuple | None, with_f
     for ev in session.exec(plain.order_by(Evidence.indicator_id, Evidence.id)):
         if ev.id not in with_files and ev.indicator_id in inds:
             ind = inds[ev.indicator_id]
-            ws.append([ind.no, ind.title, item_no.get(ev.item_id, "整项"), units.get(ev.unit_id),
+            put_row(ws, [ind.no, ind.title, item_no.get(ev.item_id, "整项"), units.get(ev.unit_id),
                        f"(链接或说明)#{ev.id}", ev.note[:500], None, None, STATUS_ZH.get(ev.status, ev.status),
                        json_points(ev.awarded_points)])
 
@@ -168,6 +189,7 @@ def build_zip(session: Session, d: Digest, out: Path, *, include_all: bool = Fal
     count = size = 0
     partial = out.with_name(out.name + ".partial")  # a failed export leaves no half-written package
     try:
+        private_file(partial)
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
             for ev, f in session.exec(stmt.order_by(Evidence.indicator_id, Evidence.id, EvidenceFile.id)):
                 ind = inds[ev.indicator_id]
@@ -181,13 +203,13 @@ def build_zip(session: Session, d: Digest, out: Path, *, include_all: bool = Fal
                 kind = zipfile.ZIP_STORED if Path(arc).suffix.lower() in PACKED else zipfile.ZIP_DEFLATED
                 zf.write(stored_file(f, evidence_root), arc, compress_type=kind)
                 manifest.append(f"{f.sha256}  {arc}")
-                ws.append([ind.no, ind.title, item_no.get(ev.item_id, "整项"), units.get(ev.unit_id), f.name, arc,
+                put_row(ws, [ind.no, ind.title, item_no.get(ev.item_id, "整项"), units.get(ev.unit_id), f.name, arc,
                            f.size, f.sha256, STATUS_ZH.get(ev.status, ev.status), json_points(ev.awarded_points)])
                 with_files.add(ev.id)
                 count, size = count + 1, size + f.size
             _index_notes(session, d, ws, statuses, with_files, units, item_no)
-            ws.append([])
-            ws.append([f"注:同一评分项有多家单位或多份材料时只按最高分计,各行得分不可相加;确认得分合计 {json_points(d.confirmed)} 分,"
+            put_row(ws, [])
+            put_row(ws, [f"注:同一评分项有多家单位或多份材料时只按最高分计,各行得分不可相加;确认得分合计 {json_points(d.confirmed)} 分,"
                        f"以台账为准。"])
             buf = io.BytesIO()
             index.save(buf)

@@ -1,7 +1,9 @@
 """Importing a roster of liaison officers from CSV or XLSX, all rows or none.
 
 Every row is checked before anything is written, and every bad row is reported with its line
-number, so the office fixes the file once instead of discovering problems one at a time.
+number, so the office fixes the file once instead of discovering problems one at a time. A cell
+with a control character (a NUL byte from a broken export, a stray tab or line break) is one of
+those problems: SQLite would store it, PostgreSQL refuses a NUL outright.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -79,6 +82,16 @@ def _pick(row: dict[str, str], names: tuple[str, ...]) -> str | None:
     return None
 
 
+def _controls(row: dict[str, str]) -> list[str]:
+    """One problem per cell holding a control character (named by its code point, it is invisible)."""
+    out = []
+    for column, value in row.items():
+        bad = sorted({f"U+{ord(c):04X}" for c in value or "" if unicodedata.category(c) in ("Cc", "Cs")})
+        if bad:
+            out.append(f"“{column}”一栏含有不可见的控制字符({'、'.join(bad)}),请删除后重新导入")
+    return out
+
+
 def check_roster(path: Path, directory: UnitDirectory) -> list[RosterRow]:
     """Validate every row; raise ``RosterError`` listing all problems."""
     rows = read_rows(path)
@@ -91,7 +104,7 @@ def check_roster(path: Path, directory: UnitDirectory) -> list[RosterRow]:
         unit_text, name = _pick(row, UNIT_COLS) or "", _pick(row, NAME_COLS) or ""
         ident, role_text = _pick(row, ID_COLS) or "", (_pick(row, ROLE_COLS) or "").lower()
         res = directory.resolve(unit_text)
-        bad = []
+        bad = _controls(row)
         if not unit_text:
             bad.append("单位为空")
         elif res.unit is None:

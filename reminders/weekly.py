@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from knowledge import chats as bindings
 from knowledge.chart import NoCJKFont, render_png
+from knowledge.files import private_file
 from knowledge.ledger import build_xlsx, build_zip
 from knowledge.messages import Message
 from knowledge.models import Campaign, ReminderLog
@@ -117,7 +118,7 @@ def export_files(services: Services, campaign_id: int, today: date, out_dir: Pat
         campaign = session.get(Campaign, campaign_id)
         digest, dues = build(session, campaign, services.directory(session, campaign), today)
         xlsx = out_dir / f"{campaign.slug}-台账-{today.isoformat()}.xlsx"
-        xlsx.write_bytes(build_xlsx(session, digest, dues))
+        private_file(xlsx).write_bytes(build_xlsx(session, digest, dues))  # 0600: names and accounts
         package = build_zip(session, digest, out_dir / f"{campaign.slug}-佐证材料-{today.isoformat()}.zip",
                             evidence_root=services.settings.evidence_path)
     return {"xlsx": xlsx, "zip": Path(package["path"]), "files": package["files"]}

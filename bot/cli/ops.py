@@ -1,7 +1,9 @@
 """Operations: ``liaison-bot doctor`` (is everything in place?), ``backup`` and ``restore``.
 
 A backup is one .tar.gz holding a consistent copy of the database (SQLite's online backup API,
-so the bot may keep running; ``pg_dump`` for PostgreSQL) and every evidence file.
+so the bot may keep running; ``pg_dump`` for PostgreSQL) and every evidence file. The archive is
+created 0600, and the PostgreSQL password reaches ``pg_dump``/``psql`` in their environment
+(``PGPASSWORD``), never on a command line that ``ps`` shows every user of the machine.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -24,6 +27,7 @@ from sqlalchemy.engine import make_url
 from bot.cli.common import CliError
 from bot.settings import Settings
 from knowledge.db import make_engine
+from knowledge.files import private_file
 from knowledge.migrate import current, head
 from reminders.calendar import WorkCalendar
 
@@ -130,6 +134,7 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     """Database and evidence into one archive, consistent while the bot runs."""
     out = Path(args.out or f"liaison-backup-{datetime.now(UTC):%Y%m%d-%H%M%S}.tar.gz")
     url = make_url(settings.db_url)
+    private_file(out)
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(out, "w:gz") as tar:
         if url.get_backend_name() == "sqlite":
             dump = Path(tmp) / "database.sqlite"
@@ -142,8 +147,9 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
             tar.add(dump, "database.sqlite")
         else:
             dump = Path(tmp) / "database.sql"
-            plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-            subprocess.run(["pg_dump", "--no-owner", "--clean", "--if-exists", "-f", str(dump), plain], check=True)
+            plain, env = _pg(url)
+            subprocess.run(["pg_dump", "--no-owner", "--clean", "--if-exists", "-f", str(dump), plain], check=True,
+                           env=env)
             tar.add(dump, "database.sql")
         if settings.evidence_path.exists():
             tar.add(settings.evidence_path, "evidence")
@@ -153,6 +159,14 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
         tar.addfile(info, io.BytesIO(note))
     print(f"已备份到 {out}({out.stat().st_size // 1024} KB)")
     return 0
+
+
+def _pg(url) -> tuple[str, dict[str, str]]:  # noqa: ANN001
+    """The libpq URL without its password, and the environment that carries the password instead."""
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False), env
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
@@ -175,6 +189,7 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
             if target.exists() and not args.force:
                 raise CliError(f"{target} 已存在;确认覆盖请加 --force(请先停止机器人)")
             target.parent.mkdir(parents=True, exist_ok=True)
+            private_file(target)
             src_db = sqlite3.connect(Path(tmp) / "database.sqlite")
             dst_db = sqlite3.connect(target)
             with dst_db:
@@ -182,9 +197,9 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
             src_db.close()
             dst_db.close()
         else:
-            plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+            plain, env = _pg(url)
             subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(Path(tmp) / "database.sql"), plain],
-                           check=True)
+                           check=True, env=env)
         ev = Path(tmp) / "evidence"
         if ev.exists():
             settings.evidence_path.mkdir(parents=True, exist_ok=True)
