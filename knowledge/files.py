@@ -156,7 +156,7 @@ def check_content(name: str, data: bytes) -> str:
         mime = ALLOWED[suffix]  # an OLE compound file does not say which program wrote it; the name does
     if kind in allowed and mime:
         return mime
-    data_ = {"name": name, "suffix": suffix, "danger": DANGER.get(kind, ""), "found": KIND_ZH.get(kind, "")}
+    data_ = {"file": name, "suffix": suffix, "danger": DANGER.get(kind, ""), "found": KIND_ZH.get(kind, "")}
     raise FileRejected(f"“{name}”的内容与扩展名“{suffix}”不符,未提交。", Message("file_mismatch", data_))
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from bot.cli.common import CliError
 from bot.settings import Settings
@@ -166,7 +166,9 @@ def _pg(url) -> tuple[str, dict[str, str]]:  # noqa: ANN001
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
-    return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False), env
+    bare = URL.create("postgresql", username=url.username, host=url.host, port=url.port, database=url.database,
+                      query=url.query)  # (URL.set cannot unset a password: None means "keep it")
+    return bare.render_as_string(hide_password=False), env
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
