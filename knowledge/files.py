@@ -112,8 +112,9 @@ def _sniff(data: bytes) -> tuple[str, str]:
         return "exe", "application/octet-stream"
     if head.startswith(b"#!"):
         return "script", "text/x-shellscript"
-    if head.startswith((b"<!doctype html", b"<html", b"<script", b"<svg")) or b"<svg" in head or b"<html" in head \
-            or "text/html" in mimes:
+    # markup: "<html", or "<?xml …><svg", "<!-- … --><html"; a ZIP may hold HTML, so only the first bytes count
+    if "text/html" in mimes or head.startswith(b"<") and any(t in head for t in (b"<html", b"<svg", b"<script",
+                                                                                     b"<!doctype html")):
         return "html", "text/html"
     if data.startswith(ZIP):
         return "zip", "application/zip"
