@@ -43,7 +43,7 @@ async def on_error(update: object, context: BotContext) -> None:
             log.exception("could not report to office chat %s", chat_id)
     if isinstance(update, Update) and update.effective_message:
         try:
-            await update.effective_message.reply_html(render("error_user"))
+            await update.effective_message.reply_html(render("error_user", id=error_id))
         except Exception:
             log.exception("could not apologise to the user")
 

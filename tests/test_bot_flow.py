@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import Session, select
 
@@ -149,7 +151,11 @@ async def test_error_handler_reports_to_office(h, monkeypatch):
     monkeypatch.setattr("knowledge.ask.dispatch.COMPOSERS", {k: boom for k in __import__("knowledge.ask.dispatch", fromlist=["x"]).COMPOSERS})
     out = await h.say(USER, USER, "我们单位负责哪些指标")
     assert "抱歉" in text_of(out)
-    assert any("RuntimeError" in m["text"] for m in h.api.sent(OFFICE_CHAT))
+    reports = [m["text"] for m in h.api.sent(OFFICE_CHAT) if "RuntimeError" in m["text"]]
+    assert len(reports) == 1
+    # The officer can quote the same error id the office got (and the log holds).
+    error_id = re.search(r"错误编号 (?:<code>)?([0-9a-f]{8})", reports[0]).group(1)
+    assert f"错误编号 {error_id}" in text_of(out)
 
 
 async def test_long_answer_is_split(h):
