@@ -13,9 +13,12 @@ message so ``liaison-bot ask --json`` and tests assert on what was meant, not on
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from knowledge.numbers import read_id
 
 
 class ActionKind(StrEnum):
@@ -32,6 +35,12 @@ class ActionKind(StrEnum):
     ACK = "ack"  # (reminder log id,)
 
 
+# The args of each kind: i an id (a bounded int), s a word (a step or flag).
+SHAPES = {ActionKind.OPEN_INDICATOR: "ii", ActionKind.OPEN_UNIT: "ii", ActionKind.OPEN_TASK: "ii",
+          ActionKind.REGISTER: "sii?", ActionKind.APPROVE: "ii", ActionKind.SETUP: "is",
+          ActionKind.SUBMIT: "si{1,3}", ActionKind.REVIEW: "is", ActionKind.ACK: "i"}
+
+
 @dataclass(frozen=True)
 class Action:
     """One button: its label (shown) and what it does (ids only)."""
@@ -42,13 +51,17 @@ class Action:
 
     @classmethod
     def parse(cls, data: str, label: str = "") -> Action | None:
-        """The action a face encoded as ``kind:arg:arg`` (None when it names no known kind)."""
-        kind, *args = data.split(":")
+        """The action a face encoded as ``kind:arg:arg``; None when it names no known kind or its
+        args are not of that kind's shape (``SHAPES``: ids are ASCII digits within
+        ``knowledge.numbers.MAX_ID``): a stale or forged button."""
+        kind, *parts = data.split(":")
         try:
             action_kind = ActionKind(kind)
         except ValueError:
             return None
-        return cls(label, action_kind, tuple(int(a) if a.isdigit() else a for a in args))
+        args = tuple(read_id(a) if a[:1].isdigit() else a for a in parts)
+        shape = "".join("s" if isinstance(a, str) else "i" if a is not None else "?" for a in args)
+        return cls(label, action_kind, args) if re.fullmatch(SHAPES[action_kind], shape) else None
 
     def encode(self) -> str:
         """``kind:arg:arg`` — the compact form faces carry (Telegram ``callback_data``)."""
