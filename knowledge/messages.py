@@ -35,10 +35,12 @@ class ActionKind(StrEnum):
     ACK = "ack"  # (reminder log id,)
 
 
-# The args of each kind: i an id (a bounded int), s a word (a step or flag).
-SHAPES = {ActionKind.OPEN_INDICATOR: "ii", ActionKind.OPEN_UNIT: "ii", ActionKind.OPEN_TASK: "ii",
-          ActionKind.REGISTER: "sii?", ActionKind.APPROVE: "ii", ActionKind.SETUP: "is",
-          ActionKind.SUBMIT: "si{1,3}", ActionKind.REVIEW: "is", ActionKind.ACK: "i"}
+# The args each kind takes, as a pattern over its args written ``i`` for an id (a bounded int) and
+# as themselves for words: what the handlers unpack, so a button of another shape is stale.
+SHAPES = {ActionKind.OPEN_INDICATOR: "i:i", ActionKind.OPEN_UNIT: "i:i", ActionKind.OPEN_TASK: "i:i",
+          ActionKind.REGISTER: "c:i|[pu]:i:i", ActionKind.APPROVE: "i:i", ActionKind.SETUP: "i:[lo]",
+          ActionKind.SUBMIT: "[pi]:i:i|t:i:i:i|(?:ok|x):i(?::i){0,2}", ActionKind.REVIEW: "i:[apr]",
+          ActionKind.ACK: "i"}
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class Action:
         except ValueError:
             return None
         args = tuple(read_id(a) if a[:1].isdigit() else a for a in parts)
-        shape = "".join("s" if isinstance(a, str) else "i" if a is not None else "?" for a in args)
+        shape = ":".join("?" if a is None else "i" if isinstance(a, int) else a for a in args)
         return cls(label, action_kind, args) if re.fullmatch(SHAPES[action_kind], shape) else None
 
     def encode(self) -> str:

@@ -45,7 +45,9 @@ def test_read_number_bounds_and_ids():
     ("rv:12:a", (12, "a")), ("apv:3:0", (3, 0)), ("reg:p:1:0", ("p", 1, 0)), ("sb:i:1:12", ("i", 1, 12)),
     ("ack:5", (5,)), ("i:1:12", (1, 12)),
     (f"rv:{HUGE}:a", None), (f"ack:{HUGE}", None), (f"apv:{HUGE}:1", None), ("ack:²", None), ("i:１:2", None),
-    ("rv:a:12", None), ("ack:", None), ("ack", None), ("nope:1", None), ("i:1", None),
+    ("rv:a:12", None), ("ack:", None), ("ack", None), ("nope:1", None), ("i:1", None), ("rv:1:z", None),
+    ("reg:p:1", None), ("reg:c:1", ("c", 1)), ("sb:i:1", None), ("sb:t:1:12", None), ("sb:t:1:12:2", ("t", 1, 12, 2)),
+    ("sb:ok:1", ("ok", 1)), ("setup:1:l", (1, "l")), ("setup:1:x", None),
 ])
 def test_action_parse_takes_only_bounded_ids(data, args):
     action = Action.parse(data)
