@@ -16,6 +16,7 @@ from knowledge import evidence as ev
 from knowledge.access import Route
 from knowledge.figure_entry import enter_figure, indicator_score, read_line
 from knowledge.figures import FigureError
+from knowledge.numbers import read_number
 
 
 @gated(Route.FIGURE)
@@ -39,10 +40,9 @@ async def figure_command(update: Update, context: BotContext, request: Request) 
 @gated(Route.SCORE)
 async def score_command(update: Update, context: BotContext, request: Request) -> None:
     """/score 1: the points the figures entered so far give."""
-    arg = "".join(context.args or []).lstrip("#")
-    if not arg.isdigit():
+    no, where = read_number("".join(context.args or [])), request.where
+    if no is None:
         await respond(update, render("figure_usage"))
         return
-    where = request.where
-    data = indicator_score(session=request.session, campaign=where.campaign, directory=where.directory, no=int(arg))
-    await respond(update, render("score", **data) if data else render("refused", reason=f"没有第{arg}项指标。"))
+    data = indicator_score(session=request.session, campaign=where.campaign, directory=where.directory, no=no)
+    await respond(update, render("score", **data) if data else render("refused", reason=f"没有第{no}项指标。"))

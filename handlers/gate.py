@@ -47,6 +47,9 @@ def gated(route: Route) -> Callable[[Handler], Callable[[Update, BotContext], Aw
         async def run(update: Update, context: BotContext) -> object:
             query = update.callback_query
             action = Action.parse(query.data) if query and query.data else None
+            if query and query.data and action is None:  # ids out of bounds: forged or stale
+                await refuse(update, "stale_button")
+                return None
             with context.services.session() as session:
                 request = await enter(update, context, session, route, action)
                 if request is None:

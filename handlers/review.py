@@ -22,6 +22,7 @@ from knowledge import chats as bindings
 from knowledge import evidence as ev
 from knowledge.access import Route
 from knowledge.messages import Action, ActionKind
+from knowledge.numbers import read_number
 
 log = logging.getLogger(__name__)
 PROMPT = re.compile(r"材料 #(\d+) 的(分数|退回原因)")
@@ -120,12 +121,12 @@ async def review_command(update: Update, context: BotContext, request: Request) 
 @gated(Route.WITHDRAW)
 async def withdraw_command(update: Update, context: BotContext, request: Request) -> None:
     """/withdraw 15: take back one's own submission before review (the domain checks it is one's own)."""
-    arg = "".join(context.args or []).lstrip("#")
-    if not arg.isdigit():
+    number = read_number("".join(context.args or []))
+    if number is None:
         await respond(update, render("withdraw_usage"))
         return
     try:
-        done = ev.withdraw(request.session, evidence_id=int(arg), user_id=update.effective_user.id,
+        done = ev.withdraw(request.session, evidence_id=number, user_id=update.effective_user.id,
                            now=context.services.clock.now())
     except ev.EvidenceError as exc:
         await respond(update, refusal(exc))

@@ -6,7 +6,7 @@ bot, the scheduler and a CLI command can share one file without "database is loc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -35,8 +35,23 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, echo=echo, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    event.listen(engine, "before_cursor_execute", _without_nul, retval=True)
+    return engine
+
+
+def _without_nul(_conn: Any, _cursor: Any, statement: str, params: Any, _context: Any, _many: bool) -> tuple:  # noqa: ANN401
+    """Text people typed is stored without NUL characters: PostgreSQL refuses them in text, and
+    both stores must hold the same. ``params`` is one row (a mapping or a sequence of values) or,
+    for an executemany, a list of rows; SQLAlchemy's batched inserts pass one row with many set."""
+    def clean(value: Any) -> Any:  # noqa: ANN401
+        if isinstance(value, str):
+            return value.replace("\x00", "") if "\x00" in value else value
+        if isinstance(value, Mapping):
+            return {k: clean(v) for k, v in value.items()}
+        return type(value)(clean(v) for v in value) if isinstance(value, list | tuple) else value
+    return statement, clean(params)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:  # noqa: ANN401

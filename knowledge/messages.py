@@ -13,9 +13,12 @@ message so ``liaison-bot ask --json`` and tests assert on what was meant, not on
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from knowledge.numbers import read_id
 
 
 class ActionKind(StrEnum):
@@ -32,6 +35,14 @@ class ActionKind(StrEnum):
     ACK = "ack"  # (reminder log id,)
 
 
+# The args each kind takes, as a pattern over its args written ``i`` for an id (a bounded int) and
+# as themselves for words: what the handlers unpack, so a button of another shape is stale.
+SHAPES = {ActionKind.OPEN_INDICATOR: "i:i", ActionKind.OPEN_UNIT: "i:i", ActionKind.OPEN_TASK: "i:i",
+          ActionKind.REGISTER: "c:i|[pu]:i:i", ActionKind.APPROVE: "i:i", ActionKind.SETUP: "i:[lo]",
+          ActionKind.SUBMIT: "[pi]:i:i|t:i:i:i|(?:ok|x):i(?::i){0,2}", ActionKind.REVIEW: "i:[apr]",
+          ActionKind.ACK: "i"}
+
+
 @dataclass(frozen=True)
 class Action:
     """One button: its label (shown) and what it does (ids only)."""
@@ -42,13 +53,17 @@ class Action:
 
     @classmethod
     def parse(cls, data: str, label: str = "") -> Action | None:
-        """The action a face encoded as ``kind:arg:arg`` (None when it names no known kind)."""
-        kind, *args = data.split(":")
+        """The action a face encoded as ``kind:arg:arg``; None when it names no known kind or its
+        args are not of that kind's shape (``SHAPES``: ids are ASCII digits within
+        ``knowledge.numbers.MAX_ID``): a stale or forged button."""
+        kind, *parts = data.split(":")
         try:
             action_kind = ActionKind(kind)
         except ValueError:
             return None
-        return cls(label, action_kind, tuple(int(a) if a.isdigit() else a for a in args))
+        args = tuple(read_id(a) if a[:1].isdigit() else a for a in parts)
+        shape = ":".join("?" if a is None else "i" if isinstance(a, int) else a for a in args)
+        return cls(label, action_kind, args) if re.fullmatch(SHAPES[action_kind], shape) else None
 
     def encode(self) -> str:
         """``kind:arg:arg`` — the compact form faces carry (Telegram ``callback_data``)."""

@@ -7,8 +7,10 @@ evidence is gathered, unless the office sets its own date.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +22,43 @@ from knowledge.models import Campaign, CampaignState, Indicator, IndicatorDue, P
 
 class TimelineError(ValueError):
     """A timeline change that cannot be made; the message is for the office."""
+
+
+class DateOutOfRange(TimelineError):
+    """A date outside the campaign's plausible years (see ``date_bounds``)."""
+
+    def __init__(self, day: date, first: date, last: date) -> None:
+        super().__init__(f"日期 {day} 不在本创建工作的合理时间范围内({first} 至 {last}),没有保存,请检查年份。")
+        self.day, self.first, self.last = day, first, last
+
+
+YEARS_BEFORE, YEARS_AFTER = 1, 10
+_DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def read_day(text: str) -> date:
+    """A date as officers type it: 2027-03-31, 2027-3-31, 2027/3/31, 2027.3.31, 2027年3月31日
+    (full-width digits too). ValueError when it is none of these or no such day."""
+    m = _DAY.fullmatch(unicodedata.normalize("NFKC", text or "").strip())
+    if m is None:
+        raise ValueError(f"not a date: {text!r}")
+    return date(*(int(g) for g in m.groups()))
+
+
+def date_bounds(campaign: Campaign, today: date) -> tuple[date, date]:
+    """The dates a timeline of this campaign may hold: from the year before its document (or
+    before this year, whichever is earlier) to ten years after (the later of the two). Beyond
+    them a date is a typo, and the working-day calendar cannot reckon with it."""
+    years = [today.year] + ([campaign.doc_date.year] if campaign.doc_date else [])
+    return date(min(years) - YEARS_BEFORE, 1, 1), date(max(years) + YEARS_AFTER, 12, 31)
+
+
+def check_dates(campaign: Campaign, days: list[date], today: date) -> None:
+    """Raise ``DateOutOfRange`` for the first of ``days`` outside ``date_bounds``."""
+    first, last = date_bounds(campaign, today)
+    for day in days:
+        if not first <= day <= last:
+            raise DateOutOfRange(day, first, last)
 
 
 @dataclass(frozen=True)
@@ -51,6 +90,7 @@ def set_phases(session: Session, campaign: Campaign, spec: list[tuple[str, date,
     """Replace the timeline with the office's phases (the document's stay in the audit log)."""
     if not spec:
         raise TimelineError("至少需要一个阶段。")
+    check_dates(campaign, [d for _name, start, end in spec for d in (start, end)], now.date())
     for name, start, end in spec:
         if start > end:
             raise TimelineError(f"阶段“{name}”的开始日期 {start} 晚于结束日期 {end}。")
@@ -70,17 +110,28 @@ def shift(session: Session, campaign: Campaign, start: date, *, by: int | None, 
     rows = phases(session, campaign)
     if not rows:
         raise TimelineError("还没有任何阶段,请先设置阶段(phases set)。")
+    check_dates(campaign, [start], now.date())
     offset = start - min(p.start for p in rows)
-    spec = [(p.name, p.start + offset, p.end + offset) for p in rows]
+    dues = list(session.exec(select(IndicatorDue).join(Indicator).where(Indicator.campaign_id == campaign.id)))
+    spec = [(p.name, _moved(p.start, offset), _moved(p.end, offset)) for p in rows]
+    check_dates(campaign, [_moved(d.due, offset) for d in dues], now.date())
     texts = {p.no: (p.text, p.period_as_written) for p in rows}
     out = set_phases(session, campaign, spec, by=by, now=now)
     for p in out:
         p.text, p.period_as_written = texts.get(p.no, ("", ""))
         session.add(p)
-    for d in session.exec(select(IndicatorDue).join(Indicator).where(Indicator.campaign_id == campaign.id)):
+    for d in dues:
         d.due += offset
         session.add(d)
     return out
+
+
+def _moved(day: date, offset: timedelta) -> date:
+    """``day + offset``; a stored date so far off that it leaves the calendar is out of range."""
+    try:
+        return day + offset
+    except OverflowError:  # then ``check_dates`` refuses it
+        return date.max if offset > timedelta(0) else date.min
 
 
 def evidence_phase(session: Session, campaign: Campaign) -> Phase | None:
@@ -120,6 +171,7 @@ def dues_and_phase(session: Session, campaign: Campaign) -> tuple[dict[int, Due]
 
 def set_due(session: Session, campaign: Campaign, no: int, due: date, *, by: int | None, now: datetime) -> Due:
     """The office's own due date for one indicator."""
+    check_dates(campaign, [due], now.date())
     ind = session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id, Indicator.no == no)).first()
     if ind is None:
         raise TimelineError(f"没有第{no}项指标。")

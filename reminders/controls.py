@@ -16,7 +16,16 @@ from knowledge import chats as bindings
 from knowledge import people
 from knowledge.messages import Message, say
 from knowledge.models import Campaign
-from knowledge.timeline import TimelineError, set_due, set_phases, shift, state
+from knowledge.numbers import read_number
+from knowledge.timeline import (
+    DateOutOfRange,
+    TimelineError,
+    read_day,
+    set_due,
+    set_phases,
+    shift,
+    state,
+)
 from knowledge.units import UnitDirectory
 from reminders.calendar import WorkCalendar
 from reminders.planner import plan_slot
@@ -41,15 +50,16 @@ def upcoming(*, session: Session, campaign: Campaign, directory: UnitDirectory, 
 def mute(*, session: Session, campaign: Campaign, user_id: int, arg: str,
          now: datetime) -> tuple[Message, list[tuple[int, Message]]]:
     """/mute N: the officer's reply, and the notes to the office chats (the office sees who muted)."""
-    if not arg.isdigit():
+    days = read_number(arg, low=0)
+    if days is None:
         return say("mute_usage"), []
     try:
-        officer = people.mute(session=session, user_id=user_id, campaign_id=campaign.id, days=int(arg), now=now)
+        officer = people.mute(session=session, user_id=user_id, campaign_id=campaign.id, days=days, now=now)
     except people.PeopleError as exc:
         return say("refused", reason=str(exc)), []
-    notice = say("muted_office", days=int(arg), officer=officer)
+    notice = say("muted_office", days=days, officer=officer)
     offices = bindings.office_chats(session=session, campaign_id=campaign.id)
-    return say("muted", days=int(arg), officer=officer), [(c.chat_id, notice) for c in offices]
+    return say("muted", days=days, officer=officer), [(c.chat_id, notice) for c in offices]
 
 
 def set_paused(*, session: Session, campaign: Campaign, paused: bool, by: int) -> Message:
@@ -63,8 +73,12 @@ def set_paused(*, session: Session, campaign: Campaign, paused: bool, by: int) -
 def change_due(*, session: Session, campaign: Campaign, args: list[str], by: int, now: datetime) -> Message:
     """/due 12 2027-03-31: an indicator's own due date."""
     try:
-        no, day = int(args[0].lstrip("#")), date.fromisoformat(args[1])
+        no, day = read_number(args[0]), read_day(" ".join(args[1:]))
+        if no is None:
+            return say("due_usage")
         due = set_due(session, campaign, no, day, by=by, now=now)
+    except DateOutOfRange as exc:
+        return out_of_range(campaign, exc)
     except TimelineError as exc:
         return say("refused", reason=str(exc))
     except (IndexError, ValueError):
@@ -72,12 +86,16 @@ def change_due(*, session: Session, campaign: Campaign, args: list[str], by: int
     return say("due_set", no=due.no, due=due.due)
 
 
+def out_of_range(campaign: Campaign, exc: DateOutOfRange) -> Message:
+    return say("date_out_of_range", "refused", city=campaign.city, day=exc.day, first=exc.first, last=exc.last)
+
+
 def parse_phases(text: str) -> list[tuple[str, date, date]]:
     """``名称 起 止; 名称 起 止`` (either semicolon) → phases; ValueError when it is not that."""
     spec = []
     for part in text.replace(";", ";").split(";"):
         name, start, end = part.split()
-        spec.append((name, date.fromisoformat(start), date.fromisoformat(end)))
+        spec.append((name, read_day(start), read_day(end)))
     return spec
 
 
@@ -86,9 +104,11 @@ def change_phases(*, session: Session, campaign: Campaign, action: str, text: st
     """/phase set 名称 起 止; … replaces the timeline; /phase shift 2026-12-01 moves it whole."""
     try:
         if action == "shift":
-            rows = shift(session, campaign, date.fromisoformat(text.strip()), by=by, now=now)
+            rows = shift(session, campaign, read_day(text), by=by, now=now)
         else:
             rows = set_phases(session, campaign, parse_phases(text), by=by, now=now)
+    except DateOutOfRange as exc:
+        return out_of_range(campaign, exc)
     except TimelineError as exc:
         return say("refused", reason=str(exc))
     except ValueError:

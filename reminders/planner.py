@@ -7,6 +7,7 @@ nothing itself: the bot (or the dry-run CLI) decides what to do with the plan.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -16,10 +17,13 @@ from sqlmodel import Session
 
 from knowledge.models import Campaign
 from knowledge.policy import Policy, policy_for
-from knowledge.timeline import due_dates, phases
+from knowledge.timeline import date_bounds, due_dates, phases
 from knowledge.units import UnitDirectory
 from reminders.calendar import WorkCalendar
 from reminders.owing import owing
+
+log = logging.getLogger(__name__)
+_warned: set[tuple[str, str]] = set()  # what was already warned about, once per process
 
 
 @dataclass
@@ -53,13 +57,20 @@ def plan_slot(session: Session, campaign: Campaign, directory: UnitDirectory, da
     at = slot_time(campaign, day, policy)
     slug = campaign.slug
     out: list[Planned] = []
+    first, last = date_bounds(campaign, day)
     for p in phases(session, campaign):
+        if not (first <= p.start <= last and first <= p.end <= last):
+            _skip(campaign, f"phase {p.no} ({p.start} – {p.end})", first, last)
+            continue
         if calendar.on_or_before(p.start) == day:
             out.append(Planned(f"{slug}:phase_start:{p.no}:{p.start}:group", "phase_start", "group", at,
                                deadline=p.end, phase=p.name, start=p.start))
     by_date: dict[date, set[int]] = defaultdict(set)
     for due in due_dates(session, campaign).values():
-        by_date[due.due].add(due.no)
+        if first <= due.due <= last:
+            by_date[due.due].add(due.no)
+        else:
+            _skip(campaign, f"due date {due.due} of indicator {due.no}", first, last)
     for deadline, numbers in sorted(by_date.items()):
         step = _step(day, deadline, calendar, policy)
         if step is None:
@@ -79,6 +90,15 @@ def plan_slot(session: Session, campaign: Campaign, directory: UnitDirectory, da
             out.append(Planned(f"{slug}:escalation:{deadline}:{n}:office", "escalation", "office", at,
                                deadline=deadline, week=n, units=owed))
     return out
+
+
+def _skip(campaign: Campaign, what: str, first: date, last: date) -> None:
+    """A stored date outside the campaign's years (an old row, from before they were checked):
+    the calendar cannot reckon with it, so it is left out of every plan, with one warning."""
+    if (campaign.slug, what) not in _warned:
+        _warned.add((campaign.slug, what))
+        log.warning("campaign %s: %s is outside %s…%s and is not reminded of; set it again",
+                    campaign.slug, what, first, last)
 
 
 def _step(day: date, deadline: date, calendar: WorkCalendar, policy: Policy) -> tuple[str, int] | None:

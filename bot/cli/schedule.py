@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 
 from sqlmodel import Session
 
@@ -14,7 +13,16 @@ from bot.settings import Settings
 from bot.store import open_store
 from knowledge.campaigns import get_campaign
 from knowledge.clock import SystemClock
-from knowledge.timeline import TimelineError, due_dates, phases, set_due, set_phases, shift
+from knowledge.numbers import read_number
+from knowledge.timeline import (
+    TimelineError,
+    due_dates,
+    phases,
+    read_day,
+    set_due,
+    set_phases,
+    shift,
+)
 from knowledge.units import UnitDirectory
 from reminders.calendar import WorkCalendar
 from reminders.notices import preview
@@ -59,10 +67,10 @@ def cmd_phases(args: argparse.Namespace, settings: Settings) -> int:
                 spec = []
                 for item in args.phase:
                     name, start, end = item.split(":")
-                    spec.append((name, date.fromisoformat(start), date.fromisoformat(end)))
+                    spec.append((name, read_day(start), read_day(end)))
                 set_phases(session, camp, spec, by=None, now=now)
             elif args.action == "shift":
-                shift(session, camp, date.fromisoformat(args.start), by=None, now=now)
+                shift(session, camp, read_day(args.start), by=None, now=now)
         except (ValueError, TimelineError) as exc:
             raise CliError(str(exc) if isinstance(exc, TimelineError) else
                            "阶段写法:名称:开始日期:结束日期,例如 动员部署:2026-12-01:2026-12-31") from None
@@ -84,10 +92,15 @@ def cmd_due(args: argparse.Namespace, settings: Settings) -> int:
     with Session(open_store(settings)) as session:
         camp = get_campaign(session, args.campaign)
         if args.action == "set":
+            no = read_number(str(args.indicator))
             try:
-                set_due(session, camp, args.indicator, date.fromisoformat(args.date), by=None, now=SystemClock().now())
-            except (ValueError, TimelineError) as exc:
+                if no is None:
+                    raise TimelineError(f"没有第{args.indicator}项指标。")
+                set_due(session, camp, no, read_day(args.date), by=None, now=SystemClock().now())
+            except TimelineError as exc:
                 raise CliError(str(exc)) from None
+            except ValueError:
+                raise CliError("日期写法:2027-03-31") from None
         dues = due_dates(session, camp)
         session.commit()
     for no in sorted(dues):

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import cn2an
-
+from knowledge.numbers import read_number
 from knowledge.units import UnitDirectory, UnitRef, normalize
 
 CN_NUM = "零〇一二两三四五六七八九十百"
@@ -117,15 +116,8 @@ FILLER = re.compile(
 
 
 def to_int(token: str) -> int | None:
-    """'12', '十二', '１２' → 12; anything else → None."""
-    token = unicodedata.normalize("NFKC", token).strip()
-    if token.isdigit():
-        return int(token)
-    try:
-        value = cn2an.cn2an(token.replace("〇", "零"), "smart")
-    except (ValueError, KeyError, IndexError):
-        return None
-    return int(value) if float(value).is_integer() else None
+    """'12', '十二', '１２' → 12; anything else (0, 20 digits, '²³') → None: ``knowledge.numbers``."""
+    return read_number(token)
 
 
 def strip_mention(text: str, bot_username: str | None) -> str:
