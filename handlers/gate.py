@@ -77,13 +77,13 @@ async def enter(update: Update, context: BotContext, session: Session, route: Ro
     return Request(session, where, action)
 
 
-def verdict(session: Session, route: Route, where: Where, update: Update, *, own_unit: bool = True) -> str:
+def verdict(session: Session, route: Route, where: Where, update: Update) -> str:
     """The table's cell for this asker here: ``""`` or the refusal's template."""
     role = where.role
     if route is Route.SETUP and where.chat_kind is ChatKind.UNBOUND_GROUP:  # no campaign yet: any will do
         user = update.effective_user
         role = access_store.best_role(session=session, user_id=user.id, admin=where.admin)
-    return decide(route, role, where.chat_kind, own_unit=own_unit, has_unit=where.has_unit,
+    return decide(route, role, where.chat_kind, has_unit=where.has_unit,
                   campaign=where.campaign is not None, published=_published(where))
 
 

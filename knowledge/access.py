@@ -177,16 +177,15 @@ def role_of(*, status: str | None, role: str | None, admin: bool = False) -> Rol
     return Role.OFFICE if role == "office" else Role.LIAISON
 
 
-def decide(route: Route, role: Role, chat: ChatKind, *, own_unit: bool = True, has_unit: bool = True,
-           campaign: bool = True, published: bool = False) -> str:
+def decide(route: Route, role: Role, chat: ChatKind, *, has_unit: bool = True, campaign: bool = True,
+           published: bool = False) -> str:
     """The cell of the table: ``""`` when allowed, else the template that says why not.
 
-    ``own_unit=False`` turns a unit route into its "another unit" twin (``OWE`` → ``OWE_OTHER``);
-    ``has_unit`` is whether the asker has an active officer row naming a unit (``OFFICER`` routes
-    need one); ``campaign=False`` says no campaign is loaded at all (private chats only).
+    Whose unit a question is about is already in its route (``question_route``). ``has_unit`` is
+    whether the asker has an active officer row naming a unit (``OFFICER`` routes need one);
+    ``campaign=False`` says no campaign is loaded at all (private chats only); ``published`` is the
+    campaign's ``publish_status`` (a rule's ``published`` need then applies).
     """
-    if route is Route.OWE and not own_unit:
-        route = Route.OWE_OTHER
     rule = TABLE[route]
     private = chat is ChatKind.PRIVATE
     if rule.only == "private" and not private or rule.only == "group" and private:
