@@ -180,3 +180,17 @@ async def test_buttons_naming_another_unit_or_campaign_are_refused(w):
     assert SECRET not in shown and YC_SECRET not in shown, shown
     assert "没有找到您提交的材料" in reply
     assert alerts(h).count(OFFICE_ONLY) == 3, alerts(h)  # rv of Yancheng, apv of Yancheng, rv by a liaison
+
+
+async def test_with_no_campaign_loaded_private_questions_say_so():
+    from datetime import UTC, datetime
+
+    from knowledge.clock import FakeClock
+    from tests.botkit import make_harness
+    from tests.conftest import new_engine
+    h = await make_harness(new_engine(), FakeClock(datetime(2026, 11, 24, 2, tzinfo=UTC)))
+    try:
+        for text in ("/ind 12", "/submit", "/review", "第12项指标"):
+            assert render("no_campaign").strip() in text_of(await h.say(7001, 7001, text)), text
+    finally:
+        await h.app.shutdown()
