@@ -194,3 +194,87 @@ async def test_with_no_campaign_loaded_private_questions_say_so():
             assert render("no_campaign").strip() in text_of(await h.say(7001, 7001, text)), text
     finally:
         await h.app.shutdown()
+
+
+@pytest.mark.parametrize("who", ["office", "admin"])
+async def test_buttons_naming_rows_that_do_not_exist_are_refused(w, who):
+    h, ids = w
+    uid = USERS[who]
+    before = state(h)
+    for chat in (uid, GROUP, OFFICE_CHAT, UNBOUND):
+        for data, template in (("rv:99999:a", render("review_missing", eid=99999)), ("apv:99999:1", None),
+                               ("ack:99999", None), ("setup:999:l", OFFICE_ONLY), ("sb:i:999:1", None),
+                               ("reg:c:999", None), ("i:999:12", None)):
+            seen = len(h.api.answered_callbacks)
+            await h.press(chat, uid, 1, data)
+            said = "\n".join(a.get("text", "") for a in h.api.answered_callbacks[seen:])
+            assert (template or render("stale_button")).strip() in said, (chat, data, said)
+    assert state(h) == before
+    assert not [m for m in h.api.sent(OFFICE_CHAT) if "出错" in m["text"]]
+
+
+async def test_a_flow_ends_when_its_officer_is_revoked(w):
+    h, ids = w
+    from knowledge import people
+    liaison = USERS["liaison"]
+    await h.say(liaison, liaison, "/submit")
+    await h.press(liaison, liaison, 1, f"sb:i:{ids['hejin']}:4")
+    with h.services.session() as s:
+        people.revoke(session=s, campaign_id=ids["hejin"], user_id=liaison, by_user_id=USERS["office"],
+                      now=h.clock.now())
+        s.commit()
+    h.new()
+    before = state(h)
+    await h.feed(h.api.push_document(liaison, liaison, b"%PDF-1.4 late", "迟到.pdf", "application/pdf"))
+    reply = text_of(h.new())
+    assert render("submit_need_officer").strip() in reply and "已收到" not in reply, reply
+    assert state(h) == before
+
+
+def test_where_counts_only_the_campaigns_own_officer_row():
+    from types import SimpleNamespace
+
+    from handlers.common import Where
+    from knowledge.access import Role
+    other = SimpleNamespace(campaign_id=2, status="active", role="office", unit_id=5)
+    where = Where(SimpleNamespace(id=1), None, other, None, True, False)
+    assert where.role is Role.STRANGER and not where.has_unit
+
+
+def test_a_private_chat_cannot_be_bound(store):
+    from knowledge import chats
+    from knowledge.campaigns import get_campaign
+    from knowledge.identity import PeopleError
+    camp = get_campaign(store, "hejin")
+    with pytest.raises(PeopleError, match="私聊不能绑定"):
+        chats.bind_chat(session=store, campaign_id=camp.id, chat_id=7005, kind="office", title="", by_user_id=7005,
+                        now=datetime_now())
+    chats.bind_chat(session=store, campaign_id=camp.id, chat_id=-100123, kind="office", title="", by_user_id=7005,
+                    now=datetime_now())
+
+
+def datetime_now():
+    from datetime import UTC, datetime
+    return datetime(2026, 11, 24, 2, tzinfo=UTC)
+
+
+def test_publish_status_is_read_from_the_campaign_yaml(tmp_path):
+    from pathlib import Path
+
+    from sqlmodel import Session
+
+    from knowledge.access import publishes_status
+    from knowledge.campaigns import get_campaign
+    from knowledge.loader import load_all
+    from tests.conftest import new_engine
+    source = Path(__file__).parents[1] / "knowledge" / "data" / "hejin.yaml"
+    text = source.read_text(encoding="utf-8")
+    (tmp_path / "hejin.yaml").write_text(text.replace("campaign:\n", "campaign:\n  publish_status: true\n", 1),
+                                         encoding="utf-8")
+    engine = new_engine()
+    with Session(engine) as s:
+        load_all(s, directory=tmp_path)
+        assert publishes_status(get_campaign(s, "hejin").extra)
+    with Session(new_engine()) as s:
+        load_all(s)
+        assert not publishes_status(get_campaign(s, "hejin").extra)
