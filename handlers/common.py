@@ -52,9 +52,10 @@ class Where:
 
     @property
     def has_unit(self) -> bool:
-        """An active officer row of this campaign that names a unit (what submitting needs)."""
+        """An officer row of this campaign that names a unit (what submitting needs besides an
+        active role; the role, not this, says whether the row is active)."""
         o = self.officer
-        return bool(o and self.campaign and o.campaign_id == self.campaign.id and o.status == "active" and o.unit_id)
+        return bool(o and self.campaign and o.campaign_id == self.campaign.id and o.unit_id)
 
     @property
     def asker(self) -> Asker:

@@ -19,7 +19,7 @@ from bot.context import BotContext
 from bot.render import render
 from handlers.common import Where, locate, respond
 from knowledge import access_store
-from knowledge.access import ChatKind, Route, decide
+from knowledge.access import ALSO_HERE, ChatKind, Route, decide, publishes_status
 from knowledge.messages import Action, ActionKind
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,8 @@ async def enter(update: Update, context: BotContext, session: Session, route: Ro
         return None
     where = locate(update, context, session, named if named and (_private(update) or route in ANY_CHAT) else None)
     refusal = verdict(session, route, where, update)
+    if not refusal and route in ALSO_HERE and where.chat is not None:  # and in the chat's own campaign
+        refusal = verdict(session, route, locate(update, context, session), update)
     if refusal:
         if update.callback_query:
             log.warning("refused %s button %r from user %s", route, update.callback_query.data,
@@ -78,14 +80,18 @@ async def enter(update: Update, context: BotContext, session: Session, route: Ro
     return Request(session, where, action)
 
 
-def verdict(session: Session, route: Route, where: Where, update: Update, *, own_unit: bool = True) -> str:
+def verdict(session: Session, route: Route, where: Where, update: Update) -> str:
     """The table's cell for this asker here: ``""`` or the refusal's template."""
     role = where.role
-    if route is Route.SETUP and where.chat_kind is not ChatKind.PRIVATE:  # no campaign yet: any will do
+    if route is Route.SETUP and where.chat_kind is ChatKind.UNBOUND_GROUP:  # no campaign yet: any will do
         user = update.effective_user
         role = access_store.best_role(session=session, user_id=user.id, admin=where.admin)
-    return decide(route, role, where.chat_kind, own_unit=own_unit, has_unit=where.has_unit,
-                  campaign=where.campaign is not None)
+    return decide(route, role, where.chat_kind, has_unit=where.has_unit,
+                  campaign=where.campaign is not None, published=_published(where))
+
+
+def _published(where: Where) -> bool:
+    return where.campaign is not None and publishes_status(where.campaign.extra)
 
 
 def _campaign_named(session: Session, action: Action | None) -> int | str | None:
@@ -124,7 +130,8 @@ async def admit(update: Update, where: Where, route: Route = Route.ASK) -> bool:
     ``OWE_OTHER`` (the office's) for any other.
     """
     # Every question is a question first (a stranger in private is told to register), then its own route.
-    refusal = next((r for r in (decide(x, where.role, where.chat_kind, campaign=where.campaign is not None)
+    refusal = next((r for r in (decide(x, where.role, where.chat_kind, campaign=where.campaign is not None,
+                                       published=_published(where))
                                 for x in dict.fromkeys((Route.ASK, route))) if r), "")
     if refusal:  # the open buttons answered their query already: this is a reply, never an alert
         await respond(update, render(refusal, city=where.campaign.city if where.campaign else "",

@@ -15,7 +15,7 @@ from bot.context import BotContext
 from bot.delivery import keyboard, send
 from bot.render import render
 from handlers.common import Where, refusal, respond
-from handlers.gate import Request, gated
+from handlers.gate import Request, enter, gated
 from knowledge import chats as bindings
 from knowledge import evidence as ev
 from knowledge.access import Route
@@ -114,7 +114,8 @@ async def _pick(update: Update, context: BotContext, request: Request, no: int, 
                 for it in view.items]
         await query.edit_message_text(render("submit_item", i=view.indicator), reply_markup=markup(rows))
         return
-    context.user_data["submit"] = {"campaign": where.campaign.id, "no": no, "item": item, "files": [], "notes": []}
+    context.user_data["submit"] = {"campaign": where.campaign.id, "chat": update.effective_chat.id, "no": no,
+                                   "item": item, "files": [], "notes": []}
     await query.edit_message_text(render("submit_collect", i=view.indicator, item=item))
 
 
@@ -124,28 +125,37 @@ def markup(rows: list) -> InlineKeyboardMarkup | None:
 
 
 async def collect(update: Update, context: BotContext) -> bool:
-    """During /submit, files and texts are gathered until the officer confirms."""
+    """During /submit, files and texts are gathered until the officer confirms — only in the chat
+    where the flow began, and only while the officer may still submit (judged now, by the gate)."""
     state = context.user_data.get("submit")
     message = update.effective_message
-    if not state or message is None:
+    if not state or message is None or state.get("chat") != message.chat_id:
         return False
     if message.text and message.text.startswith("/"):
         return False
+    with context.services.session() as session:
+        if await enter(update, context, session, Route.SUBMIT) is None:  # told why not
+            context.user_data.pop("submit", None)
+            return True
     try:
-        f = await download(message, context)
+        await _gather(message, context, state)
     except FileRejected as exc:
         await respond(update, refusal(exc))
         return True
-    if f:
+    cid = state["campaign"]
+    rows = [[("提交", f"sb:ok:{cid}"), ("取消", f"sb:x:{cid}")]]
+    await respond(update, render("submit_collected", files=len(state["files"]), notes=len(state["notes"])), rows)
+    return True
+
+
+async def _gather(message: Message, context: BotContext, state: dict) -> None:
+    """Keep the message's file, or its text as a note."""
+    if f := await download(message, context):
         state["files"].append(f)
     elif message.text:
         note = strip_mention(message.text, context.bot.username)
         if note:
             state["notes"].append(note[:2000])
-    cid = state["campaign"]
-    rows = [[("提交", f"sb:ok:{cid}"), ("取消", f"sb:x:{cid}")]]
-    await respond(update, render("submit_collected", files=len(state["files"]), notes=len(state["notes"])), rows)
-    return True
 
 
 async def _confirm(update: Update, context: BotContext, session, where: Where) -> None:  # noqa: ANN001

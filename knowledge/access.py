@@ -15,8 +15,14 @@ The defaults, and why:
   officer with a unit, anywhere the campaign is known.
 - Changing the campaign or seeing every unit's work is ``OFFICE``: active office officers of
   that campaign, and the admins from the settings (who are office everywhere).
-- ``ANYONE`` routes ask nothing: registering, help, withdrawing one's own submission (the
-  domain checks it is one's own).
+- ``ANYONE`` routes ask nothing: registering, help.
+- ``ACTIVE`` routes need an active officer row (a unit or not) or the office: entering figures,
+  withdrawing one's own submission (the domain checks it is one's own) — a revoked officer's
+  old commands and buttons stop working.
+- Another unit's submissions (``OWE_OTHER``) are the office's, unless the campaign publishes
+  its league table to officers (``publish_status: true`` in its YAML; ``publishes_status``).
+- A button is judged in the campaign it names, with the presser's *current* role; ``setup:``
+  also in the chat's own campaign (``ALSO_HERE``): only a chat's own office rebinds it.
 - An unbound group has no campaign, so nothing but registration hints and /setup works there;
   the refusal says how to bind it (``group_unbound``).
 
@@ -56,7 +62,7 @@ class Need(StrEnum):
     ANYONE = "anyone"
     MEMBER = "member"  # in private: an active officer (or office); in a bound group: anyone
     OFFICER = "officer"  # an active officer with a unit (office staff included when they have one)
-    FIGURES = "figures"  # an active officer, or the office (who may enter figures for any unit)
+    ACTIVE = "active"  # an active officer, with or without a unit, or the office (figures for any unit)
     OFFICE = "office"
 
 
@@ -99,6 +105,7 @@ class Rule:
     need: Need
     only: str = ""  # "private" or "group": the other kind is told where to go instead
     unbound: str = "group_unbound"  # the refusal in an unbound group ("" when allowed there)
+    published: Need | None = None  # the need instead when the campaign publishes status (``publish_status``)
 
 
 ALLOWED = ""
@@ -108,12 +115,12 @@ TABLE: dict[Route, Rule] = {
     Route.HELP:          Rule(Need.ANYONE),
     Route.ASK:           Rule(Need.MEMBER),
     Route.OWE:           Rule(Need.MEMBER),
-    Route.OWE_OTHER:     Rule(Need.OFFICE),
+    Route.OWE_OTHER:     Rule(Need.OFFICE, published=Need.MEMBER),
     Route.SCORE:         Rule(Need.MEMBER),
     Route.SUBMIT:        Rule(Need.OFFICER),
     Route.FILE:          Rule(Need.OFFICER),
-    Route.WITHDRAW:      Rule(Need.ANYONE, unbound=ALLOWED),
-    Route.FIGURE:        Rule(Need.FIGURES),
+    Route.WITHDRAW:      Rule(Need.ACTIVE),
+    Route.FIGURE:        Rule(Need.ACTIVE),
     Route.REMINDERS:     Rule(Need.OFFICER),
     Route.MUTE:          Rule(Need.OFFICER),
     Route.ACK:           Rule(Need.OFFICER),
@@ -139,10 +146,19 @@ ELSEWHERE = {"private": "start_in_private", "group": "setup_in_group"}
 SHORT = {
     Need.MEMBER: {Role.STRANGER: "need_registration", Role.PENDING: "pending", Role.REVOKED: "need_registration"},
     Need.OFFICER: "submit_need_officer",
-    Need.FIGURES: "submit_need_officer",
+    Need.ACTIVE: "submit_need_officer",
     Need.OFFICE: "office_only",
 }
 OFFICE_ROLES = frozenset({Role.OFFICE, Role.ADMIN})
+# Buttons judged in the chat's own campaign as well as in the one they name: rebinding a chat
+# bound to campaign X needs the office of X (or an admin), whatever campaign the button names.
+ALSO_HERE = frozenset({Route.SETUP_BUTTON})
+
+
+def publishes_status(extra: dict | None) -> bool:
+    """The one reading of a campaign's ``publish_status`` setting (``campaign.extra``, from its YAML):
+    True when the office publishes every unit's status (the league table) to its officers."""
+    return bool((extra or {}).get("publish_status"))
 
 
 def role_of(*, status: str | None, role: str | None, admin: bool = False) -> Role:
@@ -161,25 +177,25 @@ def role_of(*, status: str | None, role: str | None, admin: bool = False) -> Rol
     return Role.OFFICE if role == "office" else Role.LIAISON
 
 
-def decide(route: Route, role: Role, chat: ChatKind, *, own_unit: bool = True, has_unit: bool = True,
-           campaign: bool = True) -> str:
+def decide(route: Route, role: Role, chat: ChatKind, *, has_unit: bool = True, campaign: bool = True,
+           published: bool = False) -> str:
     """The cell of the table: ``""`` when allowed, else the template that says why not.
 
-    ``own_unit=False`` turns a unit route into its "another unit" twin (``OWE`` → ``OWE_OTHER``);
-    ``has_unit`` is whether the asker has an active officer row naming a unit (``OFFICER`` routes
-    need one); ``campaign=False`` says no campaign is loaded at all (private chats only).
+    Whose unit a question is about is already in its route (``question_route``). ``has_unit`` is
+    whether the asker has an active officer row naming a unit (``OFFICER`` routes need one);
+    ``campaign=False`` says no campaign is loaded at all (private chats only); ``published`` is the
+    campaign's ``publish_status`` (a rule's ``published`` need then applies).
     """
-    if route is Route.OWE and not own_unit:
-        route = Route.OWE_OTHER
     rule = TABLE[route]
     private = chat is ChatKind.PRIVATE
     if rule.only == "private" and not private or rule.only == "group" and private:
         return ELSEWHERE[rule.only]
     if chat is ChatKind.UNBOUND_GROUP and rule.unbound:
         return rule.unbound
-    if private and not campaign and rule.need is not Need.ANYONE:
+    need = rule.published if published and rule.published else rule.need
+    if private and not campaign and need is not Need.ANYONE:
         return "no_campaign"
-    return _need_met(rule.need, role, private, has_unit)
+    return _need_met(need, role, private, has_unit)
 
 
 def _need_met(need: Need, role: Role, private: bool, has_unit: bool) -> str:
@@ -190,7 +206,7 @@ def _need_met(need: Need, role: Role, private: bool, has_unit: bool) -> str:
         return ALLOWED if not private or role in (Role.LIAISON, *OFFICE_ROLES) else SHORT[need][role]
     if need is Need.OFFICER:
         return ALLOWED if role in (Role.LIAISON, *OFFICE_ROLES) and has_unit else SHORT[need]
-    if need is Need.FIGURES:
+    if need is Need.ACTIVE:
         return ALLOWED if role in (Role.LIAISON, *OFFICE_ROLES) else SHORT[need]
     return ALLOWED if role in OFFICE_ROLES else SHORT[need]
 

@@ -57,6 +57,8 @@ def bind_chat(*, session: Session, campaign_id: int, chat_id: int | str, kind: s
         raise PeopleError("群的用途只能是 liaison(联络员群)或 office(办公室群)。")
     if session.get(Campaign, campaign_id) is None:
         raise PeopleError("没有这个创建项目。")
+    if _private(channel, external_id(chat_id)):
+        raise PeopleError("私聊不能绑定,请在要绑定的群里发送 /setup。")
     row = _row(session, channel, chat_id)
     before = _snapshot(row) if row else None
     row = row or Chat(campaign_id=campaign_id, channel=channel, external_id=external_id(chat_id))
@@ -95,11 +97,17 @@ def chat_binding(*, session: Session, chat_id: int | str, channel: str = TELEGRA
     return ChatInfo(row.channel, row.external_id, row.campaign_id, row.slug, row.kind, row.title or "", row.status)
 
 
+def _private(channel: str, chat_id: str) -> bool:
+    """A Telegram private chat (its id is the user's, a positive number; groups' are negative):
+    never a bound chat, so no card or report goes to one person's chat — even a row bound before."""
+    return channel == TELEGRAM and chat_id.isdigit()
+
+
 def _chats(session: Session, kind: str, campaign_id: int | None) -> list[ChatInfo]:
     stmt = select(Chat).where(Chat.kind == kind, Chat.status == "active")
     if campaign_id is not None:
         stmt = stmt.where(Chat.campaign_id == campaign_id)
-    return [_chat_info(session, r) for r in session.exec(stmt.order_by(Chat.id))]
+    return [_chat_info(session, r) for r in session.exec(stmt.order_by(Chat.id)) if not _private(r.channel, r.external_id)]
 
 
 def office_chats(*, session: Session, campaign_id: int) -> list[ChatInfo]:

@@ -152,8 +152,8 @@ async def test_notice_falls_back_to_group_when_private_blocked(h):
 async def test_withdraw_before_review(h):
     await send_doc(h)
     [ev] = rows(h, Evidence)
-    out = await h.say(4444, 4444, f"/withdraw {ev.id}")
-    assert "没有找到" in out[-1]["text"]
+    out = await h.say(4444, 4444, f"/withdraw {ev.id}")  # a stranger: the access table (WITHDRAW needs an officer)
+    assert "只有审核通过的联络员" in out[-1]["text"] and rows(h, Evidence)[0].status == "submitted"
     out = await h.say(USER, USER, f"/withdraw {ev.id}")
     assert "已撤回" in out[-1]["text"] and rows(h, Evidence)[0].status == "withdrawn"
 
