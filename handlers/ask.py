@@ -16,17 +16,15 @@ from knowledge.access import Route
 from knowledge.ask import Question, Scope, parse
 from knowledge.ask.dispatch import opened
 from knowledge.ask.parse import parse_command
+from knowledge.messages import say
 from knowledge.units import UnitDirectory
 
 
-async def help_command(update: Update, context: BotContext) -> None:
-    """Explain what to ask, with examples."""
-    with context.services.session() as session:
-        where = locate(update, context, session)
-    if where.campaign is None and update.effective_chat.type != Chat.PRIVATE:
-        await respond(update, render("group_unbound"))
-        return
-    await respond(update, render("help", city=where.campaign.city if where.campaign else ""))
+@gated(Route.HELP)
+async def help_command(update: Update, context: BotContext, request: Request) -> None:
+    """Explain what to ask, with examples (in an unbound group the gate says how to bind it)."""
+    campaign = request.where.campaign
+    await respond(update, say("help", city=campaign.city if campaign else ""))
 
 
 async def question_command(update: Update, context: BotContext) -> None:
