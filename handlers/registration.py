@@ -11,9 +11,10 @@ from bot.delivery import keyboard, send
 from bot.render import render
 from handlers.common import locate, respond
 from handlers.gate import Request, gated
-from knowledge import access_store, enrolment, people
 from knowledge import chats as bindings
+from knowledge import enrolment, people
 from knowledge.access import Route
+from knowledge.campaigns import all_campaigns
 from knowledge.messages import Action, ActionKind
 from knowledge.models import Campaign
 
@@ -36,7 +37,7 @@ async def start(update: Update, context: BotContext, request: Request) -> None:
         await respond(update, render("start_known", officer=where.officer,
                                      city=where.campaign.city if where.campaign else ""))
         return
-    campaigns = access_store.all_campaigns(session=session)
+    campaigns = all_campaigns(session=session)
     if len(campaigns) == 1:
         text, rows = unit_page(session, campaigns[0], 0)
         context.user_data["reg_campaign"] = campaigns[0].id

@@ -6,7 +6,7 @@ testable without a database.
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from knowledge import people
 from knowledge.access import Role, role_of
@@ -17,11 +17,6 @@ def campaign_slug(*, session: Session, campaign_id: int) -> str | None:
     """The slug of the campaign with this id (None when there is none)."""
     camp = session.get(Campaign, campaign_id)
     return camp.slug if camp else None
-
-
-def all_campaigns(*, session: Session) -> list[Campaign]:
-    """Every loaded campaign, by slug."""
-    return list(session.exec(select(Campaign).order_by(Campaign.slug)))
 
 
 def evidence_campaign(*, session: Session, evidence_id: int) -> int | None:

@@ -35,3 +35,8 @@ def get_campaign(session: Session, slug: str) -> Campaign:
 def list_slugs(session: Session) -> list[str]:
     """Slugs of every loaded campaign, sorted."""
     return sorted(session.exec(select(Campaign.slug)))
+
+
+def all_campaigns(*, session: Session) -> list[Campaign]:
+    """Every loaded campaign, by slug (the reminder job, the weekly digest and the city pickers)."""
+    return list(session.exec(select(Campaign).order_by(Campaign.slug)))

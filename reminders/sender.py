@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from knowledge import chats as bindings
 from knowledge import people
+from knowledge.campaigns import all_campaigns
 from knowledge.models import Campaign, ReminderLog
 from knowledge.policy import Policy, policy_for
 from knowledge.timeline import state
@@ -132,7 +133,7 @@ async def run_due(outbox: Outbox, services: Services, calendar: WorkCalendar | N
     now = services.clock.now()
     sent = 0
     with services.session() as session:
-        campaigns = list(session.exec(select(Campaign)))
+        campaigns = all_campaigns(session=session)
     for campaign in campaigns:
         try:  # one campaign's trouble (a bad policy, a broken row) must not silence the others
             sent += await _run_campaign(outbox, services, campaign, calendar, policy or policy_for(campaign), now)
@@ -197,7 +198,7 @@ async def _retry_stale(outbox: Outbox, services: Services, now: datetime) -> Non
         rows = [(r.id, r.campaign_id, r.payload) for r in session.exec(
             select(ReminderLog).where(ReminderLog.status == "claimed", ReminderLog.kind.in_(REMINDER_KINDS),
                                       ReminderLog.claimed_at < now - STALE_CLAIM))]
-        campaigns = {c.id: c for c in session.exec(select(Campaign))}
+        campaigns = {c.id: c for c in all_campaigns(session=session)}
     for rid, cid, data in rows:
         log.warning("re-sending reminder %s claimed before a crash", rid)
         with services.session() as session:  # the next stale check starts ten minutes from now

@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 
 from knowledge import chats as bindings
+from knowledge.campaigns import all_campaigns
 from knowledge.chart import NoCJKFont, render_png
 from knowledge.files import private_file
 from knowledge.ledger import build_xlsx, build_zip
@@ -94,7 +94,7 @@ async def weekly(outbox: Outbox, services: Services, calendar: WorkCalendar | No
     now = services.clock.now()
     sent = 0
     with services.session() as session:
-        campaigns = list(session.exec(select(Campaign)))
+        campaigns = all_campaigns(session=session)
     for campaign in campaigns:
         key = due_digest(campaign, now, calendar)
         if key is None:
