@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden
 
 from bot.context import Services
@@ -37,14 +37,19 @@ def keyboard(buttons: Actions | Buttons | None) -> InlineKeyboardMarkup | None:
 
 
 async def send(bot: object, services: Services, chat_id: int, text: str,
-               buttons: Buttons | None = None, *, private: bool = False) -> list[Message]:
-    """Send ``text`` (split to Telegram's limit) to ``chat_id``; [] when it cannot arrive."""
+               buttons: Buttons | None = None, *, private: bool = False, reply_to: int | None = None) -> list[Message]:
+    """Send ``text`` (split to Telegram's limit) to ``chat_id``; [] when it cannot arrive.
+
+    ``reply_to`` quotes that message with the first part (and sends anyway if it was deleted).
+    """
     sent: list[Message] = []
     parts = split_message(text)
     for index, part in enumerate(parts):
         markup = keyboard(buttons) if index == len(parts) - 1 else None
+        quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and index == 0 else None
         try:
-            sent.append(await bot.send_message(chat_id, part, parse_mode="HTML", reply_markup=markup))  # type: ignore[attr-defined]
+            sent.append(await bot.send_message(chat_id, part, parse_mode="HTML", reply_markup=markup,  # type: ignore[attr-defined]
+                                               reply_parameters=quote))
         except Forbidden:
             log.info("chat %s unreachable (Forbidden)", chat_id)
             with services.session() as session:

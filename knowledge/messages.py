@@ -95,3 +95,78 @@ class Message:
 def say(template: str, intent: str = "", /, **data: Any) -> Message:  # noqa: ANN401
     """A message of one template with no buttons or facts: ``say("pending", unit=…)``."""
     return Message(template=template, data=data, intent=intent)
+
+
+# --- Messages kept in the store (the outbox) ------------------------------------------------
+# A message the bot must deliver is written as JSON in the transaction of the fact it reports
+# and rendered only when it is sent, by whichever face sends it. Its data hold what templates
+# read: plain JSON, and the few richer values the core passes (Decimal points, dates, the
+# dataclasses of ``knowledge``). Each is tagged so that it comes back as itself.
+
+_TAG = "$"
+
+
+def encode(message: Message) -> dict[str, Any]:
+    """``message`` as JSON-safe data (see ``decode``)."""
+    return {"template": message.template, "data": _encode(message.data), "intent": message.intent,
+            "actions": [[[a.label, a.encode()] for a in row] for row in message.actions],
+            "parts": [encode(p) for p in message.parts]}
+
+
+def decode(data: dict[str, Any]) -> Message:
+    """The ``Message`` that ``encode`` wrote; buttons that no longer parse are dropped."""
+    rows = [[a for label, code in row if (a := Action.parse(code, label)) is not None]
+            for row in data.get("actions", [])]
+    return Message(template=data["template"], data=_decode(data.get("data", {})), intent=data.get("intent", ""),
+                   actions=[row for row in rows if row], parts=[decode(p) for p in data.get("parts", [])])
+
+
+def _encode(value: Any) -> Any:  # noqa: ANN401
+    from dataclasses import fields, is_dataclass
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    if isinstance(value, Decimal):
+        return {_TAG: "decimal", "v": str(value)}
+    if isinstance(value, datetime):
+        return {_TAG: "datetime", "v": value.isoformat()}
+    if isinstance(value, date):
+        return {_TAG: "date", "v": value.isoformat()}
+    if is_dataclass(value) and not isinstance(value, type):
+        cls = type(value)
+        if not cls.__module__.startswith("knowledge."):
+            raise TypeError(f"cannot keep a {cls.__name__} in the outbox")
+        return {_TAG: "dataclass", "type": f"{cls.__module__}:{cls.__qualname__}",
+                "v": {f.name: _encode(getattr(value, f.name)) for f in fields(value)}}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"cannot keep a {type(value).__name__} in the outbox")
+
+
+def _decode(value: Any) -> Any:  # noqa: ANN401
+    from datetime import date, datetime
+    from decimal import Decimal
+    from importlib import import_module
+
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    tag = value.get(_TAG)
+    if tag is None:
+        return {k: _decode(v) for k, v in value.items()}
+    if tag == "decimal":
+        return Decimal(value["v"])
+    if tag == "datetime":
+        return datetime.fromisoformat(value["v"])
+    if tag == "date":
+        return date.fromisoformat(value["v"])
+    module, _, name = value["type"].partition(":")
+    if not module.startswith("knowledge."):  # only the core's own values come back as objects
+        raise TypeError(f"unknown value type {value['type']!r}")
+    cls = getattr(import_module(module), name)
+    return cls(**{k: _decode(v) for k, v in value["v"].items()})

@@ -1,6 +1,7 @@
 """sqlmodel tables, in small families: reference data from the documents, and people/chats."""
 
 from knowledge.models.audit import AuditLog
+from knowledge.models.delivery import InboxUpdate, OutboxMessage
 from knowledge.models.evidence import Evidence, EvidenceFile, Figure
 from knowledge.models.people import Chat, Officer
 from knowledge.models.reference import (
@@ -33,9 +34,11 @@ __all__ = [
     "IndicatorItem",
     "IndicatorDue",
     "IndicatorUnit",
+    "InboxUpdate",
     "LeadingGroupMember",
     "NationalIndicator",
     "Officer",
+    "OutboxMessage",
     "Phase",
     "ReminderAck",
     "ReminderLog",
