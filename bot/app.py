@@ -31,6 +31,7 @@ from telegram.request import BaseRequest
 
 from bot import outbox
 from bot.context import BotContext, Services
+from bot.inbox import ChatOrderedProcessor, DurableQueue
 from bot.settings import Settings
 from bot.store import open_store
 from handlers import (
@@ -66,8 +67,12 @@ OFFICE_COMMANDS = GROUP_COMMANDS + [("review", "待审核材料"), ("pause", "�
 
 
 async def post_init(app: Application) -> None:
-    """Learn the bot's username and publish the command menus per scope."""
+    """Before updates flow: take up what a stopped process left (updates stored but unfinished,
+    messages being sent), learn the bot's username, publish the command menus per scope."""
     services: Services = app.bot_data["services"]
+    if isinstance(app.update_queue, DurableQueue):
+        app.update_queue.replay(app)
+    outbox.reclaim(services)
     services.bot_username = app.bot.username or ""
     try:
         await app.bot.set_my_commands([BotCommand(*c) for c in PRIVATE_COMMANDS],
@@ -86,20 +91,23 @@ async def post_init(app: Application) -> None:
 def build_application(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None,
                       request: BaseRequest | None = None, get_updates_request: BaseRequest | None = None,
                       rate_limit: bool = True, reminders: bool = True) -> Application:
-    """Assemble handlers, services, rate limiter and error handler for ``settings``."""
+    """Assemble handlers, services, the durable inbox, rate limiter and error handler for ``settings``."""
     token = settings.token or "0:LOCAL"
+    services = Services(settings=settings, engine=engine or open_store(settings), clock=clock or SystemClock())
+    queue = DurableQueue()
+    queue.services = services
     builder = (ApplicationBuilder().token(token)
                .base_url(settings.telegram_base_url).base_file_url(settings.telegram_base_file_url)
                .context_types(ContextTypes(context=BotContext))
                .defaults(Defaults(parse_mode="HTML"))
+               .update_queue(queue).concurrent_updates(ChatOrderedProcessor(services))
                .post_init(post_init))
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
-    app.bot_data["services"] = Services(settings=settings, engine=engine or open_store(settings),
-                                        clock=clock or SystemClock())
+    app.bot_data["services"] = services
 
     # Group 0: status updates first, so a migration is recorded before anything else runs.
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated))
@@ -135,10 +143,18 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
     # Anything else addressed to us (stickers, voice …) gets a hint.
     app.add_handler(MessageHandler(msgs & ~filters.StatusUpdate.ALL, fallback.other_message))
     app.add_error_handler(errors.on_error)
-    # One repeating job sends whatever reminders are due (rows in the database, not jobs).
-    if app.job_queue is not None and reminders:
-        app.job_queue.run_repeating(outbox.tick, interval=60, first=5, name="reminders")
+    _schedule(app, reminders)
     return app
+
+
+def _schedule(app: Application, reminders: bool) -> None:
+    """The repeating jobs: reminders and digests due (rows in the database, not jobs), and a pass
+    over the outbox for receipts, cards and reminders whose first attempt failed."""
+    if app.job_queue is None:
+        return
+    if reminders:
+        app.job_queue.run_repeating(outbox.tick, interval=60, first=5, name="reminders")
+    app.job_queue.run_repeating(outbox.pass_over, interval=outbox.FLUSH_EVERY, first=1, name="outbox")
 
 
 async def _phase(update: Update, context: BotContext) -> None:

@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.replies import ReplyCache
 from bot.settings import Settings
+from bot.turns import StoreTurn
 from knowledge.clock import Clock
 from knowledge.db import session_scope
 from knowledge.models import Campaign
@@ -36,6 +37,8 @@ class Services:
     _campaigns: dict[str, Campaign] = field(default_factory=dict)
     # Replies kept between questions (see bot.replies); None builds every reply afresh.
     replies: ReplyCache | None = field(default_factory=ReplyCache)
+    # Whose turn it is with the store while updates run concurrently (see bot.turns).
+    turn: StoreTurn = field(default_factory=StoreTurn)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

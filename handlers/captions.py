@@ -10,17 +10,18 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.render import render
+from handlers import notify
 from handlers.common import Where, locate, refusal, respond
 from handlers.gate import Request, enter
-from handlers.submit import announce, collect, download, markup, review_buttons
+from handlers.submit import collect, download
 from knowledge import evidence as ev
 from knowledge.access import Route
 from knowledge.ask.grammar import parse_caption, strip_mention
 from knowledge.files import FileRejected
+from knowledge.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ async def captioned_file(update: Update, context: BotContext) -> None:
     parsed = parse_caption(strip_mention(message.caption or "", context.bot.username))  # "@bot #12 …" in groups
     album = _album(context, message.media_group_id)
     with context.services.session() as session:
+        if parsed is None and not album.get("target") and message.media_group_id:  # memory lost in a restart
+            album["target"] = ev.album_target(session, message.media_group_id, update.effective_user.id)
         if parsed is None and not album.get("target"):
             await _uncaptioned(update, context, locate(update, context, session), album)
             return
@@ -43,18 +46,21 @@ async def captioned_file(update: Update, context: BotContext) -> None:
 
 async def _store(update: Update, context: BotContext, request: Request, target: tuple, album: dict
                  ) -> ev.EvidenceView | None:
-    """Download and record the file (with the album's earlier ones); None when refused (and said why)."""
-    (no, item, note), where, session = target, request.where, request.session
+    """Download and record the file (with the album's earlier ones) and commit it with its receipt
+    and cards; None when refused (and said why)."""
+    (no, item, note), where, session, message = target, request.where, request.session, update.effective_message
     try:
         ev.responsible_view(session, where.campaign, where.directory, where.officer.unit_id, no)
-        f = await download(update.effective_message, context)
+        f = await download(message, context)
         view = ev.submit(session, campaign=where.campaign, directory=where.directory, officer=where.officer,
                          no=no, item_no=item, files=album.pop("files", []) + ([f] if f else []), note=note,
-                         now=context.services.clock.now(), media_group_id=update.effective_message.media_group_id or "")
+                         now=context.services.clock.now(), media_group_id=message.media_group_id or "")
     except (FileRejected, ev.EvidenceError) as exc:
         await respond(update, refusal(exc))
         return None
-    session.commit()  # committed before the receipt
+    rows = [] if view.attached else notify.submission_rows(session, context.services, view, message.chat_id,
+                                                           message.message_id, where.private)
+    album["keys"] = notify.settle(update, context, session, rows)  # committed before any receipt
     album["target"] = (no, item)
     return view
 
@@ -87,26 +93,16 @@ async def _uncaptioned(update: Update, context: BotContext, where: Where, album:
 
 async def _acknowledge(update: Update, context: BotContext, where: Where, view: ev.EvidenceView,
                        album: dict) -> None:
-    """The receipt and the office card, once per submission; an album's next file edits both."""
-    sent = album.get("sent", {}).get(view.id)
-    if sent and view.attached:
-        await _edit(context, [sent[0]], render("receipt", e=view))
-        await _edit(context, sent[1], render("review_card", e=view), review_buttons(view.id))
+    """The receipt and the office cards, once per submission; an album's next file updates both."""
+    if not view.attached:
+        await notify.deliver(context, album.pop("keys", []))
         return
-    receipt = await update.effective_message.reply_html(render("receipt", e=view), do_quote=not where.private)
-    cards = await announce(context, where.campaign, view)
-    if update.effective_message.media_group_id:
-        album.setdefault("sent", {})[view.id] = ((receipt.chat_id, receipt.message_id),
-                                                 [(m.chat_id, m.message_id) for m in cards])
-
-
-async def _edit(context: BotContext, targets: list, text: str, buttons: list | None = None) -> None:
-    for chat_id, message_id in targets:
-        try:
-            await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
-                                                reply_markup=markup(buttons) if buttons else None)
-        except TelegramError as exc:  # an edit is a courtesy; the files are stored either way
-            log.info("could not update message %s in %s: %s", message_id, chat_id, exc)
+    await notify.refresh(context, f"receipt:{view.id}", Message("receipt", {"e": view}))
+    card = Message("review_card", {"e": view}, actions=notify.review_actions(view.id))
+    with context.services.session() as session:
+        chats = notify.office_targets(session, context.services, view.campaign_id)
+    for chat in chats:
+        await notify.refresh(context, f"card:{view.id}:{chat}", card)
 
 
 def _hint_later(context: BotContext, update: Update, album: dict) -> None:

@@ -13,12 +13,10 @@ import re
 from telegram import ForceReply, Update
 
 from bot.context import BotContext
-from bot.delivery import send
 from bot.render import render
+from handlers import notify
 from handlers.common import refusal, respond
 from handlers.gate import Request, enter, gated
-from handlers.submit import review_buttons
-from knowledge import chats as bindings
 from knowledge import evidence as ev
 from knowledge.access import Route
 from knowledge.messages import Action, ActionKind
@@ -40,8 +38,7 @@ async def review_button(update: Update, context: BotContext, request: Request) -
     if step == "a":
         done = ev.review(request.session, evidence_id=eid, reviewer_id=update.effective_user.id, accept=True,
                          now=context.services.clock.now())
-        request.session.commit()
-        await finish(update, context, done)
+        await notify.deliver(context, _settle(update, context, request, done))
         return
     await _prompt(update, eid, step == "p", current.max_points)
 
@@ -66,15 +63,16 @@ async def review_reply(update: Update, context: BotContext) -> bool:
     action = Action("", ActionKind.REVIEW, (eid, "p" if points else "r"))
     with context.services.session() as session:
         request = await enter(update, context, session, Route.REVIEW_BUTTON, action)
-        done = request and await _decide(update, context, request, eid, points)
-    if done:
-        await finish(update, context, done)
+        keys = request and await _decide(update, context, request, eid, points)
+    if keys:
+        await notify.deliver(context, keys)
     return True
 
 
 async def _decide(update: Update, context: BotContext, request: Request, eid: int,
-                  points: bool) -> ev.EvidenceView | None:
-    """Record the points or the reason typed in reply; None (and the reason why) if refused."""
+                  points: bool) -> list[str] | None:
+    """Record the points or the reason typed in reply (the outcome's rows with it); None (and
+    the reason why) if refused."""
     text, now = update.effective_message.text or "", context.services.clock.now()
     try:
         done = ev.review(request.session, evidence_id=eid, reviewer_id=update.effective_user.id,
@@ -83,24 +81,15 @@ async def _decide(update: Update, context: BotContext, request: Request, eid: in
     except ev.EvidenceError as exc:
         await respond(update, refusal(exc))
         return None
-    request.session.commit()
-    return done
+    return _settle(update, context, request, done)
 
 
-async def finish(update: Update, context: BotContext, done: ev.EvidenceView) -> None:
-    """Confirm in the office chat and tell the submitter (privately, else in the liaison group)."""
-    services = context.services
-    await update.effective_message.reply_html(render("review_done", e=done, reviewer=update.effective_user.full_name))
-    delivered = bool(done.submitter_user_id) and bool(
-        await send(context.bot, services, done.submitter_user_id, render("review_notice", e=done), private=True))
-    if not delivered:
-        with services.session() as session:
-            groups = [c.chat_id for c in bindings.liaison_chats(session=session, campaign_id=done.campaign_id)]
-        in_group = render("review_notice_group", e=done, user_id=done.submitter_user_id, officer=done.officer_name)
-        for chat_id in groups:
-            delivered = bool(await send(context.bot, services, chat_id, in_group)) or delivered
-    if not delivered:  # neither privately nor in a group: the office must pass it on itself
-        await update.effective_message.reply_html(render("review_undelivered", e=done))
+def _settle(update: Update, context: BotContext, request: Request, done: ev.EvidenceView) -> list[str]:
+    """Commit the review with its outcome's rows: the confirmation here, the submitter's notice."""
+    message = update.effective_message
+    rows = notify.outcome_rows(request.session, done, message.chat_id, message.message_id,
+                               update.effective_user.full_name)
+    return notify.settle(update, context, request.session, rows)
 
 
 @gated(Route.REVIEW)
@@ -113,7 +102,7 @@ async def review_command(update: Update, context: BotContext, request: Request) 
         await respond(update, render("review_empty"))
         return
     for view in waiting:
-        await respond(update, render("review_card", e=view), review_buttons(view.id))
+        await respond(update, render("review_card", e=view), notify.review_actions(view.id))
     if total > len(waiting):
         await respond(update, render("review_more", shown=len(waiting), more=total - len(waiting)))
 

@@ -12,17 +12,16 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
 from bot.context import BotContext
-from bot.delivery import keyboard, send
+from bot.delivery import keyboard
 from bot.render import render
+from handlers import notify
 from handlers.common import Where, refusal, respond
 from handlers.gate import Request, enter, gated
-from knowledge import chats as bindings
 from knowledge import evidence as ev
 from knowledge.access import Route
 from knowledge.ask.grammar import strip_mention
 from knowledge.duties import unit_duties
 from knowledge.files import FileRejected, check_content, check_file, store_bytes, too_big
-from knowledge.models import Campaign
 
 PAGE = 8
 log = logging.getLogger(__name__)
@@ -171,26 +170,8 @@ async def _confirm(update: Update, context: BotContext, session, where: Where) -
     except ev.EvidenceError as exc:
         await query.edit_message_text(refusal(exc))
         return
-    session.commit()  # committed before the receipt
+    rows = notify.submission_rows(session, context.services, view, update.effective_chat.id, None, where.private)
+    keys = notify.settle(update, context, session, rows)  # committed before the receipt
     context.user_data.pop("submit", None)
-    await query.edit_message_text(render("receipt", e=view))
-    await announce(context, where.campaign, view)
-
-
-async def announce(context: BotContext, campaign: Campaign, view: ev.EvidenceView) -> list[Message]:
-    """Put a review card in the campaign's office chats; the messages sent, for later edits."""
-    services = context.services
-    with services.session() as session:
-        chats = [c.chat_id for c in bindings.office_chats(session=session, campaign_id=campaign.id)]
-    if services.settings.office_chat_id and services.settings.office_chat_id not in chats:
-        chats.append(services.settings.office_chat_id)
-    rows = review_buttons(view.id)
-    sent: list[Message] = []
-    for chat_id in chats:
-        sent += await send(context.bot, services, chat_id, render("review_card", e=view), rows)
-    return sent
-
-
-def review_buttons(evidence_id: int) -> list:
-    return [[("通过(满分)", f"rv:{evidence_id}:a"), ("通过(部分分)", f"rv:{evidence_id}:p"),
-             ("退回", f"rv:{evidence_id}:r")]]
+    await notify.deliver_by_edit(context, keys[0], update)  # the prompt becomes the receipt
+    await notify.deliver(context, keys[1:])

@@ -172,6 +172,18 @@ def submit(session: Session, *, campaign: Campaign, directory: UnitDirectory, of
     return out
 
 
+def album_target(session: Session, media_group_id: str, user_id: int | str) -> tuple[int, int | None] | None:
+    """The indicator (and item) an album's earlier file was submitted for by this person: the
+    chat's memory of the album is gone after a restart, the submission is not."""
+    row = session.exec(select(Indicator.no, IndicatorItem.no).select_from(Evidence)
+                       .join(Indicator, Indicator.id == Evidence.indicator_id)
+                       .join(IndicatorItem, IndicatorItem.id == Evidence.item_id, isouter=True)
+                       .where(Evidence.media_group_id == media_group_id,
+                              Evidence.submitter_user_id == external_id(user_id))
+                       .order_by(Evidence.id)).first()
+    return (row[0], row[1]) if row else None
+
+
 def _kind(files: list[FileIn], note: str) -> str:
     if not files:
         return "link" if "http://" in note or "https://" in note else "text"

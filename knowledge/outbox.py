@@ -82,6 +82,20 @@ def put(session: Session, outgoing: list[Outgoing], now: datetime) -> list[str]:
     return keys
 
 
+def settle(session: Session, outgoing: list[Outgoing], now: datetime, update: tuple[str, int] | None = None) -> list[str]:
+    """Commit the caller's effects with the rows that report them and, when ``update`` (channel,
+    update id) is given, the inbox row of the update that caused them marked done — one
+    transaction: after a crash either all of it happened (and the rows go out) or none of it did
+    (and the update is processed again)."""
+    from knowledge import inbox
+
+    keys = put(session, outgoing, now)
+    if update is not None:
+        inbox.done(session, update[0], update[1], now)
+    session.commit()
+    return keys
+
+
 def put_one(session: Session, out: Outgoing, now: datetime) -> bool:
     """Write one row in its own savepoint; False when its key was written already (by anyone)."""
     try:
