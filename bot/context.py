@@ -6,6 +6,7 @@ Follows python-telegram-bot's ``contexttypesbot`` example: instead of casting
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ class Services:
     replies: ReplyCache | None = field(default_factory=ReplyCache)
     # Whose turn it is with the store while updates run concurrently (see bot.turns).
     turn: StoreTurn = field(default_factory=StoreTurn)
+    # One pass over the outbox at a time in this process: at most one message is in flight, so a
+    # crash can leave at most one delivery in doubt (see knowledge.outbox).
+    sending: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -17,6 +17,8 @@ import time
 from typing import Any
 from urllib.parse import unquote
 
+import httpx
+from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.fakes.html import html_error, utf16_len, visible_text
@@ -50,6 +52,7 @@ class LocalBotApi:
         self._sent: list[dict] = []
         self.answered_callbacks: list[dict] = []
         self._failures: dict[str, list[tuple[int, str, dict | None]]] = {}
+        self._timeouts: dict[str, list[bool]] = {}
         self._new_update = asyncio.Event()
         self._new_sent = asyncio.Event()
         self.commands: dict[str, list] = {}
@@ -71,6 +74,11 @@ class LocalBotApi:
     def fail_next(self, method: str, code: int, description: str, parameters: dict | None = None) -> None:
         """Make the next call of ``method`` fail (429 with retry_after, 500 …)."""
         self._failures.setdefault(method, []).append((code, description, parameters))
+
+    def time_out_next(self, method: str, *, delivered: bool) -> None:
+        """Make the next call of ``method`` time out: after it was carried out (``delivered``: the
+        answer was lost on the way back) or before it reached the API (connecting)."""
+        self._timeouts.setdefault(method, []).append(delivered)
 
     def _user(self, user_id: int) -> dict:
         return self.users.get(user_id) or self.add_user(user_id, f"用户{user_id}")
@@ -390,6 +398,12 @@ class LocalRequest(BaseRequest):
             return (200, data) if data is not None else (404, b"Not Found")
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
+        timeouts = self.api._timeouts.get(name)
+        if timeouts:
+            delivered = timeouts.pop(0)
+            if delivered:
+                await self.api.handle(name, params)
+            raise TimedOut() from (httpx.ReadTimeout("read") if delivered else httpx.ConnectTimeout("connect"))
         envelope = await self.api.handle(name, params)
         status = 200 if envelope["ok"] else envelope["error_code"]
         return status, json.dumps(envelope, ensure_ascii=False).encode()
