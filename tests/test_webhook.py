@@ -65,9 +65,9 @@ def test_webhook_mode_needs_a_secret_telegram_accepts():
     def settings(**extra: str) -> Settings:
         return Settings(_env_file=None, webhook_url="https://bot.example.gov.cn/telegram", **extra)
 
-    with pytest.raises(WebhookSettingError, match="WEBHOOK_SECRET"):
+    with pytest.raises(WebhookSettingError, match="必须设置 WEBHOOK_SECRET"):
         webhook_options(settings())
-    with pytest.raises(WebhookSettingError, match="WEBHOOK_SECRET"):
+    with pytest.raises(WebhookSettingError, match="必须设置 WEBHOOK_SECRET"):
         webhook_options(settings(webhook_secret=" "))
     with pytest.raises(WebhookSettingError, match="只能包含字母"):
         webhook_options(settings(webhook_secret="two words"))
