@@ -76,7 +76,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         asyncio.run(_preflight(app))  # one clear sentence instead of a retry loop's traceback
         if hook:
-            app.run_webhook(**hook, allowed_updates=kinds)  # type: ignore[arg-type]
+            app.run_webhook(**hook, allowed_updates=kinds)
         else:
             app.run_polling(allowed_updates=kinds)
     except InvalidToken:
