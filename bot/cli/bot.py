@@ -55,7 +55,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Long polling (or a webhook when WEBHOOK_URL is set); no token → the local chat."""
+    """Long polling (or a webhook when WEBHOOK_URL is set, see ``bot.webhook``); no token → the local chat."""
     from bot.logs import setup
 
     setup(settings.log_level, settings.log_format)
@@ -68,17 +68,17 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
+    from bot.webhook import webhook_options
 
+    hook = webhook_options(settings) if settings.webhook_url else None  # bad settings: fail before starting
     app = build_application(settings)
+    kinds = ["message", "callback_query", "my_chat_member"]
     try:
         asyncio.run(_preflight(app))  # one clear sentence instead of a retry loop's traceback
-        if settings.webhook_url:
-            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-            app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port,
-                            webhook_url=settings.webhook_url, secret_token=secret,
-                            allowed_updates=["message", "callback_query", "my_chat_member"])
+        if hook:
+            app.run_webhook(**hook, allowed_updates=kinds)
         else:
-            app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+            app.run_polling(allowed_updates=kinds)
     except InvalidToken:
         print("错误: Telegram 不接受这个令牌,请检查 TELEGRAM_BOT_TOKEN。", file=sys.stderr)
         return 2

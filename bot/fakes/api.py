@@ -13,9 +13,10 @@ import asyncio
 import hashlib
 import itertools
 import json
+import re
 import time
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import httpx
 from telegram.error import TimedOut
@@ -26,6 +27,9 @@ from bot.fakes.html import html_error, utf16_len, visible_text
 BOT = {"id": 7000001, "is_bot": True, "first_name": "联络员助手", "username": "liaison_test_bot",
        "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
 MAX_DOWNLOAD = 20 * 1024 * 1024
+# getWebhookInfo's last_error_message for what bot.fakes.webhook saw (Telegram's wording)
+WEBHOOK_FAILURES = {"refused": "Connection refused", "reset": "Connection reset by peer",
+                    "lost": "Connection reset by peer", "timeout": "Read timeout expired"}
 
 
 class ApiError(Exception):
@@ -56,6 +60,10 @@ class LocalBotApi:
         self._new_update = asyncio.Event()
         self._new_sent = asyncio.Event()
         self.commands: dict[str, list] = {}
+        # setWebhook: url, secret_token, allowed_updates; None while the bot polls (see bot.fakes.webhook)
+        self.webhook: dict | None = None
+        self.webhook_error: tuple[int, str] | None = None  # last_error_date, last_error_message
+        self.webhook_wake = asyncio.Event()  # an update or a webhook change: the pusher looks again
 
     # ---- set-up helpers -------------------------------------------------------------------
     def add_user(self, user_id: int, first_name: str, username: str | None = None) -> dict:
@@ -93,6 +101,7 @@ class LocalBotApi:
         update["update_id"] = next(self._update_ids)
         self._updates.append(update)
         self._new_update.set()
+        self.webhook_wake.set()
         return update
 
     def _message(self, chat_id: int, user_id: int, **fields: Any) -> dict:  # noqa: ANN401
@@ -234,11 +243,59 @@ class LocalBotApi:
     def m_logout(self, _p: dict) -> bool:
         return True
 
-    m_close = m_deletewebhook = m_setwebhook = m_setchatmenubutton = m_sendchataction = m_logout
+    m_close = m_setchatmenubutton = m_sendchataction = m_logout
     m_deletemycommands = m_logout
 
+    # ---- webhooks, as Telegram keeps them --------------------------------------------------
+    def m_setwebhook(self, p: dict) -> bool:
+        url = str(p.get("url") or "")
+        if not url:  # Telegram: an empty url removes the webhook
+            return self.m_deletewebhook(p)
+        parts = urlsplit(url)
+        if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost")):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        secret = p.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        if _flag(p.get("drop_pending_updates")):
+            self._updates.clear()
+        self.webhook = {"url": url, "secret_token": str(secret) if secret else None,
+                        "allowed_updates": _load(p.get("allowed_updates")),
+                        "max_connections": int(p.get("max_connections") or 40)}
+        self.webhook_error = None
+        self.webhook_wake.set()
+        return True
+
+    def m_deletewebhook(self, p: dict) -> bool:
+        if _flag(p.get("drop_pending_updates")):
+            self._updates.clear()
+        self.webhook = None
+        self.webhook_wake.set()
+        return True
+
     def m_getwebhookinfo(self, _p: dict) -> dict:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        info: dict[str, Any] = {"url": self.webhook["url"] if self.webhook else "", "has_custom_certificate": False,
+                                "pending_update_count": len(self._updates)}
+        if self.webhook:
+            info["max_connections"] = self.webhook["max_connections"]
+            if self.webhook["allowed_updates"] is not None:
+                info["allowed_updates"] = self.webhook["allowed_updates"]
+        if self.webhook and self.webhook_error:
+            info["last_error_date"], info["last_error_message"] = self.webhook_error
+        return info
+
+    def next_webhook_update(self) -> dict | None:
+        """The oldest pending update, while a webhook is set: Telegram pushes them in order."""
+        return self._updates[0] if self.webhook and self._updates else None
+
+    def webhook_answered(self, update_id: int, status: int | str) -> None:
+        """An update is pending until the webhook answers 200; anything else is the last error."""
+        if status == 200:
+            self._updates = [u for u in self._updates if u["update_id"] != update_id]
+        else:
+            reason = (f"Wrong response from the webhook: {status}" if isinstance(status, int)
+                      else WEBHOOK_FAILURES.get(status, status))
+            self.webhook_error = (int(time.time()), reason)
 
     def m_setmycommands(self, p: dict) -> bool:
         scope = p.get("scope")
@@ -251,6 +308,9 @@ class LocalBotApi:
         return self.commands.get(json.dumps(_load(scope), sort_keys=True) if scope else "default", [])
 
     async def m_getupdates(self, p: dict) -> list:
+        if self.webhook:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                "use deleteWebhook to delete the webhook first")
         offset = int(p.get("offset") or 0)
         limit = int(p.get("limit") or 100)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
@@ -366,6 +426,11 @@ class LocalBotApi:
         if f["file_size"] > MAX_DOWNLOAD and not self.big_files:
             raise ApiError(400, "Bad Request: file is too big")
         return {k: v for k, v in f.items() if k != "data"}
+
+
+def _flag(value: Any) -> bool:  # noqa: ANN401
+    """A boolean parameter: True in-process, "true" as form data."""
+    return value is True or str(value).lower() in ("true", "1")
 
 
 def _load(value: Any) -> Any:  # noqa: ANN401

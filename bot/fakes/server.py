@@ -1,6 +1,7 @@
 """A small HTTP server that speaks the Bot API on 127.0.0.1, backed by ``LocalBotApi``.
 
-End-to-end tests and benchmarks point the real polling loop at it with ``TELEGRAM_BASE_URL``.
+End-to-end tests and benchmarks point the real polling loop at it with ``TELEGRAM_BASE_URL``;
+once the bot calls ``setWebhook``, ``bot.fakes.webhook`` pushes the updates to it instead.
 It understands JSON, form-encoded and multipart bodies (python-telegram-bot sends form data,
 and multipart when uploading files) and keeps connections alive; long polling waits without
 blocking other requests because each connection is its own task.
@@ -15,6 +16,7 @@ from email.policy import HTTP
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.fakes.api import LocalBotApi
+from bot.fakes.webhook import WebhookPusher
 
 
 def _ok(data: object) -> tuple[int, str, bytes]:
@@ -33,8 +35,11 @@ def _decode(value: str) -> object:
 class FakeBotApiServer:
     """``async with FakeBotApiServer() as server:`` then use ``server.base_url``."""
 
-    def __init__(self, api: LocalBotApi | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, api: LocalBotApi | None = None, host: str = "127.0.0.1", port: int = 0,
+                 webhook_retry: tuple[float, float] = (0.2, 2.0)) -> None:
         self.api = api or LocalBotApi()
+        # while the bot has set a webhook, updates are pushed to it (seconds: first retry, ceiling)
+        self.webhook = WebhookPusher(self.api, retry=webhook_retry)
         self.host, self.port = host, port
         self._server: asyncio.base_events.Server | None = None
         self._tasks: set[asyncio.Task] = set()
@@ -52,8 +57,10 @@ class FakeBotApiServer:
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
+        self.webhook.start()
 
     async def stop(self) -> None:
+        await self.webhook.stop()
         if self._server:
             self._server.close()
             for task in list(self._tasks):
