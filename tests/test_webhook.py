@@ -186,17 +186,9 @@ async def test_run_refuses_webhook_mode_without_a_secret(tmp_path):
         assert server.api.calls == []  # refused before a word to Telegram
 
 
-class AnsweredTwice(AssertionError):
-    """The one failure expected until the durable inbox (issue 14, item 1) dedupes by update_id."""
-
-
 @pytest.mark.parametrize("kill_at", [
     "sent",  # right after the POST was written: the bot may not even have read it
-    pytest.param("answered", marks=pytest.mark.xfail(
-        raises=AnsweredTwice, strict=True,
-        reason="the bot had processed the update when it was killed, so the redelivery is processed again "
-               "until the durable inbox (issue 14, item 1) skips update ids already stored; "
-               "remove this mark when it is merged")),
+    "answered",  # it took the update and replied; its 200 never reached Telegram
 ])
 async def test_killed_before_the_200_the_update_is_redelivered_and_answered_once(tmp_path, kill_at):
     port = free_port()
@@ -236,7 +228,5 @@ async def test_killed_before_the_200_the_update_is_redelivered_and_answered_once
             await stop_bot(second)
         answers = replies(server, ANSWER_12)
         assert answers, "the redelivered update was never answered"
-        # Exactly once. With kill_at="answered" this fails (2 answers) until the durable inbox is
-        # merged — deliberately strict, see the xfail mark above.
-        if len(answers) > 1:
-            raise AnsweredTwice(f"answered {len(answers)} times")
+        # Exactly once: the redelivery carries an update id the inbox has stored already.
+        assert len(answers) == 1, f"answered {len(answers)} times"
