@@ -31,6 +31,7 @@ from telegram.request import BaseRequest
 
 from bot import outbox
 from bot.context import BotContext, Services
+from bot.housekeeping import SWEEP_EVERY, SWEEP_FIRST, sweep_job
 from bot.settings import Settings
 from bot.store import open_store
 from handlers import (
@@ -138,6 +139,7 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
     # One repeating job sends whatever reminders are due (rows in the database, not jobs).
     if app.job_queue is not None and reminders:
         app.job_queue.run_repeating(outbox.tick, interval=60, first=5, name="reminders")
+        app.job_queue.run_repeating(sweep_job, interval=SWEEP_EVERY, first=SWEEP_FIRST, name="files-sweep")
     return app
 
 

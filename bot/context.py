@@ -21,6 +21,7 @@ from bot.settings import Settings
 from knowledge.clock import Clock
 from knowledge.db import session_scope
 from knowledge.models import Campaign
+from knowledge.quota import RecentUploads
 from knowledge.units import UnitDirectory
 
 
@@ -36,6 +37,8 @@ class Services:
     _campaigns: dict[str, Campaign] = field(default_factory=dict)
     # Replies kept between questions (see bot.replies); None builds every reply afresh.
     replies: ReplyCache | None = field(default_factory=ReplyCache)
+    # What each officer sent in the last hour (knowledge.quota: the hourly rate).
+    uploads: RecentUploads = field(default_factory=RecentUploads)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
