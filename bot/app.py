@@ -31,6 +31,7 @@ from telegram.request import BaseRequest
 
 from bot import outbox
 from bot.context import BotContext, Services
+from bot.housekeeping import SWEEP_EVERY, SWEEP_FIRST, sweep_job
 from bot.inbox import ChatOrderedProcessor, DurableQueue
 from bot.settings import Settings
 from bot.store import open_store
@@ -148,12 +149,14 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
 
 
 def _schedule(app: Application, reminders: bool) -> None:
-    """The repeating jobs: reminders and digests due (rows in the database, not jobs), and a pass
-    over the outbox for receipts, cards and reminders whose first attempt failed."""
+    """The repeating jobs: reminders and digests due (rows in the database, not jobs), the daily
+    sweep of unreferenced files, and a pass over the outbox for receipts, cards and reminders
+    whose first attempt failed."""
     if app.job_queue is None:
         return
     if reminders:
         app.job_queue.run_repeating(outbox.tick, interval=60, first=5, name="reminders")
+        app.job_queue.run_repeating(sweep_job, interval=SWEEP_EVERY, first=SWEEP_FIRST, name="files-sweep")
     app.job_queue.run_repeating(outbox.pass_over, interval=outbox.FLUSH_EVERY, first=1, name="outbox")
 
 

@@ -23,6 +23,7 @@ from bot.turns import StoreTurn
 from knowledge.clock import Clock
 from knowledge.db import session_scope
 from knowledge.models import Campaign
+from knowledge.quota import RecentUploads
 from knowledge.units import UnitDirectory
 
 
@@ -43,6 +44,8 @@ class Services:
     # One pass over the outbox at a time in this process: at most one message is in flight, so a
     # crash can leave at most one delivery in doubt (see knowledge.outbox).
     sending: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # What each officer sent in the last hour (knowledge.quota: the hourly rate).
+    uploads: RecentUploads = field(default_factory=RecentUploads)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     webhook_port: int = Field(8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
     max_download_mb: int | None = Field(None, ge=1)
+    unit_quota_mb: int | None = Field(None, ge=1)  # a unit's stored evidence, all versions
+    uploads_per_hour: int = Field(20, ge=1)  # files one officer may send in an hour
+    upload_mb_per_hour: int | None = Field(None, ge=1)
+    sweep_grace_hours: float = Field(24, gt=0)  # unreferenced files younger than this are kept
     log_level: str = "INFO"
     log_format: str = "text"
 
@@ -63,6 +67,22 @@ class Settings(BaseSettings):
             return self.max_download_mb * 1024 * 1024
         official = "api.telegram.org" in self.telegram_base_file_url
         return (20 if official else 2000) * 1024 * 1024
+
+    @property
+    def unit_quota(self) -> int:
+        """Bytes of evidence one unit may keep (``UNIT_QUOTA_MB``): by default 1 GB, or room for
+        two files of the largest size allowed when that is more (a self-hosted Bot API)."""
+        if self.unit_quota_mb:
+            return self.unit_quota_mb * 1024 * 1024
+        return max(1024 * 1024 * 1024, 2 * self.download_limit)
+
+    @property
+    def upload_bytes_per_hour(self) -> int:
+        """Bytes one officer may send in an hour (``UPLOAD_MB_PER_HOUR``): by default 200 MB, or
+        one file of the largest size allowed when that is more."""
+        if self.upload_mb_per_hour:
+            return self.upload_mb_per_hour * 1024 * 1024
+        return max(200 * 1024 * 1024, self.download_limit)
 
     @property
     def token(self) -> str:

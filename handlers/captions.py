@@ -51,7 +51,7 @@ async def _store(update: Update, context: BotContext, request: Request, target: 
     (no, item, note), where, session, message = target, request.where, request.session, update.effective_message
     try:
         ev.responsible_view(session, where.campaign, where.directory, where.officer.unit_id, no)
-        f = await download(message, context)
+        f = await download(message, context, where.officer)
         view = ev.submit(session, campaign=where.campaign, directory=where.directory, officer=where.officer,
                          no=no, item_no=item, files=album.pop("files", []) + ([f] if f else []), note=note,
                          now=context.services.clock.now(), media_group_id=message.media_group_id or "")
@@ -82,7 +82,7 @@ async def _uncaptioned(update: Update, context: BotContext, where: Where, album:
     message = update.effective_message
     if message.media_group_id and where.has_unit:
         try:
-            if f := await download(message, context):
+            if f := await download(message, context, where.officer):
                 album.setdefault("files", []).append(f)
         except FileRejected as exc:
             await respond(update, refusal(exc))

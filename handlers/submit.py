@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
 
+from bot import downloads
 from bot.context import BotContext
 from bot.delivery import keyboard
 from bot.render import render
@@ -21,36 +21,21 @@ from knowledge import evidence as ev
 from knowledge.access import Route
 from knowledge.ask.grammar import strip_mention
 from knowledge.duties import unit_duties
-from knowledge.files import FileRejected, check_content, check_file, store_bytes, too_big
+from knowledge.files import FileRejected
+from knowledge.people import OfficerInfo
 
 PAGE = 8
 log = logging.getLogger(__name__)
 
 
-async def download(message: Message, context: BotContext) -> ev.FileIn | None:
-    """The message's document or photo, checked, downloaded and stored; None if there is none."""
-    settings = context.services.settings
-    if message.document:
-        doc = message.document
-        name, mime, size, file_id, uid = (doc.file_name or "文件", doc.mime_type or "", doc.file_size,
-                                         doc.file_id, doc.file_unique_id)
-    elif message.photo:
-        photo = message.photo[-1]
-        name, mime, size, file_id, uid = (f"照片-{photo.file_unique_id}.jpg", "image/jpeg", photo.file_size,
-                                         photo.file_id, photo.file_unique_id)
-    else:
+async def download(message: Message, context: BotContext, officer: OfficerInfo) -> ev.FileIn | None:
+    """The message's document or photo, checked against the limits, streamed into the store; None
+    if there is none (``bot.downloads``)."""
+    found = downloads.attachment(message)
+    if found is None:
         return None
-    clean = check_file(name, mime, size, settings.download_limit)
-    try:
-        tg_file = await context.bot.get_file(file_id)
-    except BadRequest as exc:  # no file_size in the message, and the Bot API says it is too big
-        if "too big" not in str(exc).lower():
-            raise
-        raise too_big(settings.download_limit) from None
-    data = bytes(await tg_file.download_as_bytearray())
-    mime = check_content(clean, data)  # what the bytes are, not what the sender declared
-    stored = store_bytes(settings.evidence_path, data)
-    return ev.FileIn(clean, mime, stored, file_id, uid)
+    async with context.services.turn.released():  # a long download holds up no other chat
+        return await downloads.receive(context.bot, context.services, officer, found)
 
 
 @gated(Route.SUBMIT)
@@ -133,11 +118,12 @@ async def collect(update: Update, context: BotContext) -> bool:
     if message.text and message.text.startswith("/"):
         return False
     with context.services.session() as session:
-        if await enter(update, context, session, Route.SUBMIT) is None:  # told why not
+        request = await enter(update, context, session, Route.SUBMIT)
+        if request is None:  # told why not
             context.user_data.pop("submit", None)
             return True
     try:
-        await _gather(message, context, state)
+        await _gather(message, context, state, request.where.officer)
     except FileRejected as exc:
         await respond(update, refusal(exc))
         return True
@@ -147,9 +133,9 @@ async def collect(update: Update, context: BotContext) -> bool:
     return True
 
 
-async def _gather(message: Message, context: BotContext, state: dict) -> None:
+async def _gather(message: Message, context: BotContext, state: dict, officer: OfficerInfo) -> None:
     """Keep the message's file, or its text as a note."""
-    if f := await download(message, context):
+    if f := await download(message, context, officer):
         state["files"].append(f)
     elif message.text:
         note = strip_mention(message.text, context.bot.username)

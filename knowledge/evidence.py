@@ -73,6 +73,9 @@ class EvidenceView:
     created_at: datetime
     files: list[dict] = field(default_factory=list)
     attached: bool = False
+    # earlier submissions of this unit and indicator that held the same content ("这份材料与 #N 相同"):
+    # {"id", "status", "status_zh", "reason", "files": names of this submission's matching files}
+    same_as: list[dict] = field(default_factory=list)
 
     @property
     def status_zh(self) -> str:
@@ -96,7 +99,33 @@ def view(session: Session, evidence_id: int) -> EvidenceView | None:
                         item.text if item else "", max_points, ev.unit_id, unit.name if unit else "",
                         officer.name if officer else "",
                         caller_id(officer.channel if officer else TELEGRAM, ev.submitter_user_id),
-                        ev.status, ev.note, ev.reason, ev.awarded_points, ev.created_at, files)
+                        ev.status, ev.note, ev.reason, ev.awarded_points, ev.created_at, files,
+                        same_as=same_as(session, ev, files))
+
+
+def same_as(session: Session, ev: Evidence, files: list[dict]) -> list[dict]:
+    """Earlier submissions of the same unit and indicator holding one of ``ev``'s files.
+
+    A file that matches an open submission is refused (``Duplicate``), so what matches here was
+    rejected, withdrawn or superseded — and taken again on purpose or by mistake; the officer
+    and the office should know. The status is the one the earlier submission had when this one
+    came: one that *this* submission superseded was rejected (a submitted one with the same file
+    would have been a duplicate), so it reads 已退回, with the office's reason.
+    """
+    names = {f["sha256"]: f["name"] for f in files}
+    if not names:
+        return []
+    rows = session.exec(select(Evidence, EvidenceFile.sha256).join(EvidenceFile).where(
+        EvidenceFile.sha256.in_(list(names)), Evidence.indicator_id == ev.indicator_id,
+        Evidence.unit_id == ev.unit_id, Evidence.id < ev.id).order_by(Evidence.id.desc())).all()
+    found: dict[int, dict] = {}
+    for old, sha in rows:
+        status = "rejected" if old.status == "superseded" and old.id == ev.supersedes_id else old.status
+        entry = found.setdefault(old.id, {"id": old.id, "status": status, "status_zh": STATUS_ZH.get(status, status),
+                                          "reason": old.reason if status == "rejected" else "", "files": []})
+        if names[sha] not in entry["files"]:
+            entry["files"].append(names[sha])
+    return list(found.values())
 
 
 def responsible_view(session: Session, campaign: Campaign, directory: UnitDirectory, unit_id: int,

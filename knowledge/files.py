@@ -1,8 +1,12 @@
 """Which files count as evidence, and storing them so that an acknowledged file is never lost.
 
-Files are stored by content: ``EVIDENCE_DIR/ab/cd/<sha256>``. They are written to a temporary
-file, flushed and fsynced, then renamed into place, so a crash leaves either the whole file
-or nothing — and the same content is stored once however often it is sent.
+Files are stored by content: ``EVIDENCE_DIR/ab/cd/<sha256>``. They arrive in chunks
+(``Incoming``, ``receive``) into a temporary file ``EVIDENCE_DIR/.incoming-*``, hashed as they
+are written and refused the moment they pass the download limit, so memory stays bounded by
+one chunk whatever the size; then flushed, fsynced, judged and renamed into place, so a crash
+leaves either the whole file or nothing (a stray ``.incoming-*`` file is swept later) — and the
+same content is stored once however often it is sent. Faces feed the chunks from their own
+downloads; nothing here knows Telegram.
 
 What a file is comes from its bytes, not its name or the MIME type the sender declared
 (``check_content``): an ELF, an .exe, a shell script or an HTML page named ".pdf" is refused.
@@ -17,8 +21,10 @@ import re
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 
 import puremagic
 
@@ -99,10 +105,22 @@ KIND_ZH = {"pdf": "PDF 文档", "ole": "Office 97-2003/WPS 文档", "rtf": "RTF 
            "image": "图片"}
 
 
+HEAD = 8192  # the bytes a file's kind is judged from; everything _sniff reads lies within them
+
+
+def _head(source: bytes | Path) -> bytes:
+    """The first ``HEAD`` bytes of ``source`` (bytes in memory, or a file read from disk)."""
+    if isinstance(source, Path):
+        with open(source, "rb") as fh:
+            return fh.read(HEAD)
+    return bytes(source[:HEAD])
+
+
 def _sniff(data: bytes) -> tuple[str, str]:
-    """(kind, MIME) of ``data`` from its bytes: pdf, image, ole, rtf, zip, exe, script, html, or unknown."""
+    """(kind, MIME) of ``data`` (its first ``HEAD`` bytes are enough) from its bytes: pdf, image,
+    ole, rtf, zip, exe, script, html, or unknown."""
     try:
-        best = puremagic.magic_string(data[:8192])
+        best = puremagic.magic_string(data[:HEAD])
     except (puremagic.PureError, ValueError):
         best = []
     mimes = [m.mime_type for m in best if m.mime_type]
@@ -128,10 +146,13 @@ def _sniff(data: bytes) -> tuple[str, str]:
     return ("image", image) if image else ("unknown", "")
 
 
-def _zip_mime(data: bytes, suffix: str) -> str | None:
-    """The MIME type of a ZIP-based file by what it holds; None when it is not what ``suffix`` says."""
+def _zip_mime(source: bytes | Path, suffix: str) -> str | None:
+    """The MIME type of a ZIP-based file by what it holds; None when it is not what ``suffix`` says.
+
+    A file on disk is opened as it is: ``zipfile`` reads the central directory at its end and
+    seeks, so a 2 GB package is judged without being read into memory."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source)) as zf:
             names = zf.namelist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return None
@@ -146,10 +167,11 @@ def _zip_mime(data: bytes, suffix: str) -> str | None:
     return ALLOWED[suffix]
 
 
-def check_content(name: str, data: bytes) -> str:
-    """The MIME type detected from ``data`` when it is what the (checked) ``name`` says; else ``FileRejected``."""
+def check_content(name: str, data: bytes | Path) -> str:
+    """The MIME type detected from ``data`` (the bytes, or a file on disk) when it is what the
+    (checked) ``name`` says; else ``FileRejected``."""
     suffix = Path(name).suffix.lower()
-    kind, mime = _sniff(data)
+    kind, mime = _sniff(_head(data))
     allowed = CONTAINERS.get(suffix, {"image"})
     if kind == "zip" and "zip" in allowed:
         mime = _zip_mime(data, suffix) or ""
@@ -179,26 +201,117 @@ class Stored:
     path: Path
 
 
-def store_bytes(root: Path, data: bytes) -> Stored:
-    """Write ``data`` under its SHA-256 (atomically, durably) and return where it is."""
-    digest = hashlib.sha256(data).hexdigest()
-    target = root / digest[:2] / digest[2:4] / digest
-    if target.exists() and target.stat().st_size == len(data):
-        return Stored(digest, len(data), target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-        dir_fd = os.open(target.parent, os.O_RDONLY)
+@dataclass(frozen=True)
+class Received:
+    """A file stored by ``Incoming.finish``, with the MIME type its bytes showed ("" when not judged)."""
+
+    stored: Stored
+    mime: str
+
+
+class Incoming:
+    """A file arriving in chunks, on its way into the store.
+
+    ``write`` each chunk as it comes: it goes to a temporary file in ``root`` (the same file
+    system as its final place, so the rename is atomic) and into the SHA-256 at once. A chunk
+    that takes the file past ``limit`` stops it there — the temporary file is deleted and
+    ``too_big`` raised — whatever size the sender declared. ``finish`` flushes and fsyncs, judges
+    the bytes on disk (``check_content``), then renames the file into its content-addressed
+    place. Used as a context manager, anything that goes wrong on the way (a refusal, a broken
+    download) leaves no temporary file behind.
+    """
+
+    def __init__(self, root: Path, limit: int | None = None) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=root, prefix=".incoming-")
+        self.root, self.limit, self.path, self.size = root, limit, Path(tmp), 0
+        self._hash = hashlib.sha256()
+        self._fh = os.fdopen(fd, "wb")
+        self._done = False
+
+    @property
+    def sha256(self) -> str:
+        """The digest of what was written so far (the file's, once every chunk is in)."""
+        return self._hash.hexdigest()
+
+    def write(self, chunk: bytes) -> None:
+        """Append one chunk; past the limit, delete what came and raise ``too_big``."""
+        if self.limit is not None and self.size + len(chunk) > self.limit:
+            self.discard()
+            raise too_big(self.limit)
+        self._fh.write(chunk)
+        self._hash.update(chunk)
+        self.size += len(chunk)
+
+    def finish(self, name: str | None = None) -> Received:
+        """Make the file durable, judge it as ``name`` (skipped when None) and put it in its place."""
         try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Stored(digest, len(data), target)
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
+            mime = check_content(name, self.path) if name is not None else ""
+            stored = _place(self.path, self.root, self.sha256, self.size)
+        except BaseException:
+            self.discard()
+            raise
+        self._done = True
+        return Received(stored, mime)
+
+    def discard(self) -> None:
+        """Delete the temporary file (nothing is stored)."""
+        self._done = True
+        if not self._fh.closed:
+            self._fh.close()
+        self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> Incoming:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if not self._done:
+            self.discard()
+
+
+def receive(root: Path, chunks: Iterable[bytes], *, name: str | None, limit: int | None = None) -> Received:
+    """Store a file that arrives as ``chunks`` (see ``Incoming``); judged as ``name`` unless None."""
+    with Incoming(root, limit) as incoming:
+        for chunk in chunks:
+            incoming.write(chunk)
+        return incoming.finish(name)
+
+
+def stored_place(root: Path, sha256: str) -> Path:
+    """Where the file of this digest lives: ``root/ab/cd/<sha256>``."""
+    return root / sha256[:2] / sha256[2:4] / sha256
+
+
+def _place(tmp: Path, root: Path, digest: str, size: int) -> Stored:
+    """Rename the fsynced ``tmp`` to its content-addressed place (or drop it when that content is
+    already stored) and fsync the folder, so the rename itself survives a crash."""
+    target = stored_place(root, digest)
+    if target.exists() and target.stat().st_size == size:
+        try:
+            # sent again: young again, so the sweep's grace period counts from now (the row that
+            # will reference it may wait for an officer's confirmation)
+            os.utime(target)
+        except FileNotFoundError:  # swept this very moment: ours takes its place below
+            pass
+        else:
+            tmp.unlink()
+            return Stored(digest, size, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(tmp, target)
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return Stored(digest, size, target)
+
+
+def store_bytes(root: Path, data: bytes) -> Stored:
+    """Write ``data`` under its SHA-256 (atomically, durably) and return where it is.
+
+    For bytes already in memory (exports, tests); downloads stream through ``Incoming``."""
+    return receive(root, [data], name=None).stored

@@ -112,7 +112,8 @@ async def test_sigkill_during_a_burst_every_document_stored_receipted_and_carded
                 if point == 0:  # as soon as it has asked for updates: the batch is fetched, nothing done
                     await wait_until(lambda: any(m == "getUpdates" for m, _ in api.calls), 30)
                 else:
-                    await wait_until(lambda: sum(receipts(api, users).values()) >= min(before + point, total), 30)
+                    goal = min(before + point, total)
+                    await wait_until(lambda goal=goal: sum(receipts(api, users).values()) >= goal, 30)
             finally:
                 proc.send_signal(signal.SIGKILL)
                 await proc.wait()

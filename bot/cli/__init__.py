@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 # The subcommand groups, in --help order: the data files, the bot itself, the weekly digest,
-# rosters and chats, the timeline and reminders, operations.
-GROUPS = (options.data, options.bot, options.digest, options.people, options.schedule, options.ops)
+# rosters and chats, the timeline and reminders, operations, evidence files.
+GROUPS = (options.data, options.bot, options.digest, options.people, options.schedule, options.ops,
+          options.files)
 
 
 def build_parser() -> argparse.ArgumentParser:

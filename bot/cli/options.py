@@ -160,3 +160,12 @@ def ops(sub: Subparsers) -> None:
     p.add_argument("archive")
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=command("ops", "cmd_restore"))
+
+
+def files(sub: Subparsers) -> None:
+    """files sweep (``bot.cli.files``)."""
+    p = sub.add_parser("files", help="材料文件:sweep 清理无人引用的文件")
+    fsub = p.add_subparsers(dest="action", required=True)
+    a = fsub.add_parser("sweep", help="删除没有任何材料记录引用、且超过宽限期(SWEEP_GRACE_HOURS)的文件")
+    a.add_argument("--dry-run", action="store_true", help="只列出将要删除的文件,不删除")
+    p.set_defaults(func=command("files", "cmd_files"))

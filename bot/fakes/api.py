@@ -15,6 +15,7 @@ import itertools
 import json
 import re
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -148,18 +149,23 @@ class LocalBotApi:
                    "height": 512, "is_animated": False, "is_video": False}
         return self._push({"message": self._message(chat_id, user_id, sticker=sticker)})
 
-    def store_file(self, data: bytes, *, prefix: str = "documents", name: str = "file") -> dict:
-        digest = hashlib.sha256(data).hexdigest()[:16]
+    def store_file(self, data: bytes | Path, *, prefix: str = "documents", name: str = "file") -> dict:
+        """A file users can send; a ``Path`` stays on disk and is served from there in chunks
+        (benchmarks send files of hundreds of MB), bytes are kept in memory."""
+        if isinstance(data, Path):
+            size, digest = data.stat().st_size, hashlib.sha256(str(data.resolve()).encode()).hexdigest()[:16]
+        else:
+            size, digest = len(data), hashlib.sha256(data).hexdigest()[:16]
         file_id = f"F{digest}{len(self.files)}"
-        entry = {"file_id": file_id, "file_unique_id": digest, "file_size": len(data),
+        entry = {"file_id": file_id, "file_unique_id": digest, "file_size": size,
                  "file_path": f"{prefix}/file_{len(self.files)}_{digest}", "data": data}
         self.files[file_id] = entry
         return entry
 
-    def push_document(self, chat_id: int, user_id: int, data: bytes, file_name: str, mime_type: str,
+    def push_document(self, chat_id: int, user_id: int, data: bytes | Path, file_name: str, mime_type: str,
                       caption: str | None = None, media_group_id: str | None = None) -> dict:
         f = self.store_file(data, name=file_name)
-        doc = {"file_id": f["file_id"], "file_unique_id": f["file_unique_id"], "file_size": len(data),
+        doc = {"file_id": f["file_id"], "file_unique_id": f["file_unique_id"], "file_size": f["file_size"],
                "file_name": file_name, "mime_type": mime_type}
         extra: dict[str, Any] = {"document": doc}
         if caption:
@@ -212,7 +218,8 @@ class LocalBotApi:
                 pass
         return self.sent(chat_id)
 
-    def file_bytes(self, file_path: str) -> bytes | None:
+    def file_bytes(self, file_path: str) -> bytes | Path | None:
+        """The content of a stored file: its bytes, or the ``Path`` it is served from."""
         return next((f["data"] for f in self.files.values() if f["file_path"] == file_path), None)
 
     # ---- the API ----------------------------------------------------------------------------
@@ -460,6 +467,7 @@ class LocalRequest(BaseRequest):
                          connect_timeout: Any = None, pool_timeout: Any = None) -> tuple[int, bytes]:  # noqa: ANN401
         if "/file/bot" in url:
             data = self.api.file_bytes(unquote(url.split("/file/bot", 1)[1].split("/", 1)[1]))
+            data = data.read_bytes() if isinstance(data, Path) else data
             return (200, data) if data is not None else (404, b"Not Found")
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}

@@ -13,7 +13,8 @@ import asyncio
 import json
 from email.parser import BytesParser
 from email.policy import HTTP
-from urllib.parse import parse_qsl, urlsplit
+from pathlib import Path
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from bot.fakes.api import LocalBotApi
 from bot.fakes.webhook import WebhookPusher
@@ -94,6 +95,9 @@ class FakeBotApiServer:
                 if method_name in self.delay:
                     await asyncio.sleep(self.delay[method_name])
                 status, ctype, payload = await self._dispatch(method, target, headers, body)
+                if isinstance(payload, Path):  # a file kept on disk (the /file/bot branch): sent in chunks
+                    await _send_file(writer, payload)
+                    continue
                 writer.write(f"HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {len(payload)}\r\n"
                              "Connection: keep-alive\r\n\r\n".encode() + payload)
                 await writer.drain()
@@ -109,7 +113,7 @@ class FakeBotApiServer:
         if path.startswith("/_control/"):  # for benchmarks that run the server in its own process
             return self._control(path.rsplit("/", 1)[-1], json.loads(body or b"{}"))
         if path.startswith("/file/bot"):
-            data = self.api.file_bytes(path.split("/", 3)[3] if path.count("/") >= 3 else "")
+            data = self.api.file_bytes(unquote(path.split("/", 3)[3]) if path.count("/") >= 3 else "")
             return (200, "application/octet-stream", data) if data is not None else (404, "text/plain", b"Not Found")
         if not path.startswith("/bot"):
             return 404, "text/plain", b"Not Found"
@@ -140,6 +144,16 @@ class FakeBotApiServer:
         if action == "count":
             return _ok({"sent": len(self.api.sent())})
         return 404, "text/plain", b"Not Found"
+
+
+async def _send_file(writer: asyncio.StreamWriter, path: Path) -> None:
+    """Answer with the file at ``path``, 1 MB at a time, so the fake never holds a big file in memory."""
+    writer.write(f"HTTP/1.1 200 X\r\nContent-Type: application/octet-stream\r\n"
+                 f"Content-Length: {path.stat().st_size}\r\nConnection: keep-alive\r\n\r\n".encode())
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            writer.write(chunk)
+            await writer.drain()
 
 
 async def _serve_forever(port: int) -> None:
