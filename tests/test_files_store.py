@@ -336,6 +336,7 @@ def scene(root: Path, now: float, outside: Path) -> dict[str, Path]:
     made["link"] = root / "ab" / "cd" / ("ab" + "cd" + "0" * 60)
     made["link"].parent.mkdir(parents=True, exist_ok=True)
     made["link"].symlink_to(outside)
+    os.utime(made["link"], (now - 300 * 3600, now - 300 * 3600), follow_symlinks=False)  # an old link, too
     (root / "linked-dir").symlink_to(outside.parent, target_is_directory=True)
     return made
 
