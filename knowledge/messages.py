@@ -141,7 +141,7 @@ def _encode(value: Any) -> Any:  # noqa: ANN401
         if not cls.__module__.startswith("knowledge."):
             raise TypeError(f"cannot keep a {cls.__name__} in the outbox")
         return {_TAG: "dataclass", "type": f"{cls.__module__}:{cls.__qualname__}",
-                "v": {f.name: _encode(getattr(value, f.name)) for f in fields(value)}}
+                "v": {f.name: _encode(getattr(value, f.name)) for f in fields(value) if f.init}}
     if value is None or isinstance(value, str | int | float | bool):
         return value
     raise TypeError(f"cannot keep a {type(value).__name__} in the outbox")

@@ -102,7 +102,7 @@ def officer_of(*, session: Session, user_id: int | str, campaign_id: int | None 
         return None
     r = rows[0]
     return OfficerInfo(r.id or 0, r.campaign_id, r.slug, r.unit_id, r[4] or "", r.channel, r.external_id,
-                       r.username or "", r.name or "", r.role, r.status, bool(r.private_ok))
+                       r.username or "", r[8] or "", r.role, r.status, bool(r.private_ok))  # r.name would be the unit's
 
 
 def officer_by_id(*, session: Session, officer_id: int) -> OfficerInfo | None:
