@@ -19,7 +19,9 @@ class Policy:
 
     send_at: time = time(9, 0)
     before: tuple[int, ...] = (14, 7, 3, 1)
-    overdue_weeks: int = 8
+    # Weekly overdue reminders after the first: None = until the indicator is covered or the
+    # campaign ends (its last phase's end); a number stops them after that many weeks.
+    overdue_weeks: int | None = None
 
 
 DEFAULT_POLICY = Policy()
@@ -35,18 +37,21 @@ def policy_for(campaign: Campaign) -> Policy:
 
 
 def parse_policy(spec: dict) -> Policy:
-    """``{send_at: "09:00", before: [14, 7, 3, 1], overdue_weeks: 8}`` → Policy; ValueError names the field."""
+    """``{send_at: "09:00", before: [14, 7, 3, 1], overdue_weeks: 8}`` → Policy; ValueError names the field.
+
+    ``overdue_weeks`` absent or null: weekly until covered (the default)."""
     send_at = str(spec.get("send_at", "09:00"))
     m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", send_at)
     if not m:
         raise ValueError(f"reminders.send_at: “{send_at}”应写成 09:00 这样的时间")
     try:
         before = tuple(int(n) for n in spec.get("before", DEFAULT_POLICY.before))
-        weeks = int(spec.get("overdue_weeks", DEFAULT_POLICY.overdue_weeks))
+        weeks = spec.get("overdue_weeks")
+        weeks = None if weeks is None else int(weeks)
     except (TypeError, ValueError):
         raise ValueError("reminders.before / overdue_weeks: 应是整数(工作日数、周数)") from None
-    if any(n < 1 or n > 60 for n in before) or not 0 <= weeks <= 52:
-        raise ValueError("reminders.before: 每个数在 1–60 个工作日之间;overdue_weeks: 0–52")
+    if any(n < 1 or n > 60 for n in before) or (weeks is not None and not 0 <= weeks <= 52):
+        raise ValueError("reminders.before: 每个数在 1–60 个工作日之间;overdue_weeks: 0–52(不写则催到补齐为止)")
     brief = spec.get("brief", "laggards")
     if brief not in ("off", "laggards", "full"):
         raise ValueError(f"reminders.brief: “{brief}”应是 off、laggards 或 full")

@@ -53,9 +53,10 @@ def reminder_message(campaign: Campaign, data: dict, units: list[dict], log_id: 
 
 
 def private_message(data: dict, unit: dict, titles: dict[int, str]) -> Message:
-    """One unit's private note: what it still owes, with titles."""
+    """One unit's private note: what it still owes, with titles (only the unit's, keyed by the
+    number as text: the note is kept as JSON in the outbox until it is sent)."""
     return Message("reminder_private", {"p": data, "unit": unit["name"], "indicators": unit["indicators"],
-                                        "titles": titles})
+                                        "titles": {str(no): titles[no] for no in unit["indicators"] if no in titles}})
 
 
 def unreachable_message(names: list[dict]) -> Message:

@@ -58,7 +58,9 @@ def plan_slot(session: Session, campaign: Campaign, directory: UnitDirectory, da
     slug = campaign.slug
     out: list[Planned] = []
     first, last = date_bounds(campaign, day)
-    for p in phases(session, campaign):
+    stages = phases(session, campaign)
+    ends = max((p.end for p in stages), default=None)  # the campaign's end, when its timeline has one
+    for p in stages:
         if not (first <= p.start <= last and first <= p.end <= last):
             _skip(campaign, f"phase {p.no} ({p.start} – {p.end})", first, last)
             continue
@@ -72,7 +74,7 @@ def plan_slot(session: Session, campaign: Campaign, directory: UnitDirectory, da
         else:
             _skip(campaign, f"due date {due.due} of indicator {due.no}", first, last)
     for deadline, numbers in sorted(by_date.items()):
-        step = _step(day, deadline, calendar, policy)
+        step = _step(day, deadline, calendar, policy, ends)
         if step is None:
             continue
         owed = owing(session, campaign, directory, numbers)
@@ -101,15 +103,30 @@ def _skip(campaign: Campaign, what: str, first: date, last: date) -> None:
                     campaign.slug, what, first, last)
 
 
-def _step(day: date, deadline: date, calendar: WorkCalendar, policy: Policy) -> tuple[str, int] | None:
-    """('deadline', n working days left) or ('overdue', week) when ``day`` is such a slot."""
+def _step(day: date, deadline: date, calendar: WorkCalendar, policy: Policy,
+          ends: date | None = None) -> tuple[str, int] | None:
+    """('deadline', n working days left) or ('overdue', week) when ``day`` is such a slot.
+
+    Overdue: the next working day (week 0, even after the campaign's end: the deadline was
+    missed), then weekly — each week's slot moved back to the working day before a holiday — for
+    as long as something is owed (the caller asks only then), until the campaign ``ends`` or,
+    when the policy caps them, ``policy.overdue_weeks`` weeks.
+    """
     if day <= deadline:
         for n in policy.before:
             if calendar.workdays_before(deadline, n) == day:
                 return "deadline", n
         return None
     first = calendar.next_after(deadline)
-    for week in range(policy.overdue_weeks + 1):
-        if calendar.on_or_before(first + timedelta(days=7 * week)) == day and (week == 0 or day > first):
+    if day == first:
+        return "overdue", 0
+    if day < first or (ends is not None and day > ends):
+        return None
+    # the week whose slot is ``day`` lies on or a little after it (a holiday moves it earlier)
+    since = (day - first).days
+    for week in range(max(1, -(-since // 7)), since // 7 + 4):
+        if policy.overdue_weeks is not None and week > policy.overdue_weeks:
+            break
+        if calendar.on_or_before(first + timedelta(days=7 * week)) == day:
             return "overdue", week
     return None

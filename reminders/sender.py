@@ -1,146 +1,134 @@
 """Sends what the planner says is due: one repeating job, reminders claimed in the database.
 
-A reminder is claimed by inserting its unique key before it is sent (a second process or a
-restart cannot claim it again), and marked sent afterwards. Slots missed while the bot was
-down are folded into one catch-up message per chat instead of a flood. A claim left behind by
-a crash (or by an outage: the outbox raised ``DeliveryDeferred``) is sent again after ten
-minutes — the only window in which a reminder could repeat.
+A reminder is claimed by inserting its unique key, and in the same transaction one outbox row
+per chat is written (``reminders.deliveries``): a second process or a restart cannot claim it
+again, and a chat that fails is retried alone by the outbox, with its backoff, never the others.
+Slots missed while the bot was down are folded into one catch-up per chat, written the same way
+in the transaction that folds their claims, so a catch-up that fails stays one catch-up.
 
-Messages go out through an ``Outbox`` (``reminders.outbox``); this module never renders text.
+Claims written before the outbox (status ``claimed``, sent in a loop afterwards) are taken over
+once: today's become rows of their own, older ones one catch-up.
+
+Messages go out through an ``Outbox`` (``reminders.outbox.flush``); this module never renders text.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
-from knowledge import chats as bindings
-from knowledge import people
+from knowledge import outbox as store
 from knowledge.campaigns import all_campaigns
 from knowledge.models import Campaign, ReminderLog
 from knowledge.policy import Policy, policy_for
 from knowledge.timeline import state
+from knowledge.units import UnitDirectory
+from reminders import deliveries
 from reminders.calendar import WorkCalendar
-from reminders.notices import (
-    catch_up_message,
-    indicator_titles,
-    payload,
-    private_message,
-    reminder_message,
-    units_view,
-    unreachable_group,
-    unreachable_message,
-    unreachable_officer,
-)
-from reminders.outbox import DeliveryDeferred, Outbox, Services
+from reminders.deliveries import Entry
+from reminders.notices import payload
+from reminders.outbox import Outbox, Services, flush
 from reminders.planner import Planned, plan_slot, slot_time
 
 log = logging.getLogger(__name__)
 CATCH_UP_DAYS = 14
 STALE_CLAIM = timedelta(minutes=10)
 REMINDER_KINDS = ("phase_start", "deadline", "overdue", "escalation")
+BATCH = 100
 
 
-def claim(services: Services, campaign: Campaign, key: str, kind: str, slot: date, data: dict,
-          *, done: bool = False) -> int | None:
-    """Insert the reminder's unique row; None when someone already has it.
+def local_today(campaign: Campaign, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(campaign.timezone)).date()
 
-    ``done`` records it as sent at once: a note that is only ever told once (nothing retries it).
-    """
-    now = services.clock.now()
+
+def claim_and_write(services: Services, campaign: Campaign, p: Planned, day: date, data: dict,
+                    now: datetime) -> tuple[list[str], list[Entry]] | None:
+    """Claim one reminder and write its rows, in one transaction; None when it was claimed
+    already. Returns the rows' keys and the officers known not to be reachable."""
     try:
         with services.session() as session:
-            row = ReminderLog(campaign_id=campaign.id, key=key, kind=kind, slot=slot, payload=data, claimed_at=now,
-                              status="sent" if done else "claimed", sent_at=now if done else None)
-            session.add(row)
-            session.flush()
-            return row.id
-    except IntegrityError:
+            log_id = deliveries.take(session, campaign, p.key, p.kind, day, data, now)
+            if log_id is None:
+                return None
+            rows, known = deliveries.reminder_rows(session, services.directory(session, campaign), campaign,
+                                                   log_id, data, now)
+            return store.put(session, rows, now), known
+    except IntegrityError:  # the claim's savepoint lost a race the outer transaction then saw
         return None
 
 
-def mark(services: Services, log_ids: list[int], status: str = "sent") -> None:
-    """Close claims: ``sent``, or ``folded`` into a catch-up summary."""
+def fold(services: Services, campaign: Campaign, missed: list[tuple[date, Planned, dict]], today: date,
+         now: datetime) -> tuple[int, list[str]]:
+    """Claim the missed slots as ``folded`` and write their one catch-up, in one transaction;
+    (how many this process folded, the catch-up's row keys)."""
     with services.session() as session:
-        for log_id in log_ids:
-            row = session.get(ReminderLog, log_id)
-            row.status, row.sent_at = status, services.clock.now()
-            session.add(row)
-
-
-async def deliver(outbox: Outbox, services: Services, campaign: Campaign, log_id: int, data: dict) -> None:
-    """Send one claimed reminder to its chats, then mark it sent."""
-    with services.session() as session:
-        directory = services.directory(session, campaign)
-        units = units_view(session, campaign, directory, data)
-        groups = [c.chat_id for c in bindings.liaison_chats(session=session, campaign_id=campaign.id)]
-        offices = [c.chat_id for c in bindings.office_chats(session=session, campaign_id=campaign.id)]
-        titles = indicator_titles(session, campaign)
-    notice = reminder_message(campaign, data, units, log_id)
-    unreachable: list[tuple[str, dict]] = []  # (who, entry): told to the office once a week each
-    if data["chat"] == "group":
-        for chat_id in groups:
-            if not await outbox.send(chat_id, notice):
-                unreachable.append((f"chat{chat_id}", unreachable_group(chat_id)))
-    elif data["chat"] == "office":
-        for chat_id in offices:
-            await outbox.send(chat_id, notice)
-    else:
-        unreachable = await _send_private(outbox, services, data, units, titles)
-    await _report_unreachable(outbox, services, campaign, unreachable, offices)
-    mark(services, [log_id])
-
-
-async def _send_private(outbox: Outbox, services: Services, data: dict, units: list[dict],
-                        titles: dict[int, str]) -> list[tuple[str, dict]]:
-    """Each owing unit's officers privately (unless muted); returns who could not be reached."""
-    now = services.clock.now()
-    unreachable = []
-    for unit in units:
-        for officer in unit["officers"]:
-            if not officer.private_ok or not officer.user_id:
-                unreachable.append((f"officer{officer.id}", unreachable_officer(unit["name"], officer)))
-                continue
-            with services.session() as session:
-                muted = people.muted(session=session, officer_id=officer.id, now=now)
-            if muted:
-                continue
-            if not await outbox.send(officer.user_id, private_message(data, unit, titles), private=True):
-                unreachable.append((f"officer{officer.id}", unreachable_officer(unit["name"], officer)))
-    return unreachable
-
-
-async def _report_unreachable(outbox: Outbox, services: Services, campaign: Campaign,
-                              unreachable: list[tuple[str, dict]], offices: list[int]) -> None:
-    """Each unreachable officer or group is reported once a week, not with every reminder."""
-    now = services.clock.now()
-    week = "{}-W{:02d}".format(*now.isocalendar()[:2])
-    names = [entry for who, entry in unreachable
-             if claim(services, campaign, f"{campaign.slug}:unreachable:{who}:{week}", "note", now.date(), {},
-                      done=True) is not None]
-    if names:
-        for chat_id in offices:
-            await outbox.send(chat_id, unreachable_message(names))
+        folded = [(rid, data) for day, p, data in missed
+                  if (rid := deliveries.take(session, campaign, p.key, p.kind, day, data, now, "folded")) is not None]
+        return len(folded), deliveries.catch_up(session, campaign, folded, today, now)
 
 
 async def run_due(outbox: Outbox, services: Services, calendar: WorkCalendar | None = None,
                   policy: Policy | None = None) -> int:
-    """Send everything due now; returns how many reminders were claimed by this process."""
+    """Claim and send everything due now; returns how many reminders this process claimed.
+
+    Also retries this job's rows that are due again (a failed chat, a crash while sending) and
+    tells the office who could not be reached."""
     calendar = calendar or WorkCalendar()
     now = services.clock.now()
-    sent = 0
+    claimed, keys, known = 0, [], {}
     with services.session() as session:
         campaigns = all_campaigns(session=session)
     for campaign in campaigns:
         try:  # one campaign's trouble (a bad policy, a broken row) must not silence the others
-            sent += await _run_campaign(outbox, services, campaign, calendar, policy or policy_for(campaign), now)
+            count, written, unreachable = _run_campaign(services, campaign, calendar,
+                                                        policy or policy_for(campaign), now)
         except Exception:
             log.exception("reminders for campaign %s failed this tick", campaign.slug)
-    await _retry_stale(outbox, services, now)
+            continue
+        claimed, keys = claimed + count, keys + written
+        if unreachable:
+            known[campaign.id] = unreachable
+    try:
+        keys += _take_over_old_claims(services, {c.id: c for c in campaigns}, now, known)
+    except Exception:
+        log.exception("old reminder claims could not be taken over this tick")
+    await send_rows(outbox, services, keys)
+    await report_unreachable(outbox, services, known)
+    return claimed
+
+
+async def send_rows(outbox: Outbox, services: Services, keys: list[str]) -> int:
+    """Deliver ``keys`` and whatever else of this job is due again; how many were sent."""
+    with services.session() as session:
+        keys = list(dict.fromkeys([*keys, *deliveries.due_keys(session, services.clock.now())]))
+    return await flush_all(outbox, services, keys)
+
+
+async def flush_all(outbox: Outbox, services: Services, keys: list[str]) -> int:
+    """``flush`` in batches: one pass takes at most ``BATCH`` rows (``knowledge.outbox.due``'s
+    limit), and a reminder to every officer of forty units is more."""
+    sent = 0
+    for start in range(0, len(keys), BATCH):
+        sent += await flush(outbox, services, keys[start:start + BATCH])
     return sent
+
+
+async def report_unreachable(outbox: Outbox, services: Services, known: dict[int, list[Entry]]) -> None:
+    """The office's weekly note: officers known to be unreachable and rows that ended so."""
+    now = services.clock.now()
+    keys: list[str] = []
+    with services.session() as session:
+        found = deliveries.unreachable_since(session, now)
+        for campaign_id in {*known, *found}:
+            campaign = session.get(Campaign, campaign_id)
+            entries = known.get(campaign_id, []) + found.get(campaign_id, [])
+            keys += deliveries.report(session, campaign, entries, now)
+    await flush_all(outbox, services, keys)
 
 
 def _due_plans(services: Services, campaign: Campaign, calendar: WorkCalendar, policy: Policy,
@@ -166,51 +154,61 @@ def _due_plans(services: Services, campaign: Campaign, calendar: WorkCalendar, p
     return plans
 
 
-async def _run_campaign(outbox: Outbox, services: Services, campaign: Campaign, calendar: WorkCalendar,
-                        policy: Policy, now: datetime) -> int:
+def _run_campaign(services: Services, campaign: Campaign, calendar: WorkCalendar, policy: Policy,
+                  now: datetime) -> tuple[int, list[str], list[Entry]]:
+    """Claim today's reminders (rows each) and fold missed slots; (claimed, row keys, unreachable)."""
     today = now.astimezone(slot_time(campaign, now.date(), policy).tzinfo).date()
     plans = _due_plans(services, campaign, calendar, policy, now, today)
-    claimed = [(cid, day, data) for day, p, data in plans
-               if (cid := claim(services, campaign, p.key, p.kind, day, data)) is not None]
-    for cid, day, data in claimed:
-        if day == today:
-            await _deliver_safely(outbox, services, campaign, cid, data)
-    stale = [(cid, data) for cid, day, data in claimed if day < today]
-    if stale:
-        await _catch_up(outbox, services, campaign, stale)
-    return len(claimed)
+    claimed, keys, known = 0, [], []
+    for day, p, data in plans:
+        if day == today and (done := claim_and_write(services, campaign, p, day, data, now)) is not None:
+            claimed, keys, known = claimed + 1, keys + done[0], known + done[1]
+    missed = [(day, p, data) for day, p, data in plans if day < today]
+    if missed:
+        count, written = fold(services, campaign, missed, today, now)
+        claimed, keys = claimed + count, keys + written
+    return claimed, keys, known
 
 
-async def _catch_up(outbox: Outbox, services: Services, campaign: Campaign, rows: list[tuple[int, dict]]) -> None:
-    """Missed slots: one summary per liaison group and office chat, not a flood."""
-    message = catch_up_message([data for _cid, data in rows])
+def _take_over_old_claims(services: Services, campaigns: dict[int, Campaign], now: datetime,
+                          known: dict[int, list[Entry]]) -> list[str]:
+    """Claims written before the outbox, left ``claimed`` by a crash or an outage: sent once,
+    through rows — today's each with its own rows (its 签收 keeps its id), older ones folded
+    into one catch-up per campaign."""
     with services.session() as session:
-        chats = [c.chat_id for c in bindings.liaison_chats(session=session, campaign_id=campaign.id)]
-        chats += [c.chat_id for c in bindings.office_chats(session=session, campaign_id=campaign.id)]
-    for chat_id in chats:
-        await outbox.send(chat_id, message)
-    mark(services, [cid for cid, _data in rows], "folded")
+        old = [(r.id, r.campaign_id, r.slot, r.payload) for r in session.exec(
+            select(ReminderLog).where(ReminderLog.status == "claimed", col(ReminderLog.kind).in_(REMINDER_KINDS),
+                                      ReminderLog.claimed_at < now - STALE_CLAIM).order_by(ReminderLog.id))]
+    keys: list[str] = []
+    for campaign_id in dict.fromkeys(cid for _rid, cid, _slot, _data in old):
+        campaign = campaigns.get(campaign_id)
+        if campaign is None:
+            continue
+        mine = [(rid, slot, data) for rid, cid, slot, data in old if cid == campaign_id]
+        with services.session() as session:
+            written, unreachable = _adopt(session, services.directory(session, campaign), campaign, mine, now)
+        keys += written
+        if unreachable:
+            known.setdefault(campaign_id, []).extend(unreachable)
+    return keys
 
 
-async def _retry_stale(outbox: Outbox, services: Services, now: datetime) -> None:
-    """Claims left behind by a crash between claim and send (or by an outage)."""
-    with services.session() as session:
-        rows = [(r.id, r.campaign_id, r.payload) for r in session.exec(
-            select(ReminderLog).where(ReminderLog.status == "claimed", ReminderLog.kind.in_(REMINDER_KINDS),
-                                      ReminderLog.claimed_at < now - STALE_CLAIM))]
-        campaigns = {c.id: c for c in all_campaigns(session=session)}
-    for rid, cid, data in rows:
-        log.warning("re-sending reminder %s claimed before a crash", rid)
-        with services.session() as session:  # the next stale check starts ten minutes from now
-            row = session.get(ReminderLog, rid)
-            row.claimed_at = now
-            session.add(row)
-        await _deliver_safely(outbox, services, campaigns[cid], rid, data)
-
-
-async def _deliver_safely(outbox: Outbox, services: Services, campaign: Campaign, rid: int, data: dict) -> None:
-    """An outage (5xx, timeouts) leaves the claim open, so it is retried later."""
-    try:
-        await deliver(outbox, services, campaign, rid, data)
-    except DeliveryDeferred:
-        log.warning("reminder %s not delivered; it stays claimed and will be retried", rid, exc_info=True)
+def _adopt(session: Session, directory: UnitDirectory, campaign: Campaign, old: list[tuple[int, date, dict]],
+           now: datetime) -> tuple[list[str], list[Entry]]:
+    """One campaign's old claims, each taken by a conditional update so two processes cannot both."""
+    today = local_today(campaign, now)
+    keys, known, folded = [], [], []
+    for rid, slot, data in old:
+        status = "sent" if slot >= today else "folded"
+        taken = session.execute(update(ReminderLog).where(ReminderLog.id == rid, ReminderLog.status == "claimed")
+                                .values(status=status, sent_at=now))
+        if not taken.rowcount:
+            continue
+        log.warning("reminder %s was claimed before a crash; sending it now (%s)", rid, status)
+        if status == "folded":
+            folded.append((rid, data))
+            continue
+        rows, unreachable = deliveries.reminder_rows(session, directory, campaign, rid, data, now)
+        keys += store.put(session, rows, now)
+        known += unreachable
+    return keys + deliveries.catch_up(session, campaign, folded, today, now), known

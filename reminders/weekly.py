@@ -2,32 +2,42 @@
 and the exports (台账 spreadsheet, evidence package) built from the same digest.
 
 The digest goes out through an ``Outbox`` as ``Message``s (``digest`` for the office,
-``digest_brief`` — the short 通报 — for the liaison groups) and the chart as a picture.
+``digest_brief`` — the short 通报 — for the liaison groups) and the chart as a picture. The
+week's digest is claimed once and, in the same transaction, written as outbox rows
+(``digest:<log id>:<chat>``, ``…:chart`` with the PNG saved under ``EVIDENCE_DIR/outbox/``,
+``…:brief``), so a send that fails is retried by the outbox instead of being lost for the week.
+``/digest`` on demand (``send_digest``) answers directly: the asker is there to see it fail.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import tempfile
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 
 from knowledge import chats as bindings
+from knowledge import outbox as store
 from knowledge.campaigns import all_campaigns
 from knowledge.chart import NoCJKFont, render_png
 from knowledge.files import private_file
 from knowledge.ledger import build_xlsx, build_zip
 from knowledge.messages import Message
 from knowledge.models import Campaign, ReminderLog
+from knowledge.outbox import Outgoing
 from knowledge.projection import to_json
+from reminders import deliveries
 from reminders.calendar import WorkCalendar
 from reminders.digest import build, due_digest
 from reminders.outbox import Outbox, Services
-from reminders.sender import mark
+from reminders.sender import flush_all
 
 log = logging.getLogger(__name__)
+KEEP_CHARTS = 4  # digest charts kept per campaign under EVIDENCE_DIR/outbox
 
 
 def digest_data(services: Services, campaign_id: int, today: date) -> dict:
@@ -76,23 +86,60 @@ def _recipients(services: Services, campaign: Campaign) -> tuple[list[int], list
     return offices, groups
 
 
-def _claim_digest(services: Services, campaign: Campaign, key: str) -> int | None:
+def _claimed(services: Services, key: str) -> bool:
+    with services.session() as session:
+        return session.exec(select(ReminderLog.id).where(ReminderLog.key == key)).first() is not None
+
+
+def save_chart(services: Services, campaign: Campaign, key: str, png: bytes) -> str:
+    """The chart as a file the outbox row names (written whole, then renamed into place). The
+    campaign's ``KEEP_CHARTS`` latest are kept: an older one's row was done weeks ago."""
+    folder = services.settings.evidence_path / "outbox"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (key.replace(":", "-") + ".png")  # yancheng-digest-2026-W50.png: sorts by week
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(png)
+    os.replace(tmp, path)
+    for old in sorted(folder.glob(f"{campaign.slug}-digest-*.png"))[:-KEEP_CHARTS]:
+        old.unlink(missing_ok=True)
+    return str(path)
+
+
+def digest_rows(log_id: int, campaign: Campaign, data: dict, chart: str, offices: list[int],
+                groups: list[int]) -> list[Outgoing]:
+    """The office's digest and chart (in that order, per chat) and the groups' 通报."""
+    rows: list[Outgoing] = []
+    for chat in offices:
+        rows.append(Outgoing(f"digest:{log_id}:{chat}", chat, data["text"], campaign_id=campaign.id))
+        if chart:
+            rows.append(Outgoing(f"digest:{log_id}:{chat}:chart", chat, Message("digest_chart"), image=chart,
+                                 campaign_id=campaign.id))
+    if data["brief"] is not None:
+        rows += [Outgoing(f"digest:{log_id}:{chat}:brief", chat, data["brief"], campaign_id=campaign.id)
+                 for chat in groups]
+    return rows
+
+
+async def _write_digest(services: Services, campaign: Campaign, key: str, offices: list[int],
+                        groups: list[int]) -> list[str] | None:
+    """Build the digest, then claim it and write its rows in one transaction; None when another
+    process claimed it first."""
+    data = await asyncio.to_thread(digest_data, services, campaign.id, services.today())
+    chart = await asyncio.to_thread(save_chart, services, campaign, key, data["png"]) if data["png"] else ""
     now = services.clock.now()
-    try:
-        with services.session() as session:
-            row = ReminderLog(campaign_id=campaign.id, key=key, kind="digest", slot=now.date(), claimed_at=now)
-            session.add(row)
-            session.flush()
-            return row.id
-    except IntegrityError:
-        return None
+    with services.session() as session:
+        log_id = deliveries.take(session, campaign, key, "digest", now.date(), {}, now)
+        if log_id is None:
+            return None
+        return store.put(session, digest_rows(log_id, campaign, data, chart, offices, groups), now)
 
 
 async def weekly(outbox: Outbox, services: Services, calendar: WorkCalendar | None = None) -> int:
-    """Send this week's digest once per campaign (claimed like a reminder)."""
+    """Claim this week's digest once per campaign and send it through the outbox; how many were claimed."""
     calendar = calendar or WorkCalendar()
     now = services.clock.now()
-    sent = 0
+    claimed, keys = 0, []
     with services.session() as session:
         campaigns = all_campaigns(session=session)
     for campaign in campaigns:
@@ -100,15 +147,13 @@ async def weekly(outbox: Outbox, services: Services, calendar: WorkCalendar | No
         if key is None:
             continue
         offices, groups = _recipients(services, campaign)
-        if not offices:
-            continue  # nobody to send it to yet; the claim stays free for when an office chat is bound
-        rid = _claim_digest(services, campaign, key)
-        if rid is None:
-            continue
-        await send_digest(outbox, services, campaign.id, offices, services.today(), groups)
-        mark(services, [rid])
-        sent += 1
-    return sent
+        if not offices or _claimed(services, key):
+            continue  # nobody to send it to yet: the claim stays free for when an office chat is bound
+        written = await _write_digest(services, campaign, key, offices, groups)
+        if written is not None:
+            claimed, keys = claimed + 1, keys + written
+    await flush_all(outbox, services, keys)
+    return claimed
 
 
 def export_files(services: Services, campaign_id: int, today: date, out_dir: Path) -> dict:

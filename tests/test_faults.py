@@ -21,7 +21,7 @@ from bot.outbox import run_due
 from bot.settings import Settings
 from knowledge.clock import FakeClock
 from knowledge.loader import load_all
-from knowledge.models import Evidence, EvidenceFile, ReminderLog
+from knowledge.models import Evidence, EvidenceFile, OutboxMessage, ReminderLog
 from tests.botkit import OFFICE_CHAT, make_harness
 from tests.conftest import fresh_url, new_engine
 from tests.test_e2e_evidence import OFFICE, USER, seed
@@ -85,9 +85,10 @@ async def test_5xx_during_reminders_is_retried_once_later(h):
     h.api.fail_next("sendMessage", 502, "Bad Gateway")
     await run_due(h.app.bot, h.services)  # does not raise
     assert not [m for m in h.api.sent(-3) if "截止" in m["text"]]
-    with h.services.session() as s:
-        assert {r.status for r in s.exec(select(ReminderLog)) if r.key.endswith(":group")} == {"claimed"}
-    h.clock.advance(minutes=11)
+    with h.services.session() as s:  # the claim is done; its row waits for the retry
+        assert {r.status for r in s.exec(select(ReminderLog)) if r.key.endswith(":group")} == {"sent"}
+        assert {r.status for r in s.exec(select(OutboxMessage)) if r.target == "-3"} == {"pending"}
+    h.clock.advance(seconds=6)  # past the first backoff (5 s)
     await run_due(h.app.bot, h.services)
     await run_due(h.app.bot, h.services)
     assert len([m for m in h.api.sent(-3) if "截止" in m["text"]]) == 1
