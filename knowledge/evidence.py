@@ -154,12 +154,7 @@ def submit(session: Session, *, campaign: Campaign, directory: UnitDirectory, of
         if item is None:
             raise EvidenceError(f"第{no}项指标没有第{item_no}个评分项。")
         item_id = item.id
-    for f in files:
-        dup = session.exec(select(EvidenceFile.evidence_id).join(Evidence).where(
-            EvidenceFile.sha256 == f.stored.sha256, Evidence.indicator_id == v.indicator.id,
-            Evidence.unit_id == officer.unit_id, Evidence.status.in_(OPEN))).first()
-        if dup is not None:
-            raise Duplicate(dup)
+    _check_files(session, files, v.indicator.id, officer.unit_id)
     ev = None
     if media_group_id:
         # the album's earlier submission, if it is for the same indicator and item; an album item
@@ -211,6 +206,18 @@ def album_target(session: Session, media_group_id: str, user_id: int | str) -> t
                               Evidence.submitter_user_id == external_id(user_id))
                        .order_by(Evidence.id)).first()
     return (row[0], row[1]) if row else None
+
+
+def _check_files(session: Session, files: list[FileIn], indicator_id: int, unit_id: int) -> None:
+    """Every file still on disk, and none already in an open submission of this indicator and unit."""
+    for f in files:
+        if not f.stored.path.exists():  # gathered in a flow left open past the sweep's grace period
+            raise EvidenceError(f"文件“{f.name}”已超过保留时间被清理,未提交。请重新发送这个文件后再提交。")
+        dup = session.exec(select(EvidenceFile.evidence_id).join(Evidence).where(
+            EvidenceFile.sha256 == f.stored.sha256, Evidence.indicator_id == indicator_id,
+            Evidence.unit_id == unit_id, Evidence.status.in_(OPEN))).first()
+        if dup is not None:
+            raise Duplicate(dup)
 
 
 def _kind(files: list[FileIn], note: str) -> str:

@@ -315,6 +315,16 @@ async def test_an_album_names_only_its_matching_file(h):
     assert f"其中“旧.pdf”与 <b>#{first.id}</b> 相同" in edit
 
 
+async def test_a_flow_file_swept_before_it_was_confirmed_is_asked_for_again(h):
+    out = await h.say(USER, USER, "/submit")
+    await h.press(USER, USER, out[-1]["message_id"], "sb:i:1:1")
+    await send_doc(h, caption=None)
+    [path] = [p for p in files_under(h.services.settings.evidence_path) if not p.name.startswith(".")]
+    path.unlink()  # the sweep took it: the flow stayed open past the grace period
+    await h.press(USER, USER, 1, "sb:ok:1")
+    assert "请重新发送" in h.api.sent(USER)[-1]["text"] and rows(h, Evidence) == []
+
+
 # ---- the sweep ------------------------------------------------------------------------------------
 
 def _age(path: Path, hours: float, now: float) -> Path:
