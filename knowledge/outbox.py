@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from knowledge.messages import Message, decode, encode
@@ -96,16 +95,6 @@ def settle(session: Session, outgoing: list[Outgoing], now: datetime, update: tu
     return keys
 
 
-def put_one(session: Session, out: Outgoing, now: datetime) -> bool:
-    """Write one row in its own savepoint; False when its key was written already (by anyone)."""
-    try:
-        with session.begin_nested():
-            session.add(out.as_row(now))
-        return True
-    except IntegrityError:
-        return False
-
-
 def revise(session: Session, key: str, message: Message) -> bool:
     """Change what a row not yet sent will say (an album's receipt listing its next file)."""
     result = session.execute(update(OutboxMessage).where(OutboxMessage.key == key, OutboxMessage.status == "pending")
@@ -118,12 +107,14 @@ def row(session: Session, key: str) -> OutboxMessage | None:
 
 
 def due(session: Session, now: datetime, keys: list[str] | None = None, limit: int = 100) -> list[int]:
-    """Ids of rows to send now, oldest first: pending and due, or claimed long ago and never marked."""
+    """Ids of rows to send now, oldest first: pending and due, or claimed long ago and never marked.
+
+    ``limit`` bounds a pass over the whole outbox; rows named by ``keys`` are all returned."""
     ready = (OutboxMessage.status == "pending") & (OutboxMessage.next_at <= now)
     stale = (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - STALE)
     query = select(OutboxMessage.id).where(ready | stale)
     if keys is not None:
-        query = query.where(col(OutboxMessage.key).in_(keys))
+        return list(session.exec(query.where(col(OutboxMessage.key).in_(keys)).order_by(OutboxMessage.id)))
     return list(session.exec(query.order_by(OutboxMessage.id).limit(limit)))
 
 
@@ -140,10 +131,13 @@ def claim(session: Session, row_id: int, now: datetime) -> OutboxMessage | None:
     return session.get(OutboxMessage, row_id)
 
 
-def release(session: Session, row_id: int) -> None:
-    """Give a claimed row back untried (an earlier message to its chat must go first)."""
-    session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
-                    .values(status="pending", attempts=OutboxMessage.attempts - 1))
+def release(session: Session, row_id: int, not_before: datetime | None = None) -> None:
+    """Give a claimed row back untried: an earlier message to its chat must go first, so it
+    waits at least as long as that one (``not_before``)."""
+    values: dict = {"status": "pending", "attempts": OutboxMessage.attempts - 1}
+    if not_before is not None:
+        values["next_at"] = not_before
+    session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
 
 
 def sent(session: Session, row_id: int, ids: list[int | str], now: datetime, note: str = "") -> None:
@@ -161,11 +155,11 @@ def unreachable(session: Session, row_id: int, now: datetime, why: str = "") -> 
     return put(session, backups, now) if backups else []
 
 
-def later(session: Session, row_id: int, now: datetime, why: str, retry_after: float | None = None) -> str:
-    """A failed attempt that may pass: when to try again (or ``failed`` after ``GIVE_UP``)."""
+def later(session: Session, row_id: int, now: datetime, why: str, retry_after: float | None = None) -> datetime:
+    """A failed attempt that may pass: set and return when to try again (``failed`` after ``GIVE_UP``)."""
     out = session.get(OutboxMessage, row_id)
     if out is None:
-        return "gone"
+        return now
     if now - out.created_at > GIVE_UP:
         log.error("giving up on outbox message %s (%s) to %s after %d attempts: %s",
                   out.id, out.key, out.target, out.attempts, why)
@@ -176,7 +170,7 @@ def later(session: Session, row_id: int, now: datetime, why: str, retry_after: f
         status, next_at = "pending", now + wait
     session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
                     .values(status=status, next_at=next_at, error=why[:500]))
-    return status
+    return next_at
 
 
 def reclaim(session: Session, started: datetime) -> int:
@@ -184,11 +178,3 @@ def reclaim(session: Session, started: datetime) -> int:
     result = session.execute(update(OutboxMessage).where(
         OutboxMessage.status == "sending", OutboxMessage.claimed_at < started).values(status="pending"))
     return result.rowcount or 0
-
-
-def pending_count(session: Session) -> int:
-    """Rows still to deliver (``liaison-bot doctor`` and tests)."""
-    from sqlalchemy import func
-
-    return session.exec(select(func.count()).select_from(OutboxMessage)
-                        .where(col(OutboxMessage.status).in_(OPEN))).one()

@@ -39,8 +39,6 @@ from reminders.notices import (
     unreachable_officer,
 )
 
-# Rows the reminder job writes and retries itself (the outbox's pass job retries them too).
-PREFIXES = ("reminder:", "catchup:", "unreachable:", "digest:")
 LOOK_BACK = timedelta(days=8)  # how far back rows that ended unreachable are looked for
 Entry = tuple[str, dict, str]  # (who, what the note says of them, ISO week found)
 
@@ -160,13 +158,3 @@ def report(session: Session, campaign: Campaign, entries: list[Entry], now: date
     message = unreachable_message(named)
     return store.put(session, [Outgoing(f"unreachable:{first}:{chat}", chat, message, campaign_id=campaign.id)
                                for chat in offices], now)
-
-
-def due_keys(session: Session, now: datetime, prefixes: tuple[str, ...] = PREFIXES) -> list[str]:
-    """Keys of this job's rows due now (failed before, or left ``sending`` by a crash), by the
-    outbox's own rule (``knowledge.outbox.due``)."""
-    ids = store.due(session, now, limit=500)
-    if not ids:
-        return []
-    keys = session.exec(select(OutboxMessage.key).where(col(OutboxMessage.id).in_(ids)))
-    return [key for key in keys if key.startswith(prefixes)]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -125,7 +125,7 @@ async def flush(outbox: Outbox, services: Services, keys: list[str] | None = Non
 
 async def _deliver_rows(outbox: Outbox, services: Services, ids: list[int]) -> tuple[int, list[str]]:
     """Send each row; (how many were sent, keys of the fallback rows written)."""
-    blocked: set[str] = set()
+    blocked: dict[str, datetime] = {}  # chats with a deferred message: when it is tried again
     done, more = 0, []
     for row_id in ids:
         with services.session() as session:
@@ -135,7 +135,7 @@ async def _deliver_rows(outbox: Outbox, services: Services, ids: list[int]) -> t
             target, job = row.target, (row.target, decode(row.message), row.private, row.reply_to, row.image)
         if target in blocked:
             with services.session() as session:
-                store.release(session, row_id)  # waits for the earlier message to its chat
+                store.release(session, row_id, blocked[target])
             continue
         outcome = await _attempt(outbox, *job)
         with services.session() as session:
@@ -146,8 +146,7 @@ async def _deliver_rows(outbox: Outbox, services: Services, ids: list[int]) -> t
             elif outcome is None:
                 more += store.unreachable(session, row_id, now)
             else:
-                blocked.add(target)
-                store.later(session, row_id, now, str(outcome), outcome.retry_after)
+                blocked[target] = store.later(session, row_id, now, str(outcome), outcome.retry_after)
     return done, more
 
 

@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 CATCH_UP_DAYS = 14
 STALE_CLAIM = timedelta(minutes=10)
 REMINDER_KINDS = ("phase_start", "deadline", "overdue", "escalation")
-BATCH = 100
 
 
 def local_today(campaign: Campaign, now: datetime) -> date:
@@ -76,8 +75,8 @@ async def run_due(outbox: Outbox, services: Services, calendar: WorkCalendar | N
                   policy: Policy | None = None) -> int:
     """Claim and send everything due now; returns how many reminders this process claimed.
 
-    Also retries this job's rows that are due again (a failed chat, a crash while sending) and
-    tells the office who could not be reached."""
+    A chat that fails is retried by the outbox's own pass (``bot.outbox.pass_over``), like every
+    other row; this job tells the office who could not be reached, from how rows ended."""
     calendar = calendar or WorkCalendar()
     now = services.clock.now()
     claimed, keys, known = 0, [], {}
@@ -97,25 +96,9 @@ async def run_due(outbox: Outbox, services: Services, calendar: WorkCalendar | N
         keys += _take_over_old_claims(services, {c.id: c for c in campaigns}, now, known)
     except Exception:
         log.exception("old reminder claims could not be taken over this tick")
-    await send_rows(outbox, services, keys)
+    await flush(outbox, services, keys)
     await report_unreachable(outbox, services, known)
     return claimed
-
-
-async def send_rows(outbox: Outbox, services: Services, keys: list[str]) -> int:
-    """Deliver ``keys`` and whatever else of this job is due again; how many were sent."""
-    with services.session() as session:
-        keys = list(dict.fromkeys([*keys, *deliveries.due_keys(session, services.clock.now())]))
-    return await flush_all(outbox, services, keys)
-
-
-async def flush_all(outbox: Outbox, services: Services, keys: list[str]) -> int:
-    """``flush`` in batches: one pass takes at most ``BATCH`` rows (``knowledge.outbox.due``'s
-    limit), and a reminder to every officer of forty units is more."""
-    sent = 0
-    for start in range(0, len(keys), BATCH):
-        sent += await flush(outbox, services, keys[start:start + BATCH])
-    return sent
 
 
 async def report_unreachable(outbox: Outbox, services: Services, known: dict[int, list[Entry]]) -> None:
@@ -128,7 +111,7 @@ async def report_unreachable(outbox: Outbox, services: Services, known: dict[int
             campaign = session.get(Campaign, campaign_id)
             entries = known.get(campaign_id, []) + found.get(campaign_id, [])
             keys += deliveries.report(session, campaign, entries, now)
-    await flush_all(outbox, services, keys)
+    await flush(outbox, services, keys)
 
 
 def _due_plans(services: Services, campaign: Campaign, calendar: WorkCalendar, policy: Policy,

@@ -33,8 +33,7 @@ from knowledge.projection import to_json
 from reminders import deliveries
 from reminders.calendar import WorkCalendar
 from reminders.digest import build, due_digest
-from reminders.outbox import Outbox, Services
-from reminders.sender import flush_all
+from reminders.outbox import Outbox, Services, flush
 
 log = logging.getLogger(__name__)
 KEEP_CHARTS = 4  # digest charts kept per campaign under EVIDENCE_DIR/outbox
@@ -152,7 +151,7 @@ async def weekly(outbox: Outbox, services: Services, calendar: WorkCalendar | No
         written = await _write_digest(services, campaign, key, offices, groups)
         if written is not None:
             claimed, keys = claimed + 1, keys + written
-    await flush_all(outbox, services, keys)
+    await flush(outbox, services, keys)
     return claimed
 
 

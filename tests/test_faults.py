@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from bot.app import build_application
 from bot.fakes.server import FakeBotApiServer
-from bot.outbox import run_due
+from bot.outbox import deliver, run_due
 from bot.settings import Settings
 from knowledge.clock import FakeClock
 from knowledge.loader import load_all
@@ -88,9 +88,10 @@ async def test_5xx_during_reminders_is_retried_once_later(h):
     with h.services.session() as s:  # the claim is done; its row waits for the retry
         assert {r.status for r in s.exec(select(ReminderLog)) if r.key.endswith(":group")} == {"sent"}
         assert {r.status for r in s.exec(select(OutboxMessage)) if r.target == "-3"} == {"pending"}
-    h.clock.advance(seconds=6)  # past the first backoff (5 s)
+    h.clock.advance(seconds=6)  # past the first backoff (5 s): the outbox's pass retries it
+    await deliver(h.app.bot, h.services)
     await run_due(h.app.bot, h.services)
-    await run_due(h.app.bot, h.services)
+    await deliver(h.app.bot, h.services)
     assert len([m for m in h.api.sent(-3) if "截止" in m["text"]]) == 1
 
 

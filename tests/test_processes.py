@@ -30,7 +30,7 @@ import asyncio, sys
 from datetime import datetime
 from telegram import Bot
 from bot.context import Services
-from bot.outbox import run_due
+from bot.outbox import deliver, run_due
 from bot.settings import Settings
 from knowledge.clock import FakeClock
 from knowledge.db import make_engine
@@ -41,6 +41,7 @@ async def main(url, base, now):
         services = Services(settings=Settings(_env_file=None), engine=make_engine(url),
                             clock=FakeClock(datetime.fromisoformat(now)))
         await run_due(bot, services)
+        await deliver(bot, services)  # what the bot's outbox pass does: rows failed or left by a crash
 
 asyncio.run(main(*sys.argv[1:]))
 """
