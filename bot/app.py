@@ -95,8 +95,7 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
     """Assemble handlers, services, the durable inbox, rate limiter and error handler for ``settings``."""
     token = settings.token or "0:LOCAL"
     services = Services(settings=settings, engine=engine or open_store(settings), clock=clock or SystemClock())
-    queue = DurableQueue()
-    queue.services = services
+    queue = DurableQueue(services)
     builder = (ApplicationBuilder().token(token)
                .base_url(settings.telegram_base_url).base_file_url(settings.telegram_base_file_url)
                .context_types(ContextTypes(context=BotContext))

@@ -43,25 +43,22 @@ CHANNEL = "telegram"
 class DurableQueue(asyncio.Queue):
     """``Application.update_queue`` whose ``put`` stores an update first; one stored before is dropped."""
 
-    def __init__(self) -> None:
+    def __init__(self, services: Services) -> None:
         super().__init__()
-        self.services: Services | None = None  # set when the application is built
+        self.services = services
 
     async def put(self, item: Any) -> None:  # noqa: ANN401
-        if isinstance(item, Update) and self.services is not None and not self._record(item):
+        if isinstance(item, Update) and not self._record(item):
             log.info("update %s came again; it was stored before and is not processed twice", item.update_id)
             return
         await super().put(item)
 
     def _record(self, update: Update) -> bool:
-        services = self.services
-        assert services is not None
-        with services.session() as session:
-            return inbox.record(session, CHANNEL, update.update_id, update.to_dict(), services.clock.now())
+        with self.services.session() as session:
+            return inbox.record(session, CHANNEL, update.update_id, update.to_dict(), self.services.clock.now())
 
     def replay(self, app: Application) -> int:
         """Queue the updates a stopped process left unfinished (already stored: not recorded again)."""
-        assert self.services is not None
         with self.services.session() as session:
             raws = inbox.unfinished(session, CHANNEL)
         for raw in raws:

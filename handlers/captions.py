@@ -21,7 +21,6 @@ from knowledge import evidence as ev
 from knowledge.access import Route
 from knowledge.ask.grammar import parse_caption, strip_mention
 from knowledge.files import FileRejected
-from knowledge.messages import Message
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +40,7 @@ async def captioned_file(update: Update, context: BotContext) -> None:
         request = await enter(update, context, session, Route.FILE)
         view = request and await _store(update, context, request, parsed or (*album["target"], ""), album)
     if view:
-        await _acknowledge(update, context, request.where, view, album)
+        await _acknowledge(context, view, album)
 
 
 async def _store(update: Update, context: BotContext, request: Request, target: tuple, album: dict
@@ -58,8 +57,7 @@ async def _store(update: Update, context: BotContext, request: Request, target: 
     except (FileRejected, ev.EvidenceError) as exc:
         await respond(update, refusal(exc))
         return None
-    rows = [] if view.attached else notify.submission_rows(session, context.services, view, message.chat_id,
-                                                           message.message_id, where.private)
+    rows = [] if view.attached else notify.submission_rows(session, context, view, update, where.private)
     album["keys"] = notify.settle(update, context, session, rows)  # committed before any receipt
     album["target"] = (no, item)
     return view
@@ -91,18 +89,12 @@ async def _uncaptioned(update: Update, context: BotContext, where: Where, album:
         await respond(update, render("submit_how"))
 
 
-async def _acknowledge(update: Update, context: BotContext, where: Where, view: ev.EvidenceView,
-                       album: dict) -> None:
+async def _acknowledge(context: BotContext, view: ev.EvidenceView, album: dict) -> None:
     """The receipt and the office cards, once per submission; an album's next file updates both."""
     if not view.attached:
         await notify.deliver(context, album.pop("keys", []))
         return
-    await notify.refresh(context, f"receipt:{view.id}", Message("receipt", {"e": view}))
-    card = Message("review_card", {"e": view}, actions=notify.review_actions(view.id))
-    with context.services.session() as session:
-        chats = notify.office_targets(session, context.services, view.campaign_id)
-    for chat in chats:
-        await notify.refresh(context, f"card:{view.id}:{chat}", card)
+    await notify.refresh_submission(context, view)
 
 
 def _hint_later(context: BotContext, update: Update, album: dict) -> None:

@@ -18,6 +18,7 @@ from handlers import notify
 from handlers.common import refusal, respond
 from handlers.gate import Request, enter, gated
 from knowledge import evidence as ev
+from knowledge import evidence_notices as notices
 from knowledge.access import Route
 from knowledge.messages import Action, ActionKind
 from knowledge.numbers import read_number
@@ -87,8 +88,8 @@ async def _decide(update: Update, context: BotContext, request: Request, eid: in
 def _settle(update: Update, context: BotContext, request: Request, done: ev.EvidenceView) -> list[str]:
     """Commit the review with its outcome's rows: the confirmation here, the submitter's notice."""
     message = update.effective_message
-    rows = notify.outcome_rows(request.session, done, message.chat_id, message.message_id,
-                               update.effective_user.full_name)
+    rows = notices.outcome_rows(request.session, done, message.chat_id, message.message_id,
+                                update.effective_user.full_name)
     return notify.settle(update, context, request.session, rows)
 
 
@@ -102,7 +103,7 @@ async def review_command(update: Update, context: BotContext, request: Request) 
         await respond(update, render("review_empty"))
         return
     for view in waiting:
-        await respond(update, render("review_card", e=view), notify.review_actions(view.id))
+        await respond(update, notices.card(view))
     if total > len(waiting):
         await respond(update, render("review_more", shown=len(waiting), more=total - len(waiting)))
 

@@ -156,7 +156,7 @@ async def _confirm(update: Update, context: BotContext, session, where: Where) -
     except ev.EvidenceError as exc:
         await query.edit_message_text(refusal(exc))
         return
-    rows = notify.submission_rows(session, context.services, view, update.effective_chat.id, None, where.private)
+    rows = notify.submission_rows(session, context, view, update, where.private)
     keys = notify.settle(update, context, session, rows)  # committed before the receipt
     context.user_data.pop("submit", None)
     await notify.deliver_by_edit(context, keys[0], update)  # the prompt becomes the receipt

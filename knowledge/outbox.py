@@ -106,6 +106,12 @@ def row(session: Session, key: str) -> OutboxMessage | None:
     return session.exec(select(OutboxMessage).where(OutboxMessage.key == key)).first()
 
 
+def keys_from(session: Session, prefix: str) -> list[str]:
+    """Keys of the rows reporting one thing to several chats (``card:12:`` → each office chat's card)."""
+    return list(session.exec(select(OutboxMessage.key).where(col(OutboxMessage.key).startswith(prefix))
+                             .order_by(OutboxMessage.id)))
+
+
 def due(session: Session, now: datetime, keys: list[str] | None = None, limit: int = 100) -> list[int]:
     """Ids of rows to send now, oldest first: pending and due, or claimed long ago and never marked.
 

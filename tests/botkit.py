@@ -76,6 +76,19 @@ async def make_harness(engine, clock: FakeClock, evidence_dir=None) -> Harness: 
     return Harness(app, api, clock)
 
 
+async def office_harness(tmp_path, user: int, unit: str = "统计局") -> Harness:  # noqa: ANN001
+    """Hejin with the office chat bound and one officer of ``unit``, at 2026-12-10 09:05 Beijing."""
+    from datetime import UTC, datetime
+
+    from tests.conftest import campaigns_engine
+
+    harness = await make_harness(campaigns_engine(), FakeClock(datetime(2026, 12, 10, 1, 5, tzinfo=UTC)), tmp_path)
+    harness.api.group_chat(OFFICE_CHAT, "办公室")
+    harness.bind(OFFICE_CHAT, kind="office")
+    harness.register(user, unit)
+    return harness
+
+
 def text_of(messages: list[dict]) -> str:
     """The texts the bot sent, one after another."""
     return "\n".join(m["text"] for m in messages)

@@ -26,6 +26,19 @@ def fresh_url(tmp_dir: object = None) -> str:
     return f"sqlite:///{tmp_dir}/test.db" if tmp_dir else "sqlite://"
 
 
+def campaigns_engine() -> Engine:
+    """A private ``new_engine`` with both shipped campaigns loaded (tests may write)."""
+    from sqlmodel import Session
+
+    from knowledge.loader import load_all
+
+    engine = new_engine()
+    with Session(engine) as s:
+        load_all(s)
+        s.commit()
+    return engine
+
+
 def new_engine() -> Engine:
     """A private database (in-memory SQLite, or a fresh PostgreSQL database) with every table."""
     engine = make_engine(fresh_url())

@@ -9,7 +9,7 @@ import os
 import re
 import signal
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,10 +19,9 @@ from bot.app import build_application
 from bot.fakes.server import FakeBotApiServer
 from bot.outbox import deliver, run_due
 from bot.settings import Settings
-from knowledge.clock import FakeClock
 from knowledge.loader import load_all
 from knowledge.models import Evidence, EvidenceFile, OutboxMessage, ReminderLog
-from tests.botkit import OFFICE_CHAT, make_harness
+from tests.botkit import office_harness
 from tests.conftest import fresh_url, new_engine
 from tests.test_e2e_evidence import OFFICE, USER, seed
 
@@ -31,14 +30,7 @@ PDF = b"%PDF-1.4 fault test"
 
 @pytest.fixture
 async def h(tmp_path):
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
-    harness = await make_harness(engine, FakeClock(datetime(2026, 12, 10, 1, 5, tzinfo=UTC)), tmp_path)
-    harness.api.group_chat(OFFICE_CHAT, "办公室")
-    harness.bind(OFFICE_CHAT, kind="office")
-    harness.register(USER, "统计局")
+    harness = await office_harness(tmp_path, USER)
     yield harness
     await harness.app.shutdown()
 

@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 from telegram import Update
 
 from bot import outbox as face
 from bot.inbox import ChatOrderedProcessor, DurableQueue
 from knowledge import inbox
-from knowledge.clock import FakeClock
-from knowledge.loader import load_all
 from knowledge.models import InboxUpdate, OutboxMessage
-from tests.botkit import OFFICE_CHAT, make_harness
-from tests.conftest import new_engine
+from tests.botkit import OFFICE_CHAT, office_harness
 
 USER = 8301
 PDF = b"%PDF-1.4 outbox test"
@@ -27,14 +23,7 @@ PDF = b"%PDF-1.4 outbox test"
 
 @pytest.fixture
 async def h(tmp_path):
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
-    harness = await make_harness(engine, FakeClock(datetime(2026, 12, 10, 1, 5, tzinfo=UTC)), tmp_path)
-    harness.api.group_chat(OFFICE_CHAT, "办公室")
-    harness.bind(OFFICE_CHAT, kind="office")
-    harness.register(USER, "统计局")
+    harness = await office_harness(tmp_path, USER)
     yield harness
     await harness.app.shutdown()
 
@@ -156,9 +145,37 @@ async def test_outcome_falls_back_to_the_group_once_when_private_fails(h):
         f"outcome:{eid}:group:{GROUP}": "sent"}
 
 
+async def test_in_a_group_the_receipt_quotes_the_file_and_in_private_it_does_not(h):
+    from tests.botkit import GROUP
+
+    h.api.group_chat(GROUP, "联络员群")
+    h.bind(GROUP)
+    raw = h.api.push_document(GROUP, USER, PDF, "a.pdf", "application/pdf", caption="#1 材料")
+    await h.feed(raw)
+    [receipt] = [m for m in h.api.sent(GROUP) if "已收到材料" in m["text"]]
+    assert receipt["reply_to"] == raw["message"]["message_id"]
+    await submit(h, 2)
+    assert [m["reply_to"] for m in h.api.sent(USER) if "已收到材料" in m["text"]] == [None]
+
+
+async def test_a_message_held_back_behind_a_failed_one_keeps_its_place(h):
+    from knowledge import outbox as store
+    from knowledge.messages import say
+    from knowledge.outbox import Outgoing
+
+    with h.services.session() as s:
+        store.put(s, [Outgoing("test:first", USER, say("refused", reason="第一条")),
+                      Outgoing("test:second", USER, say("refused", reason="第二条"))], h.clock.now())
+    h.api.fail_next("sendMessage", 502, "Bad Gateway")
+    await later(h, 0)  # the first fails; the second is held back behind it
+    await later(h, 2)  # the first waits out its backoff: so does the second
+    assert [m["text"] for m in h.api.sent(USER)] == []
+    await later(h, 5)
+    assert ["第一条" in m["text"] for m in h.api.sent(USER)] == [True, False]
+
+
 async def test_durable_queue_stores_first_and_drops_an_update_seen_before(h):
-    queue = DurableQueue()
-    queue.services = h.services
+    queue = DurableQueue(h.services)
     raw = h.api.push_message(USER, USER, "/help")
     update = Update.de_json(raw, h.app.bot)
     await queue.put(update)
@@ -167,14 +184,12 @@ async def test_durable_queue_stores_first_and_drops_an_update_seen_before(h):
         assert row.status == "pending" and row.update_id == update.update_id
     await queue.put(Update.de_json(raw, h.app.bot))  # delivered again (a webhook retry)
     assert queue.qsize() == 1
-    fresh = DurableQueue()  # a new process: the unfinished update is queued again, not stored again
-    fresh.services = h.services
+    fresh = DurableQueue(h.services)  # a new process: the unfinished update is queued again, not stored again
     assert fresh.replay(h.app) == 1 and fresh.qsize() == 1
     with h.services.session() as s:
         inbox.done(s, "telegram", update.update_id, h.clock.now())
         s.commit()
-    again = DurableQueue()
-    again.services = h.services
+    again = DurableQueue(h.services)
     assert again.replay(h.app) == 0
 
 
@@ -183,20 +198,60 @@ async def test_processor_orders_one_chat_and_lets_others_pass(h):
     seen: list[str] = []
     gate = asyncio.Event()
 
-    async def work(name: str, wait: bool = False) -> None:
-        if wait:
-            await gate.wait()
+    async def work(name: str, download: bool = False) -> None:
+        if download:  # what a file download does: waits for the network without the store's turn
+            async with h.services.turn.released():
+                await gate.wait()
         seen.append(name)
 
-    def update(chat: int, uid: int) -> Update:
+    def update(chat: int) -> Update:
         return Update.de_json(h.api.push_message(chat, chat, "hi"), h.app.bot)
 
-    a1, a2, b1 = update(1, 1), update(1, 2), update(2, 3)
-    tasks = [asyncio.create_task(processor.process_update(a1, work("a1", wait=True))),
+    a1, a2, b1 = update(1), update(1), update(2)
+    tasks = [asyncio.create_task(processor.process_update(a1, work("a1", download=True))),
              asyncio.create_task(processor.process_update(a2, work("a2"))),
              asyncio.create_task(processor.process_update(b1, work("b1")))]
     await asyncio.sleep(0.05)
-    assert seen == []  # b1 waits for the store's turn a1 holds … unless a1 gives it up
+    assert seen == ["b1"]  # another chat is answered during the download; the same chat waits its turn
     gate.set()
     await asyncio.gather(*tasks)
-    assert seen.index("a1") < seen.index("a2")
+    assert seen == ["b1", "a1", "a2"]
+
+
+async def test_a_submission_marks_its_update_done_in_its_own_transaction(h):
+    """Were the mark left to the processor, a crash between the commit and the mark would have
+    the update processed again on start, and the officer told the file was a duplicate."""
+    raw = h.api.push_document(USER, USER, PDF, "a.pdf", "application/pdf", caption="#1 材料")
+    update = Update.de_json(raw, h.app.bot)
+    await DurableQueue(h.services).put(update)  # stored as the polling loop stores it
+    await h.app.process_update(update)  # the handlers alone, without the processor's own mark
+    with h.services.session() as s:
+        [row] = s.exec(select(InboxUpdate)).all()
+        assert row.status == "done"
+
+
+async def test_an_album_item_after_a_restart_joins_its_submission(h):
+    await h.feed(h.api.push_document(USER, USER, PDF + b"1", "a.pdf", "application/pdf", caption="#1 材料",
+                                     media_group_id="album-7"))
+    h.app.chat_data[USER].clear()  # what a restart does to the album's memory
+    await h.feed(h.api.push_document(USER, USER, PDF + b"2", "b.pdf", "application/pdf", media_group_id="album-7"))
+    with h.services.session() as s:
+        from knowledge.models import Evidence, EvidenceFile
+
+        [evidence] = s.exec(select(Evidence)).all()
+        assert len(s.exec(select(EvidenceFile).where(EvidenceFile.evidence_id == evidence.id)).all()) == 2
+
+
+async def test_messages_a_stopped_process_was_sending_go_out_after_a_restart(h):
+    h.api.time_out_next("sendMessage", delivered=False)
+    await submit(h)
+    with h.services.session() as s:
+        [receipt] = [r for r in s.exec(select(OutboxMessage)) if r.key.startswith("receipt:")]
+        from knowledge import outbox as store
+
+        store.claim(s, receipt.id, h.clock.now())  # taken by a process that then died
+    await later(h, 10)  # past the first attempt's backoff
+    assert receipts(h) == []  # still "sending": no other sender touches it before it is stale
+    face.reclaim(h.services)  # the new process's start
+    await later(h, 0)
+    assert len(receipts(h)) == 1

@@ -5,13 +5,12 @@ weekly while something is owed (issue 14, items 2 and 6)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from bot.outbox import deliver, run_due, weekly
-from knowledge import people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.loader import load_all
@@ -21,34 +20,14 @@ from reminders.calendar import WorkCalendar
 from reminders.planner import plan_slot
 from tests.botkit import GROUP, OFFICE_CHAT, make_harness
 from tests.conftest import new_engine
+from tests.test_reminders_send import FGW, SJ, at, yancheng_harness
 
-SJ, FGW = 6101, 6102  # officers of 市场监管局 and 发改委 (both owe indicator 12 in Yancheng)
 GROUP2 = -1002000
-
-
-def at(day: date, hour: int = 9, minute: int = 1) -> datetime:
-    return datetime(day.year, day.month, day.day, hour - 8, minute, tzinfo=UTC)  # Beijing time
 
 
 @pytest.fixture
 async def h(tmp_path):
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        camp = get_campaign(s, "yancheng")
-        set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=at(date(2026, 11, 1)))
-        set_due(s, camp, 12, date(2026, 12, 21), by=1, now=at(date(2026, 11, 1)))
-        s.commit()
-    harness = await make_harness(engine, FakeClock(at(date(2026, 12, 9))), tmp_path)
-    for chat, title in ((GROUP, "联络员群"), (GROUP2, "联络员二群"), (OFFICE_CHAT, "办公室")):
-        harness.api.group_chat(chat, title)
-    harness.bind(GROUP, slug="yancheng")
-    harness.bind(GROUP2, slug="yancheng")
-    harness.bind(OFFICE_CHAT, kind="office", slug="yancheng")
-    harness.register(SJ, "市监局", slug="yancheng", name="王五")
-    harness.register(FGW, "发改委", slug="yancheng", name="赵六")
-    with harness.services.session() as s:
-        people.set_private_ok(session=s, user_id=SJ, ok=True)
+    harness = await yancheng_harness(tmp_path, {GROUP: "联络员群", GROUP2: "联络员二群"})
     yield harness
     await harness.app.shutdown()
 

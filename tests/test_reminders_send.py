@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.outbox import run_due
+from knowledge import people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.loader import load_all
@@ -25,8 +26,9 @@ def at(day: date, hour: int = 9, minute: int = 1) -> datetime:
     return datetime(day.year, day.month, day.day, hour - 8, minute, tzinfo=UTC)  # 09:01 Beijing
 
 
-@pytest.fixture
-async def h(tmp_path):
+async def yancheng_harness(tmp_path, groups: dict[int, str]):  # noqa: ANN001, ANN201
+    """Yancheng with its timeline, indicator 12 due 2026-12-21, ``groups`` bound as liaison
+    groups, the office chat, and officers of 市监局 (private chat started) and 发改委."""
     engine = new_engine()
     with Session(engine) as s:
         load_all(s)
@@ -35,15 +37,19 @@ async def h(tmp_path):
         set_due(s, camp, 12, date(2026, 12, 21), by=1, now=at(date(2026, 11, 1)))
         s.commit()
     harness = await make_harness(engine, FakeClock(at(date(2026, 12, 9))), tmp_path)
-    harness.api.group_chat(GROUP, "联络员群")
-    harness.api.group_chat(OFFICE_CHAT, "办公室")
-    harness.bind(GROUP, slug="yancheng")
-    harness.bind(OFFICE_CHAT, kind="office", slug="yancheng")
+    for chat, title in (*groups.items(), (OFFICE_CHAT, "办公室")):
+        harness.api.group_chat(chat, title)
+        harness.bind(chat, kind="office" if chat == OFFICE_CHAT else "liaison", slug="yancheng")
     harness.register(SJ, "市监局", slug="yancheng", name="王五")
     harness.register(FGW, "发改委", slug="yancheng", name="赵六")
     with harness.services.session() as s:
-        from knowledge import people
         people.set_private_ok(session=s, user_id=SJ, ok=True)
+    return harness
+
+
+@pytest.fixture
+async def h(tmp_path):
+    harness = await yancheng_harness(tmp_path, {GROUP: "联络员群"})
     yield harness
     await harness.app.shutdown()
 

@@ -375,8 +375,11 @@ class LocalBotApi:
         text = str(p.get("text", ""))
         self._check_text(text, p.get("parse_mode"))
         markup = self._check_markup(p.get("reply_markup"))
-        return self._record("sendMessage", chat, self._next_message_id(chat["id"]), text=text,
-                            parse_mode=p.get("parse_mode"), reply_markup=markup)
+        msg = self._record("sendMessage", chat, self._next_message_id(chat["id"]), text=text,
+                           parse_mode=p.get("parse_mode"), reply_markup=markup)
+        quoted = _load(p.get("reply_parameters")) or {}
+        self._sent[-1]["reply_to"] = quoted.get("message_id") or p.get("reply_to_message_id")
+        return msg
 
     def m_editmessagetext(self, p: dict) -> dict:
         chat = self._check_target(int(p["chat_id"]))
