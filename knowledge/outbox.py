@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from knowledge import inbox
 from knowledge.messages import Message, decode, encode
 from knowledge.models import OutboxMessage
 
@@ -86,8 +87,6 @@ def settle(session: Session, outgoing: list[Outgoing], now: datetime, update: tu
     update id) is given, the inbox row of the update that caused them marked done — one
     transaction: after a crash either all of it happened (and the rows go out) or none of it did
     (and the update is processed again)."""
-    from knowledge import inbox
-
     keys = put(session, outgoing, now)
     if update is not None:
         inbox.done(session, update[0], update[1], now)

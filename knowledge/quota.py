@@ -44,7 +44,9 @@ class Limits:
 
 
 @dataclass(frozen=True)
-class Sent:
+class Upload:
+    """One file an officer sent: when, its content, its size."""
+
     at: datetime
     sha256: str
     size: int
@@ -56,12 +58,12 @@ class RecentUploads:
 
     def __init__(self, window: timedelta = WINDOW) -> None:
         self.window = window
-        self._sent: dict[int, deque[Sent]] = {}
+        self._sent: dict[int, deque[Upload]] = {}
 
     def add(self, officer_id: int, sha256: str, size: int, at: datetime, unique_id: str = "") -> None:
-        self._sent.setdefault(officer_id, deque()).append(Sent(at, sha256, size, unique_id))
+        self._sent.setdefault(officer_id, deque()).append(Upload(at, sha256, size, unique_id))
 
-    def within(self, officer_id: int, now: datetime) -> list[Sent]:
+    def within(self, officer_id: int, now: datetime) -> list[Upload]:
         """The officer's files of the window, each content once (its latest sending), oldest first."""
         sent = self._sent.get(officer_id)
         if not sent:
@@ -105,7 +107,7 @@ def check(session: Session, limits: Limits, uploads: RecentUploads, *, officer_i
                            Message("upload_quota", data))
 
 
-def _check_rate(limits: Limits, sent: list[Sent], size: int | None, now: datetime, sha256: str | None,
+def _check_rate(limits: Limits, sent: list[Upload], size: int | None, now: datetime, sha256: str | None,
                 unique_id: str) -> None:
     if any(sha256 and s.sha256 == sha256 or unique_id and s.unique_id == unique_id for s in sent):
         return  # the same content again within the hour: already counted

@@ -5,7 +5,8 @@ A file is stored before its submission row exists — an album item waiting for 
 those rows never come. Such files are removed once they are older than the grace period (by
 mtime, on the injected clock; storing a file again makes it young again). Never removed: a file
 whose path or whose digest (its name) any ``EvidenceFile`` row holds, anything that is not one
-of the bot's own files (``ab/cd/<sha256>`` or ``.incoming-*``), and symlinks, which are neither
+of the bot's own files (``ab/cd/<sha256>`` or ``.incoming-*``), the outbox's pictures
+(``OUTBOX_DIR``, kept by ``reminders.weekly``), and symlinks, which are neither
 followed nor touched: the walk goes by directory descriptors (``os.fwalk``), so nothing outside
 the evidence directory can be reached through a link planted inside it.
 """
@@ -24,6 +25,7 @@ from sqlmodel import Session, select
 from knowledge.models import EvidenceFile
 
 DIGEST = re.compile(r"[0-9a-f]{64}")
+OUTBOX_DIR = "outbox"  # under the evidence dir: pictures outbox rows send (the digest's chart); theirs to keep
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ def sweep(session: Session, root: Path, *, now: datetime, grace: timedelta, dry_
     digests, paths = references(session)  # read before the walk: a file stored meanwhile is young
     cutoff = (now - grace).timestamp()
     top = os.path.realpath(root)
-    for dirpath, _dirs, files, dirfd in os.fwalk(top, follow_symlinks=False):
+    for dirpath, dirs, files, dirfd in os.fwalk(top, follow_symlinks=False):
+        if dirpath == top and OUTBOX_DIR in dirs:
+            dirs.remove(OUTBOX_DIR)
         for name in files:
             full = Path(dirpath) / name
             st = os.stat(name, dir_fd=dirfd, follow_symlinks=False)

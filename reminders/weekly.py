@@ -30,6 +30,7 @@ from knowledge.messages import Message
 from knowledge.models import Campaign, ReminderLog
 from knowledge.outbox import Outgoing
 from knowledge.projection import to_json
+from knowledge.sweep import OUTBOX_DIR
 from reminders import deliveries
 from reminders.calendar import WorkCalendar
 from reminders.digest import build, due_digest
@@ -93,7 +94,7 @@ def _claimed(services: Services, key: str) -> bool:
 def save_chart(services: Services, campaign: Campaign, key: str, png: bytes) -> str:
     """The chart as a file the outbox row names (written whole, then renamed into place). The
     campaign's ``KEEP_CHARTS`` latest are kept: an older one's row was done weeks ago."""
-    folder = services.settings.evidence_path / "outbox"
+    folder = services.settings.evidence_path / OUTBOX_DIR
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / (key.replace(":", "-") + ".png")  # yancheng-digest-2026-W50.png: sorts by week
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")

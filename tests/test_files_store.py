@@ -395,6 +395,18 @@ def test_sweep_removes_only_old_unreferenced_files_of_its_own(tmp_path, loaded):
         assert [f.path for f in sweep(s, root, now=now, grace=timedelta(hours=1)).removed] == [made["young"]]
 
 
+def test_the_outboxs_pictures_are_neither_swept_nor_called_foreign(tmp_path, loaded):
+    engine, _ = loaded
+    now = datetime(2026, 11, 24, 1, tzinfo=UTC)
+    chart = tmp_path / "ev" / "outbox" / "hejin-digest-2026-W48.png"  # as reminders.weekly saves it
+    chart.parent.mkdir(parents=True)
+    chart.write_bytes(b"\x89PNG chart")
+    _age(chart, 100, now.timestamp())
+    with Session(engine) as s:
+        report = sweep(s, tmp_path / "ev", now=now, grace=timedelta(hours=24))
+    assert chart.exists() and report.removed == [] and report.foreign == []
+
+
 def test_a_file_referenced_by_its_digest_is_kept_wherever_the_row_says_it_was(tmp_path, loaded):
     engine, _ = loaded
     now = datetime(2026, 11, 24, 1, tzinfo=UTC)
