@@ -17,6 +17,7 @@ from bot.render import render
 from handlers import notify
 from handlers.common import Where, refusal, respond
 from handlers.gate import Request, enter, gated
+from knowledge import drafts
 from knowledge import evidence as ev
 from knowledge.access import Route
 from knowledge.ask.grammar import strip_mention
@@ -77,7 +78,8 @@ async def submit_button(update: Update, context: BotContext, request: Request) -
         text, rows = _indicator_page(request.session, where, ids[0])
         await query.edit_message_text(text, reply_markup=markup(rows))
     elif step == "x":
-        context.user_data.pop("submit", None)
+        drafts.end(request.session, update.effective_user.id)
+        request.session.commit()
         await query.edit_message_text(render("submit_cancelled"))
     elif step == "ok":
         await _confirm(update, context, request.session, where)
@@ -98,8 +100,9 @@ async def _pick(update: Update, context: BotContext, request: Request, no: int, 
                 for it in view.items]
         await query.edit_message_text(render("submit_item", i=view.indicator), reply_markup=markup(rows))
         return
-    context.user_data["submit"] = {"campaign": where.campaign.id, "chat": update.effective_chat.id, "no": no,
-                                   "item": item, "files": [], "notes": []}
+    drafts.begin(request.session, update.effective_user.id, campaign_id=where.campaign.id,
+                 chat_id=update.effective_chat.id, no=no, item=item, now=context.services.clock.now())
+    request.session.commit()
     await query.edit_message_text(render("submit_collect", i=view.indicator, item=item))
 
 
@@ -110,54 +113,54 @@ def markup(rows: list) -> InlineKeyboardMarkup | None:
 
 async def collect(update: Update, context: BotContext) -> bool:
     """During /submit, files and texts are gathered until the officer confirms — only in the chat
-    where the flow began, and only while the officer may still submit (judged now, by the gate)."""
-    state = context.user_data.get("submit")
-    message = update.effective_message
-    if not state or message is None or state.get("chat") != message.chat_id:
-        return False
-    if message.text and message.text.startswith("/"):
+    where the flow began, and only while the officer may still submit (judged now, by the gate).
+    Each is added to the stored draft (``knowledge.drafts``) before it is acknowledged."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or message.text and message.text.startswith("/"):
         return False
     with context.services.session() as session:
+        draft = drafts.current(session, user.id)
+        if draft is None or draft.chat_id != str(message.chat_id):
+            return False
         request = await enter(update, context, session, Route.SUBMIT)
         if request is None:  # told why not
-            context.user_data.pop("submit", None)
+            drafts.end(session, user.id)
             return True
     try:
-        await _gather(message, context, state, request.where.officer)
+        draft = await _gather(message, context, request.where.officer)
     except FileRejected as exc:
         await respond(update, refusal(exc))
         return True
-    cid = state["campaign"]
-    rows = [[("提交", f"sb:ok:{cid}"), ("取消", f"sb:x:{cid}")]]
-    await respond(update, render("submit_collected", files=len(state["files"]), notes=len(state["notes"])), rows)
+    if draft is None:  # cancelled meanwhile
+        return True
+    rows = [[("提交", f"sb:ok:{draft.campaign_id}"), ("取消", f"sb:x:{draft.campaign_id}")]]
+    await respond(update, render("submit_collected", files=len(draft.files), notes=len(draft.notes)), rows)
     return True
 
 
-async def _gather(message: Message, context: BotContext, state: dict, officer: OfficerInfo) -> None:
-    """Keep the message's file, or its text as a note."""
-    if f := await download(message, context, officer):
-        state["files"].append(f)
-    elif message.text:
-        note = strip_mention(message.text, context.bot.username)
-        if note:
-            state["notes"].append(note[:2000])
+async def _gather(message: Message, context: BotContext, officer: OfficerInfo) -> drafts.Draft | None:
+    """Keep the message's file, or its text as a note, in the draft (committed here)."""
+    f = await download(message, context, officer)
+    note = "" if f or not message.text else strip_mention(message.text, context.bot.username)
+    with context.services.session() as session:
+        draft = drafts.gather(session, message.from_user.id, context.services.clock.now(), file=f, note=note)
+    return draft
 
 
 async def _confirm(update: Update, context: BotContext, session, where: Where) -> None:  # noqa: ANN001
-    state = context.user_data.get("submit")
-    query = update.callback_query
-    if not state:
+    draft, query = drafts.current(session, update.effective_user.id), update.callback_query
+    if draft is None:
         await query.edit_message_text(render("stale_button"))
         return
     try:
         view = ev.submit(session, campaign=where.campaign, directory=where.directory, officer=where.officer,
-                         no=state["no"], item_no=state["item"], files=state["files"],
-                         note="\n".join(state["notes"]), now=context.services.clock.now())
+                         no=draft.no, item_no=draft.item, files=draft.files, note="\n".join(draft.notes),
+                         now=context.services.clock.now())
     except ev.EvidenceError as exc:
         await query.edit_message_text(refusal(exc))
         return
+    drafts.end(session, update.effective_user.id)
     rows = notify.submission_rows(session, context, view, update, where.private)
-    keys = notify.settle(update, context, session, rows)  # committed before the receipt
-    context.user_data.pop("submit", None)
+    keys = notify.settle(update, context, session, rows)  # committed with the draft's end, before the receipt
     await notify.deliver_by_edit(context, keys[0], update)  # the prompt becomes the receipt
     await notify.deliver(context, keys[1:])

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from knowledge import drafts
 from knowledge.models import EvidenceFile
 
 DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -74,6 +75,7 @@ def sweep(session: Session, root: Path, *, now: datetime, grace: timedelta, dry_
     if not root.is_dir():
         return report
     digests, paths = references(session)  # read before the walk: a file stored meanwhile is young
+    digests |= drafts.kept_digests(session, now, grace)  # gathered in a /submit flow still open
     cutoff = (now - grace).timestamp()
     top = os.path.realpath(root)
     for dirpath, dirs, files, dirfd in os.fwalk(top, follow_symlinks=False):

@@ -64,10 +64,11 @@ class Harness:
                              by_user_id=ADMIN, now=self.clock.now())
 
 
-async def make_harness(engine, clock: FakeClock, evidence_dir=None) -> Harness:  # noqa: ANN001
+async def make_harness(engine, clock: FakeClock, evidence_dir=None, api: LocalBotApi | None = None) -> Harness:  # noqa: ANN001
+    """``api``: the fake Telegram to talk to (another harness's, for a second process of one bot)."""
     import tempfile
 
-    api = LocalBotApi()
+    api = api or LocalBotApi()
     settings = Settings(_env_file=None, admin_user_ids=str(ADMIN), office_chat_id=OFFICE_CHAT,
                         evidence_dir=evidence_dir or tempfile.mkdtemp(prefix="evidence-"))
     app = build_application(settings, engine=engine, clock=clock, request=LocalRequest(api),

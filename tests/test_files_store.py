@@ -407,6 +407,25 @@ def test_the_outboxs_pictures_are_neither_swept_nor_called_foreign(tmp_path, loa
     assert chart.exists() and report.removed == [] and report.foreign == []
 
 
+def test_a_file_of_an_open_submit_flow_is_kept_while_the_flow_is_fresh(tmp_path, loaded):
+    from knowledge import drafts
+    from knowledge.evidence import FileIn
+
+    engine, _ = loaded
+    now = datetime(2026, 11, 24, 1, tzinfo=UTC)
+    stored = store_bytes(tmp_path / "ev", b"%PDF in a flow")
+    _age(stored.path, 100, now.timestamp())  # stored long ago …
+    with Session(engine) as s:
+        camp = get_campaign(s, "hejin")
+        drafts.begin(s, 7, campaign_id=camp.id, chat_id=7, no=1, item=None, now=now - timedelta(hours=2))
+        drafts.gather(s, 7, now - timedelta(hours=1), file=FileIn("流程.pdf", "application/pdf", stored))
+        s.commit()  # … but its flow was touched an hour ago
+        assert sweep(s, tmp_path / "ev", now=now, grace=timedelta(hours=24)).removed == []
+        later = now + timedelta(hours=30)  # the flow abandoned: its file goes with the grace period
+        assert [f.path for f in sweep(s, tmp_path / "ev", now=later, grace=timedelta(hours=24)).removed] \
+            == [stored.path]
+
+
 def test_a_file_referenced_by_its_digest_is_kept_wherever_the_row_says_it_was(tmp_path, loaded):
     engine, _ = loaded
     now = datetime(2026, 11, 24, 1, tzinfo=UTC)

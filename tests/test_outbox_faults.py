@@ -255,3 +255,25 @@ async def test_messages_a_stopped_process_was_sending_go_out_after_a_restart(h):
     face.reclaim(h.services)  # the new process's start
     await later(h, 0)
     assert len(receipts(h)) == 1
+
+
+async def test_a_submit_flow_survives_a_restart_between_the_file_and_submit(h, tmp_path):
+    """The flow says "已收到:1 个文件": that file and note are in the store, not in the process."""
+    from knowledge.models import Evidence, EvidenceFile
+    from tests.botkit import make_harness
+
+    out = await h.say(USER, USER, "/submit")
+    await h.press(USER, USER, out[-1]["message_id"], "sb:i:1:1")
+    await h.feed(h.api.push_document(USER, USER, PDF + b"flow", "流程.pdf", "application/pdf"))
+    got = await h.say(USER, USER, "见附件说明")
+    assert "1 个文件" in got[-1]["text"] and "1 条文字或链接" in got[-1]["text"]
+    again = await make_harness(h.services.engine, h.clock, h.services.settings.evidence_path, h.api)  # a new process
+    try:
+        await again.feed(h.api.push_callback(USER, USER, got[-1]["message_id"], "sb:ok:1"))
+        with again.services.session() as s:
+            [evidence] = s.exec(select(Evidence)).all()
+            [f] = s.exec(select(EvidenceFile)).all()
+            assert evidence.note == "见附件说明" and f.name == "流程.pdf"
+        assert any("已收到材料" in m["text"] for m in h.api.sent(USER))
+    finally:
+        await again.app.shutdown()

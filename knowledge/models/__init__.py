@@ -2,7 +2,7 @@
 
 from knowledge.models.audit import AuditLog
 from knowledge.models.delivery import InboxUpdate, OutboxMessage
-from knowledge.models.evidence import Evidence, EvidenceFile, Figure
+from knowledge.models.evidence import Evidence, EvidenceFile, Figure, SubmitDraft
 from knowledge.models.people import Chat, Officer
 from knowledge.models.reference import (
     Campaign,
@@ -42,6 +42,7 @@ __all__ = [
     "Phase",
     "ReminderAck",
     "ReminderLog",
+    "SubmitDraft",
     "Task",
     "TaskUnit",
     "Unit",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from knowledge.models.reference import points_field
@@ -64,3 +65,21 @@ class Figure(SQLModel, table=True):
     source: str = ""
     entered_by: str | None = Field(default=None, sa_type=ExternalId)
     at: datetime = Field(sa_type=AwareDateTime)
+
+
+class SubmitDraft(SQLModel, table=True):
+    """A /submit flow between picking the indicator and pressing 提交: what was gathered so far,
+    kept in the store so that a file acknowledged with "已收到 1 个文件" survives a restart.
+    One per person on a channel; starting a new flow replaces it."""
+
+    __table_args__ = (UniqueConstraint("channel", "user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = "telegram"
+    user_id: str = Field(sa_type=ExternalId)
+    campaign_id: int = Field(foreign_key="campaign.id")
+    chat_id: str = Field(sa_type=ExternalId)
+    indicator_no: int
+    item_no: int | None = None
+    files: list = Field(default_factory=list, sa_column=Column(JSON))
+    notes: list = Field(default_factory=list, sa_column=Column(JSON))
+    updated_at: datetime = Field(sa_type=AwareDateTime)
