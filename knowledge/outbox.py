@@ -183,3 +183,10 @@ def reclaim(session: Session, started: datetime) -> int:
     result = session.execute(update(OutboxMessage).where(
         OutboxMessage.status == "sending", OutboxMessage.claimed_at < started).values(status="pending"))
     return result.rowcount or 0
+
+
+def backlog(session: Session) -> dict[str, int]:
+    """Rows by status (``liaison-bot doctor``): what waits, and what was given up on."""
+    from sqlalchemy import func
+
+    return dict(session.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())

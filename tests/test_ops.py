@@ -24,6 +24,30 @@ def test_doctor_reports_each_check(env, capsys):
     assert code == 1  # without a token the bot cannot run in production: a failed check
 
 
+def test_doctor_says_what_waits_in_the_queues_and_fails_on_messages_given_up(env, capsys):
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from bot.settings import Settings
+    from knowledge import outbox
+    from knowledge.db import make_engine
+    from knowledge.messages import say
+
+    assert main(["load"]) == 0
+    main(["doctor"])
+    assert "✔ 收发队列: 收到的消息 0 条未处理完;待发送 0 条" in capsys.readouterr().out
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    with Session(make_engine(Settings().db_url)) as s:
+        outbox.put(s, [outbox.Outgoing("t:1", 5, say("refused", reason="x"))], now)
+        [row_id] = outbox.due(s, now, ["t:1"])
+        outbox.later(s, row_id, now.replace(year=2027), "502")  # three days of errors are long past
+        s.commit()
+    main(["doctor"])
+    out = capsys.readouterr().out
+    assert "✘ 收发队列" in out and "多次失败已放弃 1 条" in out
+
+
 def test_doctor_does_not_create_a_mistyped_database(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/typo/liaison.db")

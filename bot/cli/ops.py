@@ -58,6 +58,7 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
         cur, latest = current(engine), head(engine)
         ok &= _check("数据库迁移", cur == latest, f"当前 {cur or '(空)'},最新 {latest}"
                      + ("" if cur == latest else " — 请运行 liaison-bot db upgrade"))
+        ok &= _queues(engine) if cur == latest else True
     except _Skip:
         pass
     except Exception as exc:  # noqa: BLE001
@@ -87,6 +88,22 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     offices = _bound_office_chats(engine) if engine is not None else []
     ok &= asyncio.run(_telegram_checks(settings, offices))
     return 0 if ok else 1
+
+
+def _queues(engine) -> bool:  # noqa: ANN001
+    """What waits in the inbox and the outbox. Updates left unfinished or messages waiting are
+    normal for a moment; messages given up on (``failed``, after three days of errors) are not."""
+    from sqlmodel import Session
+
+    from knowledge import inbox, outbox
+
+    with Session(engine) as session:
+        updates, messages = inbox.counts(session, "telegram"), outbox.backlog(session)
+    waiting = messages.get("pending", 0) + messages.get("sending", 0)
+    failed, unreachable = messages.get("failed", 0), messages.get("unreachable", 0)
+    detail = (f"收到的消息 {updates.get('pending', 0)} 条未处理完;待发送 {waiting} 条,"
+              f"对方不可达 {unreachable} 条,多次失败已放弃 {failed} 条")
+    return _check("收发队列", failed == 0, detail + (" — 详见日志中的 giving up on outbox message" if failed else ""))
 
 
 class _Skip(Exception):
