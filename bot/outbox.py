@@ -84,9 +84,8 @@ def _judge(exc: TelegramError, target: int | str) -> Sent | None:
 
 
 async def deliver(bot: object, services: Services, keys: list[str] | None = None) -> int:
-    """Send what the outbox holds (only ``keys`` and their fallbacks, when given), one pass at a time."""
-    async with services.sending:
-        return await flush(TelegramOutbox(bot, services), services, keys)
+    """Send what the outbox holds (only ``keys`` and their fallbacks, when given)."""
+    return await flush(TelegramOutbox(bot, services), services, keys)
 
 
 def reclaim(services: Services) -> None:

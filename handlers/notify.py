@@ -71,8 +71,9 @@ async def refresh(context: BotContext, key: str, message: Message) -> None:
     if target is None or not ids:
         return
     try:
-        await context.bot.edit_message_text(to_telegram(render_message(message)), chat_id=int(target),
-                                            message_id=int(ids[-1]), reply_markup=keyboard(message.actions))
+        async with context.services.turn.released():
+            await context.bot.edit_message_text(to_telegram(render_message(message)), chat_id=int(target),
+                                                message_id=int(ids[-1]), reply_markup=keyboard(message.actions))
     except TelegramError as exc:
         log.info("could not update message %s in %s: %s", ids[-1], target, exc)
 
@@ -87,7 +88,8 @@ async def deliver_by_edit(context: BotContext, key: str, update: Update) -> None
     if not text:
         return
     try:
-        await query.edit_message_text(text)
+        async with services.turn.released():
+            await query.edit_message_text(text)
     except TelegramError:
         with services.session() as session:
             outbox.release(session, row.id)

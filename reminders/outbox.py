@@ -21,6 +21,7 @@ timed out) answers ``Sent`` with a note rather than risk saying it twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -99,12 +100,23 @@ class Services(Protocol):
 
     def today(self) -> date: ...
 
+    @property
+    def sending(self) -> asyncio.Lock:
+        """One pass over the outbox at a time in a process (see ``flush``)."""
+        ...
+
 
 async def flush(outbox: Outbox, services: Services, keys: list[str] | None = None) -> int:
     """Deliver the due rows (only ``keys``, when given, and the fallbacks they lead to); how many
     were marked sent. Each row is claimed, sent and marked on its own, so a crash repeats at most
     the one in flight; a chat whose message was deferred gets nothing more in this pass, so its
-    messages keep their order."""
+    messages keep their order. Passes take turns (``services.sending``): at most one message is in
+    flight per process, so a crash can leave at most one delivery in doubt."""
+    async with services.sending:
+        return await _flush(outbox, services, keys)
+
+
+async def _flush(outbox: Outbox, services: Services, keys: list[str] | None) -> int:
     done, rounds = 0, 0
     while rounds < 5:  # a fallback's fallback is written by the pass before; a handful suffices
         rounds += 1

@@ -38,8 +38,10 @@ async def test_a_repeated_question_is_not_rebuilt(h):
     seen = count_statements(h.services.engine)
     again = text_of(await h.say(USER, USER, "我们单位负责哪些指标"))
     assert again == first and "牵头的指标</b>:4 项" in again
-    # Only who is asking and the timeline are read: the officer, then phases, due dates, state.
-    assert len(seen) == 4, seen
+    # Only whether a /submit flow is open, who is asking and the timeline are read: the draft,
+    # the officer, then phases, due dates, state.
+    assert len(seen) == 5, seen
+    assert "submitdraft" in seen[0]
 
 
 async def test_each_unit_gets_its_own_answer(h):
