@@ -28,10 +28,6 @@ def fresh_url(tmp_dir: object = None) -> str:
 
 def campaigns_engine() -> Engine:
     """A private ``new_engine`` with both shipped campaigns loaded (tests may write)."""
-    from sqlmodel import Session
-
-    from knowledge.loader import load_all
-
     engine = new_engine()
     with Session(engine) as s:
         load_all(s)
@@ -53,12 +49,8 @@ def engine() -> Engine:
 
 @pytest.fixture(scope="session")
 def loaded_engine() -> Engine:
-    """Both shipped campaigns loaded; tests using it must not write."""
-    engine = new_engine()
-    with Session(engine) as session:
-        load_all(session)
-        session.commit()
-    return engine
+    """Both shipped campaigns loaded, shared by the session; tests using it must not write."""
+    return campaigns_engine()
 
 
 @pytest.fixture
