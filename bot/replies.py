@@ -34,6 +34,7 @@ class Reply:
     tasks: list[dict] = field(default_factory=list)
     units: list[str] = field(default_factory=list)
     phase: dict | None = None
+    answered_from: str = "document"
 
     @property
     def buttons(self) -> list[list[tuple[str, str]]]:
@@ -83,4 +84,5 @@ def _build(scope: Scope, text: str, bot_username: str | None, question: Question
 def rendered(message: Message) -> Reply:
     """``message`` rendered, with its facts."""
     return Reply(text=render_message(message), intent=message.intent, actions=message.actions,
-                 indicators=message.indicators, tasks=message.tasks, units=message.units, phase=message.phase)
+                 indicators=message.indicators, tasks=message.tasks, units=message.units, phase=message.phase,
+                 answered_from=message.answered_from)

@@ -90,6 +90,9 @@ class Message:
     units: list[str] = field(default_factory=list)
     phase: dict | None = None
     parts: list[Message] = field(default_factory=list)
+    # Where the answer comes from: "document" (what the plan says), "inferred" (a fact the bot
+    # worked out, such as a due date taken from a phase), "not_in_document" (the plan is silent).
+    answered_from: str = "document"
 
 
 def say(template: str, intent: str = "", /, **data: Any) -> Message:  # noqa: ANN401

@@ -47,6 +47,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps({"intent": reply.intent, "indicators": indicators, "tasks": reply.tasks,
                           "units": reply.units, "phase": reply.phase, "text": text,
+                          "answered_from": reply.answered_from,
                           "buttons": [[label for label, _ in row] for row in reply.buttons]},
                          ensure_ascii=False, indent=2, default=str))
     else:
