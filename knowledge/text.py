@@ -22,13 +22,19 @@ _T2S = opencc.OpenCC("t2s")
 
 
 @functools.lru_cache(maxsize=4096)
+def simplified(text: str) -> str:
+    """``text`` after NFKC with traditional characters made simplified, case kept (for display)."""
+    return _T2S.convert(unicodedata.normalize("NFKC", text or ""))
+
+
+@functools.lru_cache(maxsize=4096)
 def fold(text: str) -> str:
     """``text`` in the one form comparisons use: NFKC, simplified characters, lower case.
 
     Character for character where it can be: OpenCC's t2s maps one character to one, so an
     offset in the folded text is the offset in the typed one (NFKC keeps lengths for the CJK,
     full-width digit and letter ranges officers type)."""
-    return _T2S.convert(unicodedata.normalize("NFKC", text or "")).lower()
+    return simplified(text).lower()
 
 
 @functools.cache

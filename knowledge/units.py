@@ -12,11 +12,15 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 from sqlmodel import Session, select
 
 from knowledge.models import Campaign, Unit, UnitMember, UnitName
+
+if TYPE_CHECKING:
+    from knowledge.lexicon import Lexicon
 
 _DROP = re.compile(r"[\s\u3000、,，。.;；:：'\"“”‘’《》<>]+")
 _TRAILING = ("等单位", "等部门", "等")
@@ -94,6 +98,7 @@ class UnitDirectory:
         self._form_list = list(self.forms)
         city = normalize(campaign.city)
         self._prefixes = tuple(p for p in (city, city.removesuffix("市"), "市") if p)
+        self.lexicon: Lexicon | None = None  # the plan's vocabulary: set by ``load``
 
     @classmethod
     def load(cls, session: Session, campaign: Campaign) -> UnitDirectory:
@@ -102,7 +107,11 @@ class UnitDirectory:
         names = list(session.exec(select(UnitName).where(UnitName.campaign_id == campaign.id)))
         ids = [u.id for u in units]
         members = list(session.exec(select(UnitMember).where(UnitMember.group_id.in_(ids))))
-        return cls(campaign, units, names, members)
+        directory = cls(campaign, units, names, members)
+        from knowledge.lexicon import for_campaign  # the lexicon reads the directory's forms
+
+        directory.lexicon = for_campaign(session, campaign, directory)
+        return directory
 
     def _variants(self, norm: str) -> list[str]:
         out = [norm]

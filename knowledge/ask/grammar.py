@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 from knowledge.numbers import read_number
+from knowledge.text import simplified
 from knowledge.units import UnitDirectory, UnitRef, normalize
 
 CN_NUM = "零〇一二两三四五六七八九十百"
@@ -128,8 +129,8 @@ def strip_mention(text: str, bot_username: str | None) -> str:
 
 
 def clean(text: str, bot_username: str | None = None) -> str:
-    """Fold width, drop the bot's @mention and surrounding noise."""
-    text = strip_mention(unicodedata.normalize("NFKC", text or ""), bot_username)
+    """Fold width and traditional characters, drop the bot's @mention and surrounding noise."""
+    text = strip_mention(simplified(text or ""), bot_username)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -57,6 +57,8 @@ def parse_command(name: str, arg: str, directory: UnitDirectory, text: str = "")
 def interpret(text: str, directory: UnitDirectory, bot_username: str | None = None) -> Question:
     """Read one free-text question: the first of ``RULES`` that recognises it decides."""
     q = Question(text=g.clean(text, bot_username))
+    if directory.lexicon is not None:  # "工信句" → 工信局: homophone typos of the plan's own terms
+        q.text = directory.lexicon.repair(q.text)
     if not _by_form(q):
         body = g.FILLER.sub("", q.text)
         if not any(rule(q, body, directory) for rule in RULES):
