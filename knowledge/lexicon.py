@@ -59,7 +59,7 @@ _STOP = frozenset("""
 家 位 名 种 次 些 点 个人 大家 现在 目前 今年 明年 去年 今天 明天 时候 什么时候 以后 之前 之后 里 里面 上 下 中 内 外
 好 对 行 嗯嗯 ok 呃 额 诶 唉 问 想 想问 知道 告诉 说 讲 看 看看 查 查查 给 让 把 被 在 到 从 对于 关于 按 按照 由
 来 去 出 交 做 干 弄 搞 管 算 报 写 填 发 拿 收 送 找 号 第 分 算是 属于 包括 包含 开始 结束
-吗吗 么么 啊啊 呗 咯 罢 嘞 喽 呵 哟 唷 哎 呦 耶 滴 地 之 其 所 者 已 已经 正在 将 能否 是否 是不是 有没有 有无
+咋样 咋整 咋弄 吗吗 么么 啊啊 呗 咯 罢 嘞 喽 呵 哟 唷 哎 呦 耶 滴 地 之 其 所 者 已 已经 正在 将 能否 是否 是不是 有没有 有无
 """.split())
 
 
@@ -69,6 +69,7 @@ class Lexicon:
 
     terms: frozenset[str]
     plan_words: frozenset[str]
+    plan_text: str = ""  # every text of the plan, folded, joined: a word it contains is the plan's
     _masked: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _longest: int = 2
 
@@ -80,14 +81,15 @@ class Lexicon:
         add_words(folded)
         _sound("中")  # load pypinyin's tables now, not on an officer's first question
         words: set[str] = set(folded)
-        for text in plan_text:
+        texts = [fold(t) for t in plan_text if t]
+        for text in texts:
             words.update(words_of(text))
-            words.update(fold(text))  # every single character the plan uses
         masked: dict[str, list[str]] = defaultdict(list)
         for t in folded:
             for i in range(len(t)):
                 masked[t[:i] + "\0" + t[i + 1:]].append(t)
-        return cls(frozenset(folded), frozenset(words), dict(masked), max(map(len, folded), default=2))
+        return cls(frozenset(folded), frozenset(words), "\n".join(texts + sorted(folded)), dict(masked),
+                   max(map(len, folded), default=2))
 
     def repair(self, text: str) -> str:
         """``text`` with each homophone typo of a plan term replaced by the term (see the module)."""
@@ -124,28 +126,42 @@ class Lexicon:
                     found = term
         return found
 
-    def unknown_words(self, text: str) -> list[str]:
-        """The content words of ``text`` the plan never uses (question words and particles aside)."""
-        out = []
+    def unknown_words(self, text: str, known: str = "") -> list[str]:
+        """The content words of ``text`` that neither the plan nor ``known`` (the grammar's own
+        phrases, joined) contains, question words and particles aside.
+
+        Empty as well when the question also names something only the plan does (a topic the plan
+        uses beside one it does not, as "直播带货": 直播 is the plan's): then it is a search."""
+        unknown, specific = [], False
         for w in words_of(text):
-            if w in _STOP or w in self.plan_words or not _HAN.search(w) or _COUNTER.fullmatch(w):
+            core = _core(w)
+            if not core or w in self.plan_words or core in self.plan_words or core in self.plan_text:
+                specific = specific or bool(core and core not in known and len(core) > 1)
                 continue
-            if len(w) > 1 and all(c in self.plan_words or c in _STOP for c in w) and _is_compound(w, self):
+            if core in known:
                 continue
-            out.append(w)
-        return out
+            unknown.append(w)
+        return [] if specific else unknown
+
+
+def _core(word: str) -> str:
+    """``word`` without the particles and counters jieba glued to it ("项加" → 加, "第三阶段" → 阶段)."""
+    if word in _STOP or not _HAN.search(word) or _COUNTER.fullmatch(word):
+        return ""
+    while len(word) > 1 and (word[0] in _GLUE or word[:2] in _STOP):
+        word = word[2:] if word[:2] in _STOP and len(word) > 2 else word[1:]
+    while len(word) > 1 and (word[-1] in _GLUE or word[-2:] in _STOP):
+        word = word[:-2] if word[-2:] in _STOP and len(word) > 2 else word[:-1]
+    return "" if word in _STOP else word
+
+
+_GLUE = frozenset("第几多少两一二三四五六七八九十个位项条家名人种次类块号分才算是哪咋啥吗呢的了都也还就要")
 
 
 # Characters too common as words of their own to be taken for a typo ("是统计局" is not 市统计局).
 _FUNCTION_CHARS = frozenset("是的得地在再有又和或与就也都要么吗呢吧啊了着过把被给让从向对为")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _COUNTER = re.compile(r"[第几多少两一二三四五六七八九十]+[个位项条家名人种次类块部分号]?")
-
-
-def _is_compound(word: str, lex: Lexicon) -> bool:
-    """"电商类" is 电商 + 类: a word made of two plan words counts as the plan's."""
-    return any(word[:i] in lex.plan_words and (word[i:] in lex.plan_words or word[i:] in _STOP)
-               for i in range(1, len(word)))
 
 
 def _occurrences(text: str, terms: frozenset[str], longest: int) -> list[tuple[int, int]]:

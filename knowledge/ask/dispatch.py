@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import cn2an
 
-from knowledge.ask import cards, info, who
+from knowledge.ask import cards, info, tally, who
 from knowledge.ask.question import Intent, Question, Scope
 from knowledge.duties import task_label
 from knowledge.messages import Action, ActionKind, Message
@@ -226,6 +226,8 @@ COMPOSERS: dict[Intent, Composer] = {
     Intent.NATURE: _nature, Intent.METHOD: _method, Intent.SOURCE: _source, Intent.DOCUMENT: _document,
     Intent.GOALS: _goals, Intent.HOWTO: _howto, Intent.OWE: _owe, Intent.STATUS: _status,
     Intent.SEARCH: _search, Intent.FIND: _find,
+    Intent.COUNT: tally.count_reply, Intent.COMPARE: tally.compare_reply,
+    Intent.NOT_IN_DOCUMENT: tally.not_in_document_reply,
 }
 
 

@@ -103,6 +103,12 @@ SOURCE = re.compile(r"(?:要用|用到|用的是|需要用|来自|来源于|取�
 LEVEL_POINTS = re.compile(r"(几分|多少分|至少|及格|合格|才算过|达标|得分率)")
 OWE = re.compile(r"(哪些单位交了|哪几个单位交了|谁交了|还欠|还差|还没交|没交|未交|未提交|没提交|提交情况|交了没有|进度怎么样|完成情况|欠哪些|欠什么|"
                   r"缺哪些|缺什么材料|还要交|还需要交|交齐)")
+# "副组长有几位", "住建局的任务有几条", "一共多少个指标": a count, not a list ("几分" is points).
+COUNT = re.compile(r"(?<!哪)(?:几|多少)\s*(?:个|位|名|人|项|条|家|类|大类|块|部分|方面|阶段|步|组|款)|(?:数量|人数|个数|项数)(?:是|有)?多少")
+# "加起来几分", "一共多少分": a sum of points over what the question names
+POINTS_SUM = re.compile(r"(加起来|一共|总共|合计|共计|总计|累计|总分|合起来|算下来).{0,6}(几分|多少分)|(几分|多少分).{0,4}(加起来|总共|一共)")
+# "各管几项,有什么不同", "对比一下", "区别": units set side by side, not only what they share
+COMPARE = re.compile(r"(区别|不同|不一样|差别|差异|对比|比较|相比|比一比|各管|各自|分别|各有|各负责|各是|各几|各多少|哪个多|谁多|多几)")
 TASK_WORD = re.compile(r"任务")
 INDICATOR_WORD = re.compile(r"指标")
 UNIT_LIKE = re.compile(

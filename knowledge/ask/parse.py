@@ -63,8 +63,30 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         body = g.FILLER.sub("", q.text)
         if not any(rule(q, body, directory) for rule in RULES):
             _search(q, body)
+        _uncovered(q, directory)
     _indicator_words(q)
     return q
+
+
+def _grammar_words() -> str:
+    """Every Chinese phrase the grammar's patterns spell out, joined: words the bot itself knows
+    ("还欠", "及格线", "截止") are never "not in the document"."""
+    runs: list[str] = []
+    for value in vars(g).values():
+        patterns = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+        runs += [run for p in patterns if isinstance(p, re.Pattern) for run in re.findall(r"[\u4e00-\u9fff]+", p.pattern)]
+    return "|".join(runs)
+
+
+_GRAMMAR_WORDS = _grammar_words()
+
+
+def _uncovered(q: Question, directory: UnitDirectory) -> None:
+    """A look-up whose content words the plan never uses is a question the document does not answer."""
+    if q.intent not in _LOOKUPS or q.units or q.numbers or q.query == "all" or directory.lexicon is None:
+        return
+    if unknown := directory.lexicon.unknown_words(q.text, _GRAMMAR_WORDS):
+        q.intent, q.query, q.topic = Intent.NOT_IN_DOCUMENT, "、".join(unknown), q.text
 
 
 def _by_form(q: Question) -> bool:
@@ -115,6 +137,55 @@ def _source(q: Question, body: str, directory: UnitDirectory) -> bool:
     q.units += [u for u in g.bare_units(body, directory) if u not in q.units]
     q.wants = g.wants_of(body)
     return False
+
+
+def _compare(q: Question, body: str, directory: UnitDirectory) -> bool:
+    """"商务局和工信局各管几项,有什么不同", "我们和商务局比有什么区别": units side by side."""
+    mine = bool(g.MY.search(body))
+    named = [u for u in q.units if not u.is_group]
+    if g.COMPARE.search(body) and (len(named) >= 2 or (mine and len(named) == 1)) and not g.WHO.search(body):
+        q.intent, q.units = Intent.COMPARE, named
+        q.query = "mine" if len(named) == 1 else ""
+        return True
+    return False
+
+
+# What a count counts, by the words that name it (the first that matches decides).
+_COUNTED = [
+    ("vice", re.compile(r"副组长")),
+    ("head", re.compile(r"组长")),
+    ("member_units", re.compile(r"成员单位|哪些单位.{0,4}(?:领导小组|成员)|领导小组.{0,6}单位")),
+    ("members", re.compile(r"领导小组|成员|小组")),
+    ("levels", re.compile(r"一级指标|几大(?:类|块|方面)|几个方面|几个大类")),
+    ("level2", re.compile(r"二级指标")),
+    ("phases", re.compile(r"阶段|步骤|几步")),
+    ("indicators", re.compile(r"指标")),
+    ("tasks", re.compile(r"任务")),
+]
+
+
+def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
+    """"副组长有几位", "领导小组一共几个成员", "住建局的任务有几条", "我们牵头的加起来几分":
+    the number first. A unit named (or the asker's) counts its duties; else what the words name."""
+    points = bool(g.POINTS_SUM.search(body))
+    if not (g.COUNT.search(body) or points):
+        return False
+    mine = bool(g.MY.search(body)) and not q.units
+    if q.units[:1] or mine:
+        if len([u for u in q.units if not u.is_group]) > 1:
+            return False  # several units: a comparison or what they share
+        q.intent, q.query = Intent.COUNT, "unit_points" if points else "unit"
+        q.mode = 1 if "牵头" in body else -1 if "配合" in body else 0
+        if mine:
+            q.query += ":mine"
+        return True
+    if points:
+        return False  # "一共多少分": the overview says it
+    what = next((name for name, pattern in _COUNTED if pattern.search(body)), None)
+    if what is None:
+        return False
+    q.intent, q.query = Intent.COUNT, what
+    return True
 
 
 def _about_units(q: Question, body: str, directory: UnitDirectory) -> bool:
@@ -217,7 +288,12 @@ def _search(q: Question, body: str) -> None:
 
 Rule = Callable[[Question, str, UnitDirectory], bool]
 # The grammar's precedence, top to bottom (``_source`` also reads the units the later rules use).
-RULES: list[Rule] = [_howto, _task_list, _source, _about_units, _about_document, _about_standing, _about_a_unit]
+RULES: list[Rule] = [_howto, _task_list, _source, _compare, _count, _about_units, _about_document, _about_standing,
+                     _about_a_unit]
+
+# Readings that look words up in the plan: when the question's own words are ones the plan never
+# uses ("材料要不要纸质版", "各区县分数怎么摊"), the honest answer is that the document does not say.
+_LOOKUPS = frozenset({Intent.SEARCH, Intent.UNKNOWN, Intent.DETAIL, Intent.OWE, Intent.PHASE, Intent.OVERVIEW})
 
 # The question's own words, taken out before looking for an indicator it names.
 _ASKED_FILLER = re.compile(r"(什么时候|何时|哪天|截止日期|截止时间|截止|期限|时间节点|之前|以前|提交|提供|准备|交|材料|佐证|指标|"

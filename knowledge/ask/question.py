@@ -45,6 +45,9 @@ class Intent(StrEnum):
     GOALS = "goals"
     DOCUMENT = "document"
     HOWTO = "howto"
+    COUNT = "count"  # "副组长有几位", "住建局的任务有几条": the number first (query: what is counted)
+    COMPARE = "compare"  # "商务局和工信局各管几项,有什么不同": each unit's part, and the difference
+    NOT_IN_DOCUMENT = "not_in_document"  # "材料要不要纸质版": the plan does not say (query: the words)
     UNKNOWN = "unknown"
     # Readings only a command gives: its argument is taken as written.
     UNIT_LOOKUP = "unit_lookup"  # /unit 发改委

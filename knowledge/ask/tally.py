@@ -1,0 +1,128 @@
+"""Answers that open with a number or a difference, and the answer that the plan is silent.
+
+Why apart from the cards: a card shows one thing whole; these answer "how many" and "how do
+they differ" in their first line, then the few lines that back it, and leave the whole lists to
+buttons. Every number says what it counts ("指标 13 项(牵头 2、配合 11)", not "13").
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from sqlmodel import select
+
+from knowledge.ask.cards import open_indicator, open_unit, search_reply
+from knowledge.ask.question import Question, Scope
+from knowledge.duties import UnitDuties, all_indicators, unit_duties
+from knowledge.messages import Message
+from knowledge.models import LeadingGroupMember, Phase, Task, Unit
+from knowledge.points import json_points
+from knowledge.units import UnitRef
+
+
+def _facts(d: UnitDuties) -> tuple[list[dict], list[dict]]:
+    """The indicators and tasks of ``d`` as ``ask --json`` lists them (as the unit card does)."""
+    return ([{"no": x.no, "title": x.title, "points": json_points(x.points), "role": x.role,
+              **({"via": x.via} if x.via else {})} for x in d.indicators],
+            [{"no": t.no, "label": t.label, "title": t.title, "role": t.role} for t in d.tasks])
+
+
+def _summary(d: UnitDuties) -> dict:
+    """A unit's duties counted: indicators by role, tasks listed directly or through a group."""
+    direct_tasks = [t for t in d.tasks if not t.via]
+    return dict(unit=d.unit.name, lead=len(d.lead), support=len(d.support), member=len(d.member),
+                indicators=len(d.indicators), points=d.points(d.indicators), lead_points=d.points(d.lead),
+                support_points=d.points(d.support), tasks=len(d.tasks), direct_tasks=len(direct_tasks),
+                via_tasks=len(d.tasks) - len(direct_tasks),
+                vias=sorted({x.via for x in d.indicators + d.tasks if x.via}))
+
+
+def count_reply(scope: Scope, q: Question) -> Message:
+    """The number asked for, first."""
+    what, _, mine = q.query.partition(":")
+    if what in ("unit", "unit_points"):
+        unit = scope.asker.unit if mine else (q.units[0] if q.units else None)
+        if unit is None:
+            return Message("need_unit", intent="need_registration")
+        return _unit_count(scope, q, unit, points=what == "unit_points")
+    session, camp = scope.session, scope.campaign
+    if what in ("vice", "head", "members", "member_units"):
+        members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
+                                    .order_by(LeadingGroupMember.position)))
+        names = {u.id: u.name for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id))}
+        roles = Counter(m.role for m in members)
+        units = list(dict.fromkeys(names[m.unit_id] for m in members if m.unit_id in names))
+        picked = [m for m in members if m.role == ("副组长" if what == "vice" else "组长")]
+        data = dict(what=what, total=len(members), roles=roles, picked=picked, units=units, city=camp.city)
+        return Message("count", data, intent="count", units=units if what == "member_units" else [])
+    if what == "phases":
+        phases = list(session.exec(select(Phase).where(Phase.campaign_id == camp.id).order_by(Phase.no)))
+        return Message("count", dict(what=what, phases=phases, period=camp.goal_period, city=camp.city),
+                       intent="count", answered_from="document" if phases else "not_in_document")
+    if what == "tasks":
+        tasks = list(session.exec(select(Task).where(Task.campaign_id == camp.id).order_by(Task.seq)))
+        sections = Counter(t.section for t in tasks)
+        return Message("count", dict(what=what, total=len(tasks), sections=sections, city=camp.city), intent="count")
+    indicators = all_indicators(session=session, campaign=camp)
+    levels: dict[str, dict] = {}
+    for ind in indicators:
+        row = levels.setdefault(ind.level1, {"points": ind.level1_points, "count": 0, "level2": {}})
+        row["count"] += 1
+        row["level2"][ind.level2] = ind.level2_points
+    data = dict(what=what, total=len(indicators), points=sum((i.points for i in indicators), Decimal(0)),
+                levels=levels, level2=sum(len(r["level2"]) for r in levels.values()), city=camp.city)
+    return Message("count", data, intent="count")
+
+
+def _unit_count(scope: Scope, q: Question, unit: UnitRef, *, points: bool) -> Message:
+    d = unit_duties(session=scope.session, campaign=scope.campaign, directory=scope.directory, unit_id=unit.id)
+    indicators, tasks = _facts(d)
+    if q.mode == 1:  # "我们牵头的几项": only those it leads
+        indicators = [i for i in indicators if i["role"] in ("牵头", "负责")]
+    elif q.mode == -1:
+        indicators = [i for i in indicators if i["role"] == "配合"]
+    data = dict(what="unit_points" if points else "unit", s=_summary(d), wants=q.wants, mode=q.mode,
+                picked=indicators, picked_points=sum((Decimal(str(i["points"] or 0)) for i in indicators), Decimal(0)))
+    return Message("count", data, intent="count", units=[unit.name], indicators=indicators, tasks=tasks,
+                   actions=[[open_unit(scope.campaign, unit)]])
+
+
+def compare_reply(scope: Scope, q: Question) -> Message:
+    """Each unit's part counted, what only one of them has, and what they share."""
+    units = ([scope.asker.unit] if q.query == "mine" and scope.asker.unit else []) + q.units
+    if len(units) < 2:
+        if q.query == "mine" and scope.asker.unit is None:
+            return Message("need_unit", intent="need_registration")
+        return Message("shared_need_two", intent="ambiguous")
+    units = units[:3]
+    duties = [unit_duties(session=scope.session, campaign=scope.campaign, directory=scope.directory, unit_id=u.id)
+              for u in units]
+    nos = [{x.no for x in d.indicators} for d in duties]
+    task_nos = [{t.no for t in d.tasks} for d in duties]
+    titles = {x.no: x.title for d in duties for x in d.indicators}
+    task_titles = {t.no: (t.label or str(t.no)) for d in duties for t in d.tasks}
+    shared = sorted(set.intersection(*nos))
+    rows = []
+    for d, mine, tmine in zip(duties, nos, task_nos, strict=True):
+        others = set.union(*[n for n in nos if n is not mine]) if len(nos) > 1 else set()
+        other_tasks = set.union(*[n for n in task_nos if n is not tmine]) if len(task_nos) > 1 else set()
+        rows.append(dict(s=_summary(d), only=sorted(mine - others),
+                         only_tasks=[task_titles[n] for n in sorted(tmine - other_tasks)]))
+    data = dict(rows=rows, shared=shared, titles=titles,
+                shared_tasks=[task_titles[n] for n in sorted(set.intersection(*task_nos))])
+    indicators = [{"no": no, "title": titles[no]} for no in sorted(set.union(*nos))]
+    return Message("compare_units", data, intent="compare", units=[u.name for u in units], indicators=indicators,
+                   actions=[[open_unit(scope.campaign, u) for u in units]])
+
+
+def not_in_document_reply(scope: Scope, q: Question) -> Message:
+    """The plan does not say: say so first, point to the office, then the nearest items, if any."""
+    camp = scope.campaign
+    office = scope.directory.units.get(camp.office_unit_id) if camp.office_unit_id else None
+    near = search_reply(scope.session, camp, q.topic or q.text)
+    hits = [h for h in near.data.get("hits", [])][:3]
+    actions = [[open_indicator(camp, h["no"], f"第{h['no']}项")] for h in hits if h["kind"] == "indicator"]
+    return Message("not_in_document", dict(words=q.query, office=office.name if office else "", hits=hits,
+                                           city=camp.city), intent="not_in_document", answered_from="not_in_document",
+                   actions=actions)
