@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ from knowledge.models import (
     Indicator,
     IndicatorItem,
     LeadingGroupMember,
+    NationalIndicator,
     Phase,
     Task,
     UnitName,
@@ -70,6 +71,7 @@ class Lexicon:
     terms: frozenset[str]
     plan_words: frozenset[str]
     plan_text: str = ""  # every text of the plan, folded, joined: a word it contains is the plan's
+    common: frozenset[str] = frozenset()  # two-character words the plan uses often, and the grammar's
     _masked: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _longest: int = 2
 
@@ -88,8 +90,15 @@ class Lexicon:
         for t in folded:
             for i in range(len(t)):
                 masked[t[:i] + "\0" + t[i + 1:]].append(t)
-        return cls(frozenset(folded), frozenset(words), "\n".join(texts + sorted(folded)), dict(masked),
-                   max(map(len, folded), default=2))
+        joined = "\n".join(texts)
+        counts = Counter(w for text in texts for w in words_of(text) if len(w) == 2 and _HAN.fullmatch(w))
+        common = {w for w, n in counts.items() if n >= 3} | set(GRAMMAR_TERMS)
+        for w in common:  # "电商", "监管": a typo of one is repaired like a typo of a unit's name
+            if len(w) == 2:
+                for i in range(2):
+                    masked[w[:i] + "\0" + w[i + 1:]].append(w)
+        return cls(frozenset(folded | common), frozenset(words), joined + "\n" + "\n".join(sorted(folded)),
+                   frozenset(common), dict(masked), max(map(len, folded), default=2))
 
     def repair(self, text: str) -> str:
         """``text`` with each homophone typo of a plan term replaced by the term (see the module)."""
@@ -104,8 +113,8 @@ class Lexicon:
                 # a window may extend a term it contains ("工信" in "工信句"), never cut one
                 if any(s < end and start < e and not (start <= s and e <= end) for s, e in spans):
                     continue
-                if any(start <= s and e <= end and (e - s == size or e - s >= 3) for s, e in spans):
-                    continue  # the window is a term as typed, or holds a whole one ("是统计局")
+                if any(start <= s and e <= end and e - s == size for s, e in spans):
+                    continue  # the window is a term as typed
                 term = self._neighbour(folded[start:end])
                 if term is not None:
                     out[start:end] = list(term)
@@ -119,19 +128,19 @@ class Lexicon:
         for i in range(len(window)):
             for term in self._masked.get(window[:i] + "\0" + window[i + 1:], ()):
                 if term != window and window[i] not in _FUNCTION_CHARS and _sound(term[i]) & _sound(window[i]):
-                    if len(term) == 2 and term not in GRAMMAR_TERMS:  # two characters: only the grammar's
+                    if len(term) == 2 and term not in self.common:  # two characters: only common ones
                         continue
                     if found is not None and found != term:
                         return None  # two terms sound alike: do not guess
                     found = term
         return found
 
-    def unknown_words(self, text: str, known: str = "") -> list[str]:
+    def unknown_words(self, text: str, known: str = "", *, topic: bool = False) -> list[str]:
         """The content words of ``text`` that neither the plan nor ``known`` (the grammar's own
         phrases, joined) contains, question words and particles aside.
 
-        Empty as well when the question also names something only the plan does (a topic the plan
-        uses beside one it does not, as "直播带货": 直播 is the plan's): then it is a search."""
+        For a search the officer asked for (``topic``: "直播带货相关指标") empty as well when it also
+        names something only the plan does (直播 is the plan's): then the plan's part is searched."""
         unknown, specific = [], False
         for w in words_of(text):
             core = _core(w)
@@ -141,7 +150,7 @@ class Lexicon:
             if core in known:
                 continue
             unknown.append(w)
-        return [] if specific else unknown
+        return [] if specific and topic else unknown
 
 
 def _core(word: str) -> str:
@@ -158,8 +167,9 @@ def _core(word: str) -> str:
 _GLUE = frozenset("第几多少两一二三四五六七八九十个位项条家名人种次类块号分才算是哪咋啥吗呢的了都也还就要")
 
 
-# Characters too common as words of their own to be taken for a typo ("是统计局" is not 市统计局).
-_FUNCTION_CHARS = frozenset("是的得地在再有又和或与就也都要么吗呢吧啊了着过把被给让从向对为")
+# Characters too common as words of their own to be taken for a typo ("是统计局" is not 市统计局), and
+# the endings of bodies' names, typed right far more often than not ("管理局有" is not 管理具有).
+_FUNCTION_CHARS = frozenset("是的得地在再有又和或与就也都要么吗呢吧啊了着过把被给让从向局委办部市县区厅")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _COUNTER = re.compile(r"[第几多少两一二三四五六七八九十]+[个位项条家名人种次类块部分号]?")
 
@@ -231,6 +241,8 @@ def _plan_text(session: Session, campaign: Campaign) -> list[str]:
         out += [m.role, m.name, m.title, m.unit_as_written, m.note]
     for p in session.exec(select(Phase).where(Phase.campaign_id == campaign.id)):
         out += [p.name, p.text, p.period_as_written]
+    # the national system's titles: "快递业务" is a topic of the national table, not outside it
+    out += list(session.exec(select(NationalIndicator.title)))
     return out
 
 

@@ -109,7 +109,10 @@ def _phase(scope: Scope, q: Question) -> Message:
     """"网络交易经营者数量占市场主体比重什么时候交": that indicator's card, with its date."""
     if no := info.indicator_asked(scope.session, scope.campaign, q):
         return _as_detail(card(scope, no))
-    return cards.phase_reply(scope.session, scope.campaign, scope.today, q.titled, q.query)
+    reply = cards.phase_reply(scope.session, scope.campaign, scope.today, q.titled, q.query)
+    if not reply.data.get("phases") and q.deadline:  # "材料截止日期是哪天", and the plan sets no date
+        reply.answered_from = "not_in_document"
+    return reply
 
 
 def _detail(scope: Scope, q: Question) -> Message:

@@ -48,7 +48,7 @@ SECTION_TASK = re.compile(rf"(?:[(（]\s*([一二三四五六七八九十])\s*[)
 AND = re.compile(r"(和|与|跟|及|、|以及|还有)")
 LISTED = re.compile(rf"(?:第|#|指标)?\s*{NUM}\s*(?:号|项)?(?=\s*(?:号|项|指标|和|与|跟|及|、|以及|还有|有什么|的区别|$))")
 MY = re.compile(r"(我们|我单位|本单位|我局|我委|我办|我们局|我们委|我的|咱们|我方)")
-WHO = re.compile(r"(谁负责|谁牵头|谁来|由谁|哪个单位|哪些单位|哪个部门|哪些部门|责任单位|牵头单位|配合单位|谁管|归谁|"
+WHO = re.compile(r"(谁(?:来)?(?:报|提供|统计|填|上报|出数据|抓|主抓)|谁负责|谁牵头|谁来|由谁|哪个单位|哪些单位|哪个部门|哪些部门|责任单位|牵头单位|配合单位|谁管|归谁|"
                   r"是谁的活|谁的活|是谁的事|是谁的任务|谁的任务|谁干|谁做|归哪个|找谁|找哪个|问谁|向谁|哪几个单位|"
                   r"哪几个部门|是谁的)")
 PHASE = re.compile(r"(阶段|什么时候|啥时候|啥时|最晚|何时|什么时间|时间段|哪段时间|起止时间|起止日期|时间节点|截止|期限|进度安排|实施步骤|验收|时间表|几月|deadline|日程|"
@@ -71,9 +71,11 @@ DOCUMENT = re.compile(r"(印发|发文|文号|解读|发布时间|哪天发|什�
                        r"文件的名称|依据的文件|出台)")
 LEVELS = ("促进发展", "规范监管", "优化服务", "探索创新", "综合保障", "发展规模", "发展质量", "完善监管", "规范执法",
           "服务网络经营", "服务网络消费", "创新工作", "创新效果", "组织机制保障", "工作基础保障")
-LEADERS = re.compile(r"(组长|副组长|挂帅|一把手|负总责|领导小组名单|领导小组里|领导小组成员|换人|替补|人员变动|成员变动|办公室设在|办公室在哪|办公室主任|领导小组办公室|牵头部门是|分管.{0,4}(?:市长|领导)|副市长是谁|"
+LEADERS = re.compile(r"((?:在|进了?|属于|是不是|算不算).{0,3}领导小组|成员是谁|谁在领导小组|谁是成员|"
+                     r"(?:成员|组长|人员|领导).{0,3}(?:变了|变动|调整|更换|换了|调走|离职)|领导小组.{0,4}(?:是干|干啥|干什么|做什么|职责|作用|是什么)|"
+                     r"组长|副组长|挂帅|一把手|负总责|领导小组名单|领导小组里|领导小组成员|换人|替补|人员变动|成员变动|办公室设在|办公室在哪|办公室主任|领导小组办公室|牵头部门是|分管.{0,4}(?:市长|领导)|副市长是谁|"
                       r"市长是谁|领导小组成员|联络员职责|谁是联络员|成员单位有哪些|哪些成员单位)")
-SHARED = re.compile(r"(共同|一起|一块|一道|同时|都负责|都要|都参与|都有|交叉|重叠|共有|合作|一样|相同|区别|不同|对比|比较)")
+SHARED = re.compile(r"(重合|重复|共同|一起|一块|一道|同时|都负责|都要|都参与|都有|交叉|重叠|共有|合作|一样|相同|区别|不同|对比|比较)")
 WHO_FILLER = re.compile(r"(是|由|牵头|负责|配合|来做|来管|的工作|工作|这块|那块|这一块|那一块|这件事|这事|呢|啊|吧|那条|这条|那项|这项|"
                          r"那个|这个|要数据|要材料|拿数据|要|单位|部门)")
 IS_IT = re.compile(r"(是不是.{0,12}(?:负责|牵头|配合|管)的?|是否.{0,12}(?:负责|牵头|配合)|是.{0,12}(?:负责|牵头|配合|管)的?吗|"
@@ -105,10 +107,13 @@ OWE = re.compile(r"(哪些单位交了|哪几个单位交了|谁交了|还欠|�
                   r"缺哪些|缺什么材料|还要交|还需要交|交齐)")
 # "副组长有几位", "住建局的任务有几条", "一共多少个指标": a count, not a list ("几分" is points).
 COUNT = re.compile(r"(?<!哪)(?:几|多少)\s*(?:个|位|名|人|项|条|家|类|大类|块|部分|方面|阶段|步|组|款)|(?:数量|人数|个数|项数)(?:是|有)?多少")
+# "邮管局的成员是谁", "林业局也在领导小组?": whether (and who of) a unit is in the leading group
+MEMBER_OF = re.compile(r"成员是谁|谁是成员|谁在领导小组|(?:在|进了?|属于|是不是|算不算).{0,3}领导小组")
+RANK = re.compile(r"(最多|最少|排名|排第一|排前|多的是|少的是)")
 # "加起来几分", "一共多少分": a sum of points over what the question names
 POINTS_SUM = re.compile(r"(加起来|一共|总共|合计|共计|总计|累计|总分|合起来|算下来).{0,6}(几分|多少分)|(几分|多少分).{0,4}(加起来|总共|一共)")
 # "各管几项,有什么不同", "对比一下", "区别": units set side by side, not only what they share
-COMPARE = re.compile(r"(区别|不同|不一样|差别|差异|对比|比较|相比|比一比|各管|各自|分别|各有|各负责|各是|各几|各多少|哪个多|谁多|多几)")
+COMPARE = re.compile(r"(多了|少了|多出|少哪|区别|不同|不一样|差别|差异|对比|比较|相比|比一比|各管|各自|分别|各有|各负责|各是|各几|各多少|哪个多|谁多|多几)")
 TASK_WORD = re.compile(r"任务")
 INDICATOR_WORD = re.compile(r"指标")
 UNIT_LIKE = re.compile(
@@ -134,9 +139,16 @@ def strip_mention(text: str, bot_username: str | None) -> str:
     return re.sub(rf"@{re.escape(bot_username)}(?![A-Za-z0-9_])", " ", text or "", flags=re.I).strip()
 
 
+# Colloquial forms the grammar reads as their standard ones ("咋算分" is 怎么算分).
+COLLOQUIAL = [(re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计)"), "怎么"), (re.compile(r"啥时候|啥时"), "什么时候")]
+
+
 def clean(text: str, bot_username: str | None = None) -> str:
-    """Fold width and traditional characters, drop the bot's @mention and surrounding noise."""
+    """Fold width and traditional characters, drop the bot's @mention and surrounding noise,
+    and read colloquial forms as standard ones."""
     text = strip_mention(simplified(text or ""), bot_username)
+    for pattern, standard in COLLOQUIAL:
+        text = pattern.sub(standard, text)
     return re.sub(r"\s+", " ", text).strip()
 
 

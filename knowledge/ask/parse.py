@@ -83,9 +83,14 @@ _GRAMMAR_WORDS = _grammar_words()
 
 def _uncovered(q: Question, directory: UnitDirectory) -> None:
     """A look-up whose content words the plan never uses is a question the document does not answer."""
-    if q.intent not in _LOOKUPS or q.units or q.numbers or q.query == "all" or directory.lexicon is None:
+    if directory.lexicon is None or q.numbers or q.query == "all":
         return
-    if unknown := directory.lexicon.unknown_words(q.text, _GRAMMAR_WORDS):
+    # "各乡镇分数怎么摊", "领导小组多久开一次会": a unit named, but not its duties asked about
+    about_unit = q.intent == Intent.UNIT and q.units and not (
+        g.MY_DUTY.search(q.text) or g.TASK_WORD.search(q.text) or g.INDICATOR_WORD.search(q.text))
+    if not about_unit and (q.intent not in _LOOKUPS or q.units):
+        return
+    if unknown := directory.lexicon.unknown_words(q.text, _GRAMMAR_WORDS, topic=bool(g.SEARCH.search(q.text))):
         q.intent, q.query, q.topic = Intent.NOT_IN_DOCUMENT, "、".join(unknown), q.text
 
 
@@ -150,6 +155,7 @@ def _compare(q: Question, body: str, directory: UnitDirectory) -> bool:
     return False
 
 
+_ASIDE = re.compile(r"[(（][^)）]*[)）]|(?:不含|不包括|除了|除去|不算)[^,，。?？]*")
 # What a count counts, by the words that name it (the first that matches decides).
 _COUNTED = [
     ("vice", re.compile(r"副组长")),
@@ -166,10 +172,17 @@ _COUNTED = [
 
 def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
     """"副组长有几位", "领导小组一共几个成员", "住建局的任务有几条", "我们牵头的加起来几分":
-    the number first. A unit named (or the asker's) counts its duties; else what the words name."""
+    the number first. A unit named (or the asker's) counts its duties; else what the words name
+    (an aside such as "(不含组长副组长)" names what is left out, not what is counted)."""
+    body = _ASIDE.sub(" ", body)
     points = bool(g.POINTS_SUM.search(body))
+    if g.RANK.search(body) and re.search(r"单位|部门|谁|哪家|哪个局", body) and not q.units:
+        q.intent, q.query = Intent.COUNT, "rank"  # "哪些单位负责的指标最多"
+        return True
     if not (g.COUNT.search(body) or points):
         return False
+    if q.units and all(u.is_group and "领导小组" in u.name for u in q.units):
+        q.units = []  # "领导小组一共几个成员": the group's people, not the unit's duties
     mine = bool(g.MY.search(body)) and not q.units
     if q.units[:1] or mine:
         if len([u for u in q.units if not u.is_group]) > 1:
@@ -181,6 +194,10 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
         return True
     if points:
         return False  # "一共多少分": the overview says it
+    level = next((lv for lv in g.LEVELS if lv in body), None)
+    if level and not re.search(r"副组长|组长|成员", body):
+        q.intent, q.query = Intent.COUNT, f"level:{level}"  # "规范监管下面有几个指标"
+        return True
     what = next((name for name, pattern in _COUNTED if pattern.search(body)), None)
     if what is None:
         return False
@@ -222,7 +239,8 @@ def _about_document(q: Question, body: str, directory: UnitDirectory) -> bool:
     elif (method := g.METHOD.search(body)) and not q.units and re.search(r"(哪些|哪几|几项|几个|多少)", body):
         q.intent, q.query = Intent.METHOD, method.group(1)
         q.mode = 1 if g.ONLY.search(body) else -1 if g.NOT.search(body) else 0
-    elif g.LEADERS.search(body) and (all(u.is_group for u in q.units) or "领导小组" in body):
+    elif g.LEADERS.search(body) and (all(u.is_group for u in q.units) or "领导小组" in body
+                                     or g.MEMBER_OF.search(body)):
         q.intent = Intent.LEADERS
         q.query = "mine" if g.MY.search(body) and not q.units else ""
     elif g.GOALS.search(body) and not q.units:
@@ -308,6 +326,7 @@ def _indicator_words(q: Question) -> None:
     """For dates, materials and overview questions: the words that may name one indicator."""
     if q.intent == Intent.PHASE:
         q.titled, q.query = q.text, phase_words(q.text)
+        q.deadline = bool(re.search(r"截止|最晚|期限|deadline|哪天|几号|什么时候交|何时交", q.text))
         q.rest = _rest(_ASKED_FILLER.sub(" ", q.text), asked=True)
     elif q.intent == Intent.OWE and not q.units:  # "就业贡献度我们要提供什么材料"
         q.titled, q.rest = q.text, _rest(_ASKED_FILLER.sub(" ", q.text), asked=True)

@@ -81,6 +81,7 @@ class Question:
     # left once the question's own words are taken out ("" when nothing indicator-like is left).
     titled: str = ""
     rest: str = ""
+    deadline: bool = False  # "截止日期是哪天": a date asked for, not the plan's timeline
     office_first: bool = False  # "领导小组办公室…": the office block first
 
     def route(self, asker: Asker) -> Route:

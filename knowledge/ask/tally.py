@@ -40,13 +40,16 @@ def _summary(d: UnitDuties) -> dict:
 
 def count_reply(scope: Scope, q: Question) -> Message:
     """The number asked for, first."""
-    what, _, mine = q.query.partition(":")
+    what, _, arg = q.query.partition(":")
+    mine = arg == "mine"
     if what in ("unit", "unit_points"):
         unit = scope.asker.unit if mine else (q.units[0] if q.units else None)
         if unit is None:
             return Message("need_unit", intent="need_registration")
         return _unit_count(scope, q, unit, points=what == "unit_points")
     session, camp = scope.session, scope.campaign
+    if what == "rank":
+        return _rank(scope)
     if what in ("vice", "head", "members", "member_units"):
         members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
                                     .order_by(LeadingGroupMember.position)))
@@ -70,9 +73,33 @@ def count_reply(scope: Scope, q: Question) -> Message:
         row = levels.setdefault(ind.level1, {"points": ind.level1_points, "count": 0, "level2": {}})
         row["count"] += 1
         row["level2"][ind.level2] = ind.level2_points
+    level = arg if what == "level" else ""
+    if level:  # "规范监管下面有几个指标": that level's indicators
+        picked = [i for i in indicators if level in (i.level1, i.level2)]
+        data = dict(what="level", level=level, picked=picked, points=sum((i.points for i in picked), Decimal(0)),
+                    level_points=picked[0].level1_points if picked and picked[0].level1 == level else
+                    (picked[0].level2_points if picked else None), city=camp.city)
+        return Message("count", data, intent="count",
+                       indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in picked])
     data = dict(what=what, total=len(indicators), points=sum((i.points for i in indicators), Decimal(0)),
                 levels=levels, level2=sum(len(r["level2"]) for r in levels.values()), city=camp.city)
     return Message("count", data, intent="count")
+
+
+def _rank(scope: Scope) -> Message:
+    """Units by how many indicators the document names them for directly (the office's question)."""
+    rows = []
+    for unit in scope.directory.units.values():
+        if unit.is_group:
+            continue
+        d = unit_duties(session=scope.session, campaign=scope.campaign, directory=scope.directory, unit_id=unit.id)
+        if d.lead or d.support:
+            rows.append(dict(unit=unit.name, direct=len(d.lead) + len(d.support), lead=len(d.lead),
+                             support=len(d.support), tasks=len([t for t in d.tasks if not t.via])))
+    rows.sort(key=lambda r: (-r["direct"], -r["lead"], r["unit"]))
+    return Message("count", dict(what="rank", rows=rows[:5], total=len(rows), city=scope.campaign.city),
+                   intent="count", units=[r["unit"] for r in rows[:5]])
+
 
 
 def _unit_count(scope: Scope, q: Question, unit: UnitRef, *, points: bool) -> Message:
@@ -112,7 +139,9 @@ def compare_reply(scope: Scope, q: Question) -> Message:
     data = dict(rows=rows, shared=shared, titles=titles,
                 shared_tasks=[task_titles[n] for n in sorted(set.intersection(*task_nos))])
     indicators = [{"no": no, "title": titles[no]} for no in sorted(set.union(*nos))]
+    tasks = [{"no": n, "label": task_titles[n]} for n in sorted(set.union(*task_nos))]
     return Message("compare_units", data, intent="compare", units=[u.name for u in units], indicators=indicators,
+                   tasks=tasks,
                    actions=[[open_unit(scope.campaign, u) for u in units]])
 
 
