@@ -7,9 +7,12 @@ such as 各成员单位. A unit's direct listing wins over a group listing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
+from cachetools import LRUCache
 from sqlmodel import Session, select
 
 from knowledge.models import (
@@ -22,6 +25,8 @@ from knowledge.models import (
     Unit,
 )
 from knowledge.units import UnitDirectory, UnitRef
+
+_T = TypeVar("_T")
 
 ROLE_ORDER = {"牵头": 0, "负责": 1, "配合": 2, "成员": 3, "落实": 4}
 
@@ -105,9 +110,30 @@ def _collect(rows: list[tuple[int, str, Decimal | None, str, int]], unit_id: int
     return [best[k] for k in sorted(best)]
 
 
+# What the documents say does not change between loads: duties and indicator views are read
+# once per campaign data version (``Campaign.data_hash``) and kept, as plain values. A question
+# about a unit then costs no query for them (measured: ``benchmarks/answer_latency.py``).
+_KEPT: LRUCache = LRUCache(maxsize=4096)
+
+
+def _kept(kind: str, campaign: Campaign, ident: int, build: Callable[[], _T], session: Session) -> _T:
+    if not campaign.data_hash:  # a campaign not loaded from a document (tests building one by hand)
+        return build()
+    key = (kind, id(session.get_bind()), campaign.id, campaign.data_hash, ident)
+    if key not in _KEPT:
+        _KEPT[key] = build()
+    return _KEPT[key]
+
+
 def unit_duties(*, session: Session, campaign: Campaign, directory: UnitDirectory,
                 unit_id: int) -> UnitDuties:
-    """Indicators (牵头/配合/成员) and tasks of one unit; a group gets its own listings only."""
+    """Indicators (牵头/配合/成员) and tasks of one unit; a group gets its own listings only.
+    Kept per data version: callers must not change the lists."""
+    return _kept("duties", campaign, unit_id, lambda: _unit_duties(session, campaign, directory, unit_id),
+                  session)
+
+
+def _unit_duties(session: Session, campaign: Campaign, directory: UnitDirectory, unit_id: int) -> UnitDuties:
     ind_rows = session.exec(
         select(Indicator.no, Indicator.title, Indicator.points, IndicatorUnit.role,
                IndicatorUnit.unit_id)
@@ -159,7 +185,12 @@ def indicator_numbers(*, session: Session, campaign: Campaign) -> list[int]:
 
 def indicator_view(*, session: Session, campaign: Campaign, directory: UnitDirectory,
                    no: int) -> IndicatorView | None:
-    """Everything about indicator ``no``: levels, rule, items, units with roles and members."""
+    """Everything about indicator ``no``: levels, rule, items, units with roles and members.
+    Kept per data version as copies that belong to no session (callers must not change them)."""
+    return _kept("view", campaign, no, lambda: _indicator_view(session, campaign, directory, no), session)
+
+
+def _indicator_view(session: Session, campaign: Campaign, directory: UnitDirectory, no: int) -> IndicatorView | None:
     ind = session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id,
                                                Indicator.no == no)).first()
     if ind is None:
@@ -172,7 +203,8 @@ def indicator_view(*, session: Session, campaign: Campaign, directory: UnitDirec
                          tuple(directory.expand(link.unit_id))
                          if link.unit_id in directory.members else ())
              for link in links]
-    return IndicatorView(ind, items, units)
+    return IndicatorView(Indicator.model_validate(ind.model_dump()),
+                         [IndicatorItem.model_validate(i.model_dump()) for i in items], units)
 
 
 def all_indicators(*, session: Session, campaign: Campaign) -> list[Indicator]:

@@ -56,14 +56,28 @@ def omitted_named(*, session: Session, campaign: Campaign, query: str) -> Nation
 
     # The whole question, then each topic word of it ("有没有快递业务的指标" → "快递业务").
     candidates = [normalize(query)] + [normalize(w) for w in topic_words(query)]
-    local = [normalize(i.title) for i in session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id))]
-    for nat in session.exec(select(NationalIndicator).where(NationalIndicator.no.in_(omitted))):  # type: ignore[attr-defined]
+    local, nationals = _titles(session, campaign, tuple(sorted(omitted)))
+    for nat in nationals:
         title = normalize(nat.title)
         # "快递业务" names it; "同比增速" is shared with local titles and names nothing.
         for words in candidates:
             if title in words or (len(words) >= 4 and words in title and not any(words in t for t in local)):
                 return nat
     return None
+
+
+_TITLES: dict[tuple, tuple[list[str], list[NationalIndicator]]] = {}
+
+
+def _titles(session: Session, campaign: Campaign, omitted: tuple[int, ...]) -> tuple[list[str], list[NationalIndicator]]:
+    """The local titles (normalised) and the omitted national indicators (copies), per data version:
+    every question that finds nothing else asks this."""
+    key = (id(session.get_bind()), campaign.id, campaign.data_hash, omitted)
+    if key not in _TITLES or not campaign.data_hash:
+        local = [normalize(t) for t in session.exec(select(Indicator.title).where(Indicator.campaign_id == campaign.id))]
+        rows = session.exec(select(NationalIndicator).where(NationalIndicator.no.in_(omitted)))  # type: ignore[attr-defined]
+        _TITLES[key] = local, [NationalIndicator.model_validate(n.model_dump()) for n in rows]
+    return _TITLES[key]
 
 
 def totals(*, session: Session, campaign: Campaign) -> dict:

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from cachetools import LRUCache
 from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
@@ -154,9 +155,22 @@ def due_dates(session: Session, campaign: Campaign) -> dict[int, Due]:
     return dues_and_phase(session, campaign)[0]
 
 
+_DUES: LRUCache = LRUCache(maxsize=256)
+
+
 def dues_and_phase(session: Session, campaign: Campaign) -> tuple[dict[int, Due], Phase | None]:
-    """``due_dates`` and the evidence phase they default to, read with column-only queries (a unit
-    card asks this for every question about a unit)."""
+    """``due_dates`` and the evidence phase they default to (a unit card asks this for every
+    question about a unit). Kept under ``timeline_key`` and the data version, which hold every
+    input, so a date changed by any process is read at once; the phase kept is a copy that
+    belongs to no session. Callers must not change what is returned."""
+    key = (id(session.get_bind()), campaign.id, campaign.data_hash, timeline_key(session, campaign))
+    if key not in _DUES:
+        dues, phase = _dues_and_phase(session, campaign)
+        _DUES[key] = dues, Phase.model_validate(phase.model_dump()) if phase is not None else None
+    return _DUES[key]
+
+
+def _dues_and_phase(session: Session, campaign: Campaign) -> tuple[dict[int, Due], Phase | None]:
     default = evidence_phase(session, campaign)
     overrides = dict(session.exec(select(Indicator.no, IndicatorDue.due).join(Indicator)
                                   .where(Indicator.campaign_id == campaign.id)).all())
@@ -202,7 +216,7 @@ def due_of(session: Session, campaign: Campaign, no: int) -> tuple[Due, str, boo
 
 
 # Prepared once: the bot asks this on every question (see ``timeline_key``).
-_PHASE_KEY = (select(Phase.no, Phase.name, Phase.start, Phase.end).where(Phase.campaign_id == bindparam("c"))
+_PHASE_KEY = (select(Phase.no, Phase.name, Phase.start, Phase.end, Phase.source).where(Phase.campaign_id == bindparam("c"))
               .order_by(Phase.no))
 _DUE_KEY = (select(IndicatorDue.indicator_id, IndicatorDue.due).join(Indicator)
             .where(Indicator.campaign_id == bindparam("c")).order_by(IndicatorDue.indicator_id))

@@ -99,6 +99,7 @@ class UnitDirectory:
         city = normalize(campaign.city)
         self._prefixes = tuple(p for p in (city, city.removesuffix("市"), "市") if p)
         self.lexicon: Lexicon | None = None  # the plan's vocabulary: set by ``load``
+        self._mentionable: list[str] | None = None
 
     @classmethod
     def load(cls, session: Session, campaign: Campaign) -> UnitDirectory:
@@ -176,13 +177,17 @@ class UnitDirectory:
                 seen.append(self.units[uid])
         return seen
 
+    def _mention_forms(self) -> list[str]:
+        """The forms that may name a unit inside a sentence, longest first (worked out once)."""
+        if self._mentionable is None:
+            self._mentionable = [form for form in sorted(self.forms, key=len, reverse=True)
+                                 if len(form) >= 2 and len(self.forms[form]) == 1
+                                 and (_ORGAN.search(form) or self.units[next(iter(self.forms[form]))].kind == "county")]
+        return self._mentionable
+
     def _spans(self, norm: str) -> list[tuple[int, int, int]]:
         found: list[tuple[int, int, int]] = []
-        for form in sorted(self.forms, key=len, reverse=True):
-            if len(form) < 2 or len(self.forms[form]) != 1:
-                continue
-            if not _ORGAN.search(form) and self.units[next(iter(self.forms[form]))].kind != "county":
-                continue
+        for form in self._mention_forms():
             start = norm.find(form)
             while start >= 0:
                 end = start + len(form)
