@@ -227,6 +227,8 @@ def timeline_key(session: Session, campaign: Campaign) -> tuple:
     """Everything a reply may read of the timeline (phases, the office's due dates, which phase
     gathers evidence), as one comparable value: replies kept under one key are still true while
     it is unchanged, whichever process changed the timeline."""
+    if session.new or session.dirty or session.deleted:  # the key is read on the connection: no autoflush
+        session.flush()
     conn, params = session.connection(), {"c": campaign.id}
     return (tuple(tuple(r) for r in conn.execute(_PHASE_KEY, params)),
             tuple(tuple(r) for r in conn.execute(_DUE_KEY, params)),
