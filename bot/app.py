@@ -117,6 +117,8 @@ def build_application(settings: Settings, *, engine: Engine | None = None, clock
     app.add_handler(CallbackQueryHandler(registration.approval_button, pattern=r"^apv:\d+:[01]$"))
     app.add_handler(CallbackQueryHandler(chats.setup_button, pattern=r"^setup:\d+:[lo]$"))
     app.add_handler(CallbackQueryHandler(ask.open_button, pattern=r"^[iut]:\d+:\d+$"))
+    # "查看全部成员 / 完整时间表 / 指标体系" under a short reply; a word it no longer knows is stale.
+    app.add_handler(CallbackQueryHandler(ask.open_button, pattern=r"^m:\d+:[a-z]+$"))
     app.add_handler(CallbackQueryHandler(submit.submit_button, pattern=r"^sb:(p|i|t|ok|x):\d+(:\d+){0,2}$"))
     app.add_handler(CallbackQueryHandler(review.review_button, pattern=r"^rv:\d+:[apr]$"))
     app.add_handler(CallbackQueryHandler(schedule.ack_button, pattern=r"^ack:\d+$"))

@@ -79,7 +79,7 @@ async def free_text(update: Update, context: BotContext) -> None:
 
 @gated(Route.ASK)
 async def open_button(update: Update, context: BotContext, request: Request) -> None:
-    """Buttons that open an indicator, a unit or a task (``Action``s of the open kinds)."""
+    """Buttons that open an indicator, a unit or a task, or show the whole of a short reply (MORE)."""
     await update.callback_query.answer()
     where = request.where
     scope = Scope(request.session, where.campaign, where.directory, where.asker, context.services.today())

@@ -10,7 +10,9 @@ The defaults, and why:
 - What the documents say (indicators, units, tasks, phases) is ``MEMBER``: anyone in a bound
   group may ask, because the group itself was admitted by the office; in private only
   registered officers, so a stranger is told how to register and a pending one that the office
-  has not decided yet.
+  has not decided yet. The ``m:`` buttons (查看全部成员, 完整时间表, 指标体系) show the rest of a
+  reply to such a question (leading group, phases, overview), so they are ``ASK`` as well:
+  whoever may ask the question may see the whole answer.
 - Doing something for a unit (submitting evidence, entering figures) is ``OFFICER``: an active
   officer with a unit, anywhere the campaign is known.
 - Changing the campaign or seeing every unit's work is ``OFFICE``: active office officers of
@@ -71,7 +73,7 @@ class Route(StrEnum):
 
     START = "start"
     HELP = "help"
-    ASK = "ask"  # /my /unit /ind /find /phase, the open buttons i: u: t:, and free-text questions
+    ASK = "ask"  # /my /unit /ind /find /phase, the open buttons i: u: t: m:, and free-text questions
     OWE = "owe"  # /status, "我们还差什么": one's own unit
     OWE_OTHER = "owe_other"  # /status 发改委, "发改委还差什么": another unit's submissions
     SCORE = "score"

@@ -9,7 +9,7 @@ from knowledge.access import ALSO_HERE, TABLE, ChatKind, Role, Route, decide
 WHAT = {
     Route.START: "/start (register)",
     Route.HELP: "/help",
-    Route.ASK: "/my /unit /ind /find /phase, questions, the i: u: t: buttons",
+    Route.ASK: "/my /unit /ind /find /phase, questions, the i: u: t: m: buttons",
     Route.OWE: "/status, 我们还差什么 (own unit)",
     Route.OWE_OTHER: "/status 发改委, 发改委还欠哪些材料, 哪些单位还没交材料 (other units)",
     Route.SCORE: "/score",

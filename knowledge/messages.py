@@ -33,6 +33,11 @@ class ActionKind(StrEnum):
     SUBMIT = "sb"  # (step, ids…)
     REVIEW = "rv"  # (evidence_id, "a"|"p"|"r")
     ACK = "ack"  # (reminder log id,)
+    MORE = "m"  # (campaign_id, what): the whole of what a short reply summed up (``MORE_WHAT``)
+
+
+# What a MORE button may show: the leading group's members, the whole timeline, the indicator system.
+MORE_WHAT = ("members", "phases", "overview")
 
 
 # The args each kind takes, as a pattern over its args written ``i`` for an id (a bounded int) and
@@ -40,7 +45,7 @@ class ActionKind(StrEnum):
 SHAPES = {ActionKind.OPEN_INDICATOR: "i:i", ActionKind.OPEN_UNIT: "i:i", ActionKind.OPEN_TASK: "i:i",
           ActionKind.REGISTER: "c:i|[pu]:i:i", ActionKind.APPROVE: "i:i", ActionKind.SETUP: "i:[lo]",
           ActionKind.SUBMIT: "[pi]:i:i|t:i:i:i|(?:ok|x):i(?::i){0,2}", ActionKind.REVIEW: "i:[apr]",
-          ActionKind.ACK: "i"}
+          ActionKind.ACK: "i", ActionKind.MORE: "i:(?:" + "|".join(MORE_WHAT) + ")"}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ HAS_UNIT = {"liaison", "other", "office"}
 REFUSALS = ("need_registration", "pending", "office_only", "group_unbound", "no_campaign", "submit_need_officer",
             "start_in_private", "setup_in_group", "stale_button")
 QUESTIONS = {Route.ASK, Route.OWE, Route.OWE_OTHER}
+# Buttons that show the rest of a reply to a question: judged as that question (``ask``) in every cell.
+ASK_BUTTONS = ("m:{hejin}:members", "m:{hejin}:phases", "m:{hejin}:overview")
 TARGET = 7990  # the person /bind and /revoke reply to
 
 
@@ -51,9 +53,10 @@ def expected(route: Route, role: str, kind: ChatKind) -> str:
     return decide(route, r, kind, has_unit=role in HAS_UNIT)
 
 
-async def send(h, ids: dict, route: Route, chat: int, uid: int) -> str:
-    """Send the route's probe as ``uid`` in ``chat``; everything the bot said back (texts and alerts)."""
-    how, what = probe(route, ids, chat)
+async def send(h, ids: dict, route: Route, chat: int, uid: int, button: str = "") -> str:
+    """Send the route's probe (or press ``button``) as ``uid`` in ``chat``; everything the bot said
+    back (texts and alerts)."""
+    how, what = ("press", button.format(**ids)) if button else probe(route, ids, chat)
     alerts = len(h.api.answered_callbacks)
     if how == "press":
         out = await h.press(chat, uid, 1, what)
@@ -99,6 +102,12 @@ async def test_every_cell(role):
                     assert SECRET not in reply and YC_SECRET not in reply and "发展和改革委员会" not in reply, cell
                 else:
                     assert reply and not any(r in reply for r in refusals), (cell, reply)
+                for button in ASK_BUTTONS if route is Route.ASK else ():
+                    reply = await send(h, ids, route, chat, uid, button)
+                    if want:
+                        assert render(want, **data).strip() in reply, (cell, button, want, reply)
+                    else:
+                        assert reply and not any(r in reply for r in refusals), (cell, button, reply)
                 if route is Route.SETUP_BUTTON and chat == UNBOUND:  # an allowed press bound it: undo
                     with h.services.session() as s:
                         chats.unbind_chat(session=s, chat_id=UNBOUND, by_user_id=None, now=h.clock.now())

@@ -7,10 +7,13 @@ text), so every face renders the same card and ``liaison-bot ask --json`` prints
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
+from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from knowledge.ask import phases
 from knowledge.ask.question import Asker
 from knowledge.duties import (
     Responsible,
@@ -20,7 +23,7 @@ from knowledge.duties import (
     unit_duties,
 )
 from knowledge.messages import Action, ActionKind, Actions, Message
-from knowledge.models import Campaign, LeadingGroupMember, Phase, Task, TaskUnit, Unit
+from knowledge.models import Campaign, IndicatorItem, LeadingGroupMember, Task, TaskUnit, Unit
 from knowledge.points import json_points
 from knowledge.search import search
 from knowledge.timeline import due_of, dues_and_phase
@@ -28,24 +31,31 @@ from knowledge.units import UnitDirectory, UnitRef
 
 
 def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef,
-               tasks_first: bool = False) -> Message:
-    """A unit's indicators (牵头/配合/成员) and tasks (first, when the question asked for tasks)."""
+               tasks_first: bool = False, today: date | None = None) -> Message:
+    """A unit's indicators (牵头/配合/成员) and tasks (first, when the question asked for tasks),
+    when its evidence is due (whether that date has passed, when ``today`` is given)."""
     d = unit_duties(session=session, campaign=camp, directory=directory, unit_id=unit.id)
     members = directory.expand(unit.id) if unit.is_group else []
-    # Where a group's membership is inferred rather than listed by the document, say on what basis.
-    groups = {x.via for x in d.indicators + d.tasks if x.via} | ({unit.name} if unit.is_group else set())
-    bases = {name: basis for name, basis in _group_bases(session, camp).items() if name in groups}
-    data = dict(duties=d, city=camp.city, members=members, bases=bases,
-                dues=_dues_of(session, camp, [x.no for x in d.indicators]), tasks_first=tasks_first)
+    # A group's own card says on what basis it has its members; a unit's card names the groups it
+    # answers through in one line, with buttons to their cards (where each basis is).
+    known = _group_bases(session, camp)
+    via = [g for g in dict.fromkeys(x.via for x in d.indicators + d.tasks if x.via) if g in known and g != unit.name]
+    by_name = {u.name: u for u in directory.units.values()}
+    guessed = [g for g in via if re.search(r"未.{0,2}列出", known[g])]  # the bases say when the document lists none
+    data = dict(duties=d, city=camp.city, members=members, basis=known.get(unit.name, "") if unit.is_group else "",
+                via=via, guessed=guessed, dues=_dues_of(session, camp, [x.no for x in d.indicators], today),
+                tasks_first=tasks_first)
+    buttons = [open_unit(camp, by_name[g]) for g in via if g in by_name]
     return Message(
         "unit_duties", data, intent="unit", units=[unit.name],
         indicators=[{"no": x.no, "title": x.title, "points": json_points(x.points), "role": x.role,
                      **({"via": x.via} if x.via else {})} for x in d.indicators],
-        tasks=[{"no": t.no, "label": t.label, "title": t.title, "role": t.role} for t in d.tasks])
+        tasks=[{"no": t.no, "label": t.label, "title": t.title, "role": t.role} for t in d.tasks],
+        actions=[buttons] if buttons else [])
 
 
-def _dues_of(session: Session, camp: Campaign, nos: list[int]) -> list[dict]:
-    """When the unit's evidence is due, one row per date: "2023-12-31(“全面推进”阶段结束日):第1、2项"."""
+def _dues_of(session: Session, camp: Campaign, nos: list[int], today: date | None = None) -> list[dict]:
+    """When the unit's evidence is due, one row per date: "2023-12-31(推定:…“全面推进”阶段结束日):第1、2项"."""
     if not nos:
         return []
     dues, phase = dues_and_phase(session, camp)
@@ -54,8 +64,11 @@ def _dues_of(session: Session, camp: Campaign, nos: list[int]) -> list[dict]:
         if (due := dues.get(no)) is None:
             continue
         key = (due.due, due.source)
+        inferred = bool(phase and due.source == "phase")
         rows.setdefault(key, {"date": due.due.isoformat(), "office": due.source == "office",
-                              "phase": phase.name if phase and due.source == "phase" else "", "nos": []})["nos"].append(no)
+                              "phase": phase.name if inferred else "",
+                              "by_office": inferred and phase.source == "office",
+                              "past": bool(today and due.due < today), "nos": []})["nos"].append(no)
     return [rows[k] for k in sorted(rows)]
 
 
@@ -81,16 +94,39 @@ def indicator_reply(session: Session, camp: Campaign, directory: UnitDirectory, 
                                             no=no, what="indicator"), intent="out_of_range")
     mine = view.role_of(directory, asker.unit.id) if asker.unit else None
     due = due_of(session, camp, no)
+    ind = view.indicator
     data = dict(view=view, mine=mine, mine_unit=asker.unit.name if asker.unit else None,
-                city=camp.city, region=camp.region,
+                city=camp.city, region=camp.region, items=items_beyond_rule(ind.rule, view.items),
                 due=due[0] if due else None, due_phase=due[1] if due else "",
                 by_office=bool(due and due[2]), past=bool(due and today and due[0].due < today))
-    ind = view.indicator
     return Message(
         "indicator", data, intent="indicator", units=[r.unit.name for r in view.units],
         indicators=[{"no": ind.no, "title": ind.title, "points": json_points(ind.points),
                      "role": mine.role if mine else None, "due": due[0].due.isoformat() if due else None}],
         actions=_unit_buttons(camp, view.units))
+
+
+def items_beyond_rule(rule: str, items: list[IndicatorItem]) -> list[IndicatorItem]:
+    """The scoring items the rule text does not already state, text and points: those are listed
+    under it as 评分项. The tables spell each item out inside the rule ("1.…;(1分)"), so a card
+    that printed both would give every scoring rule twice."""
+    flat = _flat(rule)
+    beyond = []
+    for item in items:
+        text = re.sub(r"[。;,.]+$", "", _flat(item.text))  # NFKC has made ;, half-width
+        at = flat.find(text) if text else -1
+        points = f"({_points(item.points)}分)" if item.points is not None else ""
+        if at < 0 or points not in flat[at + len(text):at + len(text) + len(points) + 2]:
+            beyond.append(item)
+    return beyond
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def _points(value: Decimal) -> str:
+    return str(value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize())
 
 
 def _unit_buttons(camp: Campaign, units: list[Responsible]) -> Actions:
@@ -111,6 +147,11 @@ def open_indicator(camp: Campaign, no: int, label: str) -> Action:
 def open_task(camp: Campaign, seq: int, label: str) -> Action:
     """The button that opens main task ``seq``."""
     return Action(label, ActionKind.OPEN_TASK, (camp.id or 0, seq))
+
+
+def more_button(camp: Campaign, what: str, label: str) -> Action:
+    """The button under a short reply that shows the whole of it (``messages.MORE_WHAT``)."""
+    return Action(label, ActionKind.MORE, (camp.id or 0, what))
 
 
 def task_reply(session: Session, camp: Campaign, directory: UnitDirectory, seq: int) -> Message:
@@ -168,44 +209,21 @@ def search_reply(session: Session, camp: Campaign, query: str, wants: str = "bot
                    tasks=[{"no": h["no"], "label": h["label"], "title": h["title"]} for h in shown if h["kind"] == "task"])
 
 
-def phase_reply(session: Session, camp: Campaign, today: date, asked: str = "", words: str = "") -> Message:
-    """The phases with dates, and where today falls (or the phase ``asked`` names: by its name, or
-    by ``words`` its text shares)."""
-    phases = list(session.exec(select(Phase).where(Phase.campaign_id == camp.id).order_by(Phase.no)))
-    rows, current = [], None
-    for p in phases:
-        state = "进行中" if p.start <= today <= p.end else "已结束" if p.end < today else ""
-        if state == "进行中" and current is None:
-            current = p
-        rows.append({"no": p.no, "name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat(),
-                     "text": p.text, "state": state,
-                     # the document's own wording of a period the store had to repair ("20236-12月")
-                     "written": p.period_as_written if p.source == "document" else ""})
-    note = ""
-    if phases and today > phases[-1].end:
-        note = f"文件规定的各阶段已于 {phases[-1].end.isoformat()} 结束;如时间表已调整,以领导小组办公室通知为准。"
-    named = [r for r in rows if r["name"] in asked or r["name"][-2:] in asked] or _phase_by_text(rows, words)
-    asked_for = named[0] if len(named) == 1 else None  # "总结提升什么时候开始": that phase first
-    dues, gather = dues_and_phase(session, camp)  # "材料最晚啥时候交": the default due date of every indicator
-    overrides = sum(1 for d in dues.values() if d.source == "office")
-    data = dict(city=camp.city, phases=rows, goal_period=camp.goal_period, note=note,
-                asked=asked_for, gather=gather, overrides=overrides)
-    phase = ({"name": current.name, "start": current.start.isoformat(), "end": current.end.isoformat()}
-             if current else (rows[-1] if rows and today > phases[-1].end else None))
-    if asked_for:
-        phase = asked_for
-    if phase and "text" in phase:
-        phase = {k: phase[k] for k in ("name", "start", "end")}
-    return Message("phases", data, intent="phase", phase=phase)
-
-
-def _phase_by_text(rows: list[dict], words: str) -> list[dict]:
-    """"自评报告哪个阶段交": the one phase whose text shares clearly the most words with the question."""
-    grams = {w[i:i + 2] for w in words.split() for i in range(len(w) - 1)}
-    scored = sorted(((sum(g in r["text"] for g in grams), r["no"], r) for r in rows), key=lambda x: -x[0])
-    if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
-        return [scored[0][2]]
-    return []
+def phase_reply(session: Session, camp: Campaign, today: date, asked: str = "", words: str = "", *,
+                full: bool = False) -> Message:
+    """The phase ``asked`` names (by its name, or by ``words`` its text shares), else the one under
+    way, the next one, or that all have ended, and the default due date of evidence, with a
+    button for the whole timetable; ``full``: the whole timetable (what that button shows)."""
+    data = phases.timeline(session, camp, today, asked, words)
+    focus = data["asked"] or data["current"] or (data["phases"][-1] if data["ended"] else None)
+    phase = {k: focus[k] for k in ("name", "start", "end")} if focus else None
+    if full or not data["phases"]:  # Hejin sets no dates: its one line is the whole answer
+        return Message("phases", data, intent="phase", phase=phase)
+    reply = Message("phases_brief", data, intent="phase", phase=phase,
+                    actions=[[more_button(camp, "phases", "查看完整时间表")]])
+    if data["asked"] is None and data["gather"] is not None and data["defaulted"]:
+        reply.answered_from = "inferred"  # no phase named: the deadline it gives is the bot's inference
+    return reply
 
 
 def choose_reply(camp: Campaign, prompt: str, hits: list, *, intent: str) -> Message:

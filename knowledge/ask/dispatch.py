@@ -235,10 +235,15 @@ COMPOSERS: dict[Intent, Composer] = {
 
 
 def opened(scope: Scope, action: Action) -> Message:
-    """What an open-button (indicator, unit, task) shows; a button of another campaign, or one
-    naming what no longer exists, is stale."""
+    """What an open-button (indicator, unit, task) shows, or a MORE button (the whole of a short
+    reply: every member, the timetable, the indicator system); a button of another campaign, or
+    one naming what no longer exists, is stale."""
     campaign_id, ident = (action.args + (None, None))[:2]
-    if campaign_id != scope.campaign.id or not isinstance(ident, int):
+    if campaign_id != scope.campaign.id:
+        return Message("stale_button", intent="stale")
+    if action.kind == ActionKind.MORE:
+        return info.more_reply(scope.session, scope.campaign, str(ident), scope.today)
+    if not isinstance(ident, int):
         return Message("stale_button", intent="stale")
     if action.kind == ActionKind.OPEN_INDICATOR:
         return card(scope, ident)
@@ -247,4 +252,4 @@ def opened(scope: Scope, action: Action) -> Message:
     unit = scope.directory.units.get(ident) if action.kind == ActionKind.OPEN_UNIT else None
     if unit is None:
         return Message("stale_button", intent="stale")
-    return cards.unit_reply(scope.session, scope.campaign, scope.directory, unit)
+    return cards.unit_reply(scope.session, scope.campaign, scope.directory, unit, today=scope.today)

@@ -6,12 +6,20 @@ still owes, who its liaison officers are. Beside ``knowledge.ask.cards``, which 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from knowledge.ask.cards import choose_reply, indicator_reply, open_indicator, search_reply
+from knowledge.ask.cards import (
+    choose_reply,
+    indicator_reply,
+    more_button,
+    open_indicator,
+    phase_reply,
+    search_reply,
+)
 from knowledge.ask.question import Asker, Question
 from knowledge.ask.who import national_missing_reply
 from knowledge.duties import all_indicators, task_label, unit_duties
@@ -56,17 +64,39 @@ def detail_reply(session: Session, camp: Campaign, directory: UnitDirectory, que
 
 
 def leaders_reply(session: Session, camp: Campaign, office_first: bool = False,
-                  asked: list[UnitRef] | None = None) -> Message:
-    """The leading group, its office and the liaison rule, as the document lists them; for
-    "消协在领导小组里吗", first whether each asked unit has a member."""
+                  asked: list[UnitRef] | None = None, *, full: bool = False) -> Message:
+    """The leading group in a few lines: first whether each asked unit has a member ("消协在领导小组
+    里吗"), or the office when asked about it, then 组长 and 副组长, the office and the liaison
+    rule, with a button for every member; ``full``: the whole list as the document gives it (what
+    that button shows)."""
     members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
                                 .order_by(LeadingGroupMember.position)))
     units = {u.id: u.name for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id))}
     office = (camp.extra or {}).get("office") or {}
     verdicts = [{"unit": u.name, "members": [m for m in members if m.unit_id == u.id]} for u in asked or []]
-    data = dict(city=camp.city, members=members, units=units, office=office,
-                office_unit=units.get(camp.office_unit_id, ""), office_first=office_first, verdicts=verdicts)
-    return Message("leaders", data, intent="leaders", units=[units.get(camp.office_unit_id, "")])
+    heads: dict[str, list[LeadingGroupMember]] = {}
+    for m in members:
+        if m.role != "成员":
+            heads.setdefault(m.role, []).append(m)
+    data = dict(city=camp.city, members=members, units=units, office=office, heads=heads,
+                office_unit=units.get(camp.office_unit_id, ""), office_first=office_first and not full,
+                verdicts=[] if full else verdicts)
+    reply = Message("leaders" if full else "leaders_brief", data, intent="leaders",
+                    units=[units.get(camp.office_unit_id, "")])
+    if not full and members:
+        reply.actions = [[more_button(camp, "members", "查看全部成员")]]
+    return reply
+
+
+def more_reply(session: Session, camp: Campaign, what: str, today: date) -> Message:
+    """What a MORE button shows: the whole of what a short reply summed up (``MORE_WHAT``)."""
+    if what == "members":
+        return leaders_reply(session, camp, full=True)
+    if what == "phases":
+        return phase_reply(session, camp, today, full=True)
+    if what == "overview":
+        return overview_reply(session, camp, full=True)
+    return Message("stale_button", intent="stale")
 
 
 def shared_reply(session: Session, camp: Campaign, directory: UnitDirectory, units: list[UnitRef]) -> Message:
@@ -133,15 +163,20 @@ def goals_reply(camp: Campaign) -> Message:
 _OVERVIEWS: dict[tuple[int, str], dict] = {}
 
 
-def overview_reply(session: Session, camp: Campaign) -> Message:
-    """How many indicators and points, per first-level indicator, and the pass rule.
+def overview_reply(session: Session, camp: Campaign, *, full: bool = False) -> Message:
+    """The pass rule as the document states it, how many indicators and points, per first-level
+    indicator, with a button for the whole system; ``full``: the second-level indicators and the
+    main tasks too (what that button shows).
 
     It depends on the document alone, so its data is read once per version of the campaign's data.
     """
     key = (camp.id or 0, camp.data_hash)
     if key not in _OVERVIEWS:
         _OVERVIEWS[key] = _overview_data(session, camp)
-    return Message("overview", {**_OVERVIEWS[key], "camp": camp, "city": camp.city}, intent="overview")
+    data = {**_OVERVIEWS[key], "camp": camp, "city": camp.city}
+    if full:
+        return Message("overview", data, intent="overview")
+    return Message("overview_brief", data, intent="overview", actions=[[more_button(camp, "overview", "查看指标体系")]])
 
 
 def _overview_data(session: Session, camp: Campaign) -> dict:
@@ -167,7 +202,17 @@ def owe_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: 
 def owe_all_reply(session: Session, camp: Campaign, directory: UnitDirectory, today: date) -> Message:
     """"哪些单位还没交材料": every unit that still owes something, as the weekly digest counts it."""
     digest, _ = as_of(session, camp, directory, today)
-    units = [u for u in to_json(digest, directory, today.isoformat())["units"] if u["owed"]]
+    # What "owed" counts: scoring targets (an item of an indicator scored by items, else the
+    # indicator), each unit's out of all it answers for, and how many indicators they fall in.
+    targets: dict[str, int] = defaultdict(int)
+    indicators: dict[str, set[int]] = defaultdict(set)
+    for t in digest.targets:
+        for u in t.units:
+            targets[directory.units[u].name] += 1
+            if u not in t.delivered:
+                indicators[directory.units[u].name].add(t.indicator.no)
+    units = [{**u, "targets": targets[u["unit"]], "indicators": len(indicators[u["unit"]])}
+             for u in to_json(digest, directory, today.isoformat())["units"] if u["owed"]]
     return Message("owe_all", dict(units=units, city=camp.city), intent="owe", units=[u["unit"] for u in units])
 
 
