@@ -60,13 +60,13 @@ def assert_short(reply, label: str, what: str, store: Session, slug: str) -> Non
 LEADERS = [  # (campaign, question, asker, what the first line must say)
     ("hejin", "领导小组组长是谁", None, "组长:王云(市长)"),
     ("hejin", "创建领导小组谁挂帅", None, "组长:王云"),
-    ("hejin", "办公室设在哪里", None, "<b>领导小组办公室</b>:设在市场监督管理局"),
+    ("hejin", "办公室设在哪里", None, "<b>领导小组办公室</b>:领导小组下设办公室，办公室设在市市场监管局"),
     ("hejin", "办公室主任是谁", None, "主任由市市场监管局局长兼任"),
     ("hejin", "消协在领导小组里吗", None, "<b>消费者协会</b>不在领导小组名单中"),
-    ("hejin", "我们局长在领导小组名单里吗", "税务局", "<b>税务局</b>是领导小组成员单位:卫波(成员,局长)"),
+    ("hejin", "我们局长在领导小组名单里吗", "税务局", "<b>税务局</b>是领导小组成员单位:卫波(成员,市税务局局长)"),
     ("yancheng", "领导小组组长是谁", None, "组长:汤如军(市政府副市长)"),
     ("yancheng", "领导小组成员有哪些", None, "(共 30 人)"),
-    ("yancheng", "统计局在领导小组里是谁", None, "<b>统计局</b>是领导小组成员单位:王鸿章(成员,副局长)"),
+    ("yancheng", "统计局在领导小组里是谁", None, "<b>统计局</b>是领导小组成员单位:王鸿章(成员,市统计局副局长)"),
     ("yancheng", "海关在领导小组里吗", None, "<b>盐城海关</b>是领导小组成员单位"),
 ]
 
@@ -295,7 +295,7 @@ def test_when_answers_resting_on_an_inferred_date_say_so(store):
     assert ask(store, "yancheng", "我们材料最晚啥时候交", "文化广电和旅游局").answered_from == "inferred"
     assert ask(store, "yancheng", "什么时候截止").answered_from == "inferred"
     assert ask(store, "yancheng", "评估验收什么时候").answered_from == "document"  # the document's own dates
-    assert ask(store, "hejin", "什么时候截止").answered_from == "document"  # no date at all, nothing inferred
+    assert ask(store, "hejin", "什么时候截止").answered_from == "not_in_document"  # no date at all: the plan is silent
 
 
 def test_dates_the_office_set_are_not_called_inferred():

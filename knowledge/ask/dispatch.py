@@ -81,7 +81,7 @@ def _task(scope: Scope, q: Question) -> Message:
 def _my_unit(scope: Scope, q: Question) -> Message:
     if scope.asker.unit is None:
         return Message("need_unit", intent="need_registration")
-    reply = cards.unit_reply(scope.session, scope.campaign, scope.directory, scope.asker.unit,
+    reply = cards.unit_reply(scope.session, scope.campaign, scope.directory, scope.asker.unit, today=scope.today,
                              tasks_first=q.wants == "tasks")
     reply.intent = "my_unit"
     return reply
@@ -90,7 +90,8 @@ def _my_unit(scope: Scope, q: Question) -> Message:
 def _unit(scope: Scope, q: Question) -> Message:
     camp = scope.campaign
     if len(q.units) == 1:
-        return cards.unit_reply(scope.session, camp, scope.directory, q.units[0], tasks_first=q.wants == "tasks")
+        return cards.unit_reply(scope.session, camp, scope.directory, q.units[0], tasks_first=q.wants == "tasks",
+                                today=scope.today)
     if len(q.units) > 1:
         return Message("choose", {"prompt": "您问的是哪个单位?"}, intent="ambiguous",
                        actions=[[cards.open_unit(camp, u)] for u in q.units[:6]], units=[u.name for u in q.units])
@@ -108,7 +109,10 @@ def _who(scope: Scope, q: Question) -> Message:
 def _phase(scope: Scope, q: Question) -> Message:
     """"网络交易经营者数量占市场主体比重什么时候交": that indicator's card, with its date."""
     if no := info.indicator_asked(scope.session, scope.campaign, q):
-        return _as_detail(card(scope, no))
+        reply = _as_detail(card(scope, no))
+        if reply.data.get("due_phase"):  # its date is the end of a phase: the bot's inference
+            reply.answered_from = "inferred"
+        return reply
     reply = cards.phase_reply(scope.session, scope.campaign, scope.today, q.titled, q.query)
     if not reply.data.get("phases") and q.deadline:  # "材料截止日期是哪天", and the plan sets no date
         reply.answered_from = "not_in_document"
@@ -182,7 +186,7 @@ def _overview(scope: Scope, q: Question) -> Message:
         return _as_detail(card(scope, no))
     if candidates:
         return cards.choose_reply(camp, "您问的是哪一项指标的得分标准?", candidates, intent="detail")
-    return info.overview_reply(session, camp)
+    return info.overview_reply(session, camp, pass_first=q.query != "totals")
 
 
 def _owe(scope: Scope, q: Question) -> Message:

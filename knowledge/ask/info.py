@@ -163,7 +163,7 @@ def goals_reply(camp: Campaign) -> Message:
 _OVERVIEWS: dict[tuple[int, str], dict] = {}
 
 
-def overview_reply(session: Session, camp: Campaign, *, full: bool = False) -> Message:
+def overview_reply(session: Session, camp: Campaign, *, full: bool = False, pass_first: bool = True) -> Message:
     """The pass rule as the document states it, how many indicators and points, per first-level
     indicator, with a button for the whole system; ``full``: the second-level indicators and the
     main tasks too (what that button shows).
@@ -173,7 +173,7 @@ def overview_reply(session: Session, camp: Campaign, *, full: bool = False) -> M
     key = (camp.id or 0, camp.data_hash)
     if key not in _OVERVIEWS:
         _OVERVIEWS[key] = _overview_data(session, camp)
-    data = {**_OVERVIEWS[key], "camp": camp, "city": camp.city}
+    data = {**_OVERVIEWS[key], "camp": camp, "city": camp.city, "pass_first": pass_first}
     if full:
         return Message("overview", data, intent="overview")
     return Message("overview_brief", data, intent="overview", actions=[[more_button(camp, "overview", "查看指标体系")]])

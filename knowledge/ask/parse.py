@@ -242,7 +242,7 @@ def _about_document(q: Question, body: str, directory: UnitDirectory) -> bool:
     elif g.LEADERS.search(body) and (all(u.is_group for u in q.units) or "领导小组" in body
                                      or g.MEMBER_OF.search(body)):
         q.intent = Intent.LEADERS
-        q.query = "mine" if g.MY.search(body) and not q.units else ""
+        q.query = "mine" if g.MY.search(body) and not [u for u in q.units if not u.is_group] else ""
     elif g.GOALS.search(body) and not q.units:
         q.intent = Intent.GOALS
     else:
@@ -332,6 +332,8 @@ def _indicator_words(q: Question) -> None:
         q.titled, q.rest = q.text, _rest(_ASKED_FILLER.sub(" ", q.text), asked=True)
     elif q.intent == Intent.OVERVIEW:  # "…比重占比多少能拿满分" is about one indicator
         q.titled, q.rest = q.text, _rest(_MEANT_FILLER.sub(" ", q.text), asked=False)
+        # "总分多少", "一共几项指标": the totals first; "合格线是多少": the pass rule first
+        q.query = "" if re.search(r"合格|及格|达标|通过|过线|算过|验收", q.text) else "totals"
     elif q.intent == Intent.LEADERS:
         q.office_first = "办公室" in q.text or q.query == "office"
 
