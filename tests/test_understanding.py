@@ -82,3 +82,14 @@ def test_questions_the_plan_does_not_answer_say_so(store, slug, q):
 @pytest.mark.parametrize("q", ["直播带货相关指标", "快递业务同比增速怎么算分", "经费从哪里出"])
 def test_questions_the_plan_does_answer_are_not_refused(store, q):
     assert ask(store, "hejin", q).answered_from != "not_in_document"
+
+
+def test_what_one_unit_answers_for_alone(store):
+    reply = ask(store, "hejin", "只有市监局一家负责的指标有哪些")
+    assert [i["no"] for i in reply.indicators] == [10, 18, 26, 27]
+    assert "共 <b>4</b> 项" in first_line(reply)
+
+
+def test_the_unit_with_most_direct_listings_comes_first(store):
+    reply = ask(store, "hejin", "哪些单位负责的指标最多")
+    assert reply.intent == "count" and reply.units[0] == "交通运输局"

@@ -170,6 +170,15 @@ _COUNTED = [
 ]
 
 
+def _sole(q: Question, body: str, directory: UnitDirectory) -> bool:
+    """"只有市监局一家负责的指标有哪些", "责任单位只写了各成员单位的指标": the items that unit answers
+    for alone (the office's question)."""
+    if len(q.units) == 1 and g.SOLE.search(body):
+        q.intent, q.query = Intent.COUNT, "sole"
+        return True
+    return False
+
+
 def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
     """"副组长有几位", "领导小组一共几个成员", "住建局的任务有几条", "我们牵头的加起来几分":
     the number first. A unit named (or the asker's) counts its duties; else what the words name
@@ -306,7 +315,7 @@ def _search(q: Question, body: str) -> None:
 
 Rule = Callable[[Question, str, UnitDirectory], bool]
 # The grammar's precedence, top to bottom (``_source`` also reads the units the later rules use).
-RULES: list[Rule] = [_howto, _task_list, _source, _compare, _count, _about_units, _about_document, _about_standing,
+RULES: list[Rule] = [_howto, _task_list, _source, _compare, _sole, _count, _about_units, _about_document, _about_standing,
                      _about_a_unit]
 
 # Readings that look words up in the plan: when the question's own words are ones the plan never

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from knowledge.ask.cards import open_indicator, open_unit, search_reply
 from knowledge.ask.question import Question, Scope
-from knowledge.duties import UnitDuties, all_indicators, unit_duties
+from knowledge.duties import UnitDuties, all_indicators, indicator_view, unit_duties
 from knowledge.messages import Message
 from knowledge.models import LeadingGroupMember, Phase, Task, Unit
 from knowledge.points import json_points
@@ -50,6 +50,8 @@ def count_reply(scope: Scope, q: Question) -> Message:
     session, camp = scope.session, scope.campaign
     if what == "rank":
         return _rank(scope)
+    if what == "sole":
+        return _sole(scope, q.units[0])
     if what in ("vice", "head", "members", "member_units"):
         members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
                                     .order_by(LeadingGroupMember.position)))
@@ -84,6 +86,20 @@ def count_reply(scope: Scope, q: Question) -> Message:
     data = dict(what=what, total=len(indicators), points=sum((i.points for i in indicators), Decimal(0)),
                 levels=levels, level2=sum(len(r["level2"]) for r in levels.values()), city=camp.city)
     return Message("count", data, intent="count")
+
+
+def _sole(scope: Scope, unit: UnitRef) -> Message:
+    """The indicators and tasks whose responsible units, as the document lists them, are this unit only."""
+    session, camp, directory = scope.session, scope.campaign, scope.directory
+    views = [indicator_view(session=session, campaign=camp, directory=directory, no=i.no)
+             for i in all_indicators(session=session, campaign=camp)]
+    alone = [v.indicator for v in views if v and [r.unit.id for r in v.units] == [unit.id]]
+    d = unit_duties(session=session, campaign=camp, directory=directory, unit_id=unit.id)
+    listed = {x.no for x in d.indicators}
+    data = dict(what="sole", unit=unit.name, picked=alone, listed=len(listed), city=camp.city)
+    return Message("count", data, intent="count", units=[unit.name],
+                   indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points), "role": "牵头"}
+                               for i in alone], actions=[[open_unit(camp, unit)]])
 
 
 def _rank(scope: Scope) -> Message:
