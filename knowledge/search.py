@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from knowledge.models import Campaign
-from knowledge.search_index import Doc, Index, index_of
+from knowledge.search_index import Doc, Index, index_of, tiles
 from knowledge.text import fold, search_words_of, words_of
 
 # Words that say "show me" rather than what to show; they split a question into its parts.
@@ -51,7 +51,9 @@ class Hit:
     coverage: float = 0.0  # the idf-weighted share of the query's words the item holds
     topic: bool = False  # the item holds the query's topic term
     close: bool = False  # phrase, topic or coverage >= CLOSE: the item is about what was asked
+    rare: bool = False  # the item holds a word of the query that few items hold ("直播", not "建设")
     units: tuple[str, ...] = ()  # the responsible units, in document order
+    term: str = ""  # the topic term the item holds, as the item writes it ("5G")
 
 
 def topic_words(query: str) -> list[str]:
@@ -68,18 +70,6 @@ def topic_words(query: str) -> list[str]:
                 parts.append("".join(run))
                 run = []
     return parts
-
-
-def _tiles(word: str) -> list[str]:
-    """``word`` as the dictionary words it is made of, longest first ("互联网医院" → 互联网, 医院;
-    "信用监管" → 信用, 监管): what coverage counts, so "互联网" alone does not cover "互联网医院"."""
-    subs = {w for w in search_words_of(word) if w != word and len(w) > 1}
-    tiles, i = [], 0
-    while i < len(word):
-        tile = max((w for w in subs if word.startswith(w, i)), key=len, default="")
-        tiles += [tile] if tile else []
-        i += len(tile) or 1
-    return tiles or [word]
 
 
 def indicator_titles(session: Session, campaign: Campaign) -> list[tuple[int, str]]:
@@ -99,7 +89,7 @@ def _read(index: Index, query: str) -> _Query:
     parts = topic_words(query)
     parts = [p for p in parts if len(p) > 1] or parts  # a stray single character is in every text
     words = list(dict.fromkeys(w for p in parts for w in search_words_of(p) if len(w) > 1))
-    weights = {t: index.idf(t) for p in parts for w in words_of(p) if len(w) > 1 for t in _tiles(w)}
+    weights = {t: index.idf(t) for p in parts for w in words_of(p) if len(w) > 1 for t in tiles(w)}
     topics = []
     for part in parts:
         # The part's most specific word, with any about as specific ("公平竞争审查": both words, so
@@ -117,7 +107,7 @@ def _phrase(doc: Doc, parts: list[str]) -> str:
 
 def _coverage(doc: Doc, weights: dict[str, float]) -> float:
     total = sum(weights.values())
-    return sum(v for w, v in weights.items() if w in doc.words or w in doc.text) / total if total else 0.0
+    return sum(v for w, v in weights.items() if doc.holds(w)) / total if total else 0.0
 
 
 def _snippet(doc: Doc, words: list[str], width: int = 40) -> str:
@@ -134,16 +124,19 @@ def _snippet(doc: Doc, words: list[str], width: int = 40) -> str:
 
 def _hits(index: Index, q: _Query, kinds: set[str]) -> list[Hit]:
     hits = []
+    rare = [w for w in q.weights if 0 < index.df_of(w) <= index.specific]
     for doc, score in zip(index.docs, index.scores(q.words), strict=True):
-        topic = any(all(w in doc.words or w in doc.text for w in words) for words in q.topics)
-        if doc.kind not in kinds or not (score > 0 or topic):
+        held = next((words for words in q.topics if all(doc.holds(w) for w in words)), ())
+        if doc.kind not in kinds or not (score > 0 or held):
             continue
         phrase, coverage = _phrase(doc, q.parts), _coverage(doc, q.weights)
         if doc.low["title"] in q.parts:  # "强化智慧监管" is that indicator's whole title
             score *= 2
         weight = 0.8 if doc.kind == "task" else 1.0
-        hits.append(Hit(doc.kind, doc.no, doc.title, score * weight, _snippet(doc, [w for t in q.topics for w in t] + q.parts + q.words),
-                        phrase, coverage, topic, bool(phrase or topic or coverage >= CLOSE), doc.units))
+        snippet = _snippet(doc, [w for t in q.topics for w in t] + q.parts + q.words)
+        hits.append(Hit(doc.kind, doc.no, doc.title, score * weight, snippet, phrase, coverage, bool(held),
+                        bool(phrase or held or coverage >= CLOSE), any(doc.holds(w) for w in rare), doc.units,
+                        "".join(doc.written(w) for w in held[:1])))
     return hits
 
 
@@ -171,11 +164,11 @@ def search(*, session: Session, campaign: Campaign, query: str, limit: int = 10,
         hits = [h for h in hits if h.kind == "task" or h.topic or h.coverage >= CLOSE]  # only indicators that match
     # A hit that holds no part of the query whole, nor its topic, and under half of its words is
     # noise beside one that holds them ("沙盒监管": indicator 28, not every task with "监管").
-    # (Indicators are what is scored: a task's phrase does not push them out.)
+    # (Indicators are what is scored: a task's phrase does not push out one that holds a rare word.)
     phrased = {h.kind for h in hits if h.phrase or h.topic}
     if phrased:
         hits = [h for h in hits if h.phrase or h.topic or h.coverage >= 0.5
-                or (h.kind == "indicator" and "indicator" not in phrased)]
+                or (h.kind == "indicator" and "indicator" not in phrased and h.rare)]
     out: list[Hit] = []
     for kind, share in order:
         # Items holding a whole part of the question first ("5G网络建设" before "5G网络覆盖"), then by score.

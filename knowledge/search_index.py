@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlmodel import Session, select
 
@@ -53,6 +53,18 @@ class Doc:
     text: str = ""  # every field folded, joined: "does the item contain this word"
     words: frozenset[str] = frozenset()
 
+    def holds(self, word: str) -> bool:
+        """Whether the item holds ``word``: as a word, or inside its text (jieba may cut it otherwise there)."""
+        return word in self.words or word in self.text
+
+    def written(self, word: str) -> str:
+        """``word`` (folded) as the item writes it ("5g" → "5G"), or ``word`` when no field has it."""
+        for name, low in self.low.items():
+            pos = low.find(word)
+            if pos >= 0 and len(low) == len(self.fields[name]):
+                return self.fields[name][pos:pos + len(word)]
+        return word
+
 
 @dataclass
 class Index:
@@ -68,9 +80,9 @@ class Index:
         return max(3, len(self.docs) // 6)
 
     def df_of(self, word: str) -> int:
-        """How many items hold ``word``: as a word, or inside their text (jieba may cut it otherwise there)."""
+        """How many items hold ``word`` (``Doc.holds``)."""
         if word not in self.df:
-            self.df[word] = sum(1 for d in self.docs if word in d.text)
+            self.df[word] = sum(1 for d in self.docs if d.holds(word))
         return self.df[word]
 
     def idf(self, word: str) -> float:
@@ -85,6 +97,21 @@ class Index:
         return [float(TITLE_WEIGHT * t + b) for t, b in zip(title, body, strict=True)]
 
 
+@lru_cache(maxsize=8192)
+def tiles(word: str) -> tuple[str, ...]:
+    """``word`` as the dictionary words it is made of, longest first ("互联网医院" → 互联网, 医院;
+    "信用监管" → 信用, 监管); the word itself when they do not make it up whole ("互联网")."""
+    subs = {w for w in search_words_of(word) if w != word and len(w) > 1}
+    out, i = [], 0
+    while i < len(word):
+        tile = max((w for w in subs if word.startswith(w, i)), key=len, default="")
+        if not tile:
+            return (word,)
+        out.append(tile)
+        i += len(tile)
+    return tuple(out) or (word,)
+
+
 _INDEXES: dict[tuple[int, str], Index] = {}
 _TERMS: set[tuple[int, str]] = set()  # the campaigns (and data versions) whose terms are in the dictionary
 
@@ -95,6 +122,7 @@ def index_of(session: Session, campaign: Campaign) -> Index:
     cached = _INDEXES.get(key)
     if cached is None or cached.dict_size != dictionary_size():
         _add_terms(session)
+        tiles.cache_clear()  # cut with the dictionary as it is now
         _INDEXES[key] = cached = _build(_docs(session, campaign))
     return cached
 

@@ -98,7 +98,10 @@ def task_who_reply(session: Session, camp: Campaign, directory: UnitDirectory, q
                    indicators: list[Hit]) -> Message:
     """The main tasks whose text names the topic, with their units; indicators that mention it too."""
     rows = _task_rows(session, camp, tasks)
-    return Message("who_task", dict(topic=query.strip(), tasks=rows, indicators=indicators), intent="who",
+    # "“直播电商”写在…" only when every task writes the words asked; else the term they all hold ("5G").
+    terms = {h.term for h in tasks}
+    term = "" if all(h.phrase for h in tasks) else terms.pop() if len(terms) == 1 and "" not in terms else "?"
+    return Message("who_task", dict(topic=query.strip(), term=term, tasks=rows, indicators=indicators), intent="who",
                    units=list(dict.fromkeys(u for r in rows for u in r["units"])),
                  tasks=[{"no": r["no"], "label": r["label"], "title": r["title"]} for r in rows],
                  indicators=[{"no": h.no, "title": h.title} for h in indicators],
