@@ -3,7 +3,8 @@
 Built once per campaign and version of its data (``Campaign.data_hash``) and kept in memory.
 Before the plan's texts are cut into words, the plan's own terms become words of the jieba
 dictionary (``knowledge.text.add_words``): unit names and aliases, the terms of indicator and
-task titles ("跨境电商", "信用监管" out of "发挥信用监管的基础作用"), quoted terms ("首违不罚")
+task titles ("跨境电商", "信用监管" out of "发挥信用监管的基础作用"), quoted terms ("首违不罚"),
+the items of a list after its first ("跨境电商", "农村电商" in "在直播电商、跨境电商、农村电商等")
 and runs of Latin letters and digits ("5g", "12315", "odr"). The dictionary is one per process,
 so every loaded campaign's terms are added before any index is cut, and an index cut before the
 dictionary grew (a campaign loaded later) is built again (``dictionary_size``).
@@ -36,6 +37,7 @@ _VERBS = re.compile(r"^(积极|大力|广泛|全面|持续|深入|及时|依法|
                     r"培育|做强|发展|打造|建强|激发|营造|围绕|提高|受理|处理|查处|办理|在全市推行|推行|改进|创新)")
 _SPLIT = re.compile(r"[,，、;；:：。“”\"()（）\s]|和|与|及|的")
 _QUOTED = re.compile(r"“([\u4e00-\u9fff0-9a-z+]{2,10})”")
+_LISTED = re.compile(r"(?<=、)[\u4e00-\u9fff0-9a-z]{2,6}(?=、|等)")  # "直播电商、跨境电商、农村电商等": all but the first
 _LATIN = re.compile(r"[0-9a-z][0-9a-z+]*[0-9a-z]")
 TITLE_WEIGHT = 2.0  # a word in the title counts twice a word in the text
 
@@ -164,7 +166,7 @@ def plan_terms(session: Session, campaign: Campaign, docs: list[Doc]) -> list[st
         for part in _SPLIT.split(fold(doc.title)):
             terms += [part, _VERBS.sub("", part)] if len(part) <= 8 else [_VERBS.sub("", part)]
         body = fold(" ".join(doc.fields.values()))
-        terms += _QUOTED.findall(body) + _LATIN.findall(body)
+        terms += _QUOTED.findall(body) + _LISTED.findall(body) + _LATIN.findall(body)
     return [t for t in dict.fromkeys(terms) if 2 <= len(t) <= 10]
 
 
