@@ -20,7 +20,7 @@ offer the nearest wording as the answer.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session
 
@@ -105,11 +105,6 @@ def _phrase(doc: Doc, parts: list[str]) -> str:
     return next((name for name in FIELDS for p in parts if p in doc.low.get(name, "")), "")
 
 
-def _coverage(doc: Doc, weights: dict[str, float]) -> float:
-    total = sum(weights.values())
-    return sum(v for w, v in weights.items() if doc.holds(w)) / total if total else 0.0
-
-
 def _snippet(doc: Doc, words: list[str], width: int = 40) -> str:
     text = doc.fields["title"] if any(w in doc.low["title"] for w in words) and doc.kind == "indicator" else \
         (doc.fields.get("items", "") + doc.fields["rule"] if doc.kind == "indicator" else doc.fields["rule"])
@@ -123,19 +118,22 @@ def _snippet(doc: Doc, words: list[str], width: int = 40) -> str:
 
 
 def _hits(index: Index, q: _Query, kinds: set[str]) -> list[Hit]:
+    """Every item of ``kinds`` that scores or holds a topic (snippets are cut later, for those shown)."""
     hits = []
-    rare = [w for w in q.weights if 0 < index.df_of(w) <= index.specific]
-    for doc, score in zip(index.docs, index.scores(q.words), strict=True):
-        held = next((words for words in q.topics if all(doc.holds(w) for w in words)), ())
+    total = sum(q.weights.values()) or 1.0
+    rare = set().union(*(index.holders(w) for w in q.weights if 0 < index.df_of(w) <= index.specific))
+    held_by = [frozenset.intersection(*(index.holders(w) for w in words)) for words in q.topics]
+    for i, (doc, score) in enumerate(zip(index.docs, index.scores(q.words), strict=True)):
+        held = next((words for words, docs in zip(q.topics, held_by, strict=True) if i in docs), ())
         if doc.kind not in kinds or not (score > 0 or held):
             continue
-        phrase, coverage = _phrase(doc, q.parts), _coverage(doc, q.weights)
+        phrase = next((name for name in FIELDS for p in q.parts if p in doc.low.get(name, "")), "")
+        coverage = sum(v for w, v in q.weights.items() if i in index.holders(w)) / total
         if doc.low["title"] in q.parts:  # "强化智慧监管" is that indicator's whole title
             score *= 2
         weight = 0.8 if doc.kind == "task" else 1.0
-        snippet = _snippet(doc, [w for t in q.topics for w in t] + q.parts + q.words)
-        hits.append(Hit(doc.kind, doc.no, doc.title, score * weight, snippet, phrase, coverage, bool(held),
-                        bool(phrase or held or coverage >= CLOSE), any(doc.holds(w) for w in rare), doc.units,
+        hits.append(Hit(doc.kind, doc.no, doc.title, score * weight, "", phrase, coverage, bool(held),
+                        bool(phrase or held or coverage >= CLOSE), i in rare, doc.units,
                         "".join(doc.written(w) for w in held[:1])))
     return hits
 
@@ -177,5 +175,6 @@ def search(*, session: Session, campaign: Campaign, query: str, limit: int = 10,
             best = max(h.score for h in mine)
             kept = [h for h in mine if h.score >= best / 3 or h.phrase][:share]
             out += kept + [h for h in mine if h.topic and h not in kept]
-    topical = [h for h in out[limit:] if h.topic]
-    return out[:limit] + topical
+    shown = out[:limit] + [h for h in out[limit:] if h.topic]
+    words = [w for t in q.topics for w in t] + q.parts + q.words
+    return [replace(h, snippet=_snippet(index.doc(h.kind, h.no), words)) for h in shown]

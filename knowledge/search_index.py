@@ -71,7 +71,7 @@ class Doc:
 @dataclass
 class Index:
     docs: list[Doc]
-    df: dict[str, int]  # how many items hold a word, filled by ``df_of`` as questions ask
+    held: dict[str, frozenset[int]]  # which items hold a word, filled by ``holders`` as questions ask
     title_bm25: object
     body_bm25: object
     dict_size: int
@@ -81,11 +81,20 @@ class Index:
         """A word held by at most this many items names a topic; one in more is common ("网络", "监管")."""
         return max(3, len(self.docs) // 6)
 
+    def holders(self, word: str) -> frozenset[int]:
+        """The positions in ``docs`` of the items that hold ``word`` (``Doc.holds``), kept per word."""
+        if word not in self.held:
+            if len(self.held) > 50_000:  # questions' words, not the plan's: keep the memory bounded
+                self.held.clear()
+            self.held[word] = frozenset(i for i, d in enumerate(self.docs) if d.holds(word))
+        return self.held[word]
+
     def df_of(self, word: str) -> int:
-        """How many items hold ``word`` (``Doc.holds``)."""
-        if word not in self.df:
-            self.df[word] = sum(1 for d in self.docs if d.holds(word))
-        return self.df[word]
+        """How many items hold ``word``."""
+        return len(self.holders(word))
+
+    def doc(self, kind: str, no: int) -> Doc:
+        return next(d for d in self.docs if d.kind == kind and d.no == no)
 
     def idf(self, word: str) -> float:
         """BM25's idf; a word the plan never uses has the highest (it is the most specific)."""
