@@ -56,8 +56,9 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
         views = [indicator_view(session=session, campaign=camp, directory=directory, no=h.no) for h in close]
         if not views or any(_roles(v) != _roles(view) for v in views):
             return choose_reply(camp, "您问的是哪一项指标?", hits, intent="who")
-        top, *same = sorted([top, *close], key=lambda h: h.no)  # answered together, in the table's order
-        view = indicator_view(session=session, campaign=camp, directory=directory, no=top.no) or view
+        first, *same = sorted([top, *close], key=lambda h: h.no)  # answered together, in the table's order
+        view = view if first is top else views[close.index(first)] or view
+        top = first
     return _indicator_who(camp, directory, view, top, same, hits, _task_rows(session, camp, tasks), asked)
 
 
@@ -81,7 +82,10 @@ def _roles(view) -> list[tuple[str, str]]:  # noqa: ANN001
 
 def _task_rows(session: Session, camp: Campaign, tasks: list[Hit]) -> list[dict]:
     """Main tasks as rows with their units (the numbers the search found)."""
-    labels = {t.seq: task_label(t, camp) for t in session.exec(select(Task).where(Task.campaign_id == camp.id))}
+    if not tasks:
+        return []
+    labels = {t.seq: task_label(t, camp) for t in session.exec(
+        select(Task).where(Task.campaign_id == camp.id, Task.seq.in_([h.no for h in tasks])))}  # type: ignore[attr-defined]
     return [{"no": h.no, "label": labels[h.no], "title": h.title, "units": list(h.units)} for h in tasks]
 
 
