@@ -1,20 +1,22 @@
 """Topic search over indicators (title, rule, scoring items, sources) and main tasks (title, text).
 
-A query is folded (``knowledge.text.fold``: traditional characters, full-width digits) and cut
-into jieba words; items are ranked with BM25 over the campaign's index
-(``knowledge.search_index``). Three things a caller can read from each ``Hit``:
+A query is folded (``knowledge.text.fold``: traditional characters, full-width digits), split
+into its parts at the words that only ask ("相关的", "指标", "谁") and cut into jieba words; items
+are ranked with BM25 over the campaign's index (``knowledge.search_index``). What a caller can
+read from each ``Hit`` besides its rank:
 
 - ``topic``: the item holds the query's *topic term*: the most specific word of a part of the
-  query, when the plan uses it ("5G网络建设" → 5g). Every item that holds it is returned, however
-  far down the ranking and beyond ``limit``: "5G建设是谁的任务" lists every task about 5G.
+  query (with any about as specific), when the plan uses it and few items hold it ("5G网络建设"
+  → 5g). Every item that holds it is returned, however far down the ranking and beyond
+  ``limit``: "5G建设是谁的任务" lists every task about 5G. ``term`` is that word as the item writes it.
 - ``phrase``: the field (title, items, rule, sources) holding a whole part of the query outright.
 - ``coverage`` (0–1): the share of the query's words the item holds, each weighted by its idf,
   so that the rare word counts and "网络" hardly does; a word the plan never uses weighs most.
-
-``close`` is ``phrase or topic or coverage >= CLOSE``: the item is about what was asked. A
-result with no close hit means the plan does not speak of it ("加班补助": no item at all;
-"互联网医院" in Hejin: items that share only "互联网"), and a caller should say so rather than
-offer the nearest wording as the answer.
+- ``close`` = ``phrase or topic or coverage >= CLOSE``: the item is about what was asked. A
+  result with no close hit means the plan does not speak of it ("加班补助": no item at all;
+  "互联网医院" in Hejin: items that share only "互联网"), and a caller should say so rather than
+  offer the nearest wording as the answer.
+- ``units``: the responsible units, so a list of hits can say who answers for each.
 """
 
 from __future__ import annotations
@@ -99,10 +101,6 @@ def _read(index: Index, query: str) -> _Query:
         if key and 0 < index.df_of(key) <= index.specific:
             topics.append(tuple(w for w, idf in own.items() if idf >= 0.8 * own[key]))
     return _Query(parts, words or parts, weights, topics)
-
-
-def _phrase(doc: Doc, parts: list[str]) -> str:
-    return next((name for name in FIELDS for p in parts if p in doc.low.get(name, "")), "")
 
 
 def _snippet(doc: Doc, words: list[str], width: int = 40) -> str:
