@@ -56,12 +56,25 @@ def add_words(words: Iterable[str]) -> None:
             _added.add(w)
             tok.add_word(w, 20000, None)
     words_of.cache_clear()
+    search_words_of.cache_clear()
+
+
+def dictionary_size() -> int:
+    """How many words ``add_words`` has added: what was cut before it grew may cut differently now."""
+    return len(_added)
 
 
 @functools.lru_cache(maxsize=8192)
 def words_of(text: str) -> tuple[str, ...]:
     """The words of ``text`` (folded), without spaces and punctuation."""
     return tuple(w for w in _tokenizer().cut(fold(text), True) if w.strip() and not _is_punct(w))
+
+
+@functools.lru_cache(maxsize=8192)
+def search_words_of(text: str) -> tuple[str, ...]:
+    """The words of ``text`` in jieba's search mode: each word and the dictionary words inside it
+    ("农村电商" → 农村, 电商, 农村电商), so a part of a compound matches the compound."""
+    return tuple(w for w in _tokenizer().cut_for_search(fold(text), True) if w.strip() and not _is_punct(w))
 
 
 def _is_punct(word: str) -> bool:

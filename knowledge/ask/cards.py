@@ -195,12 +195,14 @@ def tasks_by_label(session: Session, camp: Campaign, number: int) -> list[Task]:
 
 
 def search_reply(session: Session, camp: Campaign, query: str, wants: str = "both") -> Message:
-    """Indicators and tasks about a topic (only tasks when the question asks for tasks), with buttons."""
+    """Indicators and tasks about a topic (only tasks when the question asks for tasks), each with its
+    units and whether it is close to the question (``Hit.close``), with buttons."""
     hits = search(session=session, campaign=camp, query=query, limit=8, tasks_only=wants == "tasks",
                   tasks_may_lead=wants != "indicators")
     tasks = {t.seq: t for t in session.exec(select(Task).where(Task.campaign_id == camp.id))}
-    shown = [{"kind": h.kind, "no": h.no, "title": h.title, "snippet": h.snippet,
-              "label": task_label(tasks[h.no], camp) if h.kind == "task" else str(h.no)} for h in hits]
+    shown = [{"kind": h.kind, "no": h.no, "title": h.title, "snippet": h.snippet, "units": list(h.units),
+              "close": h.close, "label": task_label(tasks[h.no], camp) if h.kind == "task" else str(h.no)}
+             for h in hits]
     buttons = [[open_indicator(camp, h["no"], f"指标{h['label']}") if h["kind"] == "indicator"
                 else open_task(camp, h["no"], f"任务{h['label']}") for h in shown[i:i + 4]]
                for i in range(0, len(shown), 4)]

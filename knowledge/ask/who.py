@@ -3,6 +3,9 @@
 Officers ask "直播电商归谁管" as often about the plan's tasks as about the scored indicators; a
 topic that only a task names is answered with that task's units, and a national indicator the
 city's table leaves out is named as missing rather than matched to the nearest local title.
+A topic term the plan uses ("5G建设是谁的任务") is answered with every task and indicator that
+holds it (``Hit.topic``), each with its units; when no hit is close (``Hit.close``), the answer
+says nothing was found rather than offering the nearest wording.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ from sqlmodel import Session, select
 from knowledge.ask.cards import choose_reply, open_indicator, open_task
 from knowledge.duties import indicator_view, task_label
 from knowledge.messages import Message
-from knowledge.models import Campaign, Task, TaskUnit
+from knowledge.models import Campaign, Task
 from knowledge.national import omitted_named, totals
 from knowledge.points import json_points
-from knowledge.search import Hit, query_grams, search
+from knowledge.search import Hit, search
 from knowledge.units import UnitDirectory, UnitRef, normalize
 
 
@@ -25,19 +28,18 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
     for the task that names them when the question asks about tasks ("跨境电商那块任务是哪几个单位的事")."""
     if missing := national_missing_reply(session, camp, query, intent="who"):
         return missing
-    hits = [h for h in search(session=session, campaign=camp, query=query, limit=5,
-                              include_tasks=False)]
-    tasks = [h for h in search(session=session, campaign=camp, query=query, limit=3, tasks_only=True) if h.phrase]
+    hits = search(session=session, campaign=camp, query=query, limit=5, include_tasks=False)
+    tasks = [h for h in search(session=session, campaign=camp, query=query, limit=3, tasks_only=True)
+             if h.phrase or h.topic]
     # Only a task names the topic outright (no indicator title does, nor covers it better).
     if tasks and (wants == "tasks" or not any(h.phrase == "title" for h in hits) and
                   max(h.coverage for h in tasks) >= max((h.coverage for h in hits), default=0)):
-        return task_who_reply(session, camp, directory, query, tasks, [h for h in hits if h.phrase][:3])
-    if not hits or not (any(h.phrase for h in hits) or hits[0].coverage >= 0.6):
-        # Scattered bigrams ("互联网医院" in a city whose plan never mentions it) are not an answer;
-        # a long description that clearly fits one indicator better than the rest ("食品药品网上
-        # 监管创新": four of its pairs in 28's text) is offered as a choice, never asserted.
-        found = hits[0].coverage * query_grams(query) if hits else 0
-        if found >= 4 and (len(hits) == 1 or hits[0].score >= hits[1].score * 1.5):
+        return task_who_reply(session, camp, directory, query, tasks, [h for h in hits if h.phrase or h.topic])
+    if not any(h.close for h in hits):
+        # Words the plan uses only here and there ("互联网医院" in a city whose plan never mentions
+        # 医院) are not an answer; a description that clearly fits one indicator better than the
+        # rest is offered as a choice, never asserted.
+        if hits and hits[0].coverage >= 0.5 and (len(hits) == 1 or hits[0].score >= hits[1].score * 1.5):
             return choose_reply(camp, "您问的是哪一项指标?", hits[:3], intent="who")
         return Message("search", dict(hits=[], query=query.strip()), intent="who")
     words = normalize(query)
@@ -54,15 +56,23 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
         views = [indicator_view(session=session, campaign=camp, directory=directory, no=h.no) for h in close]
         if not views or any(_roles(v) != _roles(view) for v in views):
             return choose_reply(camp, "您问的是哪一项指标?", hits, intent="who")
-        same = close
+        first, *same = sorted([top, *close], key=lambda h: h.no)  # answered together, in the table's order
+        view = view if first is top else views[close.index(first)] or view
+        top = first
+    return _indicator_who(camp, directory, view, top, same, hits, _task_rows(session, camp, tasks), asked)
+
+
+def _indicator_who(camp: Campaign, directory: UnitDirectory, view, top: Hit, same: list[Hit],  # noqa: ANN001
+                   hits: list[Hit], task_rows: list[dict], asked: list[UnitRef] | None) -> Message:
+    """The indicator's units; the next hits, and every other indicator holding the topic, with theirs;
+    the tasks whose text names the topic too."""
     verdicts = [(u.name, view.role_of(directory, u.id)) for u in asked or []]
-    task_rows = _task_rows(session, camp, directory, tasks)  # tasks whose text names the topic too
-    data = dict(i=view.indicator, units=view.units, others=[h for h in hits[1:3] if h not in same],
-                verdicts=verdicts, same=same, tasks=task_rows)
+    others = [h for h in hits[1:] if h not in same and h is not top and (h in hits[1:3] or h.topic)]
+    data = dict(i=view.indicator, units=view.units, others=others, verdicts=verdicts, same=same, tasks=task_rows)
     return Message("who", data, intent="who", units=[r.unit.name for r in view.units],
-                 indicators=[{"no": top.no, "title": top.title, "points": json_points(view.indicator.points)}]
-                 + [{"no": h.no, "title": h.title} for h in same],
-                 tasks=[{"no": r["no"], "label": r["label"], "title": r["title"]} for r in task_rows],
+                   indicators=[{"no": top.no, "title": top.title, "points": json_points(view.indicator.points)}]
+                   + [{"no": h.no, "title": h.title} for h in same],
+                   tasks=[{"no": r["no"], "label": r["label"], "title": r["title"]} for r in task_rows],
                    actions=[[open_indicator(camp, top.no, "打分标准")]])
 
 
@@ -70,15 +80,13 @@ def _roles(view) -> list[tuple[str, str]]:  # noqa: ANN001
     return [(r.unit.name, r.role) for r in view.units]
 
 
-def _task_rows(session: Session, camp: Campaign, directory: UnitDirectory, tasks: list[Hit]) -> list[dict]:
+def _task_rows(session: Session, camp: Campaign, tasks: list[Hit]) -> list[dict]:
     """Main tasks as rows with their units (the numbers the search found)."""
-    rows = []
-    for hit in tasks:
-        task = session.exec(select(Task).where(Task.campaign_id == camp.id, Task.seq == hit.no)).one()
-        links = session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id).order_by(TaskUnit.position))
-        rows.append({"no": task.seq, "label": task_label(task, camp), "title": task.title,
-                     "units": [directory.units[link.unit_id].name for link in links]})
-    return rows
+    if not tasks:
+        return []
+    labels = {t.seq: task_label(t, camp) for t in session.exec(
+        select(Task).where(Task.campaign_id == camp.id, Task.seq.in_([h.no for h in tasks])))}  # type: ignore[attr-defined]
+    return [{"no": h.no, "label": labels[h.no], "title": h.title, "units": list(h.units)} for h in tasks]
 
 
 def national_missing_reply(session: Session, camp: Campaign, query: str, *, intent: str) -> Message | None:
@@ -93,8 +101,12 @@ def national_missing_reply(session: Session, camp: Campaign, query: str, *, inte
 def task_who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query: str, tasks: list[Hit],
                    indicators: list[Hit]) -> Message:
     """The main tasks whose text names the topic, with their units; indicators that mention it too."""
-    rows = _task_rows(session, camp, directory, tasks)
-    return Message("who_task", dict(topic=query.strip(), tasks=rows, indicators=indicators), intent="who", units=list(dict.fromkeys(u for r in rows for u in r["units"])),
+    rows = _task_rows(session, camp, tasks)
+    # "“直播电商”写在…" only when every task writes the words asked; else the term they all hold ("5G").
+    terms = {h.term for h in tasks}
+    term = "" if all(h.phrase for h in tasks) else terms.pop() if len(terms) == 1 and "" not in terms else "?"
+    return Message("who_task", dict(topic=query.strip(), term=term, tasks=rows, indicators=indicators), intent="who",
+                   units=list(dict.fromkeys(u for r in rows for u in r["units"])),
                  tasks=[{"no": r["no"], "label": r["label"], "title": r["title"]} for r in rows],
                  indicators=[{"no": h.no, "title": h.title} for h in indicators],
                    actions=[[open_task(camp, r["no"], f"任务{r['label']}") for r in rows]])
