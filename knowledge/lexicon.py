@@ -91,7 +91,10 @@ class Lexicon:
             for i in range(len(t)):
                 masked[t[:i] + "\0" + t[i + 1:]].append(t)
         joined = "\n".join(texts)
-        counts = Counter(w for text in texts for w in words_of(text) if len(w) == 2 and _HAN.fullmatch(w))
+        # every dictionary word of two characters the plan writes, counted as written (not as
+        # segmented: segmentation shifts with the words other campaigns add to the dictionary)
+        counts = Counter(pair for text in texts for pair in (text[i:i + 2] for i in range(len(text) - 1))
+                         if _HAN.fullmatch(pair) and _is_word(pair))
         common = {w for w, n in counts.items() if n >= 3} | set(GRAMMAR_TERMS)
         for w in common:  # "电商", "监管": a typo of one is repaired like a typo of a unit's name
             if len(w) == 2:
@@ -168,8 +171,9 @@ _GLUE = frozenset("第几多少两一二三四五六七八九十个位项条家�
 
 
 # Characters too common as words of their own to be taken for a typo ("是统计局" is not 市统计局), and
-# the endings of bodies' names, typed right far more often than not ("管理局有" is not 管理具有).
-_FUNCTION_CHARS = frozenset("是的得地在再有又和或与就也都要么吗呢吧啊了着过把被给让从向局委办部市县区厅")
+# the endings of bodies' names and the question words, typed right far more often than not
+# ("管理局有" is not 管理具有, "分几块" is not 分级块).
+_FUNCTION_CHARS = frozenset("是的得地在再有又和或与就也都要么吗呢吧啊了着过把被给让从向局委办部市县区厅几多少哪谁啥什怎")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _COUNTER = re.compile(r"[第几多少两一二三四五六七八九十]+[个位项条家名人种次类块部分号]?")
 

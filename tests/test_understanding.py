@@ -30,7 +30,8 @@ def test_homophone_typos_of_plan_terms_are_repaired(store, typed, meant):
     assert lexicon.repair(typed) == meant
 
 
-@pytest.mark.parametrize("text", ["网上零售额同比增速是统计局负责吗", "邮政管理局有指标吗", "我们作为牵头单位的那几项"])
+@pytest.mark.parametrize("text", ["网上零售额同比增速是统计局负责吗", "邮政管理局有指标吗", "我们作为牵头单位的那几项",
+                                  "主要任务分几块"])
 def test_right_text_is_left_alone(store, text):
     from knowledge.campaigns import get_campaign
     from knowledge.units import UnitDirectory

@@ -29,8 +29,9 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
     if missing := national_missing_reply(session, camp, query, intent="who"):
         return missing
     hits = search(session=session, campaign=camp, query=query, limit=5, include_tasks=False)
+    # tasks that hold the topic, a whole part of the words, or every word ("品牌建设": 品牌与标准建设)
     tasks = [h for h in search(session=session, campaign=camp, query=query, limit=3, tasks_only=True)
-             if h.phrase or h.topic]
+             if h.phrase or h.topic or h.coverage >= 0.99]
     # Only a task names the topic outright (no indicator title does, nor covers it better).
     if tasks and (wants == "tasks" or not any(h.phrase == "title" for h in hits) and
                   max(h.coverage for h in tasks) >= max((h.coverage for h in hits), default=0)):
@@ -59,21 +60,30 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
         first, *same = sorted([top, *close], key=lambda h: h.no)  # answered together, in the table's order
         view = view if first is top else views[close.index(first)] or view
         top = first
-    return _indicator_who(camp, directory, view, top, same, hits, _task_rows(session, camp, tasks), asked)
+    return _indicator_who(camp, directory, view, top, same, hits, _task_rows(session, camp, tasks), asked,
+                          topic=not exact and not _names_title(words, top))
 
 
 def _indicator_who(camp: Campaign, directory: UnitDirectory, view, top: Hit, same: list[Hit],  # noqa: ANN001
-                   hits: list[Hit], task_rows: list[dict], asked: list[UnitRef] | None) -> Message:
+                   hits: list[Hit], task_rows: list[dict], asked: list[UnitRef] | None, *, topic: bool) -> Message:
     """The indicator's units; the next hits, and every other indicator holding the topic, with theirs;
-    the tasks whose text names the topic too."""
+    the tasks whose text names the topic too. When the words are a topic rather than one whole title
+    (``topic``), the indicators holding it are part of the answer's facts, not only of its text."""
     verdicts = [(u.name, view.role_of(directory, u.id)) for u in asked or []]
     others = [h for h in hits[1:] if h not in same and h is not top and (h in hits[1:3] or h.topic)]
     data = dict(i=view.indicator, units=view.units, others=others, verdicts=verdicts, same=same, tasks=task_rows)
     return Message("who", data, intent="who", units=[r.unit.name for r in view.units],
                    indicators=[{"no": top.no, "title": top.title, "points": json_points(view.indicator.points)}]
-                   + [{"no": h.no, "title": h.title} for h in same],
+                   + [{"no": h.no, "title": h.title} for h in same]
+                   + [{"no": h.no, "title": h.title} for h in others if topic and h.topic and h.kind == "indicator"],
                    tasks=[{"no": r["no"], "label": r["label"], "title": r["title"]} for r in task_rows],
                    actions=[[open_indicator(camp, top.no, "打分标准")]])
+
+
+def _names_title(words: str, hit: Hit) -> bool:
+    """"特色网络市场产业那条指标": the words are (nearly) the whole title of one indicator, not a topic."""
+    title = normalize(hit.title)
+    return hit.phrase == "title" and hit.coverage >= 0.99 and len(words) >= 0.8 * len(title)
 
 
 def _roles(view) -> list[tuple[str, str]]:  # noqa: ANN001
