@@ -23,7 +23,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlmodel import Session, select
 
@@ -39,8 +39,14 @@ from knowledge.models import (
 )
 from knowledge.text import add_words, fold, words_of
 
-if TYPE_CHECKING:
-    from knowledge.units import UnitDirectory
+
+class _Names(Protocol):
+    """What the lexicon reads of a ``knowledge.units.UnitDirectory`` (which builds it: no import back)."""
+
+    forms: dict[str, set[int]]
+    units: dict
+
+
 
 # The question path's own words: a homophone of one of these is a typo of it.
 GRAMMAR_TERMS = (
@@ -211,7 +217,7 @@ def _is_word(window: str) -> bool:
 _CACHE: dict[tuple[int, str], Lexicon] = {}
 
 
-def for_campaign(session: Session, campaign: Campaign, directory: UnitDirectory) -> Lexicon:
+def for_campaign(session: Session, campaign: Campaign, directory: _Names) -> Lexicon:
     """The lexicon of ``campaign`` as loaded (rebuilt when its data hash changes)."""
     key = (campaign.id or 0, campaign.data_hash)
     if (lex := _CACHE.get(key)) is None:
@@ -219,7 +225,7 @@ def for_campaign(session: Session, campaign: Campaign, directory: UnitDirectory)
     return lex
 
 
-def _terms(session: Session, campaign: Campaign, directory: UnitDirectory) -> list[str]:
+def _terms(session: Session, campaign: Campaign, directory: _Names) -> list[str]:
     terms = list(GRAMMAR_TERMS)
     terms += [form for form in directory.forms if len(directory.forms[form]) == 1]
     terms += [u.name for u in directory.units.values()]
