@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from knowledge.duties import unit_duties
-from knowledge.models import Campaign, Evidence, Indicator, IndicatorItem
+from knowledge.duties import indicator_view, unit_duties
+from knowledge.models import Campaign, Evidence, IndicatorItem
 from knowledge.units import UnitDirectory
 
 RANK = {"accepted": 0, "submitted": 1, "rejected": 2}
@@ -41,12 +41,11 @@ def unit_status(*, session: Session, campaign: Campaign, directory: UnitDirector
     """One row per indicator item (or per indicator without items) the unit is responsible for."""
     duties = unit_duties(session=session, campaign=campaign, directory=directory, unit_id=unit_id)
     by_no = {d.no: d for d in duties.indicators}
-    indicators = {i.no: i for i in session.exec(select(Indicator).where(
-        Indicator.campaign_id == campaign.id, Indicator.no.in_(list(by_no))))}
-    items: dict[int, list[IndicatorItem]] = {}
-    for it in session.exec(select(IndicatorItem).where(
-            IndicatorItem.indicator_id.in_([i.id for i in indicators.values()])).order_by(IndicatorItem.no)):
-        items.setdefault(it.indicator_id, []).append(it)
+    # the indicators and their items as the documents say (kept per data version); only the
+    # evidence is read afresh
+    views = {no: indicator_view(session=session, campaign=campaign, directory=directory, no=no) for no in by_no}
+    indicators = {no: v.indicator for no, v in views.items() if v is not None}
+    items: dict[int, list[IndicatorItem]] = {v.indicator.id: list(v.items) for v in views.values() if v and v.items}
     by_id = {i.id: i for i in indicators.values()}
     best: dict[tuple[int, int | None], Evidence] = {}
     for ev in session.exec(select(Evidence).where(Evidence.campaign_id == campaign.id, Evidence.unit_id == unit_id,
