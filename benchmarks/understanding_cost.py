@@ -40,8 +40,8 @@ def main() -> None:
         words_of("推进全市5G网络建设")
         print(f"rjieba dictionary (first cut): {ms(t):.0f} ms")
         t = time.perf_counter()
-        from knowledge.lexicon import _sound
-        _sound("中")
+        from knowledge.lexicon import warm
+        warm()
         print(f"pypinyin tables (first reading): {ms(t):.0f} ms")
         from knowledge.units import UnitDirectory
         with Session(engine) as s:

@@ -50,6 +50,7 @@ from handlers import (
     submit,
 )
 from knowledge import chats as bindings
+from knowledge import lexicon
 from knowledge.clock import Clock, SystemClock
 from knowledge.models import Campaign
 from knowledge.search_index import index_of
@@ -94,13 +95,14 @@ async def post_init(app: Application) -> None:
 
 
 def warm_up(services: Services) -> None:
-    """Build each campaign's lexicon and search index now (about 0.5 s in all, measured in
-    ``benchmarks/understanding_cost.py``), not on the first officer's question."""
+    """Build each campaign's lexicon and search index and load the pinyin tables now (about 1–1.5 s
+    in all, measured in ``benchmarks/understanding_cost.py``), not on the first officer's question."""
     try:
         with services.session() as session:
             for camp in session.exec(select(Campaign)):
                 services.directory(session, camp)  # the units and the plan's lexicon
                 index_of(session, camp)
+        lexicon.warm()
     except Exception:  # a slower first answer is better than no start
         log.warning("could not prepare the question path at start", exc_info=True)
 

@@ -87,7 +87,6 @@ class Lexicon:
         folded = {fold(t).strip() for t in terms}
         folded = {t for t in folded if 2 <= len(t) <= 12 and not re.search(r"[\s\d]", t)}
         add_words(folded)
-        _sound("中")  # load pypinyin's tables now, not on an officer's first question
         words: set[str] = set(folded)
         texts = [fold(t) for t in plan_text if t]
         for text in texts:
@@ -191,6 +190,12 @@ def _occurrences(text: str, terms: frozenset[str], longest: int) -> list[tuple[i
             if text[start:start + size] in terms:
                 spans.append((start, start + size))
     return spans
+
+
+def warm() -> None:
+    """Load pypinyin's tables (0.4–0.7 s) now: the bot calls this at start, so an officer's first
+    typo does not pay for it; a one-off ``liaison-bot ask`` pays only if its question needs them."""
+    _sound("中")
 
 
 @functools.lru_cache(maxsize=8192)
