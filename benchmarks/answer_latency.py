@@ -9,7 +9,6 @@ Run: .venv/bin/python -m benchmarks.answer_latency
 from __future__ import annotations
 
 import statistics
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -17,12 +16,10 @@ from pathlib import Path
 import yaml
 from sqlmodel import Session
 
-from benchmarks.common import bench_url
+from benchmarks.common import loaded_store
 from bot.replies import ReplyCache, answer_typed
 from knowledge.ask import Asker
 from knowledge.campaigns import get_campaign
-from knowledge.db import create_schema, make_engine
-from knowledge.loader import load_all
 from knowledge.units import UnitDirectory
 
 ROUNDS = 20
@@ -35,12 +32,7 @@ def main() -> None:
 
 def run(label: str, cache: ReplyCache | None) -> None:
     """Every question, ROUNDS times; with a cache, every round after the first is a hit."""
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(bench_url(tmp))
-        create_schema(engine)
-        with Session(engine) as s:
-            load_all(s)
-            s.commit()
+    with loaded_store() as engine:
         samples: list[float] = []
         questions = 0
         for slug in ("hejin", "yancheng"):

@@ -1,5 +1,6 @@
-"""One-time costs of the topic search, in a fresh process: loading rjieba's dictionary and
-importing bm25s, adding the plans' terms, building each campaign's index; then one search.
+"""One-time costs of the question path, in a fresh process: OpenCC's tables, rjieba's
+dictionary, pypinyin's tables, each campaign's units and lexicon (``knowledge.lexicon``), bm25s,
+adding the plans' terms and building each campaign's search index; then searches.
 
 Run: .venv/bin/python -m benchmarks.search_cost   (run it twice: the first run after a change
 pays for compiling the modules)
@@ -9,14 +10,13 @@ from __future__ import annotations
 
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import yaml
 from sqlmodel import Session
 
-from benchmarks.common import bench_url
+from benchmarks.common import loaded_store
 
 
 def ms(start: float) -> float:
@@ -25,21 +25,27 @@ def ms(start: float) -> float:
 
 def main() -> None:
     from knowledge.campaigns import get_campaign
-    from knowledge.db import create_schema, make_engine
-    from knowledge.loader import load_all
 
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(bench_url(tmp))
-        create_schema(engine)
-        with Session(engine) as s:
-            load_all(s)
-            s.commit()
-        preloaded = "knowledge.text" in sys.modules  # opencc's t2s tables come with it
+    with loaded_store() as engine:
+        preloaded = "knowledge.text" in sys.modules
+        t = time.perf_counter()
+        from knowledge.text import fold
+        fold("第15號指標")
+        print(f"OpenCC t2s ({'already imported' if preloaded else 'import knowledge.text'}, first fold): {ms(t):.0f} ms")
         t = time.perf_counter()
         from knowledge.text import words_of
         words_of("推进全市5G网络建设")
-        print(f"rjieba: {'' if preloaded else 'import knowledge.text (opencc), '}load the dictionary "
-              f"(first cut): {ms(t):.0f} ms")
+        print(f"rjieba: load the dictionary (first cut): {ms(t):.0f} ms")
+        t = time.perf_counter()
+        from knowledge.lexicon import warm
+        warm()
+        print(f"pypinyin tables (first reading; the bot loads them at start): {ms(t):.0f} ms")
+        from knowledge.units import UnitDirectory
+        with Session(engine) as s:
+            for slug in ("hejin", "yancheng"):
+                t = time.perf_counter()
+                lex = UnitDirectory.load(s, get_campaign(s, slug)).lexicon
+                print(f"{slug}: units and lexicon: {ms(t):.0f} ms ({len(lex.terms)} terms, {len(lex.plan_words)} plan words)")
         t = time.perf_counter()
         from knowledge.search_index import _INDEXES, _bm25s, index_of
         _bm25s()

@@ -96,7 +96,7 @@ async def post_init(app: Application) -> None:
 
 def warm_up(services: Services) -> None:
     """Build each campaign's lexicon and search index and load the pinyin tables now (about 1–1.5 s
-    in all, measured in ``benchmarks/understanding_cost.py``), not on the first officer's question."""
+    in all, measured in ``benchmarks/search_cost.py``), not on the first officer's question."""
     try:
         with services.session() as session:
             for camp in session.exec(select(Campaign)):
