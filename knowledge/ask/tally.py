@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from knowledge.ask.cards import open_indicator, open_unit, search_reply
+from knowledge.ask.cards import more_button, open_indicator, open_unit, search_reply
 from knowledge.ask.question import Question, Scope
 from knowledge.duties import UnitDuties, all_indicators, indicator_view, unit_duties
 from knowledge.messages import Message
@@ -60,7 +60,8 @@ def count_reply(scope: Scope, q: Question) -> Message:
         units = list(dict.fromkeys(names[m.unit_id] for m in members if m.unit_id in names))
         picked = [m for m in members if m.role == ("副组长" if what == "vice" else "组长")]
         data = dict(what=what, total=len(members), roles=roles, picked=picked, units=units, city=camp.city)
-        return Message("count", data, intent="count", units=units if what == "member_units" else [])
+        return Message("count", data, intent="count", units=units if what == "member_units" else [],
+                       actions=[[more_button(camp, "members", "查看全部成员")]])
     if what == "phases":
         phases = list(session.exec(select(Phase).where(Phase.campaign_id == camp.id).order_by(Phase.no)))
         return Message("count", dict(what=what, phases=phases, period=camp.goal_period, city=camp.city),
@@ -166,7 +167,7 @@ def not_in_document_reply(scope: Scope, q: Question) -> Message:
     camp = scope.campaign
     office = scope.directory.units.get(camp.office_unit_id) if camp.office_unit_id else None
     near = search_reply(scope.session, camp, q.topic or q.text)
-    hits = [h for h in near.data.get("hits", [])][:3]
+    hits = [h for h in near.data.get("hits", []) if h.get("close")][:3]  # only what is close, if anything
     actions = [[open_indicator(camp, h["no"], f"第{h['no']}项")] for h in hits if h["kind"] == "indicator"]
     return Message("not_in_document", dict(words=q.query, office=office.name if office else "", hits=hits,
                                            city=camp.city), intent="not_in_document", answered_from="not_in_document",
