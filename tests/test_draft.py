@@ -158,3 +158,146 @@ def test_unit_lists_split_at_top_level_only():
     assert split_units("市商务局、各县(市、区)人民政府、盐城经济技术开发区等") == (
         ["市商务局", "各县(市、区)人民政府", "盐城经济技术开发区"], True)
     assert split_units("市财政局，各乡镇人民政府、街道办事处") == (["市财政局", "各乡镇人民政府、街道办事处"], False)
+
+
+SYNTHETIC = """湖滨市人民政府文件
+
+湖政发〔2024〕3号
+
+湖滨市人民政府关于印发《湖滨市创建全国网络市场监管与服务示范区实施方案》的通知
+
+经浙江省市场监督管理局同意，现印发给你们。
+
+湖滨市人民政府
+
+2024年3月5日
+
+湖滨市创建全国网络市场监管与服务示范区实施方案
+
+一、创建目标
+
+用三年时间，创建示范区。
+
+二、主要任务
+
+（一）促进网络经济发展
+
+1. 加大扶持力度。出台政策。（牵头单位：市商务局；配合单位：市财政局、市统计局）
+
+2. 强化协同监管。加强监管。（责任单位：湖滨市网络市场监管联席会议各成员单位、市市场监管局、
+
+市公安局）
+
+三、实施步骤
+
+（一）启动部署。2024年3月至4月，部署工作。
+
+（二）全面推进。2024年，推进工作。
+
+四、保障措施
+
+成立领导小组，领导小组依托湖滨市网络市场监管联席会议建立。
+
+附件：1. 领导小组名单
+
+组  长：张 三  市长
+副组长：李四  市政府副市长
+成  员：明  市商务局局长
+王五  市财政局局长
+
+领导小组下设办公室，办公室设在市商务局，主任由市商务局局长兼任。各成员单位确定一名联络员。
+
+一级
+
+指标
+
+三级指标
+
+责任单位
+
+促进
+
+发展
+
+20
+
+发展
+
+规模
+
+10
+
+1
+
+定量
+
+网上零售额同比增速。2
+
+近2年,超过全国增速。
+
+方式:数据比对、资料审查。
+
+数据或资料来源:
+创建对象提供。
+
+市统计局
+
+市人力资源和社
+
+会保障局
+
+2
+
+定量
+
+网上零售额同比增速超过社会零售总额同比增速。(3分)
+
+近2年,超过。
+
+方式:数据比对。
+
+数据或资料来源:
+创建对象提供。
+
+湖州市网络市场监管联席会议各成员单位
+
+市商务局等
+
+本评估指标体系合格标准为:总分≥85分,且每个一级指标得分率≥75%。
+"""
+
+
+def test_generic_rules_on_a_plan_no_seed_has(tmp_path):
+    """A made-up city: roles, a unit clause over two lines, a year-only period (TODO), a lost
+    surname with no full name anywhere (TODO note), a unit name split over lines, points that
+    differ from the national version, another city's name for the document's own group."""
+    d = draft_plan(SYNTHETIC, slug="hubin").document
+    camp = d["campaign"]
+    assert (camp["city"], camp["province"], camp["region"], camp["date"]) == ("湖滨市", "浙江省", "东部", "2024-03-05")
+    assert camp["doc_number"] == "湖政发〔2024〕3号" and camp["goal_period"] == "用三年时间"
+    t1, t2 = d["tasks"]
+    assert t1["units"] == ["市商务局", "市财政局", "市统计局"]
+    assert t1["roles"] == {"市商务局": "牵头", "市财政局": "配合", "市统计局": "配合"}
+    assert t2["units"] == ["湖滨市网络市场监管联席会议各成员单位", "市市场监管局", "市公安局"]
+    p1, p2 = d["phases"]
+    assert (p1["start"], p1["end"]) == ("2024-03-01", "2024-04-30")
+    assert p2["start"].startswith("TODO")  # "2024年" alone is not a period: no guess
+    lg = d["leading_group"]
+    assert [(m["role"], m["name"], m["unit"], m["position"]) for m in lg] == [
+        ("组长", "张三", None, "市长"), ("副组长", "李四", None, "市政府副市长"),
+        ("成员", "明", "市商务局", "局长"), ("成员", "王五", "市财政局", "局长")]
+    assert lg[2]["note"].startswith("TODO")
+    assert d["office"]["unit"] == "市商务局" and "联络员" in d["office"]["liaison_rule"]
+    i1, i2 = d["indicators"]
+    assert i1["units"] == ["市统计局", "市人力资源和社会保障局"]
+    assert i2["units"] == ["湖州市网络市场监管联席会议各成员单位", "市商务局"] and i2["units_open"]
+    assert camp["omits_national"] == [n for n in range(3, 42)]
+    where = {c["where"]: c for c in d["corrections"]}
+    assert "按全国版本" in where["indicator 2 points"]["why"]
+    assert where["indicator 2 units"]["corrected"] == "湖滨市网络市场监管联席会议各成员单位"
+    group = next(g for g in d["groups"] if g["name"].startswith("湖滨市"))
+    assert "湖州市网络市场监管联席会议各成员单位" in group["written"]
+    assert not group["basis"].startswith("TODO")  # the text says the leading group rests on it
+    units = {u["name"]: u for u in d["units"]}
+    assert units["市场监督管理局"]["written"] == ["市市场监管局"]
+    assert units["人力资源和社会保障局"]["full_name"] == "湖滨市人力资源和社会保障局"

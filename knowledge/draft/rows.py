@@ -55,7 +55,7 @@ def _line_header(lines: list[str], i: int) -> bool:
     return "三级指标" in window and ("责任" in window)
 
 
-def read_rows(plan: Plan, level_names: list[str]) -> list[Row]:
+def read_rows(plan: Plan, level_names: list[str], city: str = "") -> list[Row]:
     bounds = table_bounds(plan.lines)
     if bounds is None:
         plan.missing.append("评估指标体系表格")
@@ -63,7 +63,7 @@ def read_rows(plan: Plan, level_names: list[str]) -> list[Row]:
     lines = plan.lines[bounds[0]:bounds[1]]
     if sum("\t" in ln for ln in lines) > len([ln for ln in lines if ln.strip()]) / 3:
         return _tab_rows(plan, lines)
-    return _line_rows(plan, lines, level_names)
+    return _line_rows(plan, lines, level_names, city)
 
 
 def _title(cell: str) -> tuple[str, float | None, bool]:
@@ -127,7 +127,7 @@ def _residue(plan: Plan, rows: list[Row], cells: list[str]) -> None:
         prev.units, prev.units_open = split_units(joined)
 
 
-def _line_rows(plan: Plan, lines: list[str], level_names: list[str]) -> list[Row]:
+def _line_rows(plan: Plan, lines: list[str], level_names: list[str], city: str) -> list[Row]:
     cells = [ln.strip() for ln in lines if ln.strip()]
     starts = [i for i in range(len(cells) - 1)
               if re.fullmatch(r"\d{1,3}", cells[i]) and NATURE.match(cells[i + 1])]
@@ -146,7 +146,7 @@ def _line_rows(plan: Plan, lines: list[str], level_names: list[str]) -> list[Row
             tail = tail[:-1]
         last_source = max((j for j, c in enumerate(tail) if _source_like(c)), default=-1)
         unit_lines = tail[last_source + 1:]
-        units_text = "、".join(_join_split_names(unit_lines))
+        units_text = "、".join(_join_split_names(unit_lines, city))
         title, points, bare = _title(title_cell)
         row = Row(no=int(cells[i]), nature=cells[i + 1], title_as_written=title_cell, title=title,
                   points=points, bare_points=bare, rule=rule, methods_text="\n".join(tail[:last_source + 1]),
@@ -171,10 +171,21 @@ def _fragment(cell: str) -> bool:
     return len(cell) <= 12 and not re.search(r"[。;；:：,，]", cell) and bool(re.match(r"^[市省县区各]", cell))
 
 
-def _join_split_names(unit_lines: list[str]) -> list[str]:
+# How a unit's name begins: the city's level (市, 县, 区, 省), 各, a national body, a party organ.
+UNIT_START = re.compile(r"^(市|省|县|区|各|国家|中国|中共|人民银行|人行|团|妇联|工商联|科协)")
+
+
+def _join_split_names(unit_lines: list[str], city: str = "") -> list[str]:
+    """Lines of unit names; a line that does not end like a name, or a short line that does not
+    begin like one (``市人力资源和社`` / ``会保障局``), is part of its neighbour."""
     out: list[str] = []
     carry = ""
     for cell in unit_lines:
+        starts_like_unit = bool(UNIT_START.match(cell)) or (city and cell.startswith(city[:2]))
+        if out and not carry and not starts_like_unit and len(cell) <= 6 \
+                and not out[-1].endswith("等") and UNIT_END.search(out[-1] + cell):
+            out[-1] += cell
+            continue
         cell = carry + cell
         carry = ""
         if not UNIT_END.search(cell.removesuffix("等").rstrip("、")) and not unit_like(cell):

@@ -124,8 +124,24 @@ class Directory:
 
     city: str
     clusters: list[Cluster] = field(default_factory=list)
-    corrections: list[dict] = field(default_factory=list)
-    _typo_seen: set = field(default_factory=set)
+    _typos: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+
+    @property
+    def corrections(self) -> list[dict]:
+        """One candidate correction per form that names another city where this one is meant."""
+        out = []
+        for form, (fixed, wheres) in self._typos.items():
+            other = form[:len(form) - len(fixed) + len(self.city)]
+            out.append({"where": _where(wheres), "as_written": form, "corrected": fixed,
+                        "why": f"本文件是{self.city}的文件,“{other}”应为“{self.city}”(同文其他处写"
+                               f"“{fixed}”);单位按原文照录,解析为同一单位"})
+        return out
+
+    def add_all(self, entries: list[tuple[str, bool, str]]) -> None:
+        """(form, in leading group, where) in document order; forms that start with another city's
+        name go last, so that the document's own form they stand for is known by then."""
+        for form, lg, where in sorted(entries, key=lambda e: self._own_city(e[0].strip()) is not None):
+            self.add(form, leading_group=lg, where=where)
 
     def add(self, form: str, *, leading_group: bool = False, where: str = "") -> None:
         form = form.strip()
@@ -136,10 +152,9 @@ class Directory:
             fixed = self._own_city(form)
             cluster = self._find(fixed) if fixed else None
             if cluster is not None:
-                self.corrections.append({
-                    "where": where or "units", "as_written": form, "corrected": fixed,
-                    "why": f"本文件是{self.city}的文件,“{form[:len(form) - len(fixed) + len(self.city)]}”"
-                           f"应为“{self.city}”(同文其他处写“{fixed}”);单位按原文照录,解析为同一单位"})
+                self._typos[form] = (fixed, [])
+        if form in self._typos:
+            self._typos[form][1].append(where or "units")
         if cluster is None:
             cluster = Cluster()
             self.clusters.append(cluster)
@@ -173,14 +188,19 @@ class Directory:
     def entries(self, *, leading_group_units: bool) -> tuple[list[dict], list[dict]]:
         """(units, groups) in the shape of SCHEMA.md; group members are TODO unless the text says."""
         units, groups = [], []
+        taken: set[str] = set()
         for c in self.clusters:
             name = self._name(c)
+            if name in taken:  # two units whose short names coincide: keep the written form
+                name = c.forms[0]
+            taken.add(name)
             if is_group(name):
                 groups.append({"name": name, "written": list(c.forms)})
                 continue
             short = name.removeprefix(self.city)
             aliases = [s for s, full in ABBREVIATIONS.items() if full == short and s != short]
-            aliases = [a for a in aliases + [f"市{a}" for a in aliases] if a not in c.forms]
+            aliases = [a for a in aliases + [f"市{a}" for a in aliases if not a.startswith("市")]
+                       if a not in c.forms]
             first = c.forms[0]
             if first.startswith("市委"):
                 full_name = f"中共{self.city}{first[1:]}"
@@ -192,3 +212,19 @@ class Directory:
                           "written": list(c.forms), "aliases": aliases,
                           "member_of_leading_group": c.in_leading_group and leading_group_units})
         return units, groups
+
+
+def _where(wheres: list[str]) -> str:
+    """``indicator 11 units`` ×3 -> ``indicator 11,12,13 units``."""
+    heads: dict[str, list[str]] = {}
+    for w in wheres:
+        m = re.match(r"^(\w+) (\d+) (\w+)$", w)
+        kind, num, fld = (m.group(1), m.group(2), m.group(3)) if m else (w, "", "")
+        heads.setdefault(f"{kind}|{fld}", [])
+        if num and num not in heads[f"{kind}|{fld}"]:
+            heads[f"{kind}|{fld}"].append(num)
+    parts = []
+    for k, nums in heads.items():
+        kind, fld = k.split("|")
+        parts.append(" ".join(p for p in (kind, ",".join(nums), fld) if p))
+    return "; ".join(parts)

@@ -83,25 +83,19 @@ def draft_plan(text: str, *, slug: str, source_file: str = "", national: Nationa
     phases = read_phases(plan)
     level_names = [lv["name"] for lv in national.levels] + [c["name"] for lv in national.levels
                                                             for c in lv["children"]]
-    rows = read_rows(plan, level_names)
+    rows = read_rows(plan, level_names, "" if info["city"].startswith("TODO") else info["city"])
     duty_forms = {u for r in rows for u in r.units} | {u for t in tasks for u in t["units"]}
     members, after = read_leading_group(plan, duty_forms)
     office = read_office(plan, after)
     city = info.get("city", "")
     directory = Directory(city=city if not city.startswith("TODO") else "")
-    for m in members:
-        if m["unit"]:
-            directory.add(m["unit"], leading_group=True)
-    for r in rows:
-        for u in r.units:
-            directory.add(u, where=f"indicator {r.no} units")
-    for t in tasks:
-        for u in t["units"]:
-            directory.add(u, where=f"task {t['seq']} units")
-    for u in (all_units or {}).get("units", []):
-        directory.add(u)
+    forms = [(m["unit"], True, f"leading_group {n}") for n, m in enumerate(members, 1) if m["unit"]]
+    forms += [(u, False, f"indicator {r.no} units") for r in rows for u in r.units]
+    forms += [(u, False, f"task {t['seq']} units") for t in tasks for u in t["units"]]
+    forms += [(u, False, "campaign.all_tasks_units") for u in (all_units or {}).get("units", [])]
     if not office["unit"].startswith("TODO"):
-        directory.add(office["unit"])
+        forms.append((office["unit"], False, "office unit"))
+    directory.add_all(forms)
     indicators, omitted = _indicators(plan, rows, national)
     units, groups = directory.entries(leading_group_units=bool(members))
     for g in groups:
