@@ -199,8 +199,8 @@ class Directory:
                 continue
             short = name.removeprefix(self.city)
             aliases = [s for s, full in ABBREVIATIONS.items() if full == short and s != short]
-            aliases = [a for a in aliases + [f"市{a}" for a in aliases if not a.startswith("市")]
-                       if a not in c.forms]
+            aliases += [f"市{a}" for a in aliases if not a.startswith("市")]
+            aliases += self._everyday(name)
             first = c.forms[0]
             if first.startswith("市委"):
                 full_name = f"中共{self.city}{first[1:]}"
@@ -211,7 +211,32 @@ class Directory:
             units.append({"name": name, "full_name": full_name, "kind": kind_of(name),
                           "written": list(c.forms), "aliases": aliases,
                           "member_of_leading_group": c.in_leading_group and leading_group_units})
-        return units, groups
+        return _unique_aliases(units, groups), groups
+
+    def _everyday(self, name: str) -> list[str]:
+        """Short forms officers use: without the city (盐城海关 -> 海关), without 局 (统计局 -> 统计)."""
+        out = []
+        for prefix in filter(None, (self.city, self.city[:2])):
+            if name.startswith(prefix) and len(name) - len(prefix) >= 2:
+                out.append(name[len(prefix):])
+                break
+        if re.fullmatch(r"[\u4e00-\u9fff]{2,4}局", name):
+            out.append(name[:-1])
+        return out
+
+
+def _unique_aliases(units: list[dict], groups: list[dict]) -> list[dict]:
+    """An alias is kept only when it names one unit and is not another unit's name or written form."""
+    taken = {f for e in units + groups for f in [e["name"], *e.get("written", [])]}
+    count: dict[str, int] = {}
+    for u in units:
+        for a in dict.fromkeys(u["aliases"]):
+            count[a] = count.get(a, 0) + 1
+    for u in units:
+        own = {u["name"], *u["written"]}
+        u["aliases"] = [a for a in dict.fromkeys(u["aliases"]) if a not in own and a not in taken
+                        and count[a] == 1]
+    return units
 
 
 def _where(wheres: list[str]) -> str:
