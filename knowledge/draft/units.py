@@ -25,6 +25,20 @@ ABBREVIATIONS = {
 UNIT_END = re.compile(
     r"(局|委|办|部|院|会|关|行|社|中心|政府|处|所|站|队|馆|司|厅|区|县|公司|单位|组|办事处|集团|团|部门|"
     r"支行|分行|分局|协会|商会|[)）])$")
+# Everyday short forms of a body by what its name says (any city's officers use these).
+EVERYDAY = [
+    (r"工业和?信息化", ["工信局", "工信"]), (r"住房和?城乡建设", ["住建局", "住建"]),
+    (r"人力资源和?社会保障", ["人社局", "人社"]), (r"文化广电和?旅游", ["文广旅局", "文旅局", "文旅"]),
+    (r"^文化和?旅游", ["文旅局", "文旅"]), (r"发展和?改革", ["发改委", "发改局", "发改"]),
+    (r"市场监督管理|市场监管", ["市监局", "市场监管局", "市场监管", "市场局"]), (r"行政审批", ["审批局"]),
+    (r"消费者(权益保护)?协会", ["消协", "消费者协会"]), (r"^(人行|人民银行|中国人民银行)", ["人行", "人民银行"]),
+    (r"供销合作", ["供销社"]), (r"卫生健康", ["卫健委", "卫健"]), (r"医疗保障", ["医保局", "医保"]),
+    (r"邮政管理", ["邮管局", "邮政局"]), (r"交通运输", ["交通局", "交通"]), (r"农业农村", ["农业局", "农业农村"]),
+    (r"科学技术|科技局$", ["科技局", "科技"]), (r"网信办", ["网信办", "网信"]), (r"宣传部", ["宣传部"]),
+    (r"融媒体", ["融媒体", "融媒中心"]), (r"自然资源", ["自然资源", "自资局"]), (r"教育局", ["教育"]),
+    (r"公安局", ["公安"]), (r"财政局", ["财政"]), (r"税务局", ["税务"]), (r"商务局", ["商务"]),
+]
+AREA = re.compile(r"^(?:[\u4e00-\u9fff]{0,3}?)(经开区|开发区|高新区|经济技术开发区)")
 GROUP_WORDS = ("成员单位", "领导小组", "有关部门", "相关部门", "有关单位", "相关单位")
 # A level of local government that 各 distributes over: 各乡镇人民政府、街道办事处.
 GENERIC_LEVEL = re.compile(r"^(街道办事处|街道|社区|乡镇人民政府|镇人民政府|村委会|居委会|管委会)$")
@@ -214,8 +228,15 @@ class Directory:
         return _unique_aliases(units, groups), groups
 
     def _everyday(self, name: str) -> list[str]:
-        """Short forms officers use: without the city (盐城海关 -> 海关), without 局 (统计局 -> 统计)."""
+        """Short forms officers use: without the city (盐城海关 -> 海关), without 局 (统计局 -> 统计),
+        the usual short names (工信局 …); a body of a development zone gets them with the zone's name."""
         out = []
+        area = AREA.match(name)
+        for pattern, forms in EVERYDAY:
+            if re.search(pattern, name):
+                out += [f"{z}{f}" for f in forms for z in ((area.group(1), "开发区") if area else ("",))]
+        if area and len(name) - area.end() >= 2:
+            out += [f"{area.group(1)}{name[area.end():]}", f"开发区{name[area.end():]}"]
         for prefix in filter(None, (self.city, self.city[:2])):
             if name.startswith(prefix) and len(name) - len(prefix) >= 2:
                 out.append(name[len(prefix):])
