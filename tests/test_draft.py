@@ -301,3 +301,24 @@ def test_generic_rules_on_a_plan_no_seed_has(tmp_path):
     units = {u["name"]: u for u in d["units"]}
     assert units["市场监督管理局"]["written"] == ["市市场监管局"]
     assert units["人力资源和社会保障局"]["full_name"] == "湖滨市人力资源和社会保障局"
+
+
+def test_posts_split_into_unit_and_title():
+    from knowledge.draft.group import split_post
+
+    duty = {"市委网信办", "市商务局"}
+    assert split_post("市发展和改革委员会局长", duty) == ("市发展和改革委员会", "局长")
+    assert split_post("市新闻出版局(市版权局)副局长", duty) == ("市新闻出版局(市版权局)", "副局长")
+    assert split_post("市民政局党委委员、四级调研员", duty) == ("市民政局", "党委委员、四级调研员")
+    assert split_post("市政府副秘书长", duty) == (None, "市政府副秘书长")
+    # two posts: the unit the document gives duties to, the whole post as the title
+    assert split_post("市口岸办副主任、市商务局党委委员", duty) == ("市商务局", "市口岸办副主任、市商务局党委委员")
+
+
+def test_a_damaged_date_with_two_readings_is_a_todo():
+    from knowledge.draft.sections import _date
+
+    plan = read_plan("某市人民政府\n\n2023111\n")
+    assert _date(plan, "某市人民政府").startswith("TODO")  # 1月11日 or 11月1日
+    plan = read_plan("某市人民政府\n\n2023630\n")
+    assert _date(plan, "某市人民政府") == "2023-06-30" and plan.corrections[0]["as_written"] == "2023630"

@@ -169,11 +169,10 @@ def _indicators(plan: Plan, rows: list[Row], national: NationalRef) -> tuple[lis
                "nature": best["nature"], "title": best["title"], "points": best["points"],
                "rule": best["rule"], "scoring": best["scoring"], "items": best["items"],
                "methods": best["methods"], "sources": best["sources"]}
-        if row.units:
-            ind["units"] = row.units
-        else:
-            ind["units"] = ["TODO: 原文未能识别责任单位"]
-            plan.missing.append(f"第{row.no}项指标的责任单位")
+        ind["units"] = row.units
+        if not row.units:  # the cell is empty: "not stated" is a value (the contract), not a guess
+            ind["units_not_stated"] = True
+            plan.missing.append(f"第{row.no}项指标的责任单位(原文未列明,写作 units: [] 与 units_not_stated)")
         if row.units_open:
             ind["units_open"] = True
         out.append(ind)
@@ -193,7 +192,7 @@ def _todo_indicator(row: Row) -> dict:
     todo = "TODO: 未能对应到全国指标体系,请填写 national_no 并核对"
     return {"no": row.no, "national_no": todo, "level1": todo, "level2": todo, "nature": row.nature,
             "title": row.title, "points": row.points or todo, "rule": row.rule,
-            "units": row.units or ["TODO: 原文未能识别责任单位"]}
+            "units": row.units, **({} if row.units else {"units_not_stated": True})}
 
 
 def _compare(plan: Plan, row: Row, ind: dict) -> None:
