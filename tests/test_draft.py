@@ -322,3 +322,14 @@ def test_a_damaged_date_with_two_readings_is_a_todo():
     assert _date(plan, "某市人民政府").startswith("TODO")  # 1月11日 or 11月1日
     plan = read_plan("某市人民政府\n\n2023630\n")
     assert _date(plan, "某市人民政府") == "2023-06-30" and plan.corrections[0]["as_written"] == "2023630"
+
+
+def test_a_leading_group_listed_by_units_only():
+    from knowledge.draft.group import read_leading_group
+
+    plan = read_plan("组  长：张三  市长\n成  员：市发改委、市财政局、市市场监管局主要负责同志\n\n"
+                     "领导小组办公室设在市市场监管局，负责日常工作。\n")
+    members, _ = read_leading_group(plan, set())
+    assert [(m["role"], m["name"], m["unit"], m["position"]) for m in members] == [
+        ("组长", "张三", None, "市长"), ("成员", "", "市发改委", "主要负责同志"),
+        ("成员", "", "市财政局", "主要负责同志"), ("成员", "", "市市场监管局", "主要负责同志")]

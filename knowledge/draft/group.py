@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from knowledge.draft.sections import Plan
-from knowledge.draft.units import UNIT_END
+from knowledge.draft.units import UNIT_END, split_units, unit_like
 
 ROLE = re.compile(r"^\s*(副[\s\u3000]*组[\s\u3000]*长|组[\s\u3000]*长|成[\s\u3000]*员)[\s\u3000]*[:：]\s*")
 POST = re.compile(
@@ -45,9 +45,13 @@ def read_leading_group(plan: Plan, duty_forms: set[str]) -> tuple[list[dict], in
         if m:
             role = re.sub(r"\s", "", m.group(1))
             ln = ln[m.end():]
-        elif re.search(r"[，。,]", ln) or len(ln.strip()) > 45:
+        elif (re.search(r"[，。,]", ln) or len(ln.strip()) > 45) and not _units_only(role, ln):
             i -= 1
             break
+        listed = _units_only(role, ln)
+        if listed:
+            members += listed
+            continue
         member = _member(plan, role, ln, duty_forms)
         if member is None:
             i -= 1
@@ -65,6 +69,23 @@ def read_leading_group(plan: Plan, duty_forms: set[str]) -> tuple[list[dict], in
                 mem["note"] = "TODO: 姓氏缺失,原文无从恢复,请按实际补全 name"
                 plan.missing.append(f"领导小组第{n}位成员的姓氏")
     return members, i
+
+
+HEADS = re.compile(r"(等)?(单位|部门)?(的)?(主要负责同志|主要负责人|分管负责同志|分管负责人|负责同志|负责人)$")
+
+
+def _units_only(role: str, line: str) -> list[dict]:
+    """``成员:市发改委、市财政局……主要负责同志``: members named by their unit only."""
+    text = line.strip().rstrip("。;；")
+    head = HEADS.search(text)
+    if not head or "、" not in text:
+        return []
+    units, _ = split_units(text[:head.start()])
+    if not units or not all(unit_like(u) for u in units):
+        return []
+    post = head.group(4)
+    return [{"role": role, "name": "", "name_as_written": "", "position": post, "unit": u,
+             "note": "原文只列单位,未列姓名"} for u in units]
 
 
 def _member(plan: Plan, role: str, line: str, duty_forms: set[str]) -> dict | None:

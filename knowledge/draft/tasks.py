@@ -32,6 +32,8 @@ def read_tasks(plan: Plan) -> tuple[list[dict], dict | None]:
         elif raw:
             s, no, text = raw[-1]
             raw[-1] = (s, no, text + para)
+    if not raw:
+        plan.missing.append("主要任务(找到了章节,但未能识别编号条目)")
     tasks, all_units = [], None
     bold = []
     for seq, (sec, no, text) in enumerate(raw, 1):
