@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -22,7 +22,9 @@ from knowledge.draft.rows import Row, read_rows
 from knowledge.draft.sections import HTML, Plan, head, read_plan
 from knowledge.draft.tasks import read_tasks
 from knowledge.draft.units import Directory, is_group
-from knowledge.messages import Message
+
+if TYPE_CHECKING:
+    from knowledge.messages import Message
 
 
 @dataclass
@@ -42,6 +44,8 @@ class Draft:
         return header + yaml.dump(self.document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
 
     def summary(self) -> Message:
+        from knowledge.messages import Message  # (and its number words) only when printing
+
         return Message("draft_summary", data={
             "city": self.document["campaign"].get("city", ""), "counts": self.counts,
             "missing": self.plan.missing, "todos": len(self.todos),
