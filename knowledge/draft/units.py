@@ -190,10 +190,6 @@ class Directory:
                 return c
         return None
 
-    def name_of(self, form: str) -> str:
-        c = self._find(form) or self._find(self._own_city(form) or form)
-        return self._name(c) if c else canonical(form)
-
     def _name(self, c: Cluster) -> str:
         own = [f for f in c.forms if not self._own_city(f)] or c.forms
         best = max(own, key=lambda f: (len(canonical(f)), -own.index(f)))

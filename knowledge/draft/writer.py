@@ -8,6 +8,7 @@ reading, why). The units are the city's, as written.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from knowledge.draft.phases import read_phases
 from knowledge.draft.rows import Row, read_rows
 from knowledge.draft.sections import HTML, Plan, head, read_plan
 from knowledge.draft.tasks import read_tasks
-from knowledge.draft.units import Directory, is_group
+from knowledge.draft.units import Directory
 
 if TYPE_CHECKING:
     from knowledge.messages import Message
@@ -121,7 +122,7 @@ def draft_plan(text: str, *, slug: str, source_file: str = "", national: Nationa
     document = {
         "campaign": campaign, "office": office,
         "leading_group": members, "units": units, "groups": groups, "tasks": tasks, "phases": phases,
-        "levels": national.levels, "indicators": indicators,
+        "levels": copy.deepcopy(national.levels), "indicators": indicators,
         "corrections": plan.corrections + directory.corrections,
     }
     counts = {"领导小组成员": len(members), "单位": len(units), "单位组合": len(groups),
@@ -169,6 +170,7 @@ def _indicators(plan: Plan, rows: list[Row], national: NationalRef) -> tuple[lis
             out.append(_todo_indicator(row))
             continue
         used.add(best["no"])
+        best = copy.deepcopy(best)  # the national reference is cached: the document gets its own copy
         ind = {"no": row.no, "national_no": best["no"], "level1": best["level1"], "level2": best["level2"],
                "nature": best["nature"], "title": best["title"], "points": best["points"],
                "rule": best["rule"], "scoring": best["scoring"], "items": best["items"],
@@ -222,7 +224,3 @@ def _ranges(nums: list[int]) -> str:
             out.append(str(start) if start == n else f"{start}-{n}")
             start = None
     return ",".join(out)
-
-
-def is_unit_group(name: str) -> bool:
-    return is_group(name)
