@@ -209,10 +209,33 @@ def _compare(plan: Plan, row: Row, ind: dict) -> None:
     if row.points is not None and float(row.points) != float(ind["points"]):
         plan.correct(f"{where} points", row.title_as_written, str(ind["points"]),
                      f"本表写 {row.points:g} 分,全国指标体系为 {ind['points']} 分;按全国版本,请核对")
+    if row.nature and _norm(row.nature) != _norm(ind["nature"]):
+        plan.correct(f"{where} nature", row.nature, ind["nature"],
+                     "与全国指标体系(2022)的变量性质不同;按全国版本,请核对")
+    methods, sources = _methods_and_sources(row.methods_text)
+    if methods and methods != ind["methods"]:
+        plan.correct(f"{where} methods", "、".join(methods), "、".join(ind["methods"]),
+                     "与全国指标体系(2022)的评估方式不同;按全国版本,请核对")
+    if sources and [_norm(x) for x in sources] != [_norm(x) for x in ind["sources"]]:
+        plan.correct(f"{where} sources", ";".join(sources), ";".join(ind["sources"]),
+                     "与全国指标体系(2022)的数据或资料来源不同;按全国版本,请核对")
     if row.rule and _norm(row.rule) != _norm(ind["rule"]):
         why = ("网页表格残留的 HTML 标签,删除标签后" if HTML.search(row.rule) else "") + \
               "与全国指标体系(2022)的打分标准文字不同;按全国版本,请核对"
         plan.correct(f"{where} rule", row.rule, ind["rule"], why)
+
+
+def _methods_and_sources(text: str) -> tuple[list[str], list[str]]:
+    """``方式:数据比对、资料审查。 数据或资料来源: 1.国家统计局官网; 2.创建对象提供。``"""
+    text = re.sub(r"\s+", "", text or "").replace("：", ":")
+    m = re.search(r"方式:(.*?)(?:。|数据或资料来源|$)", text)
+    methods = [x for x in re.split(r"[、,，]", m.group(1)) if x] if m else []
+    m = re.search(r"数据或资料来源:(.*)$", text)
+    sources = []
+    if m:
+        body = re.sub(r"(?:^|(?<=[;；。]))\d+[.．]", "", m.group(1))
+        sources = [x for x in re.split(r"[;；。]", body) if x]
+    return methods, sources
 
 
 def _ranges(nums: list[int]) -> str:
