@@ -294,6 +294,8 @@ def test_generic_rules_on_a_plan_no_seed_has(tmp_path):
     assert camp["omits_national"] == [n for n in range(3, 42)]
     where = {c["where"]: c for c in d["corrections"]}
     assert "按全国版本" in where["indicator 2 points"]["why"]
+    assert where["indicator 2 methods"]["as_written"] == "数据比对"  # the national text adds 资料审查
+    assert where["indicator 1 rule"]["as_written"] == "近2年,超过全国增速。"
     assert where["indicator 2 units"]["corrected"] == "湖滨市网络市场监管联席会议各成员单位"
     group = next(g for g in d["groups"] if g["name"].startswith("湖滨市"))
     assert "湖州市网络市场监管联席会议各成员单位" in group["written"]
@@ -333,3 +335,15 @@ def test_a_leading_group_listed_by_units_only():
     assert [(m["role"], m["name"], m["unit"], m["position"]) for m in members] == [
         ("组长", "张三", None, "市长"), ("成员", "", "市发改委", "主要负责同志"),
         ("成员", "", "市财政局", "主要负责同志"), ("成员", "", "市市场监管局", "主要负责同志")]
+
+
+def test_city_wording_against_the_national_text_becomes_candidate_corrections(drafts):
+    doc = drafts["hejin"].document
+    where = {c["where"]: c for c in doc["corrections"]}
+    title = where["indicator 21 title"]
+    assert title["as_written"] == "提升公共服务水平,激发网络经营者创新创业活力"
+    assert title["corrected"] == next(i["title"] for i in doc["indicators"] if i["no"] == 21)
+    assert "HTML" in where["indicator 19 rule"]["why"] and "<ol" in where["indicator 19 rule"]["as_written"]
+    assert where["indicator 37 points"]["corrected"] == "2"  # "(2分)" pushed to the next table row
+    assert "LaTeX" in where["campaign.pass_rule_text"]["why"]
+    assert doc["campaign"]["omits_national"] == [5]
