@@ -45,7 +45,7 @@ def data(sub: Subparsers) -> None:
     p.add_argument("plan", help="方案全文的文本文件(UTF-8)")
     p.add_argument("--slug", required=True, help="小写拉丁字母,即文件名")
     p.add_argument("--out", help="写到这个文件(默认 <slug>.yaml);已存在时不覆盖,除非加 --force")
-    p.add_argument("--force", action="store_true")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
     p.set_defaults(func=command("data", "cmd_draft"))
     p = sub.add_parser("units", help="列出某个创建项目的单位")
     p.add_argument("--campaign", required=True)
