@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from bot.cli.common import CliError, print_json
-from bot.render import render, to_text
+from bot.render import render, render_message, to_text
 from bot.settings import Settings
 from bot.store import open_store
 from knowledge.campaigns import get_campaign
@@ -86,6 +86,29 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
             for d in national_check(session=session, campaign=camp):
                 print(f"  全国第{d['no']}项 {d['title']}: {d['status']}"
                       + (f" (本地 {d.get('local')} / 全国 {d.get('national')})" if "local" in d else ""))
+    return 0
+
+
+def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
+    """Draft a campaign YAML from a plan's text; print what was found, what was not, the TODOs."""
+    import re
+
+    from knowledge.draft import draft_plan
+
+    if not re.fullmatch(r"[a-z][a-z0-9_-]*", args.slug):
+        raise CliError(f"--slug “{args.slug}”只能用小写拉丁字母、数字、- 和 _,并以字母开头")
+    source = Path(args.plan)
+    if not source.is_file():
+        raise CliError(f"找不到方案文件 {source}")
+    out = Path(args.out) if args.out else Path(f"{args.slug}.yaml")
+    if out.stem != args.slug:
+        raise CliError(f"输出文件名应为 {args.slug}.yaml(文件名即 slug),现为 {out.name}")
+    if out.exists() and not args.force:
+        raise CliError(f"{out} 已存在;要覆盖请加 --force")
+    draft = draft_plan(source.read_text(encoding="utf-8"), slug=args.slug, source_file=source.name)
+    out.write_text(draft.yaml(), encoding="utf-8")
+    print(to_text(render_message(draft.summary())))
+    print(to_text(render("draft_written", path=str(out))))
     return 0
 
 

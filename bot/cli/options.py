@@ -31,7 +31,7 @@ def command(group: str, name: str) -> Command:
 
 
 def data(sub: Subparsers) -> None:
-    """load, db, check, units, indicators, export (``bot.cli.data``)."""
+    """load, db, check, draft, units, indicators, export (``bot.cli.data``)."""
     p = sub.add_parser("load", help="校验并载入 knowledge/data 下的文件(可重复执行)")
     p.add_argument("--dir", help="campaign YAML 所在目录(默认随程序发布的 knowledge/data)")
     p.set_defaults(func=command("data", "cmd_load"))
@@ -41,6 +41,12 @@ def data(sub: Subparsers) -> None:
     p = sub.add_parser("check", help="校验文件并与全国指标体系比对;有错误时退出码为 1")
     p.add_argument("--dir")
     p.set_defaults(func=command("data", "cmd_check"))
+    p = sub.add_parser("draft", help="从城市方案的文本起草 campaign YAML(未能读出的写成 TODO)")
+    p.add_argument("plan", help="方案全文的文本文件(UTF-8)")
+    p.add_argument("--slug", required=True, help="小写拉丁字母,即文件名")
+    p.add_argument("--out", help="写到这个文件(默认 <slug>.yaml);已存在时不覆盖,除非加 --force")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的输出文件")
+    p.set_defaults(func=command("data", "cmd_draft"))
     p = sub.add_parser("units", help="列出某个创建项目的单位")
     p.add_argument("--campaign", required=True)
     p.add_argument("--json", action="store_true")
