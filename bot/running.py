@@ -22,9 +22,11 @@ _held: list[IO[str]] = []  # the open lock files of this process, kept open unti
 
 def lock_path(settings: Settings) -> Path:
     """``<database>.running`` for an SQLite file, else ``DATA_DIR/bot.running``."""
-    url = settings.db_url
-    if url.startswith("sqlite:///") and url not in ("sqlite:///", "sqlite:///:memory:"):
-        return Path(url.split("///", 1)[1] + ".running")
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.db_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(f"{url.database}.running")
     return settings.data_dir / "bot.running"
 
 

@@ -168,3 +168,16 @@ def test_restore_on_postgresql_is_quiet_and_shows_psql_only_when_it_fails(tmp_pa
     assert main(["restore", str(tmp_path / "b.tar.gz")]) == 2
     err = capsys.readouterr().err
     assert "psql 失败(退出码 3)" in err and 'relation "campaign" is bad' in err and err.count("SET") <= 15
+
+
+def test_the_running_lock_lies_beside_the_sqlite_file_else_in_data_dir(tmp_path, monkeypatch):
+    from bot.running import lock_path
+    from bot.settings import Settings
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x/liaison.db?timeout=5")
+    assert lock_path(Settings()) == tmp_path / "x" / "liaison.db.running"
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u:p@h/db")
+    assert lock_path(Settings()) == tmp_path / "d" / "bot.running"
+    monkeypatch.delenv("DATABASE_URL")
+    assert lock_path(Settings()) == tmp_path / "d" / "liaison.db.running"
