@@ -148,10 +148,12 @@ def test_restore_on_postgresql_is_quiet_and_shows_psql_only_when_it_fails(tmp_pa
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://liaison:pw@127.0.0.1:1/liaison")
     chatter = "SET\n" * 90 + 'NOTICE:  table "x" does not exist, skipping\n'
-    fail = {"psql": False}
+    fail = {"psql": False, "pg_dump": False}
 
     def fake_run(argv, check=False, env=None, capture_output=False, text=False, **kw):  # noqa: ANN001, ANN202
         assert capture_output and check, "pg_dump/psql output must be captured"
+        if argv[0] == "pg_dump" and fail["pg_dump"]:
+            raise subprocess.CalledProcessError(1, argv, output="", stderr="pg_dump: error: connection refused\n")
         if argv[0] == "pg_dump":
             from pathlib import Path
             Path(argv[argv.index("-f") + 1]).write_text("-- dump\n")
@@ -159,6 +161,11 @@ def test_restore_on_postgresql_is_quiet_and_shows_psql_only_when_it_fails(tmp_pa
             raise subprocess.CalledProcessError(3, argv, output=chatter, stderr='ERROR:  relation "campaign" is bad\n')
         return subprocess.CompletedProcess(argv, 0, chatter, "")
     monkeypatch.setattr("bot.cli.ops.subprocess.run", fake_run)
+    fail["pg_dump"] = True
+    assert main(["backup", "--out", str(tmp_path / "b.tar.gz")]) == 2
+    assert "pg_dump 失败" in capsys.readouterr().err
+    assert not (tmp_path / "b.tar.gz").exists()  # no half archive left behind
+    fail["pg_dump"] = False
     assert main(["backup", "--out", str(tmp_path / "b.tar.gz")]) == 0
     assert "SET" not in "".join(capsys.readouterr())
     assert main(["restore", str(tmp_path / "b.tar.gz")]) == 0

@@ -160,6 +160,16 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
         out = folder / f"liaison-backup-{local:%Y%m%d-%H%M%S}.tar.gz"
     url = make_url(settings.db_url)
     private_file(out)
+    try:
+        _write_backup(out, url, settings, local)
+    except BaseException:
+        out.unlink(missing_ok=True)  # half an archive with a fresh name would pass for a backup
+        raise
+    print(f"已备份到 {out}({out.stat().st_size // 1024} KB)")
+    return 0
+
+
+def _write_backup(out: Path, url: URL, settings: Settings, local: datetime) -> None:
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(out, "w:gz") as tar:
         if url.get_backend_name() == "sqlite":
             dump = Path(tmp) / "database.sqlite"
@@ -181,8 +191,6 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
         note = f"liaison-bot backup {local.isoformat()}\n".encode()
         info.size = len(note)
         tar.addfile(info, io.BytesIO(note))
-    print(f"已备份到 {out}({out.stat().st_size // 1024} KB)")
-    return 0
 
 
 def _pg(url) -> tuple[str, dict[str, str]]:  # noqa: ANN001
