@@ -194,8 +194,12 @@ def _occurrences(text: str, terms: frozenset[str], longest: int) -> list[tuple[i
 
 def warm() -> None:
     """Load pypinyin's tables (0.4–0.7 s) now: the bot calls this at start, so an officer's first
-    typo does not pay for it; a one-off ``liaison-bot ask`` pays only if its question needs them."""
+    typo does not pay for it; a one-off ``liaison-bot ask`` pays only if its question needs them.
+    cn2an too (imported on the first Chinese numeral, "第十二项")."""
+    from knowledge.numbers import read_number
+
     _sound("中")
+    read_number("十二")
 
 
 @functools.lru_cache(maxsize=8192)

@@ -37,6 +37,10 @@ from knowledge.models import (
 from knowledge.schema import CampaignDocument, NationalDocument
 from knowledge.units import normalize
 
+# libyaml's parser when PyYAML has it: the same safe loader, about 7x faster on the campaign
+# files (1.1 s → 0.16 s on a slow machine), and every command and the bot read them at start.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 NATIONAL = "national.yaml"
 
 
@@ -71,7 +75,7 @@ def campaign_files(directory: Path | None = None) -> list[Path]:
 def _read_yaml(path: Path) -> tuple[Any, str]:
     text = path.read_text(encoding="utf-8")
     try:
-        return yaml.safe_load(text), hashlib.sha256(text.encode()).hexdigest()
+        return yaml.load(text, Loader=_Loader), hashlib.sha256(text.encode()).hexdigest()  # noqa: S506 (safe)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else "YAML"

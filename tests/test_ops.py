@@ -89,3 +89,102 @@ def test_backup_and_restore_roundtrip(env, capsys, monkeypatch):
     assert main(["officers", "list", "--campaign", "hejin"]) == 0
     assert "active" in capsys.readouterr().out
     assert (evidence / "file").read_bytes() == b"evidence"
+
+
+def test_backup_without_out_goes_to_data_dir_backups_in_local_time(env, capsys, monkeypatch):
+    monkeypatch.setenv("TIMEZONE", "Asia/Shanghai")
+    assert main(["backup"]) == 0
+    out = capsys.readouterr().out
+    made = list((env / "data" / "backups").glob("liaison-backup-*.tar.gz"))
+    assert len(made) == 1 and str(made[0]) in out
+    from datetime import UTC, datetime, timedelta
+    stamp = datetime.strptime(made[0].name[len("liaison-backup-"):-len(".tar.gz")], "%Y%m%d-%H%M%S")
+    # named in Beijing time (UTC+8), not UTC
+    assert abs(stamp - (datetime.now(UTC) + timedelta(hours=8)).replace(tzinfo=None)) < timedelta(minutes=5)
+    assert not list(env.glob("liaison-backup-*"))  # not in the current folder
+
+
+def test_restore_refuses_while_a_bot_runs_unless_forced(env, capsys):
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from bot.running import running_bot
+    from bot.settings import Settings
+
+    if "postgresql" in fresh_url(env):
+        pytest.skip("the SQLite round trip; the lock is the same file either way")
+    assert main(["backup", "--out", str(env / "b.tar.gz")]) == 0
+    root = Path(__file__).resolve().parent.parent
+    # the real `liaison-bot run`: without a token it is the local chat, waiting for input
+    bot = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=env, stdin=subprocess.PIPE,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        deadline = time.monotonic() + 90
+        while running_bot(Settings()) is None:
+            assert bot.poll() is None and time.monotonic() < deadline, "run never took its lock"
+            time.sleep(0.2)
+        capsys.readouterr()
+        assert main(["restore", str(env / "b.tar.gz")]) == 2
+        err = capsys.readouterr().err
+        assert f"机器人正在运行(进程 {bot.pid}),恢复会覆盖" in err and "请先停止机器人再恢复" in err
+        assert "警告" not in err
+        assert main(["restore", str(env / "b.tar.gz"), "--force"]) == 0
+        assert "警告:机器人正在运行" in capsys.readouterr().err
+    finally:
+        bot.kill()
+        bot.wait()
+    assert running_bot(Settings()) is None  # the lock goes with the process, however it ended
+    assert main(["restore", str(env / "b.tar.gz"), "--force"]) == 0
+    assert "警告" not in capsys.readouterr().err
+
+
+def test_restore_on_postgresql_is_quiet_and_shows_psql_only_when_it_fails(tmp_path, monkeypatch, capsys):
+    import subprocess
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://liaison:pw@127.0.0.1:1/liaison")
+    chatter = "SET\n" * 90 + 'NOTICE:  table "x" does not exist, skipping\n'
+    fail = {"psql": False, "pg_dump": False}
+
+    def fake_run(argv, check=False, env=None, capture_output=False, text=False, **kw):  # noqa: ANN001, ANN202
+        assert capture_output and check, "pg_dump/psql output must be captured"
+        if argv[0] == "pg_dump" and fail["pg_dump"]:
+            raise subprocess.CalledProcessError(1, argv, output="", stderr="pg_dump: error: connection refused\n")
+        if argv[0] == "pg_dump":
+            from pathlib import Path
+            Path(argv[argv.index("-f") + 1]).write_text("-- dump\n")
+        if argv[0] == "psql" and fail["psql"]:
+            raise subprocess.CalledProcessError(3, argv, output=chatter, stderr='ERROR:  relation "campaign" is bad\n')
+        return subprocess.CompletedProcess(argv, 0, chatter, "")
+    monkeypatch.setattr("bot.cli.ops.subprocess.run", fake_run)
+    fail["pg_dump"] = True
+    assert main(["backup", "--out", str(tmp_path / "b.tar.gz")]) == 2
+    assert "pg_dump 失败" in capsys.readouterr().err
+    assert not (tmp_path / "b.tar.gz").exists()  # no half archive left behind
+    fail["pg_dump"] = False
+    assert main(["backup", "--out", str(tmp_path / "b.tar.gz")]) == 0
+    assert "SET" not in "".join(capsys.readouterr())
+    assert main(["restore", str(tmp_path / "b.tar.gz")]) == 0
+    out = capsys.readouterr()
+    assert "SET" not in out.out + out.err and out.out.strip().startswith("已从")
+    fail["psql"] = True
+    assert main(["restore", str(tmp_path / "b.tar.gz")]) == 2
+    err = capsys.readouterr().err
+    assert "psql 失败(退出码 3)" in err and 'relation "campaign" is bad' in err and err.count("SET") <= 15
+
+
+def test_the_running_lock_lies_beside_the_sqlite_file_else_in_data_dir(tmp_path, monkeypatch):
+    from bot.running import lock_path
+    from bot.settings import Settings
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "d"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x/liaison.db?timeout=5")
+    assert lock_path(Settings()) == tmp_path / "x" / "liaison.db.running"
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u:p@h/db")
+    assert lock_path(Settings()) == tmp_path / "d" / "bot.running"
+    monkeypatch.delenv("DATABASE_URL")
+    assert lock_path(Settings()) == tmp_path / "d" / "liaison.db.running"

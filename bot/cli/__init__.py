@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from bot.cli import options
 from bot.cli.common import failure
+from bot.cli.parser import ChineseParser
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -31,8 +32,8 @@ GROUPS = (options.data, options.bot, options.digest, options.people, options.sch
 
 def build_parser() -> argparse.ArgumentParser:
     """Every subcommand and option; the shapes are contracts."""
-    parser = argparse.ArgumentParser(prog="liaison-bot", description="联络员助手 — 命令行")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = ChineseParser(prog="liaison-bot", description="联络员助手 — 命令行")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令")
     for group in GROUPS:
         group(sub)
     return parser

@@ -10,13 +10,12 @@ import sys
 
 from sqlmodel import Session, select
 
-from bot.cli.common import CliError, campaign_day
+from bot.cli.common import CliError, campaign_day, pick_campaign
 from bot.render import to_text
 from bot.replies import answer_typed
 from bot.settings import Settings
 from bot.store import open_store
 from knowledge.ask import Asker
-from knowledge.campaigns import get_campaign
 from knowledge.models import Indicator
 from knowledge.points import json_points
 from knowledge.units import UnitDirectory
@@ -28,7 +27,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Answer one question through the same path as the bot."""
     engine = open_store(settings)
     with Session(engine) as session:
-        camp = get_campaign(session, args.campaign or settings.default_campaign)
+        camp = pick_campaign(session, args.campaign, settings)
         directory = UnitDirectory.load(session, camp)
         asker = Asker()
         if args.unit:
@@ -58,8 +57,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Long polling (or a webhook when WEBHOOK_URL is set, see ``bot.webhook``); no token → the local chat."""
     from bot.logs import setup
+    from bot.running import hold
 
     setup(settings.log_level, settings.log_format)
+    hold(settings)  # until the process ends: `restore` sees a running bot
     if not settings.token:
         print("未设置 TELEGRAM_BOT_TOKEN,先在终端里试用(本地模拟,不连接 Telegram)。\n"
               "设置令牌后再运行即可连接真实的 Telegram。\n", file=sys.stderr)

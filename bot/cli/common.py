@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from bot.settings import Settings
+    from knowledge.models import Campaign
 
 # Drivers a DATABASE_URL may name; a missing one is the user's setup, not a bug of ours.
 DB_DRIVERS = frozenset({"psycopg", "psycopg2", "MySQLdb", "pymysql", "asyncpg", "cx_Oracle", "oracledb", "pyodbc"})
@@ -23,6 +26,20 @@ DB_DRIVERS = frozenset({"psycopg", "psycopg2", "MySQLdb", "pymysql", "asyncpg", 
 
 class CliError(Exception):
     """A problem the user can fix; printed to stderr with exit code 2."""
+
+
+def pick_campaign(session: Session, slug: str | None, settings: Settings) -> Campaign:
+    """The campaign a command is about: ``--campaign`` when given, else ``DEFAULT_CAMPAIGN``; when
+    that is not set and only one campaign is loaded (a deployment of one city), that one."""
+    from knowledge.campaigns import get_campaign, list_slugs
+
+    if slug:
+        return get_campaign(session, slug)
+    if "default_campaign" not in settings.model_fields_set:
+        loaded = list_slugs(session)
+        if len(loaded) == 1:
+            return get_campaign(session, loaded[0])
+    return get_campaign(session, settings.default_campaign)
 
 
 def campaign_day(at: str | None, timezone: str) -> date:

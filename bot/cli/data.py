@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from bot.cli.common import CliError, print_json
+from bot.cli.common import CliError, pick_campaign, print_json
 from bot.render import render, render_message, to_text
 from bot.settings import Settings
 from bot.store import open_store
@@ -112,15 +112,15 @@ def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _campaign_and_dir(session: Session, slug: str) -> tuple:
-    camp = get_campaign(session, slug)
+def _campaign_and_dir(session: Session, slug: str | None, settings: Settings) -> tuple:
+    camp = pick_campaign(session, slug, settings)
     return camp, UnitDirectory.load(session, camp)
 
 
 def cmd_units(args: argparse.Namespace, settings: Settings) -> int:
     """List the units and groups of a campaign with their aliases."""
     with Session(open_store(settings)) as session:
-        camp, directory = _campaign_and_dir(session, args.campaign)
+        camp, directory = _campaign_and_dir(session, args.campaign, settings)
         rows = []
         for u in campaign_units(session=session, campaign=camp):
             forms = sorted({f for f, ids in directory.forms.items() if ids == {u.id}} - {u.name})
@@ -138,7 +138,7 @@ def cmd_units(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_indicators(args: argparse.Namespace, settings: Settings) -> int:
     """A unit's indicators and tasks, or every indicator of the campaign."""
     with Session(open_store(settings)) as session:
-        camp, directory = _campaign_and_dir(session, args.campaign)
+        camp, directory = _campaign_and_dir(session, args.campaign, settings)
         if args.unit:
             res = directory.resolve(args.unit)
             if not res.ok:
@@ -172,6 +172,6 @@ def cmd_indicators(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """The whole store of one campaign as JSON."""
     with Session(open_store(settings)) as session:
-        camp = get_campaign(session, args.campaign)
+        camp = pick_campaign(session, args.campaign, settings)
         print_json(export_campaign(session=session, campaign=camp))
     return 0

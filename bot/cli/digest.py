@@ -9,12 +9,11 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from bot.cli.common import CliError, campaign_day
+from bot.cli.common import CliError, campaign_day, pick_campaign
 from bot.context import Services
 from bot.render import render_message, to_text
 from bot.settings import Settings
 from bot.store import open_store
-from knowledge.campaigns import get_campaign
 from knowledge.chart import NoCJKFont, render_png
 from knowledge.clock import SystemClock
 from knowledge.ledger import build_xlsx, build_zip
@@ -25,7 +24,7 @@ from reminders.weekly import digest_data
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_store(settings)
     with Session(engine) as session:
-        camp = get_campaign(session, args.campaign)
+        camp = pick_campaign(session, args.campaign, settings)
         today = campaign_day(args.at, camp.timezone)
         camp_id = camp.id
     services = Services(settings=settings, engine=engine, clock=SystemClock())
@@ -37,7 +36,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             _emit(to_text(render_message(data["text"])).encode(), args.out)
         return 0
     with Session(engine) as session:
-        camp = get_campaign(session, args.campaign)
+        camp = pick_campaign(session, args.campaign, settings)
         digest, dues = build(session, camp, services.directory(session, camp), today)
         out = Path(args.out or f"{camp.slug}-digest-{today.isoformat()}.{args.format}")
         if args.format == "png":
@@ -63,5 +62,6 @@ def _units(services: Services, camp_id: int, today) -> list[dict]:  # noqa: ANN0
 def _emit(data: bytes, out: str | None) -> None:
     if out:
         Path(out).write_bytes(data)
+        print(f"已写入 {out}({len(data)} 字节)", file=sys.stderr)
     else:
         sys.stdout.write(data.decode() + "\n")

@@ -15,6 +15,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tarfile
 import tempfile
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
 from bot.cli.common import CliError
+from bot.running import running_bot
 from bot.settings import Settings
 from knowledge.db import make_engine
 from knowledge.files import private_file
@@ -149,9 +151,25 @@ async def _telegram_checks(settings: Settings, offices: list[int]) -> bool:
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     """Database and evidence into one archive, consistent while the bot runs."""
-    out = Path(args.out or f"liaison-backup-{datetime.now(UTC):%Y%m%d-%H%M%S}.tar.gz")
+    local = datetime.now(UTC).astimezone(ZoneInfo(settings.timezone))
+    if args.out:
+        out = Path(args.out)
+    else:  # DATA_DIR/backups, named in the office's own time
+        folder = settings.data_dir / "backups"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        out = folder / f"liaison-backup-{local:%Y%m%d-%H%M%S}.tar.gz"
     url = make_url(settings.db_url)
     private_file(out)
+    try:
+        _write_backup(out, url, settings, local)
+    except BaseException:
+        out.unlink(missing_ok=True)  # half an archive with a fresh name would pass for a backup
+        raise
+    print(f"已备份到 {out}({out.stat().st_size // 1024} KB)")
+    return 0
+
+
+def _write_backup(out: Path, url: URL, settings: Settings, local: datetime) -> None:
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(out, "w:gz") as tar:
         if url.get_backend_name() == "sqlite":
             dump = Path(tmp) / "database.sqlite"
@@ -165,17 +183,14 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
         else:
             dump = Path(tmp) / "database.sql"
             plain, env = _pg(url)
-            subprocess.run(["pg_dump", "--no-owner", "--clean", "--if-exists", "-f", str(dump), plain], check=True,
-                           env=env)
+            _quiet(["pg_dump", "--no-owner", "--clean", "--if-exists", "-f", str(dump), plain], env)
             tar.add(dump, "database.sql")
         if settings.evidence_path.exists():
             tar.add(settings.evidence_path, "evidence")
         info = tarfile.TarInfo("BACKUP.txt")
-        note = f"liaison-bot backup {datetime.now(UTC).isoformat()}\n".encode()
+        note = f"liaison-bot backup {local.isoformat()}\n".encode()
         info.size = len(note)
         tar.addfile(info, io.BytesIO(note))
-    print(f"已备份到 {out}({out.stat().st_size // 1024} KB)")
-    return 0
 
 
 def _pg(url) -> tuple[str, dict[str, str]]:  # noqa: ANN001
@@ -186,6 +201,17 @@ def _pg(url) -> tuple[str, dict[str, str]]:  # noqa: ANN001
     bare = URL.create("postgresql", username=url.username, host=url.host, port=url.port, database=url.database,
                       query=url.query)  # (URL.set cannot unset a password: None means "keep it")
     return bare.render_as_string(hide_password=False), env
+
+
+def _quiet(argv: list[str], env: dict[str, str]) -> None:
+    """Run pg_dump or psql with its output kept; shown (the last lines) only when it fails."""
+    try:
+        subprocess.run(argv, check=True, env=env, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise CliError(f"没有找到 {argv[0]}:请安装 PostgreSQL 客户端(Debian: apt-get install postgresql-client)") from None
+    except subprocess.CalledProcessError as exc:
+        said = "\n".join((exc.stderr or exc.stdout or "").strip().splitlines()[-15:])  # errors go to stderr
+        raise CliError(f"{argv[0]} 失败(退出码 {exc.returncode}):\n{said}") from None
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
@@ -201,6 +227,12 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(f"{src} 不是有效的备份文件(应是 liaison-bot backup 生成的 .tar.gz)") from None
     if "BACKUP.txt" not in names:
         raise CliError(f"{src} 不是 liaison-bot 的备份(缺少 BACKUP.txt)")
+    bot = running_bot(settings)
+    if bot and not args.force:
+        raise CliError(f"机器人正在运行({bot}),恢复会覆盖它正在使用的数据库。请先停止机器人再恢复;"
+                       "确需在运行中恢复,请加 --force。")
+    if bot:
+        print(f"警告:机器人正在运行({bot}),按 --force 仍然恢复;恢复后请重启机器人。", file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(src) as tar:
         tar.extractall(tmp, filter="data")
         if url.get_backend_name() == "sqlite":
@@ -217,8 +249,7 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
             dst_db.close()
         else:
             plain, env = _pg(url)
-            subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(Path(tmp) / "database.sql"), plain],
-                           check=True, env=env)
+            _quiet(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(Path(tmp) / "database.sql"), plain], env)
         ev = Path(tmp) / "evidence"
         if ev.exists():
             settings.evidence_path.mkdir(parents=True, exist_ok=True)

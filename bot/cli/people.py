@@ -8,11 +8,10 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from bot.cli.common import CliError
+from bot.cli.common import CliError, pick_campaign
 from bot.settings import Settings
 from bot.store import open_store
 from knowledge import chats, people
-from knowledge.campaigns import get_campaign
 from knowledge.clock import SystemClock
 from knowledge.roster import RosterError, import_roster
 from knowledge.units import UnitDirectory
@@ -30,7 +29,7 @@ def cmd_officers(args: argparse.Namespace, settings: Settings) -> int:
     """add | import | list | revoke."""
     now = SystemClock().now()
     with Session(open_store(settings)) as session:
-        camp = get_campaign(session, args.campaign)
+        camp = pick_campaign(session, args.campaign, settings)
         directory = UnitDirectory.load(session, camp)
         if args.action == "add":
             if args.user_id is None and not args.username:
@@ -60,6 +59,9 @@ def cmd_officers(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 for r in rows:
                     print(f"{r.unit_name}\t{r.name}\t{r.user_id or '@' + r.username}\t{r.role}\t{r.status}")
+                if not rows:
+                    print(f"{camp.city}{'“' + args.unit + '”' if args.unit else ''}还没有登记联络员。"
+                          "用 officers add 或 officers import 登记。")
         session.commit()
     return 0
 
@@ -68,17 +70,20 @@ def cmd_chats(args: argparse.Namespace, settings: Settings) -> int:
     """bind | list."""
     with Session(open_store(settings)) as session:
         if args.action == "bind":
-            camp = get_campaign(session, args.campaign)
+            camp = pick_campaign(session, args.campaign, settings)
             info = chats.bind_chat(session=session, campaign_id=camp.id, chat_id=args.chat_id, kind=args.kind,
                                     title=args.title or "", by_user_id=None, now=SystemClock().now())
             print(f"已绑定:{info.chat_id} → {camp.city}({'办公室群' if info.kind == 'office' else '联络员群'})")
         else:
-            camp_id = get_campaign(session, args.campaign).id if args.campaign else None
+            camp_id = pick_campaign(session, args.campaign, settings).id if args.campaign else None
             rows = chats.list_chats(session=session, campaign_id=camp_id)
             if args.json:
                 print(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
             else:
                 for r in rows:
                     print(f"{r.chat_id}\t{r.campaign_slug}\t{r.kind}\t{r.status}\t{r.title}")
+                if not rows:
+                    print(f"{'“' + args.campaign + '”' if args.campaign else ''}还没有绑定任何群。在群里发送 /setup,"
+                          "或用 chats bind --chat-id 群号 --kind liaison|office 绑定。")
         session.commit()
     return 0

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import unicodedata
+from calendar import monthrange
+from datetime import date
 
 from sqlmodel import Session
 
-from bot.cli.common import CliError, campaign_day
+from bot.cli.common import CliError, campaign_day, pick_campaign
 from bot.render import render_message, to_text
 from bot.settings import Settings
 from bot.store import open_store
-from knowledge.campaigns import get_campaign
 from knowledge.clock import SystemClock
 from knowledge.numbers import read_number
 from knowledge.timeline import (
@@ -28,11 +31,15 @@ from reminders.calendar import WorkCalendar
 from reminders.notices import preview
 from reminders.planner import plan_slot
 
+SET_SYNTAX = "phases set --phase 名称:开始日期:结束日期(可重复),例如 --phase 动员部署:2026-12-01:2026-12-31"
+SHIFT_SYNTAX = "phases shift --start 2026-12-01(整个时间表改从这一天开始,各阶段长度和间隔不变)"
+DUE_SYNTAX = "due set --indicator 12 --date 2027-03-31"
+
 
 def cmd_reminders(args: argparse.Namespace, settings: Settings) -> int:
     """Print the reminders of the sending slot of ``--at``; sends and records nothing."""
     with Session(open_store(settings)) as session:
-        camp = get_campaign(session, args.campaign)
+        camp = pick_campaign(session, args.campaign, settings)
         day = campaign_day(args.at, camp.timezone)
         directory = UnitDirectory.load(session, camp)
         calendar = WorkCalendar()
@@ -61,25 +68,31 @@ def cmd_phases(args: argparse.Namespace, settings: Settings) -> int:
     """list | set | shift."""
     now = SystemClock().now()
     with Session(open_store(settings)) as session:
-        camp = get_campaign(session, args.campaign)
+        camp = pick_campaign(session, args.campaign, settings)
         try:
             if args.action == "set":
                 spec = []
                 for item in args.phase:
-                    name, start, end = item.split(":")
-                    spec.append((name, read_day(start), read_day(end)))
+                    parts = item.split(":")
+                    if len(parts) != 3:
+                        raise CliError(f"“{item}”不是一个阶段。写法:{SET_SYNTAX}")
+                    name, start, end = parts
+                    spec.append((name, _day(start, SET_SYNTAX), _day(end, SET_SYNTAX)))
                 set_phases(session, camp, spec, by=None, now=now)
             elif args.action == "shift":
-                shift(session, camp, read_day(args.start), by=None, now=now)
-        except (ValueError, TimelineError) as exc:
-            raise CliError(str(exc) if isinstance(exc, TimelineError) else
-                           "阶段写法:名称:开始日期:结束日期,例如 动员部署:2026-12-01:2026-12-31") from None
+                shift(session, camp, _day(args.start, SHIFT_SYNTAX), by=None, now=now)
+        except TimelineError as exc:
+            raise CliError(str(exc)) from None
         rows = [{"no": p.no, "name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat(),
                  "source": p.source} for p in phases(session, camp)]
         session.commit()
     if getattr(args, "json", False):
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
+        if args.action == "set":
+            print(f"已设置 {len(rows)} 个阶段:")
+        elif args.action == "shift":
+            print(f"时间表已改从 {rows[0]['start']} 开始:")
         for r in rows:
             print(f"{r['no']}. {r['name']}  {r['start']} 至 {r['end']}  ({'文件' if r['source'] == 'document' else '办公室'})")
         if not rows:
@@ -90,19 +103,39 @@ def cmd_phases(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_due(args: argparse.Namespace, settings: Settings) -> int:
     """set an indicator's due date, or list them."""
     with Session(open_store(settings)) as session:
-        camp = get_campaign(session, args.campaign)
+        camp = pick_campaign(session, args.campaign, settings)
         if args.action == "set":
             no = read_number(str(args.indicator))
+            day = _day(args.date, DUE_SYNTAX)
             try:
                 if no is None:
                     raise TimelineError(f"没有第{args.indicator}项指标。")
-                set_due(session, camp, no, read_day(args.date), by=None, now=SystemClock().now())
+                set_due(session, camp, no, day, by=None, now=SystemClock().now())
             except TimelineError as exc:
                 raise CliError(str(exc)) from None
-            except ValueError:
-                raise CliError("日期写法:2027-03-31") from None
         dues = due_dates(session, camp)
+        city = camp.city
         session.commit()
+    if args.action == "set":
+        print(f"已设定:第{no}项 截止 {day}。")
     for no in sorted(dues):
         print(f"第{no}项  {dues[no].due}  ({'办公室设定' if dues[no].source == 'office' else '阶段结束'})")
+    if not dues:
+        print(f"{city}还没有截止日期(时间表未设置)。用 phases set 设置阶段,或 {DUE_SYNTAX}")
     return 0
+
+
+def _day(text: str, syntax: str) -> date:
+    """``read_day``, or a CliError that says what is wrong with the date and how to write it."""
+    try:
+        return read_day(text)
+    except ValueError:
+        pass
+    m = re.fullmatch(r"(\d{4})\D+(\d{1,2})\D+(\d{1,2})\D*", unicodedata.normalize("NFKC", text).strip())
+    if m is None:
+        why = "不是日期"
+    else:
+        year, month, _ = (int(g) for g in m.groups())
+        why = ("月份应为 1 到 12" if not 1 <= month <= 12 else
+               f"{year} 年 {month} 月只有 {monthrange(year, month)[1]} 天")
+    raise CliError(f"日期“{text}”不对:{why}。写法:{syntax}")
