@@ -60,6 +60,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.logs import setup
 
     setup(settings.log_level, settings.log_format)
+    if getattr(args, "channel", "telegram") == "dingtalk":
+        return _run_dingtalk(settings)
     if not settings.token:
         print("未设置 TELEGRAM_BOT_TOKEN,先在终端里试用(本地模拟,不连接 Telegram)。\n"
               "设置令牌后再运行即可连接真实的 Telegram。\n", file=sys.stderr)
@@ -87,6 +89,17 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"错误: 无法连接 Telegram Bot API({settings.telegram_base_url}):{exc.message}", file=sys.stderr)
         return 2
     return 0
+
+
+def _run_dingtalk(settings: Settings) -> int:
+    """The DingTalk face (``channels.dingtalk.runner``)."""
+    from channels.dingtalk.runner import MissingSettings, run
+
+    try:
+        return run(settings)
+    except MissingSettings as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 2
 
 
 async def _preflight(app: object) -> None:

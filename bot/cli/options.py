@@ -59,6 +59,8 @@ def data(sub: Subparsers) -> None:
 def bot(sub: Subparsers) -> None:
     """run, chat, ask (``bot.cli.bot``)."""
     p = sub.add_parser("run", help="启动机器人(未设置令牌时进入本地试用)")
+    p.add_argument("--channel", choices=("telegram", "dingtalk"), default="telegram",
+                   help="连接 Telegram(默认)或钉钉(Stream 模式,见 docs/operations.md)")
     p.set_defaults(func=command("bot", "cmd_run"))
     p = sub.add_parser("chat", help="不连接 Telegram,在终端里以某单位联络员身份和机器人对话")
     p.add_argument("--campaign", default=None)

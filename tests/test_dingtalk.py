@@ -1,0 +1,130 @@
+"""The DingTalk face in process: the real stream loop, outbox and core against the fake gateway.
+
+Frames come over a real WebSocket from ``bot.fakes.dingtalk``; replies go out through the robot
+OpenAPI sends; the store is a real database (SQLite, or PostgreSQL with TEST_DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from bot.fakes.dingtalk import FakeDingTalk
+from bot.settings import Settings
+from channels.dingtalk.frames import robot_message
+from channels.dingtalk.markdown import Choices, message_parts, parts
+from channels.dingtalk.runner import serve
+from knowledge import chats, people
+from knowledge.campaigns import get_campaign
+from knowledge.clock import FakeClock
+from knowledge.db import create_schema, make_engine
+from knowledge.loader import load_all
+from knowledge.messages import Action, ActionKind, Message
+from knowledge.models import InboxUpdate
+from knowledge.units import UnitDirectory
+from tests.conftest import fresh_url
+
+NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # a Wednesday, 10:00 in Shanghai
+OFFICER, REVIEWER, ADMIN = "staff-liaison-1", "staff-office-1", "staff-admin-1"
+GROUP, OFFICE = "cidLiaisonGroup==", "cidOfficeGroup=="
+
+
+def seeded(tmp_path, slug: str = "hejin") -> tuple[object, str]:
+    engine = make_engine(fresh_url(tmp_path))
+    create_schema(engine)
+    with Session(engine) as s:
+        load_all(s)
+        camp = get_campaign(s, slug)
+        unit = UnitDirectory.load(s, camp).resolve("市场监管局").unit
+        people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=OFFICER, name="李联络",
+                           now=NOW, channel="dingtalk")
+        people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=REVIEWER, name="王审核",
+                           role="office", now=NOW, channel="dingtalk")
+        chats.bind_chat(session=s, campaign_id=camp.id, chat_id=GROUP, kind="liaison", title="联络员群",
+                        by_user_id=ADMIN, now=NOW, channel="dingtalk")
+        chats.bind_chat(session=s, campaign_id=camp.id, chat_id=OFFICE, kind="office", title="办公室群",
+                        by_user_id=ADMIN, now=NOW, channel="dingtalk")
+        s.commit()
+    return engine, slug
+
+
+def settings_for(dt: FakeDingTalk, tmp_path) -> Settings:
+    g = dt.gateway
+    return Settings(_env_file=None, dingtalk_client_id=g.client_id, dingtalk_client_secret=g.secret,
+                    dingtalk_robot_code=g.robot_code, dingtalk_openapi_endpoint=dt.endpoint,
+                    dingtalk_admin_user_ids=ADMIN, data_dir=tmp_path, default_campaign="hejin")
+
+
+class Running:
+    """``serve`` in this loop until the block ends."""
+
+    def __init__(self, settings: Settings, engine: object, clock: FakeClock) -> None:
+        self.settings, self.engine, self.clock = settings, engine, clock
+        self.stop = asyncio.Event()
+
+    async def __aenter__(self) -> Running:
+        self.task = asyncio.create_task(serve(self.settings, self.stop, engine=self.engine, clock=self.clock,
+                                              reminders=False))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, 15)
+
+
+async def connected(dt: FakeDingTalk) -> None:
+    for _ in range(200):
+        if dt.gateway.connections:
+            return
+        await asyncio.sleep(0.05)
+    raise TimeoutError("the face never connected")
+
+
+async def test_a_private_question_is_answered_in_markdown(tmp_path):
+    engine, _ = seeded(tmp_path)
+    async with FakeDingTalk() as dt:
+        async with Running(settings_for(dt, tmp_path), engine, FakeClock(NOW)):
+            await connected(dt)
+            dt.push(sender=OFFICER, text="我们单位负责哪些指标")
+            sent = await dt.wait_for(lambda s: any(m.user == OFFICER for m in s))
+        reply = [m for m in sent if m.user == OFFICER][0]
+        assert "市场监管局" in reply.text
+        assert "<b>" not in reply.text and "**" in reply.text  # markdown, not Telegram HTML
+        assert dt.gateway.unacked == {}  # acknowledged
+    with Session(engine) as s:
+        assert [r.status for r in s.exec(select(InboxUpdate).where(InboxUpdate.channel == "dingtalk"))] == ["done"]
+
+
+def test_a_robot_message_reads_as_plain_values():
+    msg = robot_message({"msgId": "m1", "conversationId": GROUP, "conversationType": "2", "senderStaffId": "s1",
+                         "senderId": "$:opaque", "senderNick": "甲", "msgtype": "text",
+                         "text": {"content": " 第12项指标"}})
+    assert (msg.private, msg.sender, msg.text, msg.chat) == (False, "s1", "第12项指标", GROUP)
+    f = robot_message({"msgId": "m2", "conversationType": "1", "senderStaffId": "s1", "msgtype": "file",
+                       "content": {"downloadCode": "dc", "fileName": "通知.pdf"}})
+    assert (f.private, f.download_code, f.file_name, f.chat) == (True, "dc", "通知.pdf", "s1")
+    assert msg.update_id != f.update_id and 0 < msg.update_id < 2 ** 63
+
+
+def test_markdown_escapes_and_numbers_choices():
+    choices = Choices()
+    out = message_parts(Message("refused", {"reason": "a*b_c <x> [y]"},
+                                actions=[[Action("通过", ActionKind.REVIEW, (5, "a")),
+                                          Action("退回", ActionKind.REVIEW, (5, "r"))]]), choices, GROUP)
+    text = out[-1].text
+    assert r"a\*b\_c" in text and "<x>" in text and r"\[y\]" in text
+    assert "dtmd://dingtalkclient/sendMessage?content=1" in text and "content=2" in text
+    assert choices.pick(GROUP, "2") == Action("退回", ActionKind.REVIEW, (5, "r"))
+    assert choices.pick(GROUP, "通过").args == (5, "a")
+    assert choices.pick("elsewhere", "1") is None
+    nxt = choices.number(GROUP, [[Action("x", ActionKind.ACK, (1,))]])
+    assert nxt[0][0][0] == 3  # numbers run on in a conversation
+
+
+def test_long_answers_are_split_within_the_limit():
+    markup = "\n".join(f"第{i}行 " + "字" * 50 for i in range(200))
+    out = parts(markup, limit=1000)
+    assert len(out) > 5 and all(len(p.text) < 1300 for p in out)
+    assert "".join(p.text for p in out).count("行") == 200
