@@ -22,7 +22,7 @@ from knowledge.clock import FakeClock
 from knowledge.db import create_schema, make_engine
 from knowledge.loader import load_all
 from knowledge.messages import Action, ActionKind, Message
-from knowledge.models import InboxUpdate
+from knowledge.models import Evidence, InboxUpdate, OutboxMessage
 from knowledge.units import UnitDirectory
 from tests.conftest import fresh_url
 
@@ -128,3 +128,74 @@ def test_long_answers_are_split_within_the_limit():
     out = parts(markup, limit=1000)
     assert len(out) > 5 and all(len(p.text) < 1300 for p in out)
     assert "".join(p.text for p in out).count("行") == 200
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def simple_indicator(engine, slug: str = "hejin") -> int:
+    """An indicator of 市场监管局 not scored item by item (the flow starts at once)."""
+    from knowledge import evidence as ev
+    from knowledge.duties import unit_duties
+
+    with Session(engine) as s:
+        camp = get_campaign(s, slug)
+        directory = UnitDirectory.load(s, camp)
+        unit = directory.resolve("市场监管局").unit
+        for d in unit_duties(session=s, campaign=camp, directory=directory, unit_id=unit.id).indicators:
+            view = ev.responsible_view(s, camp, directory, unit.id, d.no)
+            if not (view.indicator.scoring == "items" and len(view.items) > 1):
+                return d.no
+    raise AssertionError("no simple indicator")
+
+
+def choice(text: str, label: str) -> str:
+    """The number a shown choice carries: "[\\[3\\] 通过(满分)](dtmd://…content=3)"."""
+    import re
+
+    m = re.search(r"\[\\\[(\d+)\\\] " + re.escape(label) + r"\]", text)
+    assert m, text
+    return m.group(1)
+
+
+async def test_submit_a_file_and_the_office_approves_it_in_its_group(tmp_path):
+    engine, _ = seeded(tmp_path)
+    no = simple_indicator(engine)
+    async with FakeDingTalk() as dt:
+        async with Running(settings_for(dt, tmp_path), engine, FakeClock(NOW)):
+            await connected(dt)
+            dt.push(sender=OFFICER, text=f"/submit {no}")
+            await dt.wait_for(lambda s: any("提交材料" in m.text for m in s))
+            dt.push(sender=OFFICER, file=("电商培训通知.pdf", PDF))
+            collected = await dt.wait_for(lambda s: any("1 个文件" in m.text for m in s))
+            assert "提交" in collected[-1].text
+            dt.push(sender=OFFICER, text=choice(collected[-1].text, "提交"))
+            sent = await dt.wait_for(lambda s: dt.gateway.to(conversation=OFFICE) and
+                                     any("已收到材料" in m.text for m in dt.gateway.to(user=OFFICER)))
+            card = dt.gateway.to(conversation=OFFICE)[-1]
+            assert "待审核材料" in card.text and "电商培训通知.pdf" in card.text
+            dt.push(sender=REVIEWER, conversation=OFFICE, nick="王审核", text=choice(card.text, "通过(满分)"))
+            await dt.wait_for(lambda s: any("已通过审核" in m.text for m in dt.gateway.to(user=OFFICER)))
+            done = await dt.wait_for(lambda s: any("已通过" in m.text for m in dt.gateway.to(conversation=OFFICE)))
+        assert any("审核人:王审核" in m.text for m in done if m.conversation == OFFICE)
+    with Session(engine) as s:
+        evidence = s.exec(select(Evidence)).one()
+        assert (evidence.status, evidence.indicator_id is not None, evidence.submitter_user_id) == \
+            ("accepted", True, OFFICER)
+        rows = s.exec(select(OutboxMessage)).all()
+        assert rows and {r.status for r in rows} == {"sent"} and {r.channel for r in rows} == {"dingtalk"}
+        assert {r.status for r in s.exec(select(InboxUpdate))} == {"done"}
+
+
+async def test_a_liaison_cannot_review_and_a_stranger_is_told_to_register(tmp_path):
+    engine, _ = seeded(tmp_path)
+    async with FakeDingTalk() as dt:
+        async with Running(settings_for(dt, tmp_path), engine, FakeClock(NOW)):
+            await connected(dt)
+            dt.push(sender=OFFICER, conversation=GROUP, text="/review")
+            dt.push(sender="staff-stranger", text="第12项指标")
+            await dt.wait_for(lambda s: dt.gateway.to(conversation=GROUP) and dt.gateway.to(user="staff-stranger"))
+        from bot.render import render, to_text
+
+        assert to_text(render("office_only")).split("。")[0] in dt.gateway.to(conversation=GROUP)[0].text
+        assert "登记" in dt.gateway.to(user="staff-stranger")[0].text

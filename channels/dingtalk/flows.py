@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from sqlmodel import Session
+
+from bot.context import Services
 from bot.downloads import limits
 from bot.render import render
 from channels.dingtalk import CHANNEL
 from channels.dingtalk.frames import RobotMessage
-from channels.dingtalk.outbox import deliver
-from handlers.common import refusal
+from channels.dingtalk.outbox import DingTalkOutbox, deliver
+from handlers.common import Where, refusal
 from knowledge import drafts, outbox, quota
 from knowledge import evidence as ev
 from knowledge import evidence_notices as notices
@@ -30,8 +33,18 @@ from knowledge.files import FileRejected, Incoming, check_file
 from knowledge.messages import Action, ActionKind, Message
 from reminders import acks
 
-if TYPE_CHECKING:
-    from channels.dingtalk.face import Face
+
+class Face(Protocol):
+    """What the flows use of ``channels.dingtalk.face.Face`` (which imports this module)."""
+
+    services: Services
+    outbox: DingTalkOutbox
+    prompts: dict[tuple[str, str], tuple[int, bool]]
+
+    async def enter(self, session: Session, msg: RobotMessage, route: Route,
+                    action: Action | None = None) -> Where | None: ...
+
+    async def reply(self, msg: RobotMessage, reply: object) -> None: ...
 
 log = logging.getLogger(__name__)
 PAGE = 8
