@@ -170,7 +170,7 @@ async def test_submit_a_file_and_the_office_approves_it_in_its_group(tmp_path):
             collected = await dt.wait_for(lambda s: any("1 个文件" in m.text for m in s))
             assert "提交" in collected[-1].text
             dt.push(sender=OFFICER, text=choice(collected[-1].text, "提交"))
-            sent = await dt.wait_for(lambda s: dt.gateway.to(conversation=OFFICE) and
+            await dt.wait_for(lambda s: dt.gateway.to(conversation=OFFICE) and
                                      any("已收到材料" in m.text for m in dt.gateway.to(user=OFFICER)))
             card = dt.gateway.to(conversation=OFFICE)[-1]
             assert "待审核材料" in card.text and "电商培训通知.pdf" in card.text

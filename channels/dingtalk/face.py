@@ -118,6 +118,9 @@ class Face:
     async def handle(self, msg: RobotMessage) -> None:
         """Route one robot message to the first path that claims it (as ``bot.app._text``)."""
         text = msg.text
+        if msg.private:  # the robot reaches this person privately (what /start records on Telegram)
+            with self.services.session() as session:
+                people.set_private_ok(session=session, user_id=msg.sender, ok=True, channel=CHANNEL)
         if text and (action := self.choices.pick(msg.chat, text)) is not None:
             await self.press(msg, action)
         elif text and not text.startswith("/") and (msg.chat, msg.sender) in self.prompts:

@@ -12,6 +12,7 @@ conversation (``Choices``), so two review cards in one group never share a numbe
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -24,6 +25,7 @@ from knowledge.messages import Action, Actions, Message
 # escaping and the "  \n" line breaks take room, so the plain text is cut well below it.
 LIMIT = 3000
 KEEP = 200  # choices remembered per conversation
+_SPECIAL = re.compile(r"([\\`*_|])")
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ def choice_lines(rows: list[list[tuple[int, Action]]]) -> str:
 
 
 def _label(label: str) -> str:
-    return to_markdown(label.replace("<", "&lt;").replace(">", "&gt;").replace("[", "(").replace("]", ")"))
+    """A button's label inside a link's text: brackets would end it, markdown's characters escaped."""
+    return _SPECIAL.sub(r"\\\1", label.replace("[", "(").replace("]", ")"))
 
 
 def parts(markup: str, numbered: list[list[tuple[int, Action]]] | None = None, limit: int = LIMIT) -> list[Part]:
