@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from sqlmodel import Session, select
 
@@ -115,10 +116,11 @@ def test_markdown_escapes_and_numbers_choices():
                                           Action("退回", ActionKind.REVIEW, (5, "r"))]]), choices, GROUP)
     text = out[-1].text
     assert r"a\*b\_c" in text and "<x>" in text and r"\[y\]" in text
-    assert "dtmd://dingtalkclient/sendMessage?content=1" in text and "content=2" in text
-    assert choices.pick(GROUP, "2") == Action("退回", ActionKind.REVIEW, (5, "r"))
+    assert f"dtmd://dingtalkclient/sendMessage?content={quote('选1')}" in text and quote("选2") in text
+    assert choices.pick(GROUP, "选2") == Action("退回", ActionKind.REVIEW, (5, "r"))
+    assert choices.pick(GROUP, "2") is None  # a bare number is a question ("7": indicator 7)
     assert choices.pick(GROUP, "通过").args == (5, "a")
-    assert choices.pick("elsewhere", "1") is None
+    assert choices.pick("elsewhere", "选1") is None
     nxt = choices.number(GROUP, [[Action("x", ActionKind.ACK, (1,))]])
     assert nxt[0][0][0] == 3  # numbers run on in a conversation
 
@@ -150,10 +152,10 @@ def simple_indicator(engine, slug: str = "hejin") -> int:
 
 
 def choice(text: str, label: str) -> str:
-    """The number a shown choice carries: "[\\[3\\] 通过(满分)](dtmd://…content=3)"."""
+    """What a shown choice sends: "[\\[选3\\] 通过(满分)](dtmd://…content=%E9%80%893)" → "选3"."""
     import re
 
-    m = re.search(r"\[\\\[(\d+)\\\] " + re.escape(label) + r"\]", text)
+    m = re.search(r"\[\\\[(选\d+)\\\] " + re.escape(label) + r"\]", text)
     assert m, text
     return m.group(1)
 

@@ -17,6 +17,7 @@ import signal
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import unquote
 
 from sqlmodel import Session, select
 
@@ -106,7 +107,7 @@ async def test_the_dingtalk_face_as_a_process(tmp_path):
             assert "市场监督管理局" in answer[-1].text and "第12项" in answer[-1].text
             dt.push(sender=OFFICER, text="/submit 12")  # indicator 12 is scored item by item: pick the first
             items = await dt.wait_for(lambda s: any("评分项" in m.text for m in dt.gateway.to(user=OFFICER)))
-            dt.push(sender=OFFICER, text=re.search(r"content=(\d+)", items[-1].text).group(1))
+            dt.push(sender=OFFICER, text=unquote(re.search(r"content=([^)]+)\)", items[-1].text).group(1)))
             await dt.wait_for(lambda s: any("提交材料" in m.text for m in dt.gateway.to(user=OFFICER)))
             dt.push(sender=OFFICER, file=("网络市场监管工作方案.pdf", PDF))
             got = await dt.wait_for(lambda s: any("1 个文件" in m.text for m in dt.gateway.to(user=OFFICER)))

@@ -136,7 +136,7 @@ class Face:
 
     async def command(self, msg: RobotMessage, text: str) -> None:
         name, _, args = text[1:].partition(" ")
-        name = name.lower()
+        name = name.split("@")[0].lower()  # "/ind@bot 3" pasted from Telegram
         if name in QUESTION_COMMANDS:
             await self.question(msg, text, lambda d: parse_command(name, args.strip(), d, text))
         elif name == "help":

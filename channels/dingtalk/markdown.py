@@ -4,9 +4,10 @@ within its limit, buttons as numbered choices.
 DingTalk's robot markdown renders bold, italic, links, code and line breaks, and shows HTML tags
 literally, so the neutral markup is converted by ``bot.markup.to_markdown`` (never passed
 through). A robot message has no inline keyboard that calls back without a card template made
-in the developer console, so each ``Action`` becomes a numbered line — "[1] 通过" — written as a
-``dtmd://dingtalkclient/sendMessage`` link: tapping it sends the number as the person's own
-message, and typing the number does the same (as in the console chat). Numbers run on per
+in the developer console, so each ``Action`` becomes a numbered choice — "[选1] 通过" — written as
+a ``dtmd://dingtalkclient/sendMessage`` link: tapping it sends "选1" as the person's own message,
+and typing it (or the label itself) does the same, as numbers do in the console chat. A bare
+number is not a choice: "7" asks about indicator 7, as on Telegram. Numbers run on per
 conversation (``Choices``), so two review cards in one group never share a number.
 """
 
@@ -25,6 +26,8 @@ from knowledge.messages import Action, Actions, Message
 # escaping and the "  \n" line breaks take room, so the plain text is cut well below it.
 LIMIT = 3000
 KEEP = 200  # choices remembered per conversation
+PICK = "选"  # what a choice is typed as: 选3
+CHOICE = re.compile(PICK + r"\s*(\d{1,3})")
 _SPECIAL = re.compile(r"([\\`*_|])")
 
 
@@ -63,11 +66,11 @@ class Choices:
         return rows
 
     def pick(self, chat: str, text: str) -> Action | None:
-        """The action a typed number (or a shown label) names in ``chat``; None when it names none."""
+        """The action "选N" (or a shown label) names in ``chat``; None when it names none."""
         kept = self._by_chat.get(chat) or {}
         text = text.strip()
-        if text.isdigit():
-            return kept.get(int(text))
+        if m := CHOICE.fullmatch(text):
+            return kept.get(int(m.group(1)))
         latest = [a for a in reversed(kept.values()) if a.label == text]
         return latest[0] if latest else None
 
@@ -76,7 +79,7 @@ def choice_lines(rows: list[list[tuple[int, Action]]]) -> str:
     """The numbered choices as markdown links that send the number when tapped."""
     lines = []
     for row in rows:
-        items = [f"[\\[{n}\\] {_label(a.label)}](dtmd://dingtalkclient/sendMessage?content={quote(str(n))})"
+        items = [f"[\\[{PICK}{n}\\] {_label(a.label)}](dtmd://dingtalkclient/sendMessage?content={quote(PICK + str(n))})"
                  for n, a in row]
         lines.append("  ".join(items))
     return "  \n".join(lines)
