@@ -13,4 +13,6 @@ endpoint at import, cannot be stopped, and sends with blocking ``requests`` that
 DingTalk's ``errcode`` — so the few calls it makes are made here with httpx and tornado.
 """
 
-CHANNEL = "dingtalk"
+from knowledge.identity import DINGTALK as CHANNEL
+
+__all__ = ["CHANNEL"]
