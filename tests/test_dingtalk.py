@@ -23,7 +23,7 @@ from knowledge.clock import FakeClock
 from knowledge.db import create_schema, make_engine
 from knowledge.loader import load_all
 from knowledge.messages import Action, ActionKind, Message
-from knowledge.models import Evidence, InboxUpdate, OutboxMessage
+from knowledge.models import Evidence, InboxUpdate, Officer, OutboxMessage
 from knowledge.units import UnitDirectory
 from tests.conftest import fresh_url
 
@@ -201,3 +201,42 @@ async def test_a_liaison_cannot_review_and_a_stranger_is_told_to_register(tmp_pa
 
         assert to_text(render("office_only")).split("。")[0] in dt.gateway.to(conversation=GROUP)[0].text
         assert "登记" in dt.gateway.to(user="staff-stranger")[0].text
+
+
+async def test_register_in_private_approve_in_the_office_group_and_bind_a_group(tmp_path):
+    engine, _ = seeded(tmp_path)
+    new, group = "staff-new-7", "cidNewGroup=="
+    async with FakeDingTalk() as dt:
+        async with Running(settings_for(dt, tmp_path), engine, FakeClock(NOW)):
+            await connected(dt)
+            dt.push(sender=new, nick="孙新", text="/start")
+            [pick] = await dt.wait_for(lambda s: dt.gateway.to(user=new))
+            dt.push(sender=new, nick="孙新", text=choice(pick.text, "河津市"))
+            await dt.wait_for(lambda s: len(dt.gateway.to(user=new)) == 2)
+            dt.push(sender=new, nick="孙新", text="统计局")
+            typed = await dt.wait_for(lambda s: len(dt.gateway.to(user=new)) == 3)
+            assert "请确认您所在的单位" in typed[-1].text
+            dt.push(sender=new, nick="孙新", text=choice(typed[-1].text, "统计局"))
+            await dt.wait_for(lambda s: any("等待" in m.text or "审核后会通知" in m.text for m in dt.gateway.to(user=new))
+                              and any("联络员登记申请" in m.text for m in dt.gateway.to(conversation=OFFICE)))
+            card = [m for m in dt.gateway.to(conversation=OFFICE) if "联络员登记申请" in m.text][-1]
+            dt.push(sender=OFFICER, conversation=OFFICE, text=choice(card.text, "通过"))  # a liaison may not
+            await dt.wait_for(lambda s: len(dt.gateway.to(conversation=OFFICE)) == 2)
+            assert "已通过" not in dt.gateway.to(conversation=OFFICE)[-1].text
+            dt.push(sender=REVIEWER, conversation=OFFICE, nick="王审核", text=choice(card.text, "通过"))
+            await dt.wait_for(lambda s: any("申请已通过" in m.text for m in dt.gateway.to(user=new)))
+            dt.push(sender=new, text="我们单位负责哪些指标")
+            await dt.wait_for(lambda s: any("统计局" in m.text and "牵头" in m.text for m in dt.gateway.to(user=new)))
+            dt.push(sender=OFFICER, conversation=group, text="/setup")  # a liaison cannot bind a group
+            await dt.wait_for(lambda s: dt.gateway.to(conversation=group))
+            dt.push(sender=ADMIN, conversation=group, title="河津新群", text="/setup")
+            shown = await dt.wait_for(lambda s: len(dt.gateway.to(conversation=group)) == 2)
+            dt.push(sender=ADMIN, conversation=group, title="河津新群", text=choice(shown[-1].text, "河津市 · 联络员群"))
+            await dt.wait_for(lambda s: any("本群已绑定" in m.text for m in dt.gateway.to(conversation=group)))
+        assert "已绑定" not in dt.gateway.to(conversation=group)[0].text
+    with Session(engine) as s:
+        officer = people.officer_of(session=s, user_id=new, channel="dingtalk")
+        assert (officer.status, officer.unit_name, officer.name) == ("active", "统计局", "孙新")
+        assert s.get(Officer, officer.id).decided_by == REVIEWER
+        binding = chats.chat_binding(session=s, chat_id=group, channel="dingtalk")
+        assert (binding.kind, binding.campaign_slug, binding.title) == ("liaison", "hejin", "河津新群")

@@ -19,15 +19,16 @@ from sqlmodel import Session
 from bot.context import Services
 from bot.render import render
 from bot.replies import Reply, answer_typed
-from channels.dingtalk import CHANNEL, flows
+from channels.dingtalk import CHANNEL, enrol, flows
 from channels.dingtalk.frames import RobotMessage
 from channels.dingtalk.markdown import Choices, parts
 from channels.dingtalk.outbox import DingTalkOutbox
 from handlers.common import Where
 from handlers.gate import ANY_CHAT, _campaign_named
 from knowledge import chats as bindings
-from knowledge import drafts, people
-from knowledge.access import Role, Route, decide, publishes_status
+from knowledge import people
+from knowledge.access import ChatKind, Role, Route, decide, publishes_status
+from knowledge.access_store import best_role
 from knowledge.ask import Scope, parse
 from knowledge.ask.dispatch import opened
 from knowledge.ask.parse import parse_command
@@ -45,6 +46,7 @@ class Face:
     def __init__(self, services: Services, outbox: DingTalkOutbox, choices: Choices) -> None:
         self.services, self.outbox, self.choices = services, outbox, choices
         self.prompts: dict[tuple[str, str], tuple[int, bool]] = {}  # (chat, reviewer) → (evidence, points?)
+        self.registering: dict[str, int] = {}  # a person picking a unit → the campaign
 
     # ---- where a message comes from -------------------------------------------------------
     def locate(self, session: Session, msg: RobotMessage, campaign_id: int | None = None) -> Where:
@@ -75,10 +77,15 @@ class Face:
         where.office = where.role in (Role.OFFICE, Role.ADMIN)
         return where
 
-    def refusal(self, route: Route, where: Where) -> str:
-        """The access table's cell for this asker here: "" or the refusal's template."""
+    def refusal(self, route: Route, where: Where, sender: str = "") -> str:
+        """The access table's cell for this asker here: "" or the refusal's template (as
+        ``handlers.gate.verdict``: /setup in a group without a campaign takes the best role held)."""
         published = where.campaign is not None and publishes_status(where.campaign.extra)
-        return decide(route, where.role, where.chat_kind, has_unit=where.has_unit,
+        role = where.role
+        if route is Route.SETUP and where.chat_kind is ChatKind.UNBOUND_GROUP:
+            with self.services.session() as session:
+                role = best_role(session=session, user_id=sender, admin=where.admin, channel=CHANNEL)
+        return decide(route, role, where.chat_kind, has_unit=where.has_unit,
                       campaign=where.campaign is not None, published=published)
 
     async def enter(self, session: Session, msg: RobotMessage, route: Route,
@@ -89,7 +96,7 @@ class Face:
             await self.reply(msg, render(named, eid=action.args[0] if action and action.args else ""))
             return None
         where = self.locate(session, msg, named if named and (msg.private or route in ANY_CHAT) else None)
-        refusal = self.refusal(route, where)
+        refusal = self.refusal(route, where, msg.sender)
         if refusal:
             await self.reply(msg, render(refusal, city=where.campaign.city if where.campaign else "",
                                          unit=where.officer.unit_name if where.officer else "", bot=""))
@@ -129,6 +136,8 @@ class Face:
             await self.command(msg, text)
         elif await flows.collect(self, msg):
             return
+        elif text and msg.private and msg.sender in self.registering:
+            await enrol.typed_unit(self, msg)
         elif msg.download_code:
             await self.reply(msg, render("submit_how"))
         elif text:
@@ -144,6 +153,10 @@ class Face:
                 where = await self.enter(session, msg, Route.HELP)
             if where is not None:
                 await self.reply(msg, say("help", city=where.campaign.city if where.campaign else ""))
+        elif name == "start":
+            await enrol.start(self, msg)
+        elif name == "setup":
+            await enrol.setup(self, msg)
         elif name == "submit":
             await flows.submit_command(self, msg, args.strip())
         elif name == "review":
@@ -187,8 +200,12 @@ class Face:
             await flows.submit_choice(self, msg, action)
         elif kind is ActionKind.ACK:
             await flows.ack_choice(self, msg, action)
-        else:  # registration, approval and setup choices: not on this face yet
-            await self.reply(msg, render("stale_button"))
+        elif kind is ActionKind.REGISTER:
+            await enrol.register_choice(self, msg, action)
+        elif kind is ActionKind.APPROVE:
+            await enrol.approve_choice(self, msg, action)
+        else:
+            await enrol.setup_choice(self, msg, action)
 
 
 def _slug(session: Session, campaign_id: int) -> str | None:
@@ -196,7 +213,3 @@ def _slug(session: Session, campaign_id: int) -> str | None:
 
     return campaign_slug(session=session, campaign_id=campaign_id)
 
-
-def is_draft_chat(session: Session, msg: RobotMessage) -> bool:
-    draft = drafts.current(session, msg.sender, channel=CHANNEL)
-    return draft is not None and draft.chat_id == msg.chat

@@ -40,6 +40,9 @@ class Face(Protocol):
     services: Services
     outbox: DingTalkOutbox
     prompts: dict[tuple[str, str], tuple[int, bool]]
+    registering: dict[str, int]
+
+    def locate(self, session: Session, msg: RobotMessage, campaign_id: int | None = None) -> Where: ...
 
     async def enter(self, session: Session, msg: RobotMessage, route: Route,
                     action: Action | None = None) -> Where | None: ...
