@@ -10,6 +10,7 @@ import asyncio
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+import pytest
 from sqlmodel import Session, select
 
 from bot.fakes.dingtalk import FakeDingTalk
@@ -125,6 +126,11 @@ def test_markdown_escapes_and_numbers_choices():
     assert nxt[0][0][0] == 3  # numbers run on in a conversation
 
 
+def test_a_telegram_mention_link_keeps_only_its_text():
+    [part] = parts('<a href="tg://user?id=5">王审核</a>,请回复材料 #3 的退回原因:')
+    assert part.text == "王审核,请回复材料 #3 的退回原因:"
+
+
 def test_long_answers_are_split_within_the_limit():
     markup = "\n".join(f"第{i}行 " + "字" * 50 for i in range(200))
     out = parts(markup, limit=1000)
@@ -160,7 +166,8 @@ def choice(text: str, label: str) -> str:
     return m.group(1)
 
 
-async def test_submit_a_file_and_the_office_approves_it_in_its_group(tmp_path):
+@pytest.mark.parametrize("verdict", ["通过(满分)", "退回"])
+async def test_submit_a_file_and_the_office_reviews_it_in_its_group(tmp_path, verdict):
     engine, _ = seeded(tmp_path)
     no = simple_indicator(engine)
     async with FakeDingTalk() as dt:
@@ -173,17 +180,23 @@ async def test_submit_a_file_and_the_office_approves_it_in_its_group(tmp_path):
             assert "提交" in collected[-1].text
             dt.push(sender=OFFICER, text=choice(collected[-1].text, "提交"))
             await dt.wait_for(lambda s: dt.gateway.to(conversation=OFFICE) and
-                                     any("已收到材料" in m.text for m in dt.gateway.to(user=OFFICER)))
+                              any("已收到材料" in m.text for m in dt.gateway.to(user=OFFICER)))
             card = dt.gateway.to(conversation=OFFICE)[-1]
             assert "待审核材料" in card.text and "电商培训通知.pdf" in card.text
-            dt.push(sender=REVIEWER, conversation=OFFICE, nick="王审核", text=choice(card.text, "通过(满分)"))
-            await dt.wait_for(lambda s: any("已通过审核" in m.text for m in dt.gateway.to(user=OFFICER)))
-            done = await dt.wait_for(lambda s: any("已通过" in m.text for m in dt.gateway.to(conversation=OFFICE)))
+            dt.push(sender=REVIEWER, conversation=OFFICE, nick="王审核", text=choice(card.text, verdict))
+            if verdict == "退回":  # the prompt, then the reviewer's next text is the reason
+                prompt = await dt.wait_for(lambda s: any("退回原因" in m.text for m in dt.gateway.to(conversation=OFFICE)))
+                assert "tg://" not in prompt[-1].text
+                dt.push(sender=REVIEWER, conversation=OFFICE, nick="王审核", text="缺少盖章页")
+                await dt.wait_for(lambda s: any("缺少盖章页" in m.text for m in dt.gateway.to(user=OFFICER)))
+            else:
+                await dt.wait_for(lambda s: any("已通过审核" in m.text for m in dt.gateway.to(user=OFFICER)))
+            done = await dt.wait_for(lambda s: any("审核人:王审核" in m.text for m in dt.gateway.to(conversation=OFFICE)))
         assert any("审核人:王审核" in m.text for m in done if m.conversation == OFFICE)
     with Session(engine) as s:
         evidence = s.exec(select(Evidence)).one()
         assert (evidence.status, evidence.indicator_id is not None, evidence.submitter_user_id) == \
-            ("accepted", True, OFFICER)
+            ("accepted" if verdict != "退回" else "rejected", True, OFFICER)
         rows = s.exec(select(OutboxMessage)).all()
         assert rows and {r.status for r in rows} == {"sent"} and {r.channel for r in rows} == {"dingtalk"}
         assert {r.status for r in s.exec(select(InboxUpdate))} == {"done"}
@@ -240,3 +253,79 @@ async def test_register_in_private_approve_in_the_office_group_and_bind_a_group(
         assert s.get(Officer, officer.id).decided_by == REVIEWER
         binding = chats.chat_binding(session=s, chat_id=group, channel="dingtalk")
         assert (binding.kind, binding.campaign_slug, binding.title) == ("liaison", "hejin", "河津新群")
+
+
+async def test_a_frame_delivered_twice_is_answered_once(tmp_path):
+    """DingTalk sends a frame again when its ack was late: the inbox (msgId) keeps it to once."""
+    engine, _ = seeded(tmp_path)
+    async with FakeDingTalk() as dt:
+        async with Running(settings_for(dt, tmp_path), engine, FakeClock(NOW)):
+            await connected(dt)
+            dt.push(sender=OFFICER, text="第12项指标")
+            await dt.wait_for(lambda s: dt.gateway.to(user=OFFICER))
+            frame = next(iter(dt.gateway.frames.values()))
+            for conn in dt.gateway.connections:
+                conn.write_message(frame)  # the same frame again
+            dt.push(sender=OFFICER, text="第13项指标")
+            await dt.wait_for(lambda s: len(dt.gateway.to(user=OFFICER)) >= 2)
+            await asyncio.sleep(0.5)
+        assert len(dt.gateway.to(user=OFFICER)) == 2
+        assert len(dt.gateway.acks) == 3  # the copy is acknowledged too, or DingTalk would keep sending it
+
+
+async def test_people_who_left_and_groups_without_the_robot_are_unreachable(tmp_path):
+    """batchSend's invalidStaffIdList is Telegram's Forbidden: private_ok off, the fallback written;
+    a group that refuses the robot is marked unreachable; throttling is tried again later."""
+    from channels.dingtalk.api import OpenApi
+    from channels.dingtalk.outbox import DingTalkOutbox, deliver
+    from knowledge import outbox as store
+    from knowledge.outbox import Outgoing
+
+    engine, _ = seeded(tmp_path)
+    async with FakeDingTalk() as dt:
+        from bot.context import Services
+
+        services = Services(settings=settings_for(dt, tmp_path), engine=engine, clock=FakeClock(NOW))
+        g = dt.gateway
+        api = OpenApi(dt.endpoint, g.client_id, g.secret, g.robot_code)
+        box = DingTalkOutbox(api, services, Choices())
+        g.left.add(OFFICER)
+        g.gone.add(GROUP)
+        with services.session() as s:
+            people.set_private_ok(session=s, user_id=OFFICER, ok=True, channel="dingtalk")
+            store.put(s, [Outgoing("t:private", OFFICER, Message("too_long"), private=True, channel="dingtalk",
+                                   fallback=[Outgoing("t:office", OFFICE, Message("too_long"), channel="dingtalk")]),
+                          Outgoing("t:group", GROUP, Message("too_long"), channel="dingtalk")], NOW)
+        assert await deliver(box) == 1  # only the fallback arrived
+        await api.close()
+    assert [m.conversation for m in g.sent] == [OFFICE]
+    with Session(engine) as s:
+        status = {r.key: r.status for r in s.exec(select(OutboxMessage))}
+        assert status == {"t:private": "unreachable", "t:group": "unreachable", "t:office": "sent"}
+        assert people.officer_of(session=s, user_id=OFFICER, channel="dingtalk").private_ok is False
+        assert chats.chat_binding(session=s, chat_id=GROUP, channel="dingtalk").status == "unreachable"
+
+
+async def test_throttling_and_server_errors_are_tried_again(tmp_path):
+    import httpx
+
+    from channels.dingtalk.api import DingTalkError, OpenApi
+    from channels.dingtalk.outbox import DingTalkOutbox
+    from reminders.outbox import DeliveryDeferred
+
+    answers = iter([httpx.Response(200, json={"accessToken": "t", "expireIn": 7200}),
+                    httpx.Response(429, json={"code": "Forbidden.AccessDenied.QpsLimitForApi", "message": "qps"}),
+                    httpx.Response(503, json={"code": "ServiceUnavailable", "message": "busy"}),
+                    httpx.Response(200, json={"errcode": 400002, "errmsg": "refused with 200"})])
+    client = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: next(answers)))
+    api = OpenApi("http://dingtalk.invalid", "id", "secret", "robot", client=client)
+    box = DingTalkOutbox(api, services=None, choices=Choices())  # type: ignore[arg-type]
+    with pytest.raises(DeliveryDeferred) as first:
+        await box.send(GROUP, Message("too_long"))
+    assert first.value.retry_after == 60
+    with pytest.raises(DeliveryDeferred) as second:
+        await box.send(GROUP, Message("too_long"))
+    assert second.value.retry_after is None
+    with pytest.raises(DingTalkError, match="400002"):  # a 200 with an errcode is a refusal, not a success
+        await api.send_group(GROUP, "t", "x")
+    await api.close()

@@ -53,6 +53,7 @@ class Gateway:
     left: set[str] = field(default_factory=set)
     gone: set[str] = field(default_factory=set)
     unacked: dict[str, str] = field(default_factory=dict)  # messageId → frame
+    frames: dict[str, str] = field(default_factory=dict)  # every frame pushed, by messageId
     acks: list[str] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
     tickets: set[str] = field(default_factory=set)
@@ -126,8 +127,8 @@ class Connect(WebSocketHandler):
     def on_message(self, message: str | bytes) -> None:
         ack = json.loads(message)
         mid = (ack.get("headers") or {}).get("messageId", "")
-        if ack.get("code") == 200 and mid in self.gateway.unacked:
-            del self.gateway.unacked[mid]
+        if ack.get("code") == 200 and mid in self.gateway.frames:
+            self.gateway.unacked.pop(mid, None)
             self.gateway.acks.append(mid)
 
     def on_close(self) -> None:
@@ -230,7 +231,7 @@ class FakeDingTalk:
                             "headers": {"appId": "app", "connectionId": "c1", "contentType": "application/json",
                                         "messageId": f"frame-{n}", "time": str(int(time.time() * 1000)),
                                         "topic": TOPIC}})
-        self.gateway.unacked[f"frame-{n}"] = frame
+        self.gateway.unacked[f"frame-{n}"] = self.gateway.frames[f"frame-{n}"] = frame
         for conn in list(self.gateway.connections):
             conn.write_message(frame)
         return mid

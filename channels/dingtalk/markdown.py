@@ -28,6 +28,7 @@ LIMIT = 3000
 KEEP = 200  # choices remembered per conversation
 PICK = "选"  # what a choice is typed as: 选3
 CHOICE = re.compile(PICK + r"\s*(\d{1,3})")
+_TG_LINK = re.compile(r'<a href="tg://[^"]*">(.*?)</a>')
 _SPECIAL = re.compile(r"([\\`*_|])")
 
 
@@ -91,8 +92,10 @@ def _label(label: str) -> str:
 
 
 def parts(markup: str, numbered: list[list[tuple[int, Action]]] | None = None, limit: int = LIMIT) -> list[Part]:
-    """The neutral ``markup`` as DingTalk markdown messages, split on lines; the choices with the last."""
-    chunks = split_message(markup, limit)
+    """The neutral ``markup`` as DingTalk markdown messages, split on lines; the choices with the last.
+
+    A Telegram mention link (``tg://user?id=…``, the review prompt's) means nothing here: its text stays."""
+    chunks = split_message(_TG_LINK.sub(r"\1", markup), limit)
     out = []
     for index, chunk in enumerate(chunks):
         text = to_markdown(chunk)
