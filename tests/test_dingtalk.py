@@ -329,3 +329,21 @@ async def test_throttling_and_server_errors_are_tried_again(tmp_path):
     with pytest.raises(DingTalkError, match="400002"):  # a 200 with an errcode is a refusal, not a success
         await api.send_group(GROUP, "t", "x")
     await api.close()
+
+
+async def test_a_message_stored_but_not_finished_is_handled_at_start(tmp_path):
+    """Killed after the inbox row and the ack but before the reply: the next start handles it."""
+    from knowledge import inbox
+
+    engine, _ = seeded(tmp_path)
+    data = {"msgId": "msgLEFT1", "conversationId": "cid-private", "conversationType": "1",
+            "senderStaffId": OFFICER, "senderNick": "李联络", "msgtype": "text", "text": {"content": "第12项指标"},
+            "createAt": 1}
+    with Session(engine) as s:
+        assert inbox.record(s, "dingtalk", robot_message(data).update_id, data, NOW)
+    async with FakeDingTalk() as dt:
+        async with Running(settings_for(dt, tmp_path), engine, FakeClock(NOW)):
+            await dt.wait_for(lambda s: dt.gateway.to(user=OFFICER))
+    assert "第12项" in dt.gateway.to(user=OFFICER)[0].text
+    with Session(engine) as s:
+        assert [r.status for r in s.exec(select(InboxUpdate))] == ["done"]
