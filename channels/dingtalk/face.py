@@ -19,9 +19,9 @@ from sqlmodel import Session
 from bot.context import Services
 from bot.render import render
 from bot.replies import Reply, answer_typed
-from channels.dingtalk import CHANNEL, enrol, flows
+from channels.dingtalk import CHANNEL, enrol, flows, review
 from channels.dingtalk.frames import RobotMessage
-from channels.dingtalk.markdown import Choices, parts
+from channels.dingtalk.markdown import Choices, message_parts, parts
 from channels.dingtalk.outbox import DingTalkOutbox
 from handlers.common import Where
 from handlers.gate import ANY_CHAT, _campaign_named
@@ -107,8 +107,6 @@ class Face:
     async def reply(self, msg: RobotMessage, reply: Reply | Message | str) -> None:
         """Answer in the message's conversation (not a row: as Telegram's ``respond``)."""
         if isinstance(reply, Message):
-            from channels.dingtalk.markdown import message_parts
-
             out = message_parts(reply, self.choices, msg.chat)
         elif isinstance(reply, Reply):
             numbered = self.choices.number(msg.chat, reply.actions) if reply.actions else None
@@ -131,7 +129,7 @@ class Face:
         if text and (action := self.choices.pick(msg.chat, text)) is not None:
             await self.press(msg, action)
         elif text and not text.startswith("/") and (msg.chat, msg.sender) in self.prompts:
-            await flows.review_reply(self, msg, *self.prompts.pop((msg.chat, msg.sender)))
+            await review.review_reply(self, msg, *self.prompts.pop((msg.chat, msg.sender)))
         elif text.startswith("/"):
             await self.command(msg, text)
         elif await flows.collect(self, msg):
@@ -160,7 +158,7 @@ class Face:
         elif name == "submit":
             await flows.submit_command(self, msg, args.strip())
         elif name == "review":
-            await flows.review_command(self, msg)
+            await review.review_command(self, msg)
         else:
             await self.reply(msg, render("unknown_command", command="/" + name))
 
@@ -195,11 +193,11 @@ class Face:
                 reply = opened(scope, action)
             await self.reply(msg, reply)
         elif kind is ActionKind.REVIEW:
-            await flows.review_choice(self, msg, action)
+            await review.review_choice(self, msg, action)
         elif kind is ActionKind.SUBMIT:
             await flows.submit_choice(self, msg, action)
         elif kind is ActionKind.ACK:
-            await flows.ack_choice(self, msg, action)
+            await review.ack_choice(self, msg, action)
         elif kind is ActionKind.REGISTER:
             await enrol.register_choice(self, msg, action)
         elif kind is ActionKind.APPROVE:

@@ -1,12 +1,12 @@
-"""Submitting and reviewing evidence from DingTalk, through the same core calls as
-``handlers.submit`` and ``handlers.review``.
+"""Submitting evidence from DingTalk, through the same core calls as
+``handlers.submit`` (and ``Face``, the protocol the flows use).
 
 A DingTalk file message has no caption, so the guided flow is the way in: ``/submit`` (or
 ``/submit 12``) picks the indicator (a stored ``SubmitDraft``, as on Telegram), files and texts
 are gathered, "提交" submits. Files are downloaded by ``downloadCode``, checked, hashed and stored
 as Telegram files are (``knowledge.files.Incoming``, ``knowledge.quota``); the submission, its
 receipt and its review cards are committed with the message's inbox mark before anything is sent.
-A review prompt (points, a reason) takes the reviewer's next text in that conversation.
+Reviewing is ``channels.dingtalk.review``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from knowledge.access import Route
 from knowledge.duties import unit_duties
 from knowledge.files import FileRejected, Incoming, check_file
 from knowledge.messages import Action, ActionKind, Message
-from reminders import acks
 
 
 class Face(Protocol):
@@ -195,79 +194,3 @@ def _quota(face: Face, officer, size: int | None, sha256: str | None, unique: st
     with services.session() as session:
         quota.check(session, limits(services), services.uploads, officer_id=officer.id, unit_id=officer.unit_id or 0,
                     size=size, now=services.clock.now(), sha256=sha256, unique_id=unique)
-
-
-# ---- reviewing -----------------------------------------------------------------------------
-async def review_command(face: Face, msg: RobotMessage) -> None:
-    """/review: what waits for review, oldest first (office only)."""
-    with face.services.session() as session:
-        where = await face.enter(session, msg, Route.REVIEW)
-        if where is None:
-            return
-        waiting = ev.pending(session, campaign_id=where.campaign.id, limit=10)
-        total = ev.pending_count(session, campaign_id=where.campaign.id)
-    if not waiting:
-        await face.reply(msg, render("review_empty"))
-    for view in waiting:
-        await face.reply(msg, notices.card(view))
-    if total > len(waiting):
-        await face.reply(msg, render("review_more", shown=len(waiting), more=total - len(waiting)))
-
-
-async def review_choice(face: Face, msg: RobotMessage, action: Action) -> None:
-    """rv:<id>:a accept with full points; rv:<id>:p ask the points; rv:<id>:r ask the reason."""
-    eid, step = action.args
-    with face.services.session() as session:
-        if await face.enter(session, msg, Route.REVIEW_BUTTON, action) is None:
-            return
-        current = ev.view(session, eid)
-        if current.status != "submitted":
-            await face.reply(msg, render("review_already", e=current))
-            return
-        if step == "a":
-            done = ev.review(session, evidence_id=eid, reviewer_id=msg.sender, accept=True,
-                             now=face.services.clock.now())
-            await _outcome(face, msg, session, done)
-            return
-    face.prompts[(msg.chat, msg.sender)] = (eid, step == "p")
-    await face.reply(msg, render("review_prompt", eid=eid, points=step == "p", max_points=current.max_points,
-                                 user_id="", reviewer=msg.nick))
-
-
-async def review_reply(face: Face, msg: RobotMessage, eid: int, points: bool) -> None:
-    """The reviewer's answer to a points or reason prompt."""
-    action = Action("", ActionKind.REVIEW, (eid, "p" if points else "r"))
-    with face.services.session() as session:
-        if await face.enter(session, msg, Route.REVIEW_BUTTON, action) is None:
-            return
-        try:
-            done = ev.review(session, evidence_id=eid, reviewer_id=msg.sender, accept=points,
-                             points=ev.parse_points(msg.text) if points else None,
-                             reason="" if points else msg.text, now=face.services.clock.now())
-        except ev.EvidenceError as exc:
-            await face.reply(msg, refusal(exc))
-            return
-        await _outcome(face, msg, session, done)
-
-
-async def _outcome(face: Face, msg: RobotMessage, session, done: ev.EvidenceView) -> None:  # noqa: ANN001
-    rows = notices.outcome_rows(session, done, msg.chat, None, msg.nick)
-    _channel(rows)
-    await settle_and_send(face, msg, session, rows)
-
-
-def _channel(rows: list) -> None:
-    for row in rows:
-        row.channel = CHANNEL
-        _channel(row.fallback)
-
-
-async def ack_choice(face: Face, msg: RobotMessage, action: Action) -> None:
-    """签收: the presser's unit has seen this reminder."""
-    with face.services.session() as session:
-        if await face.enter(session, msg, Route.ACK, action) is None:
-            return
-        reply = acks.sign(session=session, reminder_id=int(action.args[0]), user_id=msg.sender,
-                          now=face.services.clock.now(), channel=CHANNEL)
-        session.commit()
-    await face.reply(msg, reply)
