@@ -347,3 +347,16 @@ async def test_a_message_stored_but_not_finished_is_handled_at_start(tmp_path):
     assert "第12项" in dt.gateway.to(user=OFFICER)[0].text
     with Session(engine) as s:
         assert [r.status for r in s.exec(select(InboxUpdate))] == ["done"]
+
+
+async def test_the_console_chat_shows_the_dingtalk_face(tmp_path):
+    from channels.dingtalk.console import chat_session
+
+    shown: list[str] = []
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+    await chat_session(settings, campaign="hejin", unit="市监局", group=False,
+                       lines=["我们单位负责哪些指标", "/submit", "选3", "exit", "第12项指标"], out=shown.append)
+    text = "\n".join(shown)
+    assert "**牵头的指标**" in text and "[\\[选1\\]" in text and "dtmd://dingtalkclient/sendMessage" in text
+    assert "请选择要提交材料的指标" in text and "好的,为第3项" in text  # 选3: the picker's first indicator
+    assert "建立健全协同监管" not in text  # nothing after exit (第12项指标 was not asked)

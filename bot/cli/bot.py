@@ -113,6 +113,10 @@ async def _preflight(app: object) -> None:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """The same application offline: type as an officer, read the bot's replies."""
+    if getattr(args, "channel", "telegram") == "dingtalk":
+        from channels.dingtalk.console import run_chat
+
+        return run_chat(settings, campaign=args.campaign, unit=args.unit, group=args.group)
     from bot.fakes.console import run_local_chat
 
     return run_local_chat(settings, campaign=args.campaign, unit=args.unit, group=args.group)

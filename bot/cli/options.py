@@ -66,6 +66,8 @@ def bot(sub: Subparsers) -> None:
     p.add_argument("--campaign", default=None)
     p.add_argument("--unit", default=None)
     p.add_argument("--group", action="store_true", help="模拟联络员群(消息会自动 @机器人)")
+    p.add_argument("--channel", choices=("telegram", "dingtalk"), default="telegram",
+                   help="以哪一端的样子显示回复(钉钉:markdown 和“选N”选项)")
     p.set_defaults(func=command("bot", "cmd_chat"))
     p = sub.add_parser("ask", help="回答一个问题(与机器人同一路径)")
     p.add_argument("--campaign", default=None)

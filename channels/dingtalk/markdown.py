@@ -110,7 +110,7 @@ def parts(markup: str, numbered: list[list[tuple[int, Action]]] | None = None, l
 def title(markup: str) -> str:
     """The preview DingTalk shows in the chat list: the first line of text, cut to 20 characters."""
     first = next((line.strip() for line in to_text(markup).split("\n") if line.strip()), "联络员助手")
-    return first[:20]
+    return first[:20].strip()
 
 
 def message_parts(message: Message, choices: Choices | None, chat: str) -> list[Part]:
