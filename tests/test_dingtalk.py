@@ -360,3 +360,9 @@ async def test_the_console_chat_shows_the_dingtalk_face(tmp_path):
     assert "**牵头的指标**" in text and "[\\[选1\\]" in text and "dtmd://dingtalkclient/sendMessage" in text
     assert "请选择要提交材料的指标" in text and "好的,为第3项" in text  # 选3: the picker's first indicator
     assert "建立健全协同监管" not in text  # nothing after exit (第12项指标 was not asked)
+
+
+def test_the_app_secret_is_not_in_the_settings_repr():
+    settings = Settings(_env_file=None, dingtalk_client_id="ding-app", dingtalk_client_secret="very-secret-42")
+    assert "very-secret-42" not in repr(settings) and "very-secret-42" not in str(settings.model_dump())
+    assert settings.dingtalk_secret == "very-secret-42"
