@@ -53,10 +53,12 @@ def seed(url: str) -> int:
     with Session(engine) as s:
         load_all(s)
         camp = get_campaign(s, "yancheng")
+        # The directory before the phases change: loading it builds the campaign's lexicon, which
+        # this test process keeps by campaign id and data hash (other tests' stores share both).
+        unit = UnitDirectory.load(s, camp).resolve("市监局").unit
         set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=SLOT)
         for no in (12, 13, 14):
             set_due(s, camp, no, date(2026, 12, 21), by=1, now=SLOT)
-        unit = UnitDirectory.load(s, camp).resolve("市监局").unit
         people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=OFFICER, name="赵联络",
                            now=SLOT, channel="dingtalk")
         people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=REVIEWER, name="钱审核",
