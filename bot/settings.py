@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     sweep_grace_hours: float = Field(24, gt=0)  # unreferenced files younger than this are kept
     log_level: str = "INFO"
     log_format: str = "text"
+    # The DingTalk face (``channels.dingtalk``): the app's credentials, its robot, the OpenAPI host.
+    dingtalk_client_id: str = ""
+    dingtalk_client_secret: SecretStr | None = None
+    dingtalk_robot_code: str = ""
+    dingtalk_openapi_endpoint: str = "https://api.dingtalk.com"
+    dingtalk_admin_user_ids: str = ""
 
     @field_validator("office_chat_id", mode="before")
     @classmethod
@@ -54,6 +60,16 @@ class Settings(BaseSettings):
         """Telegram user ids of office admins (``ADMIN_USER_IDS``, comma separated)."""
         parts = self.admin_user_ids.replace(";", ",").split(",")
         return frozenset(int(p) for p in (s.strip() for s in parts) if p.lstrip("-").isdigit())
+
+    @property
+    def dingtalk_admins(self) -> frozenset[str]:
+        """DingTalk staff ids of office admins (``DINGTALK_ADMIN_USER_IDS``, comma separated)."""
+        return frozenset(p.strip() for p in self.dingtalk_admin_user_ids.replace(";", ",").split(",") if p.strip())
+
+    @property
+    def dingtalk_secret(self) -> str:
+        """The DingTalk app secret, or an empty string."""
+        return self.dingtalk_client_secret.get_secret_value() if self.dingtalk_client_secret else ""
 
     @property
     def evidence_path(self) -> Path:

@@ -37,9 +37,10 @@ def officer_campaign(*, session: Session, officer_id: int) -> int | None:
     return target.campaign_id if target else None
 
 
-def best_role(*, session: Session, user_id: int, admin: bool) -> Role:
+def best_role(*, session: Session, user_id: int | str, admin: bool, channel: str = "telegram") -> Role:
     """The highest role a user holds in any campaign (for /setup, before a group has a campaign)."""
-    roles = [role_of(status=o.status, role=o.role) for o in people.officers_of_user(session=session, user_id=user_id)]
+    roles = [role_of(status=o.status, role=o.role)
+             for o in people.officers_of_user(session=session, user_id=user_id, channel=channel)]
     order = [Role.ADMIN, Role.OFFICE, Role.LIAISON, Role.PENDING, Role.REVOKED]
     if admin:
         return Role.ADMIN

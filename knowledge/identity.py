@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 TELEGRAM = "telegram"
+DINGTALK = "dingtalk"  # the second face (``channels.dingtalk``): ids are staff userids
 
 
 class PeopleError(Exception):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from knowledge.identity import TELEGRAM
+from knowledge.identity import DINGTALK, TELEGRAM
 from knowledge.models import Campaign
 from knowledge.people import OfficerInfo, add_officer
 from knowledge.units import UnitDirectory
@@ -26,6 +26,9 @@ from knowledge.units import UnitDirectory
 UNIT_COLS = ("单位", "unit", "单位名称", "责任单位")
 NAME_COLS = ("姓名", "name", "联络员")
 ID_COLS = ("telegram user id", "telegram", "telegram_id", "用户id", "账号", "username", "telegram id")
+# A DingTalk userid (员工的 userid in the admin console: letters, digits, "-" and "_"); a row may
+# name a person on both channels, and becomes one officer row per channel.
+DINGTALK_COLS = ("钉钉", "钉钉 userid", "钉钉userid", "dingtalk", "dingtalk user id", "dingtalk userid", "userid")
 ROLE_COLS = ("角色", "role")
 ROLES = {"联络员": "liaison", "liaison": "liaison", "办公室": "office", "office": "office", "": "liaison"}
 
@@ -46,6 +49,7 @@ class RosterRow:
     user_id: int | None
     username: str
     role: str
+    dingtalk_id: str = ""
 
 
 def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -96,7 +100,8 @@ def check_roster(path: Path, directory: UnitDirectory) -> list[RosterRow]:
     """Validate every row; raise ``RosterError`` listing all problems."""
     rows = read_rows(path)
     problems: list[str] = []
-    if rows and (_pick(rows[0][1], UNIT_COLS) is None or _pick(rows[0][1], ID_COLS) is None):
+    if rows and (_pick(rows[0][1], UNIT_COLS) is None or
+                 _pick(rows[0][1], ID_COLS) is None and _pick(rows[0][1], DINGTALK_COLS) is None):
         raise RosterError(["缺少必需的列:需要“单位”“姓名”和“Telegram”(用户 ID 或 @用户名)三列"])
     out: list[RosterRow] = []
     seen: dict[str, tuple[int, int]] = {}
@@ -114,23 +119,25 @@ def check_roster(path: Path, directory: UnitDirectory) -> list[RosterRow]:
             bad.append(f"“{unit_text}”是单位组合,请填写具体单位")
         if not name:
             bad.append("姓名为空")
-        user_id, username = None, ""
+        user_id, username, ding = None, "", _pick(row, DINGTALK_COLS) or ""
         if re.fullmatch(r"\d{1,15}", ident):
             user_id = int(ident)
         elif re.fullmatch(r"@?[A-Za-z][A-Za-z0-9_]{4,31}", ident):
             username = ident.lstrip("@")
-        else:
+        elif ident or not ding:
             bad.append(f"Telegram 账号“{ident}”不是数字 ID 或 @用户名")
+        if ding and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", ding):
+            bad.append(f"钉钉 userid“{ding}”只能包含字母、数字、“-”和“_”")
         if role_text not in ROLES:
             bad.append(f"角色“{role_text}”只能是 联络员 或 办公室")
-        key = str(user_id) if user_id is not None else username.lower()
+        key = str(user_id) if user_id is not None else username.lower() or f"dingtalk:{ding}"
         if key and res.unit and key in seen and seen[key][1] != res.unit.id:
             bad.append(f"同一人在第 {seen[key][0]} 行登记了另一个单位")
         if bad:
             problems.append(f"第 {line} 行: " + ";".join(bad))
             continue
         seen[key] = (line, res.unit.id)
-        out.append(RosterRow(line, res.unit.id, name, user_id, username, ROLES[role_text]))
+        out.append(RosterRow(line, res.unit.id, name, user_id, username, ROLES[role_text], ding))
     if problems:
         raise RosterError(problems)
     return out
@@ -138,9 +145,16 @@ def check_roster(path: Path, directory: UnitDirectory) -> list[RosterRow]:
 
 def import_roster(*, session: Session, campaign: Campaign, directory: UnitDirectory, path: Path,
                   by_user_id: int | str | None, now: datetime, channel: str = TELEGRAM) -> list[OfficerInfo]:
-    """Check the whole file, then register every row (active at once) on ``channel``."""
+    """Check the whole file, then register every row (active at once): its Telegram account on
+    ``channel``, its DingTalk userid (when the roster has one) on DingTalk."""
     rows = check_roster(path, directory)
-    return [add_officer(session=session, campaign_id=campaign.id, unit_id=r.unit_id, user_id=r.user_id,
-                        username=r.username, name=r.name, role=r.role, by_user_id=by_user_id, now=now,
-                        channel=channel)
-            for r in rows]
+    out = []
+    for r in rows:
+        if r.user_id is not None or r.username:
+            out.append(add_officer(session=session, campaign_id=campaign.id, unit_id=r.unit_id, user_id=r.user_id,
+                                   username=r.username, name=r.name, role=r.role, by_user_id=by_user_id, now=now,
+                                   channel=channel))
+        if r.dingtalk_id:
+            out.append(add_officer(session=session, campaign_id=campaign.id, unit_id=r.unit_id, user_id=r.dingtalk_id,
+                                   name=r.name, role=r.role, by_user_id=by_user_id, now=now, channel=DINGTALK))
+    return out

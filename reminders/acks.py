@@ -18,14 +18,15 @@ from knowledge.units import UnitDirectory
 RECENT = 5  # /acks lists this many of the latest group reminders
 
 
-def sign(*, session: Session, reminder_id: int, user_id: int, now: datetime) -> Message:
+def sign(*, session: Session, reminder_id: int, user_id: int | str, now: datetime,
+         channel: str = "telegram") -> Message:
     """Record that the presser's unit has seen reminder ``reminder_id``.
 
     A refusal is a ``Message`` with intent ``refused`` (the face shows it as an alert).
     """
     reminder = session.get(ReminderLog, reminder_id)
-    officer = people.officer_of(session=session, user_id=user_id,
-                                campaign_id=reminder.campaign_id) if reminder else None
+    officer = people.officer_of(session=session, user_id=user_id, campaign_id=reminder.campaign_id,
+                                channel=channel) if reminder else None
     if reminder is None or officer is None or officer.status != "active" or not officer.unit_id:
         return Message("ack_refused", intent="refused")
     if str(officer.unit_id) not in reminder.payload.get("units", {}):

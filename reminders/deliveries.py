@@ -96,7 +96,8 @@ def reminder_rows(session: Session, directory: UnitDirectory, campaign: Campaign
                               week_of(campaign, now)))
             elif not people.muted(session=session, officer_id=officer.id, now=now):
                 rows.append(Outgoing(f"reminder:{log_id}:{officer.user_id}", officer.user_id,
-                                     private_message(data, unit, titles), private=True, campaign_id=campaign.id))
+                                     private_message(data, unit, titles), private=True, campaign_id=campaign.id,
+                                     channel=officer.channel))
     return rows, known
 
 

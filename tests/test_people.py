@@ -145,3 +145,21 @@ def test_cli_officers_and_chats(tmp_path, monkeypatch, capsys):
     bad.write_text("单位,姓名,Telegram\n气象局,甲,1\n", encoding="utf-8")
     assert main(["officers", "import", "--campaign", "hejin", str(bad)]) == 2
     assert "第 2 行" in capsys.readouterr().err
+
+
+def test_roster_with_dingtalk_userids(ctx, tmp_path):
+    """A roster names people by DingTalk userid, by Telegram, or both: one officer row per channel."""
+    s, camp, d = ctx
+    path = tmp_path / "roster.csv"
+    path.write_text("单位,姓名,Telegram,钉钉 userid\n统计局,张三,1001,manager4711\n发改委,李四,,0193-22_x\n"
+                    "市监局,王五,@wangwu_sj,\n", encoding="utf-8")
+    infos = import_roster(session=s, campaign=camp, directory=d, path=path, by_user_id=None, now=NOW)
+    assert [(i.unit_name, i.channel, i.user_id) for i in infos] == [
+        ("统计局", "telegram", 1001), ("统计局", "dingtalk", "manager4711"),
+        ("发展和改革委员会", "dingtalk", "0193-22_x"), ("市场监督管理局", "telegram", None)]
+    assert people.officer_of(session=s, user_id="manager4711", channel="dingtalk").unit_name == "统计局"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("单位,姓名,钉钉\n统计局,张三,有 空格\n发改委,李四,\n", encoding="utf-8")
+    with pytest.raises(RosterError) as err:
+        import_roster(session=s, campaign=camp, directory=d, path=bad, by_user_id=None, now=NOW)
+    assert [p.split(":")[0] for p in err.value.problems] == ["第 2 行", "第 3 行"]

@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("bot", "handlers", "knowledge", "reminders")
+PACKAGES = ("bot", "channels", "handlers", "knowledge", "reminders")
 # The generated first migration is one long function by nature.
 EXEMPT = ("knowledge/migrations/",)
 

@@ -61,6 +61,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     setup(settings.log_level, settings.log_format)
     hold(settings)  # until the process ends: `restore` sees a running bot
+    if getattr(args, "channel", "telegram") == "dingtalk":
+        return _run_dingtalk(settings)
     if not settings.token:
         print("未设置 TELEGRAM_BOT_TOKEN,先在终端里试用(本地模拟,不连接 Telegram)。\n"
               "设置令牌后再运行即可连接真实的 Telegram。\n", file=sys.stderr)
@@ -90,6 +92,17 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _run_dingtalk(settings: Settings) -> int:
+    """The DingTalk face (``channels.dingtalk.runner``)."""
+    from channels.dingtalk.runner import MissingSettings, run
+
+    try:
+        return run(settings)
+    except MissingSettings as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 2
+
+
 async def _preflight(app: object) -> None:
     """Ask Telegram who we are once, so a bad token or an unreachable API fails cleanly."""
     bot = app.bot  # type: ignore[attr-defined]
@@ -101,6 +114,10 @@ async def _preflight(app: object) -> None:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """The same application offline: type as an officer, read the bot's replies."""
+    if getattr(args, "channel", "telegram") == "dingtalk":
+        from channels.dingtalk.console import run_chat
+
+        return run_chat(settings, campaign=args.campaign, unit=args.unit, group=args.group)
     from bot.fakes.console import run_local_chat
 
     return run_local_chat(settings, campaign=args.campaign, unit=args.unit, group=args.group)

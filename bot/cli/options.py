@@ -70,11 +70,15 @@ def data(sub: Subparsers) -> None:
 def bot(sub: Subparsers) -> None:
     """run, chat, ask (``bot.cli.bot``)."""
     p = sub.add_parser("run", help="启动机器人(未设置令牌时进入本地试用)")
+    p.add_argument("--channel", choices=("telegram", "dingtalk"), default="telegram",
+                   help="连接 Telegram(默认)或钉钉(Stream 模式,见 docs/operations.md)")
     p.set_defaults(func=command("bot", "cmd_run"))
     p = sub.add_parser("chat", help="不连接 Telegram,在终端里以某单位联络员身份和机器人对话")
     p.add_argument("--campaign", default=None)
     p.add_argument("--unit", default=None)
     p.add_argument("--group", action="store_true", help="模拟联络员群(消息会自动 @机器人)")
+    p.add_argument("--channel", choices=("telegram", "dingtalk"), default="telegram",
+                   help="以哪一端的样子显示回复(钉钉:markdown 和“选N”选项)")
     p.set_defaults(func=command("bot", "cmd_chat"))
     p = sub.add_parser("ask", help="回答一个问题(与机器人同一路径)")
     _campaign(p)

@@ -1,0 +1,253 @@
+"""A fake DingTalk gateway on 127.0.0.1: the OpenAPI calls and the Stream WebSocket the DingTalk
+face uses, answered the way DingTalk answers them (read in ``dingtalk-stream`` 0.24.3 and
+DingTalk's OpenAPI reference), so ``liaison-bot run --channel dingtalk`` runs offline against it
+with ``DINGTALK_OPENAPI_ENDPOINT``.
+
+- ``POST /v1.0/oauth2/accessToken`` → ``{"accessToken", "expireIn"}`` for the right app key and
+  secret only; other calls need the token in ``x-acs-dingtalk-access-token`` (else 401).
+- ``POST /v1.0/gateway/connections/open`` → ``{"endpoint": "ws://…/connect", "ticket"}``; the
+  WebSocket at the endpoint takes a ticket once.
+- ``push(...)`` sends a robot message as a CALLBACK frame on ``/v1.0/im/bot/messages/get``; a
+  frame not acknowledged (an ack with its ``messageId``) is sent again on the next connection, as
+  DingTalk redelivers.
+- ``POST /v1.0/robot/messageFiles/download`` → a ``downloadUrl`` served by ``GET /files/<code>``.
+- ``POST /v1.0/robot/groupMessages/send`` and ``/v1.0/robot/oToMessages/batchSend``: ``msgParam``
+  must be a JSON string; what arrived is kept in ``sent``; users in ``left`` come back in
+  ``invalidStaffIdList``; conversations in ``gone`` answer 400.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+
+from tornado.httpserver import HTTPServer
+from tornado.web import Application, RequestHandler
+from tornado.websocket import WebSocketHandler
+
+TOPIC = "/v1.0/im/bot/messages/get"
+
+
+@dataclass
+class Sent:
+    """One message the robot sent: to a group (``conversation``) or a person (``user``)."""
+
+    conversation: str
+    user: str
+    title: str
+    text: str
+
+
+@dataclass
+class Gateway:
+    """The gateway's state, shared by its handlers and the test."""
+
+    client_id: str
+    secret: str
+    robot_code: str
+    sent: list[Sent] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+    left: set[str] = field(default_factory=set)
+    gone: set[str] = field(default_factory=set)
+    unacked: dict[str, str] = field(default_factory=dict)  # messageId → frame
+    frames: dict[str, str] = field(default_factory=dict)  # every frame pushed, by messageId
+    acks: list[str] = field(default_factory=list)
+    tokens: set[str] = field(default_factory=set)
+    tickets: set[str] = field(default_factory=set)
+    connections: list[WebSocketHandler] = field(default_factory=list)
+    opened: int = 0
+    counter: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def to(self, conversation: str = "", user: str = "") -> list[Sent]:
+        return [s for s in self.sent if (conversation and s.conversation == conversation) or (user and s.user == user)]
+
+
+class _Json(RequestHandler):
+    gateway: Gateway
+
+    def initialize(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    def body(self) -> dict:
+        return json.loads(self.request.body or b"{}")
+
+    def answer(self, data: dict, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(data))
+
+    def authorised(self) -> bool:
+        if self.request.headers.get("x-acs-dingtalk-access-token") in self.gateway.tokens:
+            return True
+        self.answer({"code": "InvalidAuthentication", "message": "不合法的access_token"}, 401)
+        return False
+
+
+class Token(_Json):
+    def post(self) -> None:
+        b = self.body()
+        if (b.get("appKey"), b.get("appSecret")) != (self.gateway.client_id, self.gateway.secret):
+            self.answer({"code": "invalidClientIdOrSecret", "message": "无效的clientId或者clientSecret"}, 400)
+            return
+        token = f"tok-{next(self.gateway.counter)}"
+        self.gateway.tokens.add(token)
+        self.answer({"accessToken": token, "expireIn": 7200})
+
+
+class Open(_Json):
+    def post(self) -> None:
+        b = self.body()
+        if (b.get("clientId"), b.get("clientSecret")) != (self.gateway.client_id, self.gateway.secret):
+            self.answer({"code": "invalidClientIdOrSecret", "message": "clientId or clientSecret invalid"}, 400)
+            return
+        ticket = f"ticket-{next(self.gateway.counter)}"
+        self.gateway.tickets.add(ticket)
+        self.gateway.opened += 1
+        host = self.request.host
+        self.answer({"endpoint": f"ws://{host}/connect", "ticket": ticket})
+
+
+class Connect(WebSocketHandler):
+    def initialize(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    def open(self) -> None:
+        ticket = self.get_argument("ticket", "")
+        if ticket not in self.gateway.tickets:
+            self.close(4001, "bad ticket")
+            return
+        self.gateway.tickets.discard(ticket)
+        self.gateway.connections.append(self)
+        for frame in list(self.gateway.unacked.values()):  # DingTalk redelivers what was not acknowledged
+            self.write_message(frame)
+
+    def on_message(self, message: str | bytes) -> None:
+        ack = json.loads(message)
+        mid = (ack.get("headers") or {}).get("messageId", "")
+        if ack.get("code") == 200 and mid in self.gateway.frames:
+            self.gateway.unacked.pop(mid, None)
+            self.gateway.acks.append(mid)
+
+    def on_close(self) -> None:
+        if self in self.gateway.connections:
+            self.gateway.connections.remove(self)
+
+
+class Download(_Json):
+    def post(self) -> None:
+        if not self.authorised():
+            return
+        b = self.body()
+        if b.get("robotCode") != self.gateway.robot_code or b.get("downloadCode") not in self.gateway.files:
+            self.answer({"code": "resource.not.found", "message": "downloadCode not found"}, 400)
+            return
+        self.answer({"downloadUrl": f"http://{self.request.host}/files/{b['downloadCode']}"})
+
+
+class File(RequestHandler):
+    def initialize(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+
+    def get(self, code: str) -> None:
+        self.finish(self.gateway.files[code])
+
+
+class Send(_Json):
+    def post(self) -> None:
+        if not self.authorised():
+            return
+        b = self.body()
+        param = b.get("msgParam")
+        if b.get("robotCode") != self.gateway.robot_code or not isinstance(param, str):
+            self.answer({"code": "param.error", "message": "robotCode or msgParam invalid"}, 400)
+            return
+        md = json.loads(param)
+        if self.request.path.endswith("/groupMessages/send"):
+            conv = b.get("openConversationId", "")
+            if conv in self.gateway.gone:
+                self.answer({"code": "robot.not.in.group", "message": "机器人不在群内"}, 400)
+                return
+            self.gateway.sent.append(Sent(conv, "", md.get("title", ""), md.get("text", "")))
+            self.answer({"processQueryKey": f"q{next(self.gateway.counter)}"})
+            return
+        invalid = [u for u in b.get("userIds", []) if u in self.gateway.left]
+        for user in b.get("userIds", []):
+            if user not in invalid:
+                self.gateway.sent.append(Sent("", user, md.get("title", ""), md.get("text", "")))
+        self.answer({"processQueryKey": f"q{next(self.gateway.counter)}", "invalidStaffIdList": invalid,
+                     "flowControlledStaffIdList": []})
+
+
+class FakeDingTalk:
+    """``async with FakeDingTalk() as dt:`` then ``dt.endpoint`` is ``DINGTALK_OPENAPI_ENDPOINT``."""
+
+    def __init__(self, client_id: str = "ding-app", secret: str = "s3cret", robot_code: str = "ding-robot") -> None:
+        self.gateway = Gateway(client_id, secret, robot_code)
+        self.port = 0
+        self._server: HTTPServer | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def __aenter__(self) -> FakeDingTalk:
+        g = {"gateway": self.gateway}
+        app = Application([(r"/v1.0/oauth2/accessToken", Token, g), (r"/v1.0/gateway/connections/open", Open, g),
+                           (r"/connect", Connect, g), (r"/v1.0/robot/messageFiles/download", Download, g),
+                           (r"/files/(.+)", File, g), (r"/v1.0/robot/groupMessages/send", Send, g),
+                           (r"/v1.0/robot/oToMessages/batchSend", Send, g)])
+        self._server = HTTPServer(app)
+        self._server.listen(0, "127.0.0.1")
+        self.port = next(iter(self._server._sockets.values())).getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for conn in list(self.gateway.connections):
+            conn.close()
+        if self._server:
+            self._server.stop()
+
+    def push(self, *, sender: str, text: str = "", conversation: str = "", nick: str = "联络员",
+             kind: str = "text", file: tuple[str, bytes] | None = None, title: str = "") -> str:
+        """A robot message from ``sender`` (private unless ``conversation``); its msgId."""
+        n = next(self.gateway.counter)
+        mid = f"msg{n:06d}"
+        data = {"msgId": mid, "conversationId": conversation or f"cid-private-{sender}",
+                "conversationType": "2" if conversation else "1", "senderStaffId": sender,
+                "senderId": f"$:LWCP_v1:${sender}", "senderNick": nick, "robotCode": self.gateway.robot_code,
+                "chatbotUserId": "$:bot", "isInAtList": bool(conversation), "createAt": int(time.time() * 1000) + n,
+                "sessionWebhook": f"{self.endpoint}/session/{mid}", "conversationTitle": title, "msgtype": kind}
+        if file:
+            code = f"dc-{n}"
+            self.gateway.files[code] = file[1]
+            data["msgtype"] = "file" if kind == "text" else kind
+            data["content"] = {"downloadCode": code, "fileName": file[0]}
+        else:
+            data["text"] = {"content": (" " + text) if conversation else text}  # the @mention is removed
+        frame = json.dumps({"specVersion": "1.0", "type": "CALLBACK", "data": json.dumps(data, ensure_ascii=False),
+                            "headers": {"appId": "app", "connectionId": "c1", "contentType": "application/json",
+                                        "messageId": f"frame-{n}", "time": str(int(time.time() * 1000)),
+                                        "topic": TOPIC}})
+        self.gateway.unacked[f"frame-{n}"] = self.gateway.frames[f"frame-{n}"] = frame
+        for conn in list(self.gateway.connections):
+            conn.write_message(frame)
+        return mid
+
+    def ping(self) -> None:
+        frame = json.dumps({"specVersion": "1.0", "type": "SYSTEM", "data": json.dumps({"opaque": "x"}),
+                            "headers": {"messageId": f"ping-{next(self.gateway.counter)}", "topic": "ping",
+                                        "contentType": "application/json"}})
+        for conn in list(self.gateway.connections):
+            conn.write_message(frame)
+
+    async def wait_for(self, predicate, timeout: float = 20.0) -> list[Sent]:  # noqa: ANN001
+        """The messages sent so far once ``predicate(sent)`` holds (raises after ``timeout``)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not predicate(self.gateway.sent):
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"waited {timeout}s; sent: {[(s.conversation or s.user, s.text[:60]) for s in self.gateway.sent]}")
+            await asyncio.sleep(0.05)
+        return list(self.gateway.sent)

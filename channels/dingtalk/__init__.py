@@ -1,0 +1,18 @@
+"""The DingTalk face: the same bot in DingTalk (钉钉) through a Stream-mode robot.
+
+The bot holds an outbound WebSocket (``stream``), so it needs no public address. A robot message
+arrives as a CALLBACK frame on ``/v1.0/im/bot/messages/get`` (``frames``), is stored in the durable
+inbox before it is acknowledged, and goes through the same gate, the same access table and the
+same core calls as a Telegram update (``face``). Replies and the outbox's rows are rendered from
+the same templates into DingTalk's markdown, buttons as numbered choices (``markdown``), and sent
+through the robot OpenAPI (``api``, ``outbox``). ``runner`` owns the loop: stream, outbox passes,
+reminders, a clean stop on SIGTERM.
+
+Read in ``dingtalk-stream`` 0.24.3 (open-dingtalk's SDK) rather than used: its client reads the
+endpoint at import, cannot be stopped, and sends with blocking ``requests`` that ignore
+DingTalk's ``errcode`` — so the few calls it makes are made here with httpx and tornado.
+"""
+
+from knowledge.identity import DINGTALK as CHANNEL
+
+__all__ = ["CHANNEL"]

@@ -1,0 +1,84 @@
+"""``liaison-bot chat --channel dingtalk``: the DingTalk face offline, in a terminal.
+
+The real ``Face`` over the real store; each typed line is a robot message from a registered
+officer of the chosen unit (privately, or in a bound liaison group), and what the face would send
+is printed as DingTalk receives it — the markdown text with its ``[选N]`` choices; type "选N" (or
+the label) to pick one, as a tap on the link would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable, Iterable
+
+from sqlmodel import Session
+
+from bot.context import Services
+from bot.fakes.console import _pick_unit
+from bot.settings import Settings
+from bot.store import open_store
+from channels.dingtalk import CHANNEL
+from channels.dingtalk.face import Face
+from channels.dingtalk.frames import RobotMessage
+from channels.dingtalk.markdown import Choices, Part
+from channels.dingtalk.outbox import DingTalkOutbox
+from knowledge import chats, people
+from knowledge.clock import SystemClock
+from reminders.outbox import Sent
+
+USER, GROUP = "console-officer", "cidConsoleGroup=="
+
+
+class Printed(DingTalkOutbox):
+    """What would be sent, printed instead."""
+
+    def __init__(self, services: Services, choices: Choices, out: Callable[[str], None]) -> None:
+        super().__init__(api=None, services=services, choices=choices)  # type: ignore[arg-type]
+        self.out = out
+
+    async def send_parts(self, chat: str, parts: list[Part], private: bool) -> Sent | None:
+        for part in parts:
+            self.out(f"— 机器人({'私聊' if private else '群'},标题“{part.title}”)—")
+            self.out(part.text)
+            self.out("")
+        return Sent()
+
+
+async def chat_session(settings: Settings, *, campaign: str, unit: str | None, group: bool,
+                       lines: Iterable[str], out: Callable[[str], None] = print) -> None:
+    engine = open_store(settings)
+    clock = SystemClock()
+    with Session(engine) as session:
+        campaign_id, unit_id, unit_name = _pick_unit(session, campaign, unit)
+        people.add_officer(session=session, campaign_id=campaign_id, unit_id=unit_id, user_id=USER,
+                           name="试用联络员", now=clock.now(), channel=CHANNEL)
+        if group:
+            chats.bind_chat(session=session, campaign_id=campaign_id, chat_id=GROUP, kind="liaison",
+                            title="联络员群(本地试用)", by_user_id=USER, now=clock.now(), channel=CHANNEL)
+        session.commit()
+    services = Services(settings=settings, engine=engine, clock=clock)
+    choices = Choices()
+    face = Face(services, Printed(services, choices, out), choices)
+    out(f"本地试用(钉钉):您是“{unit_name}”的联络员,在{'联络员群' if group else '私聊'}中。"
+        "输入问题后回车;输入“选N”即可选择;输入 exit 退出。\n")
+    for n, raw in zip(itertools.count(1), lines, strict=False):
+        line = raw.strip()
+        if line in ("exit", "quit", "退出"):
+            break
+        if line:
+            await face.handle(RobotMessage(msg_id=f"console-{n}", conversation_id=GROUP if group else USER,
+                                           private=not group, sender=USER, nick="试用联络员", kind="text",
+                                           text=line))
+
+
+def run_chat(settings: Settings, *, campaign: str | None, unit: str | None, group: bool) -> int:
+    """Entry point of ``liaison-bot chat --channel dingtalk``."""
+    import sys
+
+    from bot.fakes.console import _stdin_lines
+
+    lines = _stdin_lines() if sys.stdin.isatty() else (line for line in sys.stdin)
+    asyncio.run(chat_session(settings, campaign=campaign or settings.default_campaign, unit=unit, group=group,
+                             lines=lines))
+    return 0

@@ -1,0 +1,151 @@
+"""People and chats from DingTalk: registering in a private chat, the office approving in its
+group, an admin binding a group — the same core calls and templates as ``handlers.registration``
+and ``handlers.chats``.
+
+A registration's approval card and the decision's notice are outbox rows (``approval:…``),
+committed with the request or the decision and the message's inbox mark, so a restart loses
+neither. Who may bind a group before it has a campaign is the highest role the person holds on
+DingTalk (admins: ``DINGTALK_ADMIN_USER_IDS``), as ``/setup`` is judged on Telegram.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from bot.render import render
+from channels.dingtalk import CHANNEL
+from channels.dingtalk.flows import Face, settle_and_send
+from channels.dingtalk.frames import RobotMessage
+from knowledge import chats as bindings
+from knowledge import enrolment, people
+from knowledge.access import Route
+from knowledge.campaigns import all_campaigns
+from knowledge.messages import Action, ActionKind, Message
+from knowledge.outbox import Outgoing
+
+
+async def start(face: Face, msg: RobotMessage) -> None:
+    """/start in private: say who you are, or begin registering (campaign, then unit)."""
+    with face.services.session() as session:
+        where = await face.enter(session, msg, Route.START)
+        if where is None:
+            return
+        if where.officer and where.officer.status in ("active", "pending"):
+            reply = Message("start_known", {"officer": where.officer,
+                                            "city": where.campaign.city if where.campaign else ""})
+        else:
+            campaigns = all_campaigns(session=session)
+            if len(campaigns) == 1:
+                reply = _units(session, face, msg, campaigns[0], 0)
+            else:
+                reply = Message("reg_pick_campaign", actions=[[Action(c.city, ActionKind.REGISTER, ("c", c.id))]
+                                                              for c in campaigns])
+    await face.reply(msg, reply)
+
+
+def _units(session: Session, face: Face, msg: RobotMessage, campaign, page: int) -> Message:  # noqa: ANN001
+    shown, pages, rows = enrolment.unit_page(session=session, campaign=campaign, page=page)
+    face.registering[msg.sender] = campaign.id
+    return Message("reg_pick_unit", {"city": campaign.city, "page": shown, "pages": pages}, actions=rows)
+
+
+async def register_choice(face: Face, msg: RobotMessage, action: Action) -> None:
+    """reg:c:<campaign>, reg:p:<campaign>:<page>, reg:u:<campaign>:<unit>."""
+    step, _, *rest = action.args
+    with face.services.session() as session:
+        where = await face.enter(session, msg, Route.REGISTER, action)
+        if where is None:
+            return
+        campaign = where.campaign
+        if step in ("c", "p"):
+            reply = _units(session, face, msg, campaign, rest[0] if step == "p" else 0)
+        else:
+            unit = where.directory.units.get(rest[0]) if rest else None
+            if unit is None or unit.kind == "group":
+                reply = render("stale_button")
+            else:
+                await _request(face, msg, session, campaign, unit.id)
+                return
+    await face.reply(msg, reply)
+
+
+async def _request(face: Face, msg: RobotMessage, session: Session, campaign, unit_id: int) -> None:  # noqa: ANN001
+    try:
+        officer = people.request_registration(session=session, campaign_id=campaign.id, unit_id=unit_id,
+                                              user_id=msg.sender, username="", name=msg.nick,
+                                              now=face.services.clock.now(), channel=CHANNEL)
+    except people.PeopleError as exc:
+        await face.reply(msg, render("refused", reason=str(exc)))
+        return
+    face.registering.pop(msg.sender, None)
+    if officer.status == "active":
+        session.commit()
+        await face.reply(msg, Message("reg_active", {"officer": officer}))
+        return
+    stamp = int(face.services.clock.now().timestamp())
+    card = Message("approval_card", {"officer": officer, "user_id": msg.sender, "username": ""},
+                   actions=[[Action("通过", ActionKind.APPROVE, (officer.id, 1)),
+                             Action("拒绝", ActionKind.APPROVE, (officer.id, 0))]])
+    rows = [Outgoing(f"approval:{officer.id}:{stamp}:{c.chat_id}", c.chat_id, card, campaign_id=campaign.id,
+                     channel=CHANNEL)
+            for c in bindings.office_chats(session=session, campaign_id=campaign.id) if c.channel == CHANNEL]
+    rows.insert(0, Outgoing(f"approval:{officer.id}:{stamp}:asked", msg.sender, Message("reg_pending", {"officer": officer}),
+                            private=True, campaign_id=campaign.id, channel=CHANNEL))
+    await settle_and_send(face, msg, session, rows)
+
+
+async def typed_unit(face: Face, msg: RobotMessage) -> None:
+    """During registration, a typed unit name offers the matching units."""
+    campaign_id = face.registering[msg.sender]
+    with face.services.session() as session:
+        where = face.locate(session, msg, campaign_id)
+        found = enrolment.typed_choices(where.directory, msg.text) if where.directory else []
+    rows = [[Action(u.name, ActionKind.REGISTER, ("u", campaign_id, u.id))] for u in found]
+    await face.reply(msg, Message("reg_typed", {"found": bool(rows), "query": msg.text}, actions=rows))
+
+
+async def approve_choice(face: Face, msg: RobotMessage, action: Action) -> None:
+    """apv:<officer>:1|0 — the office of the officer's campaign decides; once."""
+    officer_id, verdict = action.args
+    with face.services.session() as session:
+        if await face.enter(session, msg, Route.APPROVE, action) is None:
+            return
+        try:
+            officer = people.decide(session=session, officer_id=officer_id, approve=verdict == 1,
+                                    by_user_id=msg.sender, now=face.services.clock.now())
+        except people.PeopleError as exc:
+            await face.reply(msg, render("refused", reason=str(exc)))
+            return
+        rows = [Outgoing(f"approval:{officer.id}:decided:{msg.chat}", msg.chat,
+                         Message("approval_done", {"officer": officer, "decider": msg.nick}),
+                         campaign_id=officer.campaign_id, channel=CHANNEL)]
+        if officer.user_id and officer.channel == CHANNEL:
+            rows.append(Outgoing(f"approval:{officer.id}:notice", officer.user_id,
+                                 Message("approval_notice", {"officer": officer}), private=True,
+                                 campaign_id=officer.campaign_id, channel=CHANNEL))
+        await settle_and_send(face, msg, session, rows)
+
+
+async def setup(face: Face, msg: RobotMessage) -> None:
+    """/setup in a group: choose the campaign and what the group is for."""
+    with face.services.session() as session:
+        if await face.enter(session, msg, Route.SETUP) is None:
+            return
+        rows = [[Action(f"{c.city} · 联络员群", ActionKind.SETUP, (c.id, "l")),
+                 Action(f"{c.city} · 办公室群", ActionKind.SETUP, (c.id, "o"))]
+                for c in all_campaigns(session=session)]
+    await face.reply(msg, Message("setup_choose", actions=rows))
+
+
+async def setup_choice(face: Face, msg: RobotMessage, action: Action) -> None:
+    """setup:<campaign>:l|o — bind this group."""
+    with face.services.session() as session:
+        where = await face.enter(session, msg, Route.SETUP_BUTTON, action)
+        if where is None:
+            return
+        binding = bindings.bind_chat(session=session, campaign_id=where.campaign.id, chat_id=msg.conversation_id,
+                                     kind="office" if action.args[1] == "o" else "liaison", title=msg.title,
+                                     by_user_id=msg.sender, now=face.services.clock.now(), channel=CHANNEL)
+        session.commit()
+        reply = Message("setup_done", {"chat": binding, "city": where.campaign.city})
+    await face.reply(msg, reply)

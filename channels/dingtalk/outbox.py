@@ -1,0 +1,98 @@
+"""The DingTalk outbox: ``reminders.outbox.Outbox`` over the robot OpenAPI.
+
+A row's ``target`` is a conversation: a group's ``openConversationId`` or, with ``private``, a
+person's staff id. What a failure means for the row, decided once, as ``bot.outbox`` does for
+Telegram:
+
+- a person batchSend lists as invalid (left the organisation, not a user of the app): like
+  Telegram's ``Forbidden`` — ``private_ok`` off, the row ``unreachable``, its fallback written;
+- a group DingTalk refuses (the robot was removed, the conversation is gone): the chat is marked
+  unreachable;
+- throttling (429, a QPS code, ``flowControlledStaffIdList``) → try again in a minute; 5xx,
+  connection failures and timeouts before the request left → try again later;
+- a read timeout: DingTalk has the request and almost always delivers it, so it counts as sent
+  with a note — sending again would say it twice.
+
+The digest's chart needs DingTalk's media upload (another host, ``oapi.dingtalk.com``); its
+caption is sent alone, and the chart stays in the office's export.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+from bot.context import Services
+from channels.dingtalk import CHANNEL
+from channels.dingtalk.api import DingTalkError, OpenApi
+from channels.dingtalk.markdown import Choices, Part, message_parts
+from knowledge import chats, people
+from knowledge.messages import Message
+from reminders.outbox import DeliveryDeferred, Sent, flush
+
+log = logging.getLogger(__name__)
+NOT_SENT = (httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout, httpx.ConnectError)
+
+
+class DingTalkOutbox:
+    """Rows and replies out to DingTalk conversations."""
+
+    channel = CHANNEL
+
+    def __init__(self, api: OpenApi, services: Services, choices: Choices) -> None:
+        self.api, self.services, self.choices = api, services, choices
+
+    async def send(self, target: int | str, message: Message, *, private: bool = False,
+                   reply_to: int | None = None) -> Sent | None:
+        """``Sent`` when DingTalk took every part; None when the conversation cannot be reached."""
+        chat = str(target)
+        return await self.send_parts(chat, message_parts(message, self.choices, chat), private)
+
+    async def send_parts(self, chat: str, parts: list[Part], private: bool) -> Sent | None:
+        ids: list[int | str] = []
+        for part in parts:
+            try:
+                if private:
+                    result = await self.api.send_private(chat, part.title, part.text)
+                    if chat in result.invalid:
+                        return self._gone(chat, private, "not a user of the app")
+                    if chat in result.throttled:
+                        raise DeliveryDeferred("DingTalk held the message back (flow control)", 60)
+                    ids.append(result.key)
+                else:
+                    ids.append(await self.api.send_group(chat, part.title, part.text))
+            except DingTalkError as exc:
+                if exc.throttled:
+                    raise DeliveryDeferred(str(exc), 60) from exc
+                if exc.passing:
+                    raise DeliveryDeferred(str(exc)) from exc
+                log.error("DingTalk refused a message to %s: %s", chat, exc)
+                return self._gone(chat, private, exc.code)
+            except httpx.TimeoutException as exc:
+                if isinstance(exc, NOT_SENT):
+                    raise DeliveryDeferred(f"{type(exc).__name__}") from exc
+                log.warning("no answer from DingTalk for a message to %s; taken as delivered", chat)
+                return Sent(ids, "timed out waiting for DingTalk's answer; assumed delivered")
+            except httpx.HTTPError as exc:
+                raise DeliveryDeferred(f"{type(exc).__name__}") from exc
+        return Sent(ids)
+
+    def _gone(self, chat: str, private: bool, why: str) -> None:
+        log.info("DingTalk conversation %s unreachable (%s)", chat, why)
+        with self.services.session() as session:
+            if private:
+                people.set_private_ok(session=session, user_id=chat, ok=False, channel=CHANNEL)
+            else:
+                chats.mark_chat_status(session=session, chat_id=chat, status="unreachable",
+                                       now=self.services.clock.now(), channel=CHANNEL)
+        return None
+
+    async def send_image(self, target: int | str, image: bytes, caption: Message) -> Sent | None:
+        """The digest's chart: its caption (see the module's note)."""
+        return await self.send(target, caption)
+
+
+async def deliver(box: DingTalkOutbox, keys: list[str] | None = None) -> int:
+    """Send what the outbox holds (only ``keys`` and their fallbacks, when given)."""
+    return await flush(box, box.services, keys)
