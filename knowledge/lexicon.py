@@ -223,13 +223,18 @@ def _is_word(window: str) -> bool:
     return bool(rjieba.has_word(window))
 
 
-_CACHE: dict[tuple[int, str], Lexicon] = {}
+_CACHE: dict[tuple, Lexicon] = {}
 
 
 def for_campaign(session: Session, campaign: Campaign, directory: _Names) -> Lexicon:
-    """The lexicon of ``campaign`` as loaded (rebuilt when its data hash changes)."""
-    key = (campaign.id or 0, campaign.data_hash)
+    """The lexicon of ``campaign`` as loaded: rebuilt when its data hash changes, and when the
+    office renames or rewrites the phases (``phases set``), which are not in the file's hash."""
+    phases = tuple(session.exec(select(Phase.name, Phase.text, Phase.period_as_written)
+                                .where(Phase.campaign_id == campaign.id).order_by(Phase.no)))
+    key = (campaign.id or 0, campaign.data_hash, phases)
     if (lex := _CACHE.get(key)) is None:
+        if len(_CACHE) >= 32:  # timelines set over and over in one process: keep the newest
+            _CACHE.pop(next(iter(_CACHE)))
         lex = _CACHE[key] = Lexicon.build(_terms(session, campaign, directory), _plan_text(session, campaign))
     return lex
 

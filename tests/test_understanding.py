@@ -94,3 +94,26 @@ def test_what_one_unit_answers_for_alone(store):
 def test_the_unit_with_most_direct_listings_comes_first(store):
     reply = ask(store, "hejin", "哪些单位负责的指标最多")
     assert reply.intent == "count" and reply.units[0] == "交通运输局"
+
+
+def test_the_lexicon_follows_phases_the_office_renames(tmp_path):
+    """Phase names are part of the plan's vocabulary but not of the file's hash: after
+    ``phases set`` renames one, the lexicon of the same loaded file must be rebuilt."""
+    from datetime import UTC, date, datetime
+
+    from sqlmodel import Session
+
+    from knowledge.campaigns import get_campaign
+    from knowledge.timeline import set_phases
+    from knowledge.units import UnitDirectory
+    from tests.conftest import campaigns_engine
+
+    with Session(campaigns_engine()) as session:
+        camp = get_campaign(session, "hejin")
+        before = UnitDirectory.load(session, camp).lexicon
+        set_phases(session, camp, [("材料冲刺阶段", date(2026, 12, 1), date(2026, 12, 31))], by=None,
+                   now=datetime(2026, 12, 1, tzinfo=UTC))
+        session.commit()
+        after = UnitDirectory.load(session, camp).lexicon
+        assert after is not before
+        assert UnitDirectory.load(session, camp).lexicon is after  # unchanged phases: kept
