@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from knowledge.schema import CampaignDocument, NationalDocument
+from knowledge.schema import CampaignDocument, NationalVersion
 from knowledge.units import normalize
 
 
@@ -28,7 +28,7 @@ def written_index(doc: CampaignDocument) -> tuple[dict[str, str], list[str]]:
     return index, problems
 
 
-def check_document(doc: CampaignDocument, national: NationalDocument | None) -> list[str]:
+def check_document(doc: CampaignDocument, national: NationalVersion | None) -> list[str]:
     """Every cross-field problem of ``doc``; an empty list means it may be loaded."""
     problems: list[str] = []
     index, dup = written_index(doc)
@@ -81,7 +81,7 @@ def check_document(doc: CampaignDocument, national: NationalDocument | None) -> 
     return problems
 
 
-def _check_levels_and_points(doc: CampaignDocument, national: NationalDocument | None) -> list[str]:
+def _check_levels_and_points(doc: CampaignDocument, national: NationalVersion | None) -> list[str]:
     problems: list[str] = []
     levels = {lv.name: lv for lv in doc.levels}
     for lv in doc.levels:

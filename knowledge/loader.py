@@ -34,10 +34,10 @@ from knowledge.models import (
     UnitMember,
     UnitName,
 )
-from knowledge.schema import CampaignDocument, NationalDocument
+from knowledge.schema import CampaignDocument, NationalVersion
 from knowledge.units import normalize
 
-NATIONAL = "national.yaml"
+NATIONAL = "national.yaml"  # the former single national file: not a campaign if a folder still has one
 
 
 class LoadError(Exception):
@@ -68,7 +68,7 @@ def campaign_files(directory: Path | None = None) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.name != NATIONAL)
 
 
-def _read_yaml(path: Path) -> tuple[Any, str]:
+def read_yaml_file(path: Path) -> tuple[Any, str]:
     text = path.read_text(encoding="utf-8")
     try:
         return yaml.safe_load(text), hashlib.sha256(text.encode()).hexdigest()
@@ -101,7 +101,7 @@ def _describe_loc(raw: Any, loc: tuple[Any, ...]) -> str:  # noqa: ANN401
     return ": ".join(parts[:1]) + (": " + ".".join(parts[1:]) if len(parts) > 1 else "")
 
 
-def _validate(path: Path, raw: Any, model: type) -> Any:  # noqa: ANN401
+def validate(path: Path, raw: Any, model: type) -> Any:  # noqa: ANN401
     if not isinstance(raw, dict):
         raise LoadError(str(path), ["文件内容不是一个 YAML 映射(mapping)"])
     try:
@@ -114,19 +114,31 @@ def _validate(path: Path, raw: Any, model: type) -> Any:  # noqa: ANN401
         raise LoadError(str(path), problems) from None
 
 
-def read_national(directory: Path | None = None) -> NationalDocument:
-    """Parse and validate ``national.yaml`` (the folder's own, else the shipped one)."""
-    path = (directory or data_dir()) / NATIONAL
-    if not path.exists():
-        path = data_dir() / NATIONAL
-    raw, _ = _read_yaml(path)
-    return _validate(path, raw, NationalDocument)
+def national_for(path: Path, doc: CampaignDocument) -> NationalVersion:
+    """The national version ``doc`` names, refused if unknown or not transcribed yet."""
+    from knowledge.national import UnknownVersion, version
+
+    name = doc.campaign.national_version
+    try:
+        nat = version(name)
+    except UnknownVersion as exc:
+        raise LoadError(str(path), [f"campaign: national_version: {exc}"]) from None
+    if not nat.transcribed:
+        raise LoadError(str(path), [
+            f"campaign: national_version: 全国指标体系 {name} 版({nat.name})的指标体系尚未录入"
+            f"(knowledge/data/national/{name}.yaml 只有合格标准和创建周期),暂不能按此版本校验和加载;"
+            "请先录入该版本的指标体系,或改用已录入的版本"])
+    return nat
 
 
-def read_campaign(path: Path, national: NationalDocument | None) -> tuple[CampaignDocument, str]:
-    """Parse and fully check one campaign file, raising ``LoadError`` with every problem."""
-    raw, digest = _read_yaml(path)
-    doc = _validate(path, raw, CampaignDocument)
+def read_campaign(path: Path, national: NationalVersion | None = None) -> tuple[CampaignDocument, str]:
+    """Parse and fully check one campaign file, raising ``LoadError`` with every problem.
+
+    ``national`` is ignored (kept for old callers): the file names its own version.
+    """
+    raw, digest = read_yaml_file(path)
+    doc = validate(path, raw, CampaignDocument)
+    national = national_for(path, doc)
     problems = check_document(doc, national)
     if doc.campaign.slug != path.stem:
         problems.append(f"campaign: slug: “{doc.campaign.slug}”与文件名“{path.stem}”不一致")
@@ -135,14 +147,14 @@ def read_campaign(path: Path, national: NationalDocument | None) -> tuple[Campai
     return doc, digest
 
 
-def load_national(session: Session, national: NationalDocument) -> None:
+def load_national(session: Session, national: NationalVersion) -> None:
     """Store the national indicator system (upsert by number)."""
     levels = {lv.name: lv for lv in national.levels}
     existing = {n.no: n for n in session.exec(select(NationalIndicator))}
     for ind in national.indicators:
         lv1 = levels[ind.level1]
         lv2 = next(c for c in lv1.children if c.name == ind.level2)
-        row = existing.get(ind.no) or NationalIndicator(no=ind.no, level1="", level2="", title="")
+        row = existing.get(ind.national_no) or NationalIndicator(no=ind.national_no, level1="", level2="", title="")
         row.sqlmodel_update({"level1": ind.level1, "level1_points": lv1.points, "level2": ind.level2,
                              "level2_points": lv2.points, "nature": ind.nature, "title": ind.title,
                              "points": ind.points})
@@ -156,12 +168,15 @@ def load_all(session: Session, directory: Path | None = None, extra: Path | None
     there survives upgrades of the package, and a file there replaces the shipped one of the
     same name.
     """
-    national = read_national(directory)
+    from knowledge.national import version
+
     files = {p.stem: p for p in campaign_files(directory)}
     if extra is not None and extra.is_dir():
         files.update({p.stem: p for p in campaign_files(extra)})
-    docs = [(p, *read_campaign(p, national)) for p in files.values()]
-    load_national(session, national)
+    docs = [(p, *read_campaign(p)) for p in files.values()]
+    # The national table holds the versions the campaigns follow (all of them 2022 so far).
+    for name in sorted({doc.campaign.national_version for _, doc, _ in docs}):
+        load_national(session, version(name))
     return [load_campaign(session, doc, digest, str(p)) for p, doc, digest in docs]
 
 
@@ -176,6 +191,8 @@ def load_campaign(session: Session, doc: CampaignDocument, digest: str, path: st
     camp = camp or Campaign(slug=info.slug, city="", region="", title="")
     extra = {k: v for k, v in info.model_extra.items()} if info.model_extra else {}
     extra["omits_national"] = info.omits_national
+    extra["national_version"] = info.national_version
+    extra["own_pass_rule"] = info.pass_rule is not None
     extra["office"] = doc.office.model_dump()
     extra["interpreter"] = (info.model_extra or {}).get("interpreter", "")  # "本方案由…负责解读"
     # Yancheng numbers tasks afresh in each section: then every label carries its section, (一)1 too.
@@ -184,8 +201,7 @@ def load_campaign(session: Session, doc: CampaignDocument, digest: str, path: st
         "city": info.city, "province": info.province, "region": info.region, "title": info.title,
         "notice_title": info.notice_title, "doc_number": info.doc_number, "issuer": info.issuer,
         "doc_date": info.date, "goal_period": info.goal_period, "source_file": info.source_file,
-        "timezone": info.timezone, "pass_total": info.pass_rule.total,
-        "pass_level1_rate": info.pass_rule.level1_rate, "pass_rule_text": info.pass_rule_text,
+        "timezone": info.timezone, **_pass_rule_columns(doc),
         "office_text": doc.office.text, "extra": extra, "data_hash": digest,
     })
     session.add(camp)
@@ -214,6 +230,16 @@ def load_campaign(session: Session, doc: CampaignDocument, digest: str, path: st
     report.counts["corrections"] = len(doc.corrections)
     session.flush()
     return report
+
+
+def _pass_rule_columns(doc: CampaignDocument) -> dict:
+    """The effective pass rule: the document's own where it states one, else its national version's."""
+    from knowledge.national import rule_text, version
+
+    info = doc.campaign
+    rule = info.pass_rule or version(info.national_version).pass_rule
+    return {"pass_total": rule.total, "pass_level1_rate": rule.level1_rate,
+            "pass_rule_text": info.pass_rule_text or rule_text(rule.total, rule.level1_rate)}
 
 
 def _write_units(session: Session, camp: Campaign, doc: CampaignDocument) -> dict[str, Unit]:

@@ -26,6 +26,7 @@ from knowledge.models import (
     ReminderLog,
     Unit,
 )
+from knowledge.national import pass_rule
 from knowledge.timeline import due_dates
 from knowledge.units import UnitDirectory
 
@@ -100,14 +101,15 @@ def compute(session: Session, campaign: Campaign, directory: UnitDirectory, toda
     total_max = sum((lv.table for lv in levels.values()), Z)
     confirmed = sum((lv.confirmed for lv in levels.values()), Z)
     projected = sum((lv.projected for lv in levels.values()), Z)
-    rate = campaign.pass_level1_rate
+    rule = pass_rule(campaign)
+    rate = rule.level1_rate
 
     def passes(value: Decimal, attr: str) -> bool:
-        return value >= campaign.pass_total and all(
+        return value >= rule.total and all(
             getattr(lv, attr) >= lv.table * Decimal(str(rate)) for lv in levels.values())
 
     digest = Digest(campaign, today, targets, list(levels.values()), total_max, confirmed, projected,
-                    campaign.pass_total, rate, passes(confirmed, "confirmed"), passes(projected, "projected"),
+                    rule.total, rate, passes(confirmed, "confirmed"), passes(projected, "projected"),
                     [], [], [])
     digest.gap_plan = gap_plan(digest, dues)
     digest.units, digest.overdue = league(session, campaign, directory, targets, today, dues)

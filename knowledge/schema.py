@@ -24,8 +24,10 @@ class Strict(BaseModel):
 
 
 class PassRule(Strict):
-    total: Decimal = Decimal(85)
-    level1_rate: float = Field(0.75, gt=0, le=1)
+    """A campaign's own 合格标准, only where its document states one (with ``pass_rule_text``)."""
+
+    total: Decimal
+    level1_rate: float = Field(gt=0, le=1)
 
 
 class CampaignInfo(Strict):
@@ -42,7 +44,8 @@ class CampaignInfo(Strict):
     goal_period: str = ""
     source_file: str = ""
     timezone: str = "Asia/Shanghai"
-    pass_rule: PassRule = PassRule()
+    national_version: str
+    pass_rule: PassRule | None = None
     pass_rule_text: str = ""
     omits_national: list[int] = []
 
@@ -175,19 +178,61 @@ class CampaignDocument(Strict):
     corrections: list[CorrectionEntry] = []
 
 
-class NationalIndicatorEntry(Strict):
+class NationalItem(Strict):
     no: int
+    text: str
+    points: Decimal | None = None
+
+
+class NationalIndicatorEntry(Strict):
+    """One 三级指标 as the national document states it."""
+
+    national_no: int
     level1: str
     level2: str
-    nature: str = ""
+    nature: str
     title: str
-    points: Decimal
+    points: Decimal = Field(gt=0)
+    scoring: Literal["items", "any_one", "whole"] = "whole"
+    rule: str = ""
+    items: list[NationalItem] = []
+    methods: list[str] = []
+    sources: list[str] = []
+
+    @property
+    def no(self) -> int:
+        return self.national_no
 
 
-class NationalDocument(Strict):
-    """``national.yaml``: the national indicator system."""
+class NationalPassRule(Strict):
+    """The version's 合格标准; ``total`` is None where the version's figure is not known yet."""
 
-    model_config = ConfigDict(extra="allow")
+    total: Decimal | None
+    level1_rate: float = Field(gt=0, le=1)
+    text: str
+
+
+class Cycle(Strict):
+    years: int
+    at_least: bool = False
+    text: str
+
+
+class NationalVersion(Strict):
+    """``national/<version>.yaml``: one version of the national indicator system."""
+
+    version: str
     name: str
-    levels: list[Level1]
-    indicators: list[NationalIndicatorEntry]
+    issuer: str
+    year: int
+    transcribed: bool
+    pass_rule: NationalPassRule
+    cycle: Cycle
+    levels: list[Level1] = []
+    indicators: list[NationalIndicatorEntry] = []
+
+    def indicator(self, national_no: int) -> NationalIndicatorEntry | None:
+        return next((n for n in self.indicators if n.national_no == national_no), None)
+
+
+NationalDocument = NationalVersion  # the former name, for callers that type the national system

@@ -39,7 +39,7 @@ def test_load_twice_changes_nothing():
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
-    for name in ("national.yaml", "hejin.yaml"):
+    for name in ("hejin.yaml",):
         shutil.copy(data_dir() / name, tmp_path / name)
     return tmp_path
 

@@ -15,7 +15,7 @@ from bot.store import open_store
 from knowledge.campaigns import get_campaign
 from knowledge.duties import campaign_units, unit_duties
 from knowledge.export import export_campaign
-from knowledge.loader import LoadError, campaign_files, load_all, read_campaign, read_national
+from knowledge.loader import LoadError, campaign_files, load_all, read_campaign
 from knowledge.national import national_check, totals
 from knowledge.units import UnitDirectory
 
@@ -54,17 +54,12 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     """Validate the files and compare each table with the national system."""
     directory = Path(args.dir) if args.dir else None
     errors = 0
-    try:
-        national = read_national(directory)
-    except LoadError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
     paths = {p.stem: p for p in campaign_files(directory)}
     if directory is None and settings.campaigns_dir and settings.campaigns_dir.is_dir():
         paths.update({p.stem: p for p in campaign_files(settings.campaigns_dir)})  # CAMPAIGNS_DIR too
     for path in paths.values():
         try:
-            doc, _ = read_campaign(path, national)
+            doc, _ = read_campaign(path)
         except LoadError as exc:
             errors += len(exc.problems)
             print(str(exc), file=sys.stderr)
