@@ -282,7 +282,7 @@ def _check_pass_rule(doc: CampaignDocument, national: NationalVersion | None) ->
                                 "写了自定的合格标准 pass_rule,却没有写原文 pass_rule_text:只有方案原文另定标准时才能覆盖"
                                 "全国版本的标准,请照录原文的那一句,或删去 pass_rule"))
     if info.pass_rule is not None:
-        total, rate, whose = info.pass_rule.total, Decimal(str(info.pass_rule.level1_rate)), "本方案的 pass_rule"
+        total, rate, whose = info.pass_rule.total, Decimal(str(info.pass_rule.level1_rate)), "本方案的 pass_rule "
     elif national is not None:
         total = national.pass_rule.total
         rate = Decimal(str(national.pass_rule.level1_rate))

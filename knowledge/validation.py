@@ -167,7 +167,8 @@ def _message(err: dict, raw: Any, loc: tuple[Any, ...]) -> str:  # noqa: ANN401
     if kind in _TYPES:
         return _TYPES[kind] + ("" if kind == "missing" else shown)
     if kind == "literal_error":
-        return f"应为以下之一:{ctx.get('expected', '')}{shown}".replace(" or ", "、").replace("'", "")
+        expected = str(ctx.get("expected", "")).replace(" or ", ", ").replace("'", "")
+        return f"应为以下之一:{'、'.join(x.strip() for x in expected.split(','))}{shown}"
     if kind == "greater_than":
         return f"应大于 {ctx.get('gt')}{shown}"
     if kind == "less_than_equal":

@@ -65,7 +65,7 @@ def parse(text: str) -> YamlFile:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, text) from None
     finally:
         loader.dispose()
     out = YamlFile(data)
@@ -118,12 +118,31 @@ _CONTEXTS = [
 ]
 
 
-def _syntax_error(exc: yaml.YAMLError) -> YamlSyntaxError:
+def _unclosed_flow(text: str) -> int | None:
+    """The line of the last "[" or "{" still open where the scanner stopped (an unclosed bracket
+    is otherwise reported at the end of the file)."""
+    stack: list[int] = []
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.FlowSequenceStartToken | yaml.FlowMappingStartToken):
+                stack.append(token.start_mark.line + 1)
+            elif isinstance(token, yaml.FlowSequenceEndToken | yaml.FlowMappingEndToken) and stack:
+                stack.pop()
+    except yaml.YAMLError:
+        pass
+    return stack[-1] if stack else None
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str = "") -> YamlSyntaxError:
     problem = str(getattr(exc, "problem", "") or "")
     context = str(getattr(exc, "context", "") or "")
     pm, cm = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
     pline = pm.line + 1 if pm else None
     cline = cm.line + 1 if cm else None
+    opened = _unclosed_flow(text) if text and ("flow" in context or "stream end" in problem) else None
+    if opened is not None:
+        where = f"(在第 {pline} 行发现)" if pline and pline != opened else ""
+        return YamlSyntaxError(opened, f"YAML 语法错误: 第 {opened} 行的“[”或“{{”没有闭合(或其中少了逗号){where}")
     for needle, text in _CONTEXTS:
         if needle in context and cline:
             unclosed = "没有闭合" in text
