@@ -26,7 +26,7 @@ from knowledge.models import (
     ReminderLog,
     Unit,
 )
-from knowledge.national import pass_rule
+from knowledge.national import campaign_version, pass_rule
 from knowledge.timeline import due_dates
 from knowledge.units import UnitDirectory
 
@@ -251,7 +251,7 @@ def to_json(d: Digest, directory: UnitDirectory, at: str) -> dict:
     return {
         "campaign": d.campaign.slug, "at": at,
         "score": {"confirmed": _n(d.confirmed), "projected": _n(d.projected), "max": _n(d.total_max),
-                  "national_max": 100},
+                  "national_max": _n(sum((n.points for n in campaign_version(d.campaign).indicators), Z))},
         "level1": [{"name": lv.name, "points": _n(lv.declared), "table_points": _n(lv.table),
                     "confirmed": _n(lv.confirmed), "projected": _n(lv.projected),
                     "rate": round(float(lv.confirmed / lv.table), 4) if lv.table else 0.0,
