@@ -70,7 +70,7 @@ class CampaignInfo(Strict):
     goals: list[Goal | str] = Field([], description="创建目标,按原文顺序")
     all_tasks_units: AllTasksUnits | None = Field(None, description="原文规定所有任务都要落实的单位")
     omits_national: list[int] = Field([], description="本表缺少的全国指标编号(national_no),写明而不是隐藏")
-    reminders: dict | str | None = Field(None, description="提醒策略:send_at、before、overdue_weeks、brief,见下文")
+    reminders: dict | str | None = Field(None, description="提醒策略:send_at、before、overdue_weeks、brief,见“提醒策略”一节")
     publish_status: bool = Field(False, description="true:各单位进度(排行榜、/status)对联络员公开,不只给办公室")
 
 

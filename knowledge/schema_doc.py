@@ -1,7 +1,8 @@
 """The field reference of ``knowledge/data/SCHEMA.md``, generated from ``knowledge.schema``.
 
-``python -m knowledge.schema_doc`` prints it; ``tests/test_schema_doc.py`` fails when SCHEMA.md's
-copy differs, so the page cannot drift from what ``check`` accepts.
+``python -m knowledge.schema_doc`` prints it, ``--write`` replaces the block in SCHEMA.md (the rest
+of the page is written by hand); ``tests/test_schema_doc.py`` fails when SCHEMA.md's copy differs,
+so the page cannot drift from what ``check`` accepts.
 """
 
 from __future__ import annotations
@@ -115,6 +116,15 @@ def all_models() -> list[type[BaseModel]]:
 
 
 if __name__ == "__main__":
-    print(BEGIN)
-    print(reference())
-    print(END)
+    import sys
+    from pathlib import Path
+
+    block = f"{BEGIN}\n{reference()}\n{END}\n"
+    if "--write" in sys.argv:
+        page = Path(__file__).parent / "data" / "SCHEMA.md"
+        text = page.read_text(encoding="utf-8")
+        head = text.split(BEGIN, 1)[0]
+        tail = text.split(END, 1)[1].lstrip("\n") if END in text else ""
+        page.write_text(head + block + tail, encoding="utf-8")
+    else:
+        print(block, end="")
