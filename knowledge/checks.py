@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -127,6 +128,12 @@ def check_document(doc: CampaignDocument, national: NationalVersion | None) -> l
     for i, ph in enumerate(doc.phases):
         if ph.start > ph.end:
             problems.append(Problem(("phases", i, "start"), f"开始日期 {ph.start} 晚于结束日期 {ph.end}"))
+    problems += _check_policy(doc)
+    return problems + _check_references(doc, resolves)
+
+
+def _check_policy(doc: CampaignDocument) -> list[Problem]:
+    problems: list[Problem] = []
     policy = doc.campaign.reminders
     if policy is not None:
         # the reminders' own reading, so that check and run agree
@@ -137,6 +144,11 @@ def check_document(doc: CampaignDocument, national: NationalVersion | None) -> l
         except ValueError as exc:  # "reminders.send_at: …"
             where, _, what = str(exc).partition(": ")
             problems.append(Problem(("campaign", *where.split(".", 1)), what or str(exc)))
+    return problems
+
+
+def _check_references(doc: CampaignDocument, resolves: Callable[[tuple, str | None], None]) -> list[Problem]:
+    """The units named outside indicators and tasks; ``resolves`` appends to the caller's list."""
     if doc.campaign.all_tasks_units:
         for j, u in enumerate(doc.campaign.all_tasks_units.units):
             resolves(("campaign", "all_tasks_units", "units", j), u)
@@ -147,7 +159,7 @@ def check_document(doc: CampaignDocument, national: NationalVersion | None) -> l
         if isinstance(g.members, list):
             for j, m in enumerate(g.members):
                 resolves(("groups", i, "members", j), m)
-    return problems
+    return []
 
 
 def _check_levels_and_points(doc: CampaignDocument, national: NationalVersion | None) -> list[Problem]:

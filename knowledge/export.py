@@ -24,10 +24,14 @@ from knowledge.national import national_check, pass_rule, totals
 from knowledge.points import json_points
 
 
+def _pass_rule(campaign: Campaign) -> dict:
+    rule = pass_rule(campaign)
+    return {"total": json_points(rule.total), "level1_rate": rule.level1_rate, "text": rule.text, "source": rule.source}
+
+
 def export_campaign(*, session: Session, campaign: Campaign) -> dict:
     """Campaign header, pass rule, indicators, tasks, phases, corrections and the national check."""
     units = {u.id: u for u in session.exec(select(Unit).where(Unit.campaign_id == campaign.id))}
-    rule = pass_rule(campaign)
 
     def unit_rows(links: list) -> list[dict]:
         return [{"as_written": link.as_written, "unit": units[link.unit_id].name, "role": link.role,
@@ -78,8 +82,7 @@ def export_campaign(*, session: Session, campaign: Campaign) -> dict:
         "issuer": campaign.issuer,
         "date": campaign.doc_date.isoformat() if campaign.doc_date else None,
         "goal_period": campaign.goal_period,
-        "pass_rule": {"total": json_points(rule.total), "level1_rate": rule.level1_rate, "text": rule.text,
-                      "source": rule.source},
+        "pass_rule": _pass_rule(campaign),
         "office": {"unit": office.name if office else None, "text": campaign.office_text},
         "leading_group": leading,
         "indicators": indicators, "tasks": tasks, "phases": phases, "corrections": corrections,

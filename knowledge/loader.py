@@ -91,22 +91,6 @@ def validate(path: Path, raw: Any, model: type) -> Any:  # noqa: ANN401
         raise LoadError(str(path), [f"{label(raw, p.path)}: {p.text}" for p in _translate(exc, raw)]) from None
 
 
-def national_problem(doc: CampaignDocument) -> str | None:
-    """Why the national version ``doc`` names cannot be used (unknown, not transcribed), else None."""
-    from knowledge.national import UnknownVersion, version
-
-    name = doc.campaign.national_version
-    try:
-        nat = version(name)
-    except UnknownVersion as exc:
-        return str(exc)
-    if not nat.transcribed:
-        return (f"全国指标体系 {name} 版({nat.name})的指标体系尚未录入"
-                f"(knowledge/data/national/{name}.yaml 只有合格标准和创建周期),暂不能按此版本校验和加载;"
-                "请先录入该版本的指标体系,或改用已录入的版本")
-    return None
-
-
 def read_campaign(path: Path, national: NationalVersion | None = None) -> tuple[CampaignDocument, str]:
     """Parse and fully check one campaign file for loading, raising ``LoadError`` with every problem.
 
@@ -176,14 +160,7 @@ def load_campaign(session: Session, doc: CampaignDocument, digest: str, path: st
         return report
     report.changed = True
     camp = camp or Campaign(slug=info.slug, city="", region="", title="")
-    extra = info.model_dump(mode="json", include={"interpreter", "goals", "publication", "all_tasks_units",
-                                                  "reminders", "publish_status"}, exclude_none=True)
-    extra["omits_national"] = info.omits_national
-    extra["national_version"] = info.national_version
-    extra["own_pass_rule"] = info.pass_rule is not None
-    extra["office"] = doc.office.model_dump()
-    # Yancheng numbers tasks afresh in each section: then every label carries its section, (一)1 too.
-    extra["tasks_restart"] = any(t.no != t.seq for t in doc.tasks)
+    extra = _campaign_extra(doc)
     camp.sqlmodel_update({
         "city": info.city, "province": info.province, "region": info.region, "title": info.title,
         "notice_title": info.notice_title, "doc_number": info.doc_number, "issuer": info.issuer,
@@ -217,6 +194,20 @@ def load_campaign(session: Session, doc: CampaignDocument, digest: str, path: st
     report.counts["corrections"] = len(doc.corrections)
     session.flush()
     return report
+
+
+def _campaign_extra(doc: CampaignDocument) -> dict:
+    """What the campaign row keeps beside its columns (``Campaign.extra``)."""
+    info = doc.campaign
+    extra = info.model_dump(mode="json", include={"interpreter", "goals", "publication", "all_tasks_units",
+                                                  "reminders", "publish_status"}, exclude_none=True)
+    extra["omits_national"] = info.omits_national
+    extra["national_version"] = info.national_version
+    extra["own_pass_rule"] = info.pass_rule is not None
+    extra["office"] = doc.office.model_dump()
+    # Yancheng numbers tasks afresh in each section: then every label carries its section, (一)1 too.
+    extra["tasks_restart"] = any(t.no != t.seq for t in doc.tasks)
+    return extra
 
 
 def _pass_rule_columns(doc: CampaignDocument) -> dict:

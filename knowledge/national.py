@@ -40,16 +40,19 @@ def known_versions() -> list[str]:
 @functools.cache
 def version(name: str) -> NationalVersion:
     """The national version ``name`` ('2022'), parsed and validated once per process."""
-    from knowledge.loader import LoadError, read_yaml_file, validate
+    from pydantic import ValidationError
+
+    from knowledge.yamlfile import YamlSyntaxError, parse
 
     path = versions_dir() / f"{name}.yaml"
     if not path.is_file():
         raise UnknownVersion(f"没有全国指标体系版本“{name}”;已有版本:{'、'.join(known_versions())}")
-    raw, _ = read_yaml_file(path)
     try:
-        return validate(path, raw, NationalVersion)
-    except LoadError as exc:  # a broken shipped file is a bug, say where
-        raise UnknownVersion(str(exc)) from None
+        return NationalVersion.model_validate(parse(path.read_text(encoding="utf-8")).data)
+    except (YamlSyntaxError, ValidationError) as exc:  # a broken shipped file is a bug: say which
+        where = "; ".join(".".join(map(str, e["loc"])) for e in exc.errors()) if isinstance(exc, ValidationError) \
+            else str(exc)
+        raise UnknownVersion(f"全国指标体系文件 {path} 有错误({where}),liaison-bot check 无法按此版本校验") from None
 
 
 def campaign_version(campaign: Campaign) -> NationalVersion:

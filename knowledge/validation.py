@@ -274,10 +274,24 @@ def _delete_at(work: dict, raw_path: tuple[Any, ...], removed: dict[str, list[in
     _delete(work, raw_path)
 
 
+def national_problem(doc: CampaignDocument) -> str | None:
+    """Why the national version ``doc`` names cannot be used (unknown, not transcribed), else None."""
+    from knowledge.national import UnknownVersion, version
+
+    name = doc.campaign.national_version
+    try:
+        nat = version(name)
+    except UnknownVersion as exc:
+        return str(exc)
+    if not nat.transcribed:
+        return (f"全国指标体系 {name} 版({nat.name})的指标体系尚未录入"
+                f"(knowledge/data/national/{name}.yaml 只有合格标准和创建周期),暂不能按此版本校验和加载;"
+                "请先录入该版本的指标体系,或改用已录入的版本")
+    return None
+
+
 def inspect_file(path: Path) -> FileCheck:
     """Check one campaign file without writing anything."""
-    from knowledge.loader import national_problem
-
     out = FileCheck(path)
     try:
         text = path.read_text(encoding="utf-8")
