@@ -20,8 +20,13 @@ from knowledge.models import (
     TaskUnit,
     Unit,
 )
-from knowledge.national import national_check, totals
+from knowledge.national import national_check, pass_rule, totals
 from knowledge.points import json_points
+
+
+def _pass_rule(campaign: Campaign) -> dict:
+    rule = pass_rule(campaign)
+    return {"total": json_points(rule.total), "level1_rate": rule.level1_rate, "text": rule.text, "source": rule.source}
 
 
 def export_campaign(*, session: Session, campaign: Campaign) -> dict:
@@ -77,7 +82,7 @@ def export_campaign(*, session: Session, campaign: Campaign) -> dict:
         "issuer": campaign.issuer,
         "date": campaign.doc_date.isoformat() if campaign.doc_date else None,
         "goal_period": campaign.goal_period,
-        "pass_rule": {"total": json_points(campaign.pass_total), "level1_rate": campaign.pass_level1_rate},
+        "pass_rule": _pass_rule(campaign),
         "office": {"unit": office.name if office else None, "text": campaign.office_text},
         "leading_group": leading,
         "indicators": indicators, "tasks": tasks, "phases": phases, "corrections": corrections,

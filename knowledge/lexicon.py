@@ -211,6 +211,11 @@ def _sound(char: str) -> frozenset[str]:
     return frozenset(_fuzzy(r) for r in readings)
 
 
+def same_sound(a: str, b: str) -> bool:
+    """Whether two characters share a (toneless, fuzzily folded) reading: a pinyin typo of each other."""
+    return bool(_sound(a) & _sound(b))
+
+
 def _fuzzy(reading: str) -> str:
     reading = re.sub(r"^([zcs])h", r"\1", reading)
     reading = re.sub(r"^l", "n", reading)

@@ -13,11 +13,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from sqlmodel import Session, delete, select
 
-from knowledge.checks import check_document, written_index
+from knowledge.checks import written_index
 from knowledge.models import (
     Campaign,
     Correction,
@@ -34,14 +33,10 @@ from knowledge.models import (
     UnitMember,
     UnitName,
 )
-from knowledge.schema import CampaignDocument, NationalDocument
+from knowledge.schema import CampaignDocument, NationalVersion
 from knowledge.units import normalize
 
-# libyaml's parser when PyYAML has it: the same safe loader, about 7x faster on the campaign
-# files (1.1 s → 0.16 s on a slow machine), and every command and the bot read them at start.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-NATIONAL = "national.yaml"
+NATIONAL = "national.yaml"  # the former single national file: not a campaign if a folder still has one
 
 
 class LoadError(Exception):
@@ -59,6 +54,7 @@ class LoadReport:
     path: str
     changed: bool
     counts: dict[str, int] = field(default_factory=dict)
+    error: LoadError | None = None  # the file could not be loaded (``load_all(skip_broken=True)``)
 
 
 def data_dir() -> Path:
@@ -72,101 +68,87 @@ def campaign_files(directory: Path | None = None) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.name != NATIONAL)
 
 
-def _read_yaml(path: Path) -> tuple[Any, str]:
+def read_yaml_file(path: Path) -> tuple[Any, str]:
+    """The data of a YAML file and the hash of its text; a syntax error names its line."""
+    from knowledge.yamlfile import YamlSyntaxError, parse
+
     text = path.read_text(encoding="utf-8")
     try:
-        return yaml.load(text, Loader=_Loader), hashlib.sha256(text.encode()).hexdigest()  # noqa: S506 (safe)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第 {mark.line + 1} 行" if mark else "YAML"
-        raise LoadError(str(path), [f"{where}: YAML 语法错误: {getattr(exc, 'problem', exc)}"]) from None
+        return parse(text, lines=False).data, hashlib.sha256(text.encode()).hexdigest()
+    except YamlSyntaxError as exc:
+        raise LoadError(str(path), [str(exc)]) from None
 
 
-def _describe_loc(raw: Any, loc: tuple[Any, ...]) -> str:  # noqa: ANN401
-    """Turn ('indicators', 11, 'points') into 'indicator 12: points' using the raw numbers."""
-    parts: list[str] = []
-    node = raw
-    i = 0
-    while i < len(loc):
-        key = loc[i]
-        if isinstance(node, dict) and key in ("indicators", "tasks", "phases") and i + 1 < len(loc):
-            idx = loc[i + 1]
-            entry = node.get(key, [])[idx] if isinstance(idx, int) else None
-            label = {"indicators": "indicator", "tasks": "task", "phases": "phase"}[key]
-            num = entry.get("seq" if key == "tasks" else "no") if isinstance(entry, dict) else None
-            parts.append(f"{label} {num if num is not None else f'#{idx + 1}'}")
-            node = entry
-            i += 2
-            continue
-        parts.append(str(key))
-        node = node.get(key) if isinstance(node, dict) else (
-            node[key] if isinstance(node, list) and isinstance(key, int) and key < len(node) else None)
-        i += 1
-    return ": ".join(parts[:1]) + (": " + ".".join(parts[1:]) if len(parts) > 1 else "")
+def validate(path: Path, raw: Any, model: type) -> Any:  # noqa: ANN401
+    """``raw`` as ``model`` (the national versions' files), every problem in Chinese."""
+    from knowledge.validation import _translate, label
 
-
-def _validate(path: Path, raw: Any, model: type) -> Any:  # noqa: ANN401
     if not isinstance(raw, dict):
         raise LoadError(str(path), ["文件内容不是一个 YAML 映射(mapping)"])
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            what = "缺少必填字段" if err["type"] == "missing" else err["msg"]
-            problems.append(f"{_describe_loc(raw, tuple(err['loc']))}: {what}")
-        raise LoadError(str(path), problems) from None
+        raise LoadError(str(path), [f"{label(raw, p.path)}: {p.text}" for p in _translate(exc, raw)]) from None
 
 
-def read_national(directory: Path | None = None) -> NationalDocument:
-    """Parse and validate ``national.yaml`` (the folder's own, else the shipped one)."""
-    path = (directory or data_dir()) / NATIONAL
-    if not path.exists():
-        path = data_dir() / NATIONAL
-    raw, _ = _read_yaml(path)
-    return _validate(path, raw, NationalDocument)
+def read_campaign(path: Path, national: NationalVersion | None = None) -> tuple[CampaignDocument, str]:
+    """Parse and fully check one campaign file for loading, raising ``LoadError`` with every problem.
+
+    ``national`` is ignored (kept for old callers): the file names its own version. A file that
+    still has ``TODO`` values is refused: ``check`` lists them.
+    """
+    from knowledge.validation import inspect_file
+
+    result = inspect_file(path)
+    problems = list(result.errors)
+    if not problems and result.todos:
+        problems.append(f"还有 {result.todos} 处 TODO 待补(liaison-bot check 列出每一处及其行号),补齐后才能加载")
+    if problems or result.doc is None:
+        raise LoadError(str(path), problems or ["无法读取"])
+    return result.doc, result.digest
 
 
-def read_campaign(path: Path, national: NationalDocument | None) -> tuple[CampaignDocument, str]:
-    """Parse and fully check one campaign file, raising ``LoadError`` with every problem."""
-    raw, digest = _read_yaml(path)
-    doc = _validate(path, raw, CampaignDocument)
-    problems = check_document(doc, national)
-    if doc.campaign.slug != path.stem:
-        problems.append(f"campaign: slug: “{doc.campaign.slug}”与文件名“{path.stem}”不一致")
-    if problems:
-        raise LoadError(str(path), problems)
-    return doc, digest
-
-
-def load_national(session: Session, national: NationalDocument) -> None:
+def load_national(session: Session, national: NationalVersion) -> None:
     """Store the national indicator system (upsert by number)."""
     levels = {lv.name: lv for lv in national.levels}
     existing = {n.no: n for n in session.exec(select(NationalIndicator))}
     for ind in national.indicators:
         lv1 = levels[ind.level1]
         lv2 = next(c for c in lv1.children if c.name == ind.level2)
-        row = existing.get(ind.no) or NationalIndicator(no=ind.no, level1="", level2="", title="")
+        row = existing.get(ind.national_no) or NationalIndicator(no=ind.national_no, level1="", level2="", title="")
         row.sqlmodel_update({"level1": ind.level1, "level1_points": lv1.points, "level2": ind.level2,
                              "level2_points": lv2.points, "nature": ind.nature, "title": ind.title,
                              "points": ind.points})
         session.add(row)
 
 
-def load_all(session: Session, directory: Path | None = None, extra: Path | None = None) -> list[LoadReport]:
-    """Validate every campaign file first, then load them all; nothing is written on error.
+def load_all(session: Session, directory: Path | None = None, extra: Path | None = None,
+             *, skip_broken: bool = False) -> list[LoadReport]:
+    """Validate every campaign file first, then load them; a broken file is never written.
 
     ``extra`` is a deployment's own folder of campaign files (``CAMPAIGNS_DIR``): a city added
     there survives upgrades of the package, and a file there replaces the shipped one of the
-    same name.
+    same name. With ``skip_broken`` a file that fails is left out (its report has ``error``)
+    and the others load; without it the first failure raises ``LoadError`` and nothing loads.
     """
-    national = read_national(directory)
+    from knowledge.national import version
+
     files = {p.stem: p for p in campaign_files(directory)}
     if extra is not None and extra.is_dir():
         files.update({p.stem: p for p in campaign_files(extra)})
-    docs = [(p, *read_campaign(p, national)) for p in files.values()]
-    load_national(session, national)
-    return [load_campaign(session, doc, digest, str(p)) for p, doc, digest in docs]
+    docs = []
+    failed: list[LoadReport] = []
+    for p in files.values():
+        try:
+            docs.append((p, *read_campaign(p)))
+        except LoadError as exc:
+            if not skip_broken:
+                raise
+            failed.append(LoadReport(slug=p.stem, path=str(p), changed=False, error=exc))
+    # The national table holds the versions the campaigns follow (all of them 2022 so far).
+    for name in sorted({doc.campaign.national_version for _, doc, _ in docs}):
+        load_national(session, version(name))
+    return [load_campaign(session, doc, digest, str(p)) for p, doc, digest in docs] + failed
 
 
 def load_campaign(session: Session, doc: CampaignDocument, digest: str, path: str) -> LoadReport:
@@ -178,18 +160,12 @@ def load_campaign(session: Session, doc: CampaignDocument, digest: str, path: st
         return report
     report.changed = True
     camp = camp or Campaign(slug=info.slug, city="", region="", title="")
-    extra = {k: v for k, v in info.model_extra.items()} if info.model_extra else {}
-    extra["omits_national"] = info.omits_national
-    extra["office"] = doc.office.model_dump()
-    extra["interpreter"] = (info.model_extra or {}).get("interpreter", "")  # "本方案由…负责解读"
-    # Yancheng numbers tasks afresh in each section: then every label carries its section, (一)1 too.
-    extra["tasks_restart"] = any(t.no != t.seq for t in doc.tasks)
+    extra = _campaign_extra(doc)
     camp.sqlmodel_update({
         "city": info.city, "province": info.province, "region": info.region, "title": info.title,
         "notice_title": info.notice_title, "doc_number": info.doc_number, "issuer": info.issuer,
         "doc_date": info.date, "goal_period": info.goal_period, "source_file": info.source_file,
-        "timezone": info.timezone, "pass_total": info.pass_rule.total,
-        "pass_level1_rate": info.pass_rule.level1_rate, "pass_rule_text": info.pass_rule_text,
+        "timezone": info.timezone, **_pass_rule_columns(doc),
         "office_text": doc.office.text, "extra": extra, "data_hash": digest,
     })
     session.add(camp)
@@ -218,6 +194,30 @@ def load_campaign(session: Session, doc: CampaignDocument, digest: str, path: st
     report.counts["corrections"] = len(doc.corrections)
     session.flush()
     return report
+
+
+def _campaign_extra(doc: CampaignDocument) -> dict:
+    """What the campaign row keeps beside its columns (``Campaign.extra``)."""
+    info = doc.campaign
+    extra = info.model_dump(mode="json", include={"interpreter", "goals", "publication", "all_tasks_units",
+                                                  "reminders", "publish_status"}, exclude_none=True)
+    extra["omits_national"] = info.omits_national
+    extra["national_version"] = info.national_version
+    extra["own_pass_rule"] = info.pass_rule is not None
+    extra["office"] = doc.office.model_dump()
+    # Yancheng numbers tasks afresh in each section: then every label carries its section, (一)1 too.
+    extra["tasks_restart"] = any(t.no != t.seq for t in doc.tasks)
+    return extra
+
+
+def _pass_rule_columns(doc: CampaignDocument) -> dict:
+    """The effective pass rule: the document's own where it states one, else its national version's."""
+    from knowledge.national import rule_text, version
+
+    info = doc.campaign
+    rule = info.pass_rule or version(info.national_version).pass_rule
+    return {"pass_total": rule.total, "pass_level1_rate": rule.level1_rate,
+            "pass_rule_text": info.pass_rule_text or rule_text(rule.total, rule.level1_rate)}
 
 
 def _write_units(session: Session, camp: Campaign, doc: CampaignDocument) -> dict[str, Unit]:

@@ -1,23 +1,109 @@
-"""Compares a city's indicator table with the national 创建评估指标体系.
+"""The national 创建评估指标体系, by version, and a city's table compared with it.
 
-The point is to make gaps visible: Hejin's table has no 快递业务同比增速 and so can award at
-most 98 points; the store says so instead of letting a total of 100 be assumed.
+Each version lives in ``knowledge/data/national/<version>.yaml`` with its indicator system, its
+pass rule and its cycle; a campaign names the version it follows (``campaign.national_version``).
+``pass_rule(campaign)`` is the one place that says what a campaign must reach: answers, digest,
+XLSX and chart all read it.
+
+The point of the comparison is to make gaps visible: Hejin's table has no 快递业务同比增速 and so
+can award at most 98 points; the store says so instead of letting a total of 100 be assumed.
 """
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from decimal import Decimal
+from importlib import resources
+from pathlib import Path
 
 from sqlmodel import Session, select
 
 from knowledge.models import Campaign, Indicator, NationalIndicator
 from knowledge.points import json_points
+from knowledge.schema import NationalIndicatorEntry, NationalVersion
 from knowledge.units import normalize
+
+
+class UnknownVersion(LookupError):
+    """A ``national_version`` with no file; the message is Chinese, for the person editing YAML."""
+
+
+def versions_dir() -> Path:
+    return Path(str(resources.files("knowledge") / "data" / "national"))
+
+
+def known_versions() -> list[str]:
+    return sorted(p.stem for p in versions_dir().glob("*.yaml"))
+
+
+@functools.cache
+def version(name: str) -> NationalVersion:
+    """The national version ``name`` ('2022'), parsed and validated once per process."""
+    from pydantic import ValidationError
+
+    from knowledge.yamlfile import YamlSyntaxError, parse
+
+    path = versions_dir() / f"{name}.yaml"
+    if not path.is_file():
+        raise UnknownVersion(f"没有全国指标体系版本“{name}”;已有版本:{'、'.join(known_versions())}")
+    try:
+        return NationalVersion.model_validate(parse(path.read_text(encoding="utf-8")).data)
+    except (YamlSyntaxError, ValidationError) as exc:  # a broken shipped file is a bug: say which
+        where = "; ".join(".".join(map(str, e["loc"])) for e in exc.errors()) if isinstance(exc, ValidationError) \
+            else str(exc)
+        raise UnknownVersion(f"全国指标体系文件 {path} 有错误({where}),liaison-bot check 无法按此版本校验") from None
+
+
+def campaign_version(campaign: Campaign) -> NationalVersion:
+    """The national version a stored campaign follows."""
+    return version((campaign.extra or {}).get("national_version") or "2022")
+
+
+@dataclass(frozen=True)
+class PassRule:
+    """What a campaign must reach: total points, per-first-level rate, and the words for it."""
+
+    total: Decimal
+    level1_rate: float
+    text: str
+    source: str  # "campaign" (its document states its own) or "national:<version>"
+
+
+def rate_text(rate: float) -> str:
+    return f"{Decimal(str(rate)) * 100:f}".rstrip("0").rstrip(".") + "%"
+
+
+def rule_text(total: Decimal | None, level1_rate: float) -> str:
+    first = f"总分≥{json_points(total)}分,且" if total is not None else ""
+    return f"{first}每个一级指标得分率≥{rate_text(level1_rate)}"
+
+
+def pass_rule(campaign: Campaign) -> PassRule:
+    """The campaign's pass rule: its own document's where it states one, else its national version's.
+
+    The loader stores the effective figures on the campaign row (``pass_total``,
+    ``pass_level1_rate``, ``pass_rule_text``), checked against each other by ``check``; this
+    is the one function that reads them.
+    """
+    own = bool((campaign.extra or {}).get("own_pass_rule"))
+    return PassRule(total=Decimal(campaign.pass_total), level1_rate=float(campaign.pass_level1_rate),
+                    text=campaign.pass_rule_text or rule_text(campaign.pass_total, campaign.pass_level1_rate),
+                    source="campaign" if own else f"national:{(campaign.extra or {}).get('national_version', '')}")
+
+
+def _national_rows(campaign: Campaign) -> dict[int, NationalIndicatorEntry]:
+    return {n.national_no: n for n in campaign_version(campaign).indicators}
+
+
+def _level_points(nat: NationalVersion, level1: str, level2: str) -> tuple[Decimal, Decimal]:
+    lv1 = next(lv for lv in nat.levels if lv.name == level1)
+    return lv1.points, next(c.points for c in lv1.children if c.name == level2)
 
 
 def national_check(*, session: Session, campaign: Campaign) -> list[dict]:
     """One entry per difference: missing, extra, points_differ, level_differs, title_differs."""
-    national = {n.no: n for n in session.exec(select(NationalIndicator).order_by(NationalIndicator.no))}
+    national = _national_rows(campaign)
     local = list(session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id)
                               .order_by(Indicator.no)))
     by_nat = {i.national_no: i for i in local if i.national_no is not None}
@@ -75,15 +161,19 @@ def _titles(session: Session, campaign: Campaign, omitted: tuple[int, ...]) -> t
     key = (id(session.get_bind()), campaign.id, campaign.data_hash, omitted)
     if key not in _TITLES or not campaign.data_hash:
         local = [normalize(t) for t in session.exec(select(Indicator.title).where(Indicator.campaign_id == campaign.id))]
-        rows = session.exec(select(NationalIndicator).where(NationalIndicator.no.in_(omitted)))  # type: ignore[attr-defined]
-        _TITLES[key] = local, [NationalIndicator.model_validate(n.model_dump()) for n in rows]
+        nat = campaign_version(campaign)
+        rows = [n for n in nat.indicators if n.national_no in omitted]
+        _TITLES[key] = local, [NationalIndicator(
+            no=n.national_no, level1=n.level1, level2=n.level2, nature=n.nature, title=n.title,
+            points=n.points, level1_points=_level_points(nat, n.level1, n.level2)[0],
+            level2_points=_level_points(nat, n.level1, n.level2)[1]) for n in rows]
     return _TITLES[key]
 
 
 def totals(*, session: Session, campaign: Campaign) -> dict:
     """What the local table can award, against the national total and per first-level indicator."""
     local = list(session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id)))
-    national = list(session.exec(select(NationalIndicator)))
+    national = campaign_version(campaign).indicators
     per_level: dict[str, dict] = {}
     for ind in local:
         entry = per_level.setdefault(ind.level1, {"name": ind.level1, "declared": json_points(ind.level1_points),

@@ -26,6 +26,7 @@ from knowledge.models import (
     ReminderLog,
     Unit,
 )
+from knowledge.national import campaign_version, pass_rule
 from knowledge.timeline import due_dates
 from knowledge.units import UnitDirectory
 
@@ -100,14 +101,15 @@ def compute(session: Session, campaign: Campaign, directory: UnitDirectory, toda
     total_max = sum((lv.table for lv in levels.values()), Z)
     confirmed = sum((lv.confirmed for lv in levels.values()), Z)
     projected = sum((lv.projected for lv in levels.values()), Z)
-    rate = campaign.pass_level1_rate
+    rule = pass_rule(campaign)
+    rate = rule.level1_rate
 
     def passes(value: Decimal, attr: str) -> bool:
-        return value >= campaign.pass_total and all(
+        return value >= rule.total and all(
             getattr(lv, attr) >= lv.table * Decimal(str(rate)) for lv in levels.values())
 
     digest = Digest(campaign, today, targets, list(levels.values()), total_max, confirmed, projected,
-                    campaign.pass_total, rate, passes(confirmed, "confirmed"), passes(projected, "projected"),
+                    rule.total, rate, passes(confirmed, "confirmed"), passes(projected, "projected"),
                     [], [], [])
     digest.gap_plan = gap_plan(digest, dues)
     digest.units, digest.overdue = league(session, campaign, directory, targets, today, dues)
@@ -249,7 +251,7 @@ def to_json(d: Digest, directory: UnitDirectory, at: str) -> dict:
     return {
         "campaign": d.campaign.slug, "at": at,
         "score": {"confirmed": _n(d.confirmed), "projected": _n(d.projected), "max": _n(d.total_max),
-                  "national_max": 100},
+                  "national_max": _n(sum((n.points for n in campaign_version(d.campaign).indicators), Z))},
         "level1": [{"name": lv.name, "points": _n(lv.declared), "table_points": _n(lv.table),
                     "confirmed": _n(lv.confirmed), "projected": _n(lv.projected),
                     "rate": round(float(lv.confirmed / lv.table), 4) if lv.table else 0.0,

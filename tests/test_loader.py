@@ -39,7 +39,7 @@ def test_load_twice_changes_nothing():
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
-    for name in ("national.yaml", "hejin.yaml"):
+    for name in ("hejin.yaml",):
         shutil.copy(data_dir() / name, tmp_path / name)
     return tmp_path
 
@@ -62,14 +62,14 @@ def _ind(doc: dict, no: int) -> dict:
 
 
 @pytest.mark.parametrize("change,expected", [
-    (lambda d: _ind(d, 12).pop("title"), "indicator 12: title: 缺少必填字段"),
-    (lambda d: _ind(d, 12).update(points=4), "indicator 12: points: 评分项合计 3 ≠ 指标分值 4"),
-    (lambda d: _ind(d, 13).update(no=12), "indicator 12: no: 编号重复"),
-    (lambda d: _ind(d, 7).update(units=["市气象局"]), "indicator 7: units: 单位“市气象局”"),
+    (lambda d: _ind(d, 12).pop("title"), "指标 12: title: 缺少必填字段"),
+    (lambda d: _ind(d, 12).update(points=4), "指标 12: points: 评分项合计 3 ≠ 指标分值 4"),
+    (lambda d: _ind(d, 13).update(no=12), "指标 12: no: 编号 12 重复"),
+    (lambda d: _ind(d, 7).update(units=["市气象局"]), "指标 7: units.0: 单位“市气象局”"),
     (lambda d: d["campaign"].update(date="2023-13-45"), "campaign: date"),
-    (lambda d: _ind(d, 7).update(points=3), "levels 促进发展/发展质量: points"),
-    (lambda d: d["tasks"][2]["units"].append("市宇宙局"), "task 3: units: 单位“市宇宙局”"),
-    (lambda d: _ind(d, 7).update(points=1.25), "indicator 7: points: "),
+    (lambda d: _ind(d, 7).update(points=3), "“促进发展/发展质量”三级指标合计 11 ≠ 二级指标 10"),
+    (lambda d: d["tasks"][2]["units"].append("市宇宙局"), "任务 3: units.7: 单位“市宇宙局”"),
+    (lambda d: _ind(d, 7).update(points=1.25), "指标 7: points: 分值只能是整数或 0.5 的倍数"),
     (lambda d: d["campaign"].update(reminders={"send_at": "9点"}), "campaign: reminders.send_at"),
     (lambda d: d["campaign"].update(reminders={"brief": "everything"}), "campaign: reminders.brief"),
     (lambda d: d["campaign"].update(reminders={"before": [14, "x"]}), "campaign: reminders.before"),
@@ -99,7 +99,7 @@ def test_cli_check_reports_without_traceback(data_copy, capsys):
     edit(data_copy / "hejin.yaml", lambda d: _ind(d, 12).update(points=4))
     assert main(["check", "--dir", str(data_copy)]) == 1
     err = capsys.readouterr().err
-    assert "hejin.yaml: indicator 12: points" in err and "Traceback" not in err
+    assert "hejin.yaml: 第 966 行: 指标 12: points" in err and "Traceback" not in err
 
 
 def test_cli_check_ok_and_reports_national_gap(tmp_path, monkeypatch, capsys):
@@ -107,7 +107,7 @@ def test_cli_check_ok_and_reports_national_gap(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", fresh_url(tmp_path))
     assert main(["check"]) == 0
     out = capsys.readouterr().out
-    assert "全国第5项 快递业务同比增速: missing" in out
+    assert "全国第5项 快递业务同比增速: 本表没有(omits_national 已声明,本表少 2 分)" in out
     assert "本表 40 项 98 分" in out
 
 

@@ -15,8 +15,7 @@ from bot.store import open_store
 from knowledge.campaigns import get_campaign
 from knowledge.duties import campaign_units, unit_duties
 from knowledge.export import export_campaign
-from knowledge.loader import LoadError, campaign_files, load_all, read_campaign, read_national
-from knowledge.national import national_check, totals
+from knowledge.loader import campaign_files, load_all
 from knowledge.units import UnitDirectory
 
 
@@ -29,13 +28,17 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     upgrade(engine)
     with Session(engine) as session:
         reports = load_all(session, Path(args.dir) if args.dir else None,
-                           extra=None if args.dir else settings.campaigns_dir)
+                           extra=None if args.dir else settings.campaigns_dir, skip_broken=True)
         session.commit()
     for r in reports:
+        if r.error is not None:
+            print(f"{r.slug}: 未加载(文件有错误,其余方案照常加载)", file=sys.stderr)
+            print(str(r.error), file=sys.stderr)
+            continue
         state = "已更新" if r.changed else "无变化"
         counts = ", ".join(f"{k} {v}" for k, v in r.counts.items())
         print(f"{r.slug}: {state}{(' (' + counts + ')') if counts else ''}")
-    return 0
+    return 1 if any(r.error is not None for r in reports) else 0
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
@@ -51,42 +54,55 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    """Validate the files and compare each table with the national system."""
+    """Check the files, read-only, and compare each table with its national version.
+
+    Nothing is written: not the database, not the files. Errors go to stderr with file and
+    line; TODOs are warnings (stdout) and do not fail the check."""
+    from knowledge.validation import inspect_file
+
     directory = Path(args.dir) if args.dir else None
-    errors = 0
-    try:
-        national = read_national(directory)
-    except LoadError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
     paths = {p.stem: p for p in campaign_files(directory)}
     if directory is None and settings.campaigns_dir and settings.campaigns_dir.is_dir():
         paths.update({p.stem: p for p in campaign_files(settings.campaigns_dir)})  # CAMPAIGNS_DIR too
+    errors = 0
     for path in paths.values():
-        try:
-            doc, _ = read_campaign(path, national)
-        except LoadError as exc:
-            errors += len(exc.problems)
-            print(str(exc), file=sys.stderr)
+        result = inspect_file(path)
+        for w in result.warnings:
+            print(f"{path}: 提醒: {w}")
+        if not result.ok or result.doc is None:
+            errors += len(result.errors)
+            for e in result.errors:
+                print(f"{path}: {e}", file=sys.stderr)
             continue
+        doc = result.doc
         total = sum(i.points for i in doc.indicators)
+        todo = f",{result.todos} 处 TODO 待补(补齐后才能加载)" if result.todos else ""
         print(f"{path.name}: 通过校验 — {len(doc.indicators)} 项指标, 合计 {total} 分, "
-              f"{len(doc.tasks)} 项主要任务, {len(doc.phases)} 个阶段, {len(doc.corrections)} 处更正")
-    if errors:
-        return 1
-    engine = open_store(settings)
-    with Session(engine) as session:
-        load_all(session, directory, extra=None if directory else settings.campaigns_dir)
-        session.commit()
-        for path in paths.values():
-            camp = get_campaign(session, path.stem)
-            t = totals(session=session, campaign=camp)
-            print(f"{camp.slug}: 与全国指标体系比对 — 本表 {t['indicators']} 项 {t['table_total']} 分,"
-                  f" 全国 {t['national_indicators']} 项 {t['national_total']} 分")
-            for d in national_check(session=session, campaign=camp):
-                print(f"  全国第{d['no']}项 {d['title']}: {d['status']}"
-                      + (f" (本地 {d.get('local')} / 全国 {d.get('national')})" if "local" in d else ""))
-    return 0
+              f"{len(doc.tasks)} 项主要任务, {len(doc.phases)} 个阶段, {len(doc.corrections)} 处更正{todo}")
+        for line in national_lines(doc, result.national):
+            print(line)
+    return 1 if errors else 0
+
+
+def national_lines(doc, national) -> list[str]:  # noqa: ANN001
+    """The table against its national version, from the files alone (check writes nothing)."""
+    from knowledge.checks import explained
+    from knowledge.units import normalize
+
+    nat = {n.national_no: n for n in national.indicators}
+    table = sum((i.points for i in doc.indicators), 0)
+    out = [f"{doc.campaign.slug}: 与全国指标体系({national.version} 版)比对 — 本表 {len(doc.indicators)} 项 "
+           f"{table} 分, 全国 {len(nat)} 项 {sum((n.points for n in nat.values()), 0)} 分"]
+    for no in doc.campaign.omits_national:
+        if no in nat:
+            out.append(f"  全国第{no}项 {nat[no].title}: 本表没有(omits_national 已声明,本表少 {nat[no].points} 分)")
+    for ind in doc.indicators:
+        n = nat.get(ind.national_no) if ind.national_no is not None else None
+        if n is None:
+            continue
+        if normalize(ind.title) != normalize(n.title) and explained(doc, ind.no, "title"):
+            out.append(f"  全国第{n.national_no}项 {n.title}: 本表第{ind.no}项标题写作“{ind.title}”(corrections 已说明)")
+    return out
 
 
 def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:

@@ -65,6 +65,7 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
         pass
     except Exception as exc:  # noqa: BLE001
         ok &= _check("数据库", False, f"无法连接:{str(exc).splitlines()[0]}")
+    ok &= _campaign_files(settings)
     ev = settings.evidence_path
     try:
         ev.mkdir(parents=True, exist_ok=True)
@@ -90,6 +91,25 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     offices = _bound_office_chats(engine) if engine is not None else []
     ok &= asyncio.run(_telegram_checks(settings, offices))
     return 0 if ok else 1
+
+
+def _campaign_files(settings: Settings) -> bool:
+    """Every campaign file passes its check (read-only); a failing one is named — the bot skips it."""
+    from knowledge.loader import campaign_files
+    from knowledge.validation import inspect_file
+
+    paths = {p.stem: p for p in campaign_files()}
+    if settings.campaigns_dir and settings.campaigns_dir.is_dir():
+        paths.update({p.stem: p for p in campaign_files(settings.campaigns_dir)})
+    results = [inspect_file(p) for p in paths.values()]
+    bad = [r for r in results if not r.ok or r.todos]
+    good = [r.path.stem for r in results if r not in bad]
+    ok = _check("方案文件", not bad, f"{len(good)} 个可加载({'、'.join(good) or '无'})")
+    for r in bad:
+        why = r.errors[0] if r.errors else f"还有 {r.todos} 处 TODO 待补"
+        more = f"(共 {len(r.errors)} 处错误,liaison-bot check 列出全部)" if len(r.errors) > 1 else ""
+        print(f"  ✘ {r.path} 未能加载,机器人已跳过它:{why}{more}")
+    return ok
 
 
 def _queues(engine) -> bool:  # noqa: ANN001

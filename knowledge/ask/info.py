@@ -25,7 +25,7 @@ from knowledge.ask.who import national_missing_reply
 from knowledge.duties import all_indicators, task_label, unit_duties
 from knowledge.messages import Message
 from knowledge.models import Campaign, Indicator, LeadingGroupMember, Task, Unit
-from knowledge.national import national_check, totals
+from knowledge.national import national_check, pass_rule, totals
 from knowledge.people import active_officers_of_unit
 from knowledge.points import json_points
 from knowledge.projection import as_of, to_json
@@ -155,8 +155,7 @@ def goals_reply(camp: Campaign) -> Message:
     """The creation goals as the document states them, with the pass rule they aim at."""
     goals = [g.get("title", "") if isinstance(g, dict) else str(g) for g in (camp.extra or {}).get("goals") or []]
     data = dict(city=camp.city, goal_period=camp.goal_period, goals=goals,
-                pass_rule=(camp.pass_rule_text or "总分≥85分,且每个一级指标得分率≥75%")
-                .removeprefix("本评估指标体系合格标准为:").rstrip("。"))
+                pass_rule=pass_rule(camp).text.removeprefix("本评估指标体系合格标准为:").rstrip("。"))
     return Message("goals", data, intent="goals")
 
 
@@ -187,7 +186,7 @@ def _overview_data(session: Session, camp: Campaign) -> dict:
     for ind in all_indicators(session=session, campaign=camp):
         level2.setdefault(ind.level1, {})[ind.level2] = ind.level2_points
     tasks = len(session.exec(select(Task.id).where(Task.campaign_id == camp.id)).all())
-    return dict(t=t, missing=missing, level2=level2, tasks=tasks)
+    return dict(t=t, missing=missing, level2=level2, tasks=tasks, pass_rule=pass_rule(camp).text)
 
 
 def owe_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef | None) -> Message:
@@ -232,9 +231,10 @@ def level_reply(session: Session, camp: Campaign, level: str) -> Message:
     declared = next(((i.level1_points if i.level1 == level else i.level2_points) for i in rows), None)
     total = sum((i.points for i in rows), Decimal(0))
     first = bool(rows) and rows[0].level1 == level
-    floor = declared * Decimal(str(camp.pass_level1_rate)) if first and declared is not None else None
+    rule = pass_rule(camp)
+    floor = declared * Decimal(str(rule.level1_rate)) if first and declared is not None else None
     data = dict(level=level, rows=rows, city=camp.city, declared=declared, total=total,
-                floor=floor, rate=camp.pass_level1_rate, pass_total=camp.pass_total)
+                floor=floor, rate=rule.level1_rate, pass_total=rule.total)
     return Message("level_list", data, intent="level",
                  indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in rows])
 

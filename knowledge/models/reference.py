@@ -39,7 +39,7 @@ class Campaign(SQLModel, table=True):
     source_file: str = ""
     timezone: str = "Asia/Shanghai"
     pass_total: Decimal = points_field()
-    pass_level1_rate: float = 0.75
+    pass_level1_rate: float  # the effective rule, written by the loader; read it via national.pass_rule
     pass_rule_text: str = ""
     office_unit_id: int | None = None  # a unit id; no FK, so campaign and unit do not depend on each other
     office_text: str = ""
