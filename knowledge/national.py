@@ -48,7 +48,7 @@ def version(name: str) -> NationalVersion:
     if not path.is_file():
         raise UnknownVersion(f"没有全国指标体系版本“{name}”;已有版本:{'、'.join(known_versions())}")
     try:
-        return NationalVersion.model_validate(parse(path.read_text(encoding="utf-8")).data)
+        return NationalVersion.model_validate(parse(path.read_text(encoding="utf-8"), lines=False).data)
     except (YamlSyntaxError, ValidationError) as exc:  # a broken shipped file is a bug: say which
         where = "; ".join(".".join(map(str, e["loc"])) for e in exc.errors()) if isinstance(exc, ValidationError) \
             else str(exc)

@@ -12,7 +12,6 @@ from bot.cli.common import CliError, pick_campaign, print_json
 from bot.render import render, render_message, to_text
 from bot.settings import Settings
 from bot.store import open_store
-from knowledge.campaigns import get_campaign
 from knowledge.duties import campaign_units, unit_duties
 from knowledge.export import export_campaign
 from knowledge.loader import campaign_files, load_all

@@ -1,18 +1,15 @@
 """The one place the draft reads the national indicator system from.
 
-Until ``knowledge/data/national/2022.yaml`` (``knowledge.national.version``) is merged, titles,
-points and levels come from the shipped ``national.yaml`` and the rule text, items, nature,
-methods and sources from the shipped ``yancheng.yaml`` (its table follows the national system
-item by item), looked up by ``national_no``. Switch this function, nothing else.
+Titles, points, levels, nature, rule text, items, methods and sources are the national
+version's (``knowledge/data/national/<version>.yaml`` through ``knowledge.national.version``), as
+plain dicts the draft's writer copies; a city's wording that differs becomes a correction.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
-from importlib import resources
-
-import yaml
 
 VERSION = "2022"
 
@@ -26,24 +23,28 @@ class NationalRef:
     indicators: list[dict] = field(default_factory=list)  # no, level1, level2, nature, title, points, rule, …
 
 
-@lru_cache(maxsize=1)
-def national_indicators() -> NationalRef:
-    """The national version the draft compares a city's table with."""
-    data = resources.files("knowledge") / "data"  # knowledge.loader.data_dir(), without the models
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    nat = yaml.load((data / "national.yaml").read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
-    # Interim source of the rule text and items (see the module docstring).
-    texts = yaml.load((data / "yancheng.yaml").read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
-    by_no = {i["national_no"]: i for i in texts["indicators"] if i.get("national_no")}
-    out = []
-    for ind in nat["indicators"]:
-        src = by_no.get(ind["no"], {})
-        out.append({
-            "no": ind["no"], "level1": ind["level1"], "level2": ind["level2"],
-            "nature": ind.get("nature") or src.get("nature", ""), "title": ind["title"],
-            "points": ind["points"], "rule": src.get("rule", ""), "scoring": src.get("scoring", "whole"),
-            "items": [dict(it) for it in src.get("items", [])], "methods": list(src.get("methods", [])),
-            "sources": list(src.get("sources", [])),
-        })
-    return NationalRef(version=VERSION, name=nat["name"], pass_rule=dict(nat["pass_rule"]),
-                       levels=nat["levels"], indicators=out)
+def _plain(value: object) -> object:
+    """Decimals as the ints or floats YAML writes (the draft is dumped with the safe dumper)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+@lru_cache(maxsize=4)
+def national_indicators(name: str = VERSION) -> NationalRef:
+    """The national version the draft compares a city's table with (``knowledge.national.version``)."""
+    from knowledge.national import version
+
+    nat = version(name)
+    out = [_plain({"no": i.national_no, "level1": i.level1, "level2": i.level2, "nature": i.nature,
+                   "title": i.title, "points": i.points, "rule": i.rule, "scoring": i.scoring,
+                   "items": [it.model_dump(exclude_none=True) for it in i.items],
+                   "methods": list(i.methods), "sources": list(i.sources)})
+           for i in nat.indicators]
+    return NationalRef(version=nat.version, name=nat.name,
+                       pass_rule=_plain({"total": nat.pass_rule.total, "level1_rate": nat.pass_rule.level1_rate}),
+                       levels=[_plain(lv.model_dump()) for lv in nat.levels], indicators=out)
