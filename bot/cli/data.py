@@ -35,9 +35,12 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
             print(str(r.error), file=sys.stderr)
             continue
         state = "已更新" if r.changed else "无变化"
-        counts = ", ".join(f"{k} {v}" for k, v in r.counts.items())
-        print(f"{r.slug}: {state}{(' (' + counts + ')') if counts else ''}")
+        counts = "，".join(f"{_COUNTED.get(k, k)} {v}" for k, v in r.counts.items())
+        print(f"{r.slug}：{state}{('（' + counts + '）') if counts else ''}")
     return 1 if any(r.error is not None for r in reports) else 0
+
+
+_COUNTED = {"units": "单位", "indicators": "指标", "tasks": "主要任务", "phases": "阶段", "corrections": "更正"}
 
 
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
