@@ -216,7 +216,7 @@ def test_a_broken_campaign_file_is_skipped_and_named(tmp_path, monkeypatch, caps
     assert "✘ 方案文件" in out and "third.yaml 未能加载,机器人已跳过它" in out
     assert main(["load"]) == 1  # loads the others, says which one it left out
     captured = capsys.readouterr()
-    assert "hejin: " in captured.out and "yancheng: " in captured.out
+    assert "hejin：" in captured.out and "yancheng：" in captured.out
     assert "third: 未加载(文件有错误,其余方案照常加载)" in captured.err
 
 
