@@ -21,7 +21,7 @@ from knowledge.loader import data_dir, load_all
 from tests.conftest import new_engine
 from tests.test_questions import CASES, check, run_case
 
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parent.parent / "tests" / "seeds"
 CITIES = {"hejin": "000_643c854740309497.txt", "yancheng": "002_cc65fc064bb31cd3.txt"}
 
 

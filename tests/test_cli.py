@@ -94,27 +94,31 @@ def test_every_campaign_command_runs_on_default_campaign(cli, monkeypatch, argv)
 
 
 def test_default_campaign_unset_is_hejin_or_the_only_one_loaded(tmp_path, monkeypatch):
+    import shutil
+
     from sqlmodel import Session
 
     from bot.cli.common import pick_campaign
     from bot.settings import Settings
     from knowledge.db import create_schema, make_engine
-    from knowledge.loader import campaign_files, load_campaign, read_campaign, read_national
+    from knowledge.loader import campaign_files, load_all
 
     monkeypatch.delenv("DEFAULT_CAMPAIGN", raising=False)
     engine = make_engine(fresh_url(tmp_path))
     create_schema(engine)
-    national = read_national()
+    files = {p.stem: p for p in campaign_files()}
+    only = tmp_path / "only"
+    only.mkdir()
     with Session(engine) as session:
-        yancheng = next(p for p in campaign_files() if p.stem == "yancheng")
-        load_campaign(session, *read_campaign(yancheng, national), str(yancheng))
+        shutil.copy(files["yancheng"], only)
+        load_all(session, only)
         session.commit()
         assert pick_campaign(session, None, Settings()).slug == "yancheng"  # the only one loaded
         monkeypatch.setenv("DEFAULT_CAMPAIGN", "hejin")  # named but not loaded: say so
         with pytest.raises(LookupError, match="hejin"):
             pick_campaign(session, None, Settings())
-        hejin = next(p for p in campaign_files() if p.stem == "hejin")
-        load_campaign(session, *read_campaign(hejin, national), str(hejin))
+        shutil.copy(files["hejin"], only)
+        load_all(session, only)
         session.commit()
         monkeypatch.delenv("DEFAULT_CAMPAIGN")
         assert pick_campaign(session, None, Settings()).slug == "hejin"  # the documented default
