@@ -102,4 +102,4 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """The same application offline: type as an officer, read the bot's replies."""
     from bot.fakes.console import run_local_chat
 
-    return run_local_chat(settings, campaign=args.campaign, unit=args.unit, group=args.group)
+    return run_local_chat(settings, campaign=args.campaign, unit=args.unit, group=args.group, role=args.role)

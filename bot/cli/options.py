@@ -64,6 +64,8 @@ def bot(sub: Subparsers) -> None:
     p.add_argument("--campaign", default=None)
     p.add_argument("--unit", default=None)
     p.add_argument("--group", action="store_true", help="模拟联络员群(消息会自动 @机器人)")
+    p.add_argument("--as", dest="role", choices=["liaison", "office", "new"], default="liaison",
+                   help="以谁的身份:liaison 联络员(默认)、office 领导小组办公室、new 未登记的新用户")
     p.set_defaults(func=command("bot", "cmd_chat"))
     p = sub.add_parser("ask", help="回答一个问题(与机器人同一路径)")
     p.add_argument("--campaign", default=None)
