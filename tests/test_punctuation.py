@@ -11,36 +11,50 @@ TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 LITERAL = re.compile(r'"([^"\\]*)"|\'([^\'\\]*)\'')
 CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’]")
 ASCII = "(),:"
+HTML = re.compile(r"</?[a-z]+[^>]*>")
 
 
 def rendered_pieces(source: str) -> list[tuple[int, str]]:
-    """(offset, text) of what the template renders as written: the text between tags, and the
-    string literals inside them."""
-    pieces, at = [], 0
+    """(offset, text) of what the template renders as written: the text between tags (each tag
+    left in as one NUL, so that what stands beside an expression can be seen), and the string
+    literals inside the tags."""
+    text, literals, at = [], [], 0
     for tag in TAG.finditer(source):
-        pieces.append((at, source[at:tag.start()]))
+        text.append(source[at:tag.start()] + "\0" * len(tag.group()))
         for lit in LITERAL.finditer(tag.group()):
             group = 1 if lit.group(1) is not None else 2
-            pieces.append((tag.start() + lit.start(group), lit.group(group)))
+            literals.append((tag.start() + lit.start(group), lit.group(group)))
         at = tag.end()
-    pieces.append((at, source[at:]))
-    return pieces
+    text.append(source[at:])
+    return [(0, "".join(text)), *literals]
 
 
 def offences(source: str) -> list[int]:
-    """Offsets of ASCII punctuation with a Chinese character right beside it."""
+    """Offsets of ASCII punctuation in Chinese text: beside a Chinese character, or beside a
+    template expression on a line that is Chinese. HTML tags such as ``</b>`` in between do not
+    count ("截止</b>:" is Chinese); "09:00", "#12" or "a, b" are not."""
     found = []
     for at, text in rendered_pieces(source):
-        for i, ch in enumerate(text):
-            if ch in ASCII and any(0 <= j < len(text) and CHINESE.match(text[j]) for j in (i - 1, i + 1)):
-                found.append(at + i)
+        offset = 0
+        for line in text.split("\n"):
+            visible = HTML.sub(lambda m: "\1" * len(m.group()), line)
+            chars = [(i, ch) for i, ch in enumerate(visible) if ch != "\1"]
+            chinese = bool(CHINESE.search(line))
+            for k, (i, ch) in enumerate(chars):
+                beside = [chars[j][1] for j in (k - 1, k + 1) if 0 <= j < len(chars)]
+                if ch in ASCII and any(CHINESE.match(b) or (chinese and b == "\0") for b in beside):
+                    found.append(at + offset + i)
+            offset += len(line) + 1
     return found
 
 
 def test_offences_are_found():
     assert offences("已收到:{{ n }} 个文件,继续") == [3, 15]
     assert offences('{{ "(牵头)" if lead }}') == [4, 7]
-    assert offences("{% if x %}(3分){% endif %}") == [13]
+    assert offences("{% if x %}(3分){% endif %}") == [10, 13]
+    assert offences("<b>截止</b>:{{ day }}") == [9]
+    assert offences("第{{ no }}项 {{ t }}({{ role }})") == [18, 29]
+    assert offences("{{ a }}({{ b }})") == []  # no Chinese on the line
     assert offences("时间 09:00, 12:30 {{ d|join(',') }} {\"a\": 1}") == []
 
 
