@@ -60,8 +60,10 @@ async def test_each_campaign_and_unit_is_another_person(settings):
     assert "您是“商务局”的联络员" in yancheng[0] and "--as office" in yancheng[0] and "--as new" in yancheng[0]
     assert "已登记为“商务局”的联络员(盐城市)" in yancheng[1]
     assert "已登记为“统计局”的联络员(河津市)" in hejin[1]
-    office = await talk(settings, ["/start"], campaign="hejin", role="office")
+    office = await talk(settings, ["/start", "/help"], campaign="hejin", role="office")
     assert "办公室人员" in office[1]
+    assert "/review" in office[2] and "/export" in office[2] and "/withdraw" in office[2]
+    assert "/review" not in (await talk(settings, ["/help"], campaign="hejin"))[1]
 
 
 async def test_a_new_person_can_register(settings):

@@ -37,7 +37,7 @@ async def test_a_repeated_question_is_not_rebuilt(h):
     first = text_of(await h.say(USER, USER, "我们单位负责哪些指标"))
     seen = count_statements(h.services.engine)
     again = text_of(await h.say(USER, USER, "我们单位负责哪些指标"))
-    assert again == first and "牵头的指标</b>:4 项" in again
+    assert again == first and "牵头的指标</b>：4 项" in again
     # Only whether a /submit flow is open, who is asking and the timeline are read: the draft,
     # the officer, then phases, due dates, state.
     assert len(seen) == 5, seen
