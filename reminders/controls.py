@@ -19,6 +19,7 @@ from knowledge.models import Campaign
 from knowledge.numbers import read_number
 from knowledge.timeline import (
     DateOutOfRange,
+    NoPhases,
     TimelineError,
     due_dates,
     read_day,
@@ -131,6 +132,8 @@ def change_phases(*, session: Session, campaign: Campaign, action: str, text: st
             rows = set_phases(session, campaign, parse_phases(text), by=by, now=now)
     except DateOutOfRange as exc:
         return out_of_range(campaign, exc)
+    except NoPhases:
+        return say("phases_none")
     except TimelineError as exc:
         return say("refused", reason=str(exc))
     except ValueError:
