@@ -58,8 +58,8 @@ async def test_each_campaign_and_unit_is_another_person(settings):
     yancheng = await talk(settings, ["/start"], unit="商务局")
     hejin = await talk(settings, ["/start"], campaign="hejin", unit="统计局")
     assert "您是“商务局”的联络员" in yancheng[0] and "--as office" in yancheng[0] and "--as new" in yancheng[0]
-    assert "已登记为“商务局”的联络员(盐城市)" in yancheng[1]
-    assert "已登记为“统计局”的联络员(河津市)" in hejin[1]
+    assert "已登记为“商务局”的联络员（盐城市）" in yancheng[1]
+    assert "已登记为“统计局”的联络员（河津市）" in hejin[1]
     office = await talk(settings, ["/start", "/help"], campaign="hejin", role="office")
     assert "办公室人员" in office[1]
     assert "/review" in office[2] and "/export" in office[2] and "/withdraw" in office[2]
@@ -70,7 +70,7 @@ async def test_a_new_person_can_register(settings):
     turns = await talk(settings, ["/start", "2", "1"], role="new")
     assert "未登记的新用户" in turns[0]
     assert "请选择您所在城市" in turns[1]
-    assert "请选择您所在的单位(盐城市" in turns[2]
+    assert "请选择您所在的单位（盐城市" in turns[2]
     assert "领导小组办公室审核后会通知您" in turns[3]
     again = await talk(settings, ["/start"], role="new")
     assert "请选择您所在城市" in again[1]  # the next new person is new again

@@ -264,8 +264,8 @@ def run_local_chat(settings: Settings, *, campaign: str | None, unit: str | None
     for handler in root.handlers:  # also for loggers that set their own level (bm25s: DEBUG)
         handler.setLevel(logging.WARNING)
     lines = _stdin_lines(print) if sys.stdin.isatty() else (line for line in sys.stdin)
-    loop = asyncio.new_event_loop()
     console = Console(settings, campaign=campaign or settings.default_campaign, unit=unit, group=group, role=role)
+    loop = asyncio.new_event_loop()
     try:
         loop.run_until_complete(console.start())
         for line in lines:  # read with no loop running: Ctrl-C raises here at once
