@@ -148,7 +148,7 @@ async def test_pressing_more_shows_every_member(h):
     assert len(members) == 30
     for m in members:
         assert f"{m.role}：{m.name or m.name_as_written}" in text, m
-    assert "朱友明 — 市新闻出版局（市版权局）副局长" in text and "顾硕同志兼任办公室主任" in text
+    assert "朱友明 — 市新闻出版局(市版权局)副局长" in text and "顾硕同志兼任办公室主任" in text
 
 
 async def test_pressing_more_shows_the_whole_timetable(h):
@@ -188,7 +188,7 @@ def test_more_buttons_fit_telegram_and_read_back():
 # --- Indicator cards: each scoring rule once ----------------------------------------------
 
 def bare(text: str) -> str:
-    """An item's text without its closing punctuation （the rule ends each with ; or 。）."""
+    """An item's text without its closing punctuation (the rule ends each with ; or 。)."""
     return re.sub(r"[。;;]+$", "", text)
 
 
@@ -264,7 +264,7 @@ def test_what_units_owe_says_what_it_counts(store):
     reply = ask(store, "hejin", "哪些单位还没交材料")
     assert "按评分项计：分项打分的指标每个评分项算一项，其余指标整体算一项" in reply.text
     row = next(line for line in lines(reply) if line.startswith(" • 市场监督管理局："))
-    owed, total, indicators = map(int, re.search(r"未交评分项 (\d+)/(\d+)\（涉及 (\d+) 项指标\）", row).groups())
+    owed, total, indicators = map(int, re.search(r"未交评分项 (\d+)/(\d+)（涉及 (\d+) 项指标）", row).groups())
     duties = unit_duties(session=store, campaign=camp, directory=directory,
                          unit_id=directory.resolve("市场监督管理局").unit.id)
     nos = {d.no for d in duties.indicators}

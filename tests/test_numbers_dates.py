@@ -109,7 +109,7 @@ async def test_dates_outside_the_campaign_are_refused_and_change_nothing(h, text
     await h.say(ADMIN, ADMIN, "/phase set 动员 2026-12-01 2026-12-31; 推进 2027-01-01 2027-06-30")
     before = _timeline_rows(h)
     out = await h.say(ADMIN, ADMIN, text)
-    assert "不在河津市创建工作的合理时间范围内(2022-01-01 至 2036-12-31),没有保存" in text_of(out)
+    assert "不在河津市创建工作的合理时间范围内（2022-01-01 至 2036-12-31），没有保存" in text_of(out)
     assert _timeline_rows(h) == before
     out = await h.say(ADMIN, ADMIN, "/due 12 2027年3月31日")
     assert text_of(out) == "已设置：第12项指标 2027-03-31 截止。"
