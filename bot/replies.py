@@ -49,7 +49,8 @@ class ReplyCache(LRUCache):
     can never serve an old answer); the timeline as it stands in the store (``timeline_key``:
     phases, the office's due dates, the evidence phase — read on every question, so a change
     made from the command line in another process counts at once); today, for "进行中" and
-    "已过"; the asker's unit, because "我们单位" and "what your unit must do" depend on it; and the
+    "已过"; the asker's unit, because "我们单位" and "what your unit must do" depend on it; their
+    role and chat kind, because /help lists what they may use there; and the
     text as typed. Bounded, least recently used first out.
     """
 
@@ -65,7 +66,7 @@ def answer_typed(session: Session, camp: Campaign, directory: UnitDirectory, tex
     if cache is None:
         return _build(Scope(session, camp, directory, asker, today), text, bot_username, question)[0]
     key = (camp.id, camp.data_hash, timeline_key(session, camp), today, asker.unit.id if asker.unit else None,
-           text.strip(), bot_username or "")
+           asker.role, asker.chat, text.strip(), bot_username or "")
     kept = cache.get(key)
     if kept is None:
         reply, live = _build(Scope(session, camp, directory, asker, today), text, bot_username, question)

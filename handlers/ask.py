@@ -12,9 +12,9 @@ from bot.render import render
 from bot.replies import answer_typed
 from handlers.common import locate, respond
 from handlers.gate import Request, admit, gated
-from knowledge.access import Route
+from knowledge.access import Route, commands_for
 from knowledge.ask import Question, Scope, parse
-from knowledge.ask.dispatch import opened
+from knowledge.ask.dispatch import help_message, opened
 from knowledge.ask.parse import parse_command
 from knowledge.messages import say
 from knowledge.units import UnitDirectory
@@ -23,8 +23,11 @@ from knowledge.units import UnitDirectory
 @gated(Route.HELP)
 async def help_command(update: Update, context: BotContext, request: Request) -> None:
     """Explain what to ask, with examples (in an unbound group the gate says how to bind it)."""
-    campaign = request.where.campaign
-    await respond(update, say("help", city=campaign.city if campaign else ""))
+    where = request.where
+    if where.campaign is None:  # no campaign loaded (or an unbound group): what anyone may do
+        await respond(update, say("help", city="", **commands_for(where.role, where.chat_kind)))
+        return
+    await respond(update, help_message(where.campaign, where.asker))
 
 
 async def question_command(update: Update, context: BotContext) -> None:

@@ -59,9 +59,10 @@ class Where:
 
     @property
     def asker(self) -> Asker:
+        unit = None
         if self.officer and self.officer.status == "active" and self.directory and self.officer.unit_id:
-            return Asker(unit=self.directory.units.get(self.officer.unit_id))
-        return Asker()
+            unit = self.directory.units.get(self.officer.unit_id)
+        return Asker(unit=unit, role=self.role.value, chat=self.chat_kind.value)
 
 
 def locate(update: Update, context: BotContext, session: Session, campaign_id: int | None = None) -> Where:

@@ -34,7 +34,7 @@ async def start(update: Update, context: BotContext, request: Request) -> None:
                              name=user.full_name, now=services.clock.now())
     where = locate(update, context, session)  # again: the claim may have found a row for this user
     if where.officer and where.officer.status in ("active", "pending"):
-        await respond(update, render("start_known", officer=where.officer,
+        await respond(update, render("start_known", officer=where.officer, person=_person(where.officer, user),
                                      city=where.campaign.city if where.campaign else ""))
         return
     campaigns = all_campaigns(session=session)
@@ -45,6 +45,12 @@ async def start(update: Update, context: BotContext, request: Request) -> None:
         text = render("reg_pick_campaign")
         rows = [[Action(c.city, ActionKind.REGISTER, ("c", c.id))] for c in campaigns]
     await respond(update, text, rows)
+
+
+def _person(officer: people.OfficerInfo, user: object) -> str:
+    """Whom to greet: the name on the roster, else the Telegram name; never the unit."""
+    names = (officer.name, getattr(user, "full_name", "") or "")
+    return next((n for n in names if n and n not in (officer.unit_name, officer.username)), "")
 
 
 @gated(Route.REGISTER)

@@ -142,6 +142,19 @@ TABLE: dict[Route, Rule] = {
     Route.EXPORT:        Rule(Need.OFFICE),
 }
 
+# Every bot command, with the route it enters; /help lists those its reader may use here
+# (``commands_for``), so it cannot fall behind the table. "status 单位" and "phase set" are the
+# same commands with an argument that changes their route.
+COMMANDS: dict[str, Route] = {
+    "my": Route.ASK, "unit": Route.ASK, "ind": Route.ASK, "find": Route.ASK, "phase": Route.ASK,
+    "status": Route.OWE, "status 单位": Route.OWE_OTHER, "score": Route.SCORE, "submit": Route.SUBMIT,
+    "withdraw": Route.WITHDRAW, "figure": Route.FIGURE, "reminders": Route.REMINDERS, "mute": Route.MUTE,
+    "start": Route.START, "help": Route.HELP, "setup": Route.SETUP, "review": Route.REVIEW,
+    "bind": Route.BIND, "revoke": Route.REVOKE, "phase set": Route.PHASE_ADMIN, "due": Route.DUE,
+    "pause": Route.PAUSE, "resume": Route.PAUSE, "acks": Route.ACKS, "digest": Route.DIGEST,
+    "export": Route.EXPORT,
+}
+
 # Where a route confined to one kind of chat sends the other kind.
 ELSEWHERE = {"private": "start_in_private", "group": "setup_in_group"}
 # What each need says to a role that falls short, in private (groups differ only for MEMBER).
@@ -198,6 +211,17 @@ def decide(route: Route, role: Role, chat: ChatKind, *, has_unit: bool = True, c
     if private and not campaign and need is not Need.ANYONE:
         return "no_campaign"
     return _need_met(need, role, private, has_unit)
+
+
+def commands_for(role: Role, chat: ChatKind, *, has_unit: bool = True, published: bool = False) -> dict[str, list[str]]:
+    """The commands ``role`` may use in ``chat``, as /help lists them: everyone's, then the office's."""
+    shown: dict[str, list[str]] = {"commands": [], "office": []}
+    for name, route in COMMANDS.items():
+        if decide(route, role, chat, has_unit=has_unit, published=published) == ALLOWED:
+            rule = TABLE[route]
+            need = rule.published if published and rule.published else rule.need
+            shown["office" if need is Need.OFFICE else "commands"].append(name)
+    return shown
 
 
 def _need_met(need: Need, role: Role, private: bool, has_unit: bool) -> str:

@@ -25,6 +25,10 @@ class TimelineError(ValueError):
     """A timeline change that cannot be made; the message is for the office."""
 
 
+class NoPhases(TimelineError):
+    """Nothing to shift: each face says how to set the phases in its own words."""
+
+
 class DateOutOfRange(TimelineError):
     """A date outside the campaign's plausible years (see ``date_bounds``)."""
 
@@ -110,7 +114,7 @@ def shift(session: Session, campaign: Campaign, start: date, *, by: int | None, 
     """Move the whole timeline so it starts on ``start``, keeping each phase's length and gaps."""
     rows = phases(session, campaign)
     if not rows:
-        raise TimelineError("还没有任何阶段,请先设置阶段(phases set)。")
+        raise NoPhases("还没有任何阶段,请先设置阶段(phases set)。")
     check_dates(campaign, [start], now.date())
     offset = start - min(p.start for p in rows)
     dues = list(session.exec(select(IndicatorDue).join(Indicator).where(Indicator.campaign_id == campaign.id)))

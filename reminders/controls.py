@@ -19,7 +19,9 @@ from knowledge.models import Campaign
 from knowledge.numbers import read_number
 from knowledge.timeline import (
     DateOutOfRange,
+    NoPhases,
     TimelineError,
+    due_dates,
     read_day,
     set_due,
     set_phases,
@@ -28,6 +30,7 @@ from knowledge.timeline import (
 )
 from knowledge.units import UnitDirectory
 from reminders.calendar import WorkCalendar
+from reminders.owing import owing
 from reminders.planner import plan_slot
 
 HORIZON_DAYS = 31  # /reminders looks this far ahead (today included)
@@ -44,7 +47,27 @@ def upcoming(*, session: Session, campaign: Campaign, directory: UnitDirectory, 
             if p.chat == "group" and unit_id in p.units:
                 items.append({"day": day.isoformat(), "kind": p.kind, "deadline": p.deadline,
                               "indicators": p.units[unit_id]})
-    return say("reminders_list", unit=unit_name, items=items[:SHOWN], guessed=sorted(calendar.guessed_years))
+    why = {} if items else why_none(session=session, campaign=campaign, directory=directory, unit_id=unit_id,
+                                    today=today)
+    return say("reminders_list", unit=unit_name, items=items[:SHOWN], guessed=sorted(calendar.guessed_years), **why)
+
+
+def why_none(*, session: Session, campaign: Campaign, directory: UnitDirectory, unit_id: int,
+             today: date) -> dict:
+    """Why no reminder names the unit in the next 30 days, in the order one would look: paused,
+    no timeline, nothing owed, the nearest deadline is later, or every deadline has passed."""
+    if state(session, campaign).reminders_paused:
+        return {"why": "paused"}
+    dues = due_dates(session, campaign)
+    if not dues:
+        return {"why": "no_timeline"}
+    owed = sorted(set(owing(session, campaign, directory, set(dues)).get(unit_id, [])))
+    if not owed:
+        return {"why": "nothing_owed"}
+    ahead = [dues[n].due for n in owed if dues[n].due >= today]
+    day = min(ahead) if ahead else max(dues[n].due for n in owed)
+    return {"why": "later" if ahead else "past", "owed": len(owed), "day": day,
+            "numbers": [n for n in owed if dues[n].due == day]}
 
 
 def mute(*, session: Session, campaign: Campaign, user_id: int, arg: str,
@@ -109,6 +132,8 @@ def change_phases(*, session: Session, campaign: Campaign, action: str, text: st
             rows = set_phases(session, campaign, parse_phases(text), by=by, now=now)
     except DateOutOfRange as exc:
         return out_of_range(campaign, exc)
+    except NoPhases:
+        return say("phases_none")
     except TimelineError as exc:
         return say("refused", reason=str(exc))
     except ValueError:

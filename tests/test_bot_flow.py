@@ -27,7 +27,7 @@ def seeded_engine():
 async def test_private_question_from_registered_officer(h):
     h.register(USER, "统计局")
     out = await h.say(USER, USER, "我们单位负责哪些指标")
-    assert "牵头的指标</b>:4 项" in text_of(out)
+    assert "牵头的指标</b>：4 项" in text_of(out)
     assert out[-1]["parse_mode"] == "HTML"
 
 

@@ -280,7 +280,7 @@ async def test_a_file_sent_again_after_it_was_rejected_says_so_on_receipt_and_ca
     await reject(h, first.id, "缺少盖章")
     out = await send_doc(h, caption="#1 再交一次")
     receipt = [m for m in out if m["chat_id"] == USER][-1]["text"]
-    assert f"这份材料与 <b>#{first.id}</b> 相同(#{first.id} 已退回,原因:缺少盖章)" in receipt
+    assert f"这份材料与 <b>#{first.id}</b> 相同（#{first.id} 已退回，原因：缺少盖章）" in receipt
     assert f"与 <b>#{first.id}</b> 相同" in cards(h)[-1]
     assert [e.status for e in rows(h, Evidence)] == ["superseded", "submitted"]
 
@@ -290,7 +290,7 @@ async def test_same_as_a_withdrawn_and_a_superseded_version(h):
     [first] = rows(h, Evidence)
     await h.say(USER, USER, f"/withdraw {first.id}")
     out = await send_doc(h, caption="#1 撤回后再交")
-    assert f"这份材料与 <b>#{first.id}</b> 相同(#{first.id} 已撤回)" in [m for m in out if m["chat_id"] == USER][-1]["text"]
+    assert f"这份材料与 <b>#{first.id}</b> 相同（#{first.id} 已撤回）" in [m for m in out if m["chat_id"] == USER][-1]["text"]
     # a new version (other bytes) supersedes it; then the old bytes come back
     await send_doc(h, data=PDF + b"v2", name="新版.pdf", caption="#1 新版")
     out = await send_doc(h, caption="#1 又用回旧版")

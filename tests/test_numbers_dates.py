@@ -55,9 +55,9 @@ def test_action_parse_takes_only_bounded_ids(data, args):
 
 
 @pytest.mark.parametrize(("text", "said"), [
-    (f"/withdraw {HUGE}", "用法:/withdraw"), ("/withdraw ²", "没有找到您提交的材料 #2"), ("/score ²", "第2项"),
-    (f"/score {HUGE}", "/score"), ("/mute ²", "暂停"), (f"/mute {HUGE}", "用法:/mute"), (f"/ind {HUGE}", "/ind"),
-    ("/ind 0", "/ind"), (f"/due {HUGE} 2027-03-31", "用法:/due"), ("/due ²³ 2027-03-31", "已设置:第23项指标")])
+    (f"/withdraw {HUGE}", "用法：/withdraw"), ("/withdraw ²", "没有找到您提交的材料 #2"), ("/score ²", "第2项"),
+    (f"/score {HUGE}", "/score"), ("/mute ²", "暂停"), (f"/mute {HUGE}", "用法：/mute"), (f"/ind {HUGE}", "/ind"),
+    ("/ind 0", "/ind"), (f"/due {HUGE} 2027-03-31", "用法：/due"), ("/due ²³ 2027-03-31", "已设置：第23项指标")])
 async def test_commands_answer_bad_numbers_politely(h, text, said):
     """²: ``isdigit()`` but not ``int()``; 20 digits: beyond SQLite's integers. Both used to raise."""
     h.register(USER, "统计局")
@@ -109,10 +109,10 @@ async def test_dates_outside_the_campaign_are_refused_and_change_nothing(h, text
     await h.say(ADMIN, ADMIN, "/phase set 动员 2026-12-01 2026-12-31; 推进 2027-01-01 2027-06-30")
     before = _timeline_rows(h)
     out = await h.say(ADMIN, ADMIN, text)
-    assert "不在河津市创建工作的合理时间范围内(2022-01-01 至 2036-12-31),没有保存" in text_of(out)
+    assert "不在河津市创建工作的合理时间范围内（2022-01-01 至 2036-12-31），没有保存" in text_of(out)
     assert _timeline_rows(h) == before
     out = await h.say(ADMIN, ADMIN, "/due 12 2027年3月31日")
-    assert text_of(out) == "已设置:第12项指标 2027-03-31 截止。"
+    assert text_of(out) == "已设置：第12项指标 2027-03-31 截止。"
 
 
 def test_cli_refuses_dates_outside_the_campaign(cli):  # noqa: F811

@@ -37,7 +37,7 @@ async def test_a_repeated_question_is_not_rebuilt(h):
     first = text_of(await h.say(USER, USER, "我们单位负责哪些指标"))
     seen = count_statements(h.services.engine)
     again = text_of(await h.say(USER, USER, "我们单位负责哪些指标"))
-    assert again == first and "牵头的指标</b>:4 项" in again
+    assert again == first and "牵头的指标</b>：4 项" in again
     # Only whether a /submit flow is open, who is asking and the timeline are read: the draft,
     # the officer, then phases, due dates, state.
     assert len(seen) == 5, seen
@@ -55,13 +55,13 @@ async def test_each_unit_gets_its_own_answer(h):
 async def test_a_due_date_set_elsewhere_counts_at_once(h):
     h.register(USER, "发改委", slug="yancheng")
     before = text_of(await h.say(USER, USER, "/ind 3"))
-    assert "材料截止</b>:2023-12-31(推定:文件未规定材料截止日期" in before and "该日期已过" in before
+    assert "材料截止</b>：2023-12-31（推定：文件未规定材料截止日期" in before and "该日期已过" in before
     change(h, lambda s, c: timeline.set_due(s, c, 3, date(2026, 12, 1), by=None, now=h.clock.now()))
     after = text_of(await h.say(USER, USER, "/ind 3"))
-    assert "材料截止</b>:2026-12-01(领导小组办公室设定)" in after and "已过" not in after
+    assert "材料截止</b>：2026-12-01（领导小组办公室设定）" in after and "已过" not in after
     # The next day past it, the same card says it is overdue.
     h.clock.set(datetime(2026, 12, 2, 1, 0, tzinfo=UTC))
-    assert "已过截止日期,请尽快补交" in text_of(await h.say(USER, USER, "/ind 3"))
+    assert "已过截止日期，请尽快补交" in text_of(await h.say(USER, USER, "/ind 3"))
 
 
 async def test_a_shifted_timeline_shows_at_once(h):
@@ -108,8 +108,8 @@ async def test_submission_answers_are_never_kept(h):
 async def test_due_line_says_who_set_the_date(h):
     h.register(USER, "发改委", slug="yancheng")
     h.register(OTHER, "统计局")
-    assert "材料截止</b>:文件未规定具体日期" in text_of(await h.say(OTHER, OTHER, "第12项什么时候交"))
+    assert "材料截止</b>：文件未规定具体日期" in text_of(await h.say(OTHER, OTHER, "第12项什么时候交"))
     # A timeline the office shifted is the office's: once past, the card asks for late submission.
     change(h, lambda s, c: timeline.shift(s, c, date(2026, 1, 1), by=None, now=h.clock.now()))
     card = text_of(await h.say(USER, USER, "/ind 3"))
-    assert "(推定:按办公室时间表中“全面推进”阶段结束日)。已过截止日期,请尽快补交" in card and "文件未规定材料截止" not in card
+    assert "（推定：按办公室时间表中“全面推进”阶段结束日）。已过截止日期，请尽快补交" in card and "文件未规定材料截止" not in card

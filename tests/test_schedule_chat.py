@@ -14,7 +14,7 @@ async def test_phase_set_with_markup_in_a_name_is_stored_and_answered_escaped(h)
     assert out, "the reply must arrive"
     text = text_of(out)
     assert "已更新时间表" in text
-    assert "1. &lt;b&gt;动员:2026-12-01 至 2026-12-31" in text and "2. 推进&lt;1:2027-01-01" in text
+    assert "1. &lt;b&gt;动员：2026-12-01 至 2026-12-31" in text and "2. 推进&lt;1：2027-01-01" in text
     assert "<b>动员" not in text
     with h.services.session() as s:
         names = [p.name for p in phases(s, get_campaign(s, "hejin"))]
@@ -23,8 +23,8 @@ async def test_phase_set_with_markup_in_a_name_is_stored_and_answered_escaped(h)
 
 async def test_phase_set_usage_and_due_reply(h):
     out = await h.say(ADMIN, ADMIN, "/phase set 动员 2026-12-01")
-    assert "用法:/phase set" in text_of(out)
+    assert "用法：/phase set" in text_of(out)
     out = await h.say(ADMIN, ADMIN, "/due 12 2027-03-31")
-    assert text_of(out) == "已设置:第12项指标 2027-03-31 截止。"
+    assert text_of(out) == "已设置：第12项指标 2027-03-31 截止。"
     out = await h.say(ADMIN, ADMIN, "/due 12 soon")
-    assert "用法:/due" in text_of(out)
+    assert "用法：/due" in text_of(out)

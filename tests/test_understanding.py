@@ -60,14 +60,14 @@ def test_counts_open_with_the_number(store):
 
 def test_count_of_the_askers_lead_points(store):
     reply = ask(store, "hejin", "我们作为牵头单位的那几项加起来几分", asker="统计局")
-    assert "牵头的指标共 4 项,合计 <b>8</b> 分" in first_line(reply)
+    assert "牵头的指标共 4 项，合计 <b>8</b> 分" in first_line(reply)
 
 
 def test_two_units_compared_both_ways(store):
     reply = ask(store, "yancheng", "商务局和工信局各管几项，有什么不同")
     assert reply.intent == "compare"
     lines = reply.text.splitlines()
-    assert lines[0].startswith("<b>商务局</b>:指标") and lines[1].startswith("<b>工业和信息化局</b>:指标")
+    assert lines[0].startswith("<b>商务局</b>：指标") and lines[1].startswith("<b>工业和信息化局</b>：指标")
     assert "只有商务局有的指标" in reply.text and "只有工业和信息化局有的指标" in reply.text
 
 

@@ -120,4 +120,4 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         return run_chat(settings, campaign=args.campaign, unit=args.unit, group=args.group)
     from bot.fakes.console import run_local_chat
 
-    return run_local_chat(settings, campaign=args.campaign, unit=args.unit, group=args.group)
+    return run_local_chat(settings, campaign=args.campaign, unit=args.unit, group=args.group, role=args.role)

@@ -79,6 +79,8 @@ def bot(sub: Subparsers) -> None:
     p.add_argument("--group", action="store_true", help="模拟联络员群(消息会自动 @机器人)")
     p.add_argument("--channel", choices=("telegram", "dingtalk"), default="telegram",
                    help="以哪一端的样子显示回复(钉钉:markdown 和“选N”选项)")
+    p.add_argument("--as", dest="role", choices=["liaison", "office", "new"], default="liaison",
+                   help="以谁的身份:liaison 联络员(默认)、office 领导小组办公室、new 未登记的新用户")
     p.set_defaults(func=command("bot", "cmd_chat"))
     p = sub.add_parser("ask", help="回答一个问题(与机器人同一路径)")
     _campaign(p)

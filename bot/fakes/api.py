@@ -416,8 +416,13 @@ class LocalBotApi:
             self._check_text(str(caption), p.get("parse_mode"))
         sent = {"file_id": f"SENT{len(self._sent)}", "file_unique_id": f"sent{len(self._sent)}"}
         media = [{**sent, "width": 1280, "height": 720}] if field == "photo" else sent
-        return self._record(method, chat, self._next_message_id(chat["id"]), caption=caption,
-                            parse_mode=p.get("parse_mode"), **{field: media})
+        msg = self._record(method, chat, self._next_message_id(chat["id"]), caption=caption,
+                           parse_mode=p.get("parse_mode"), **{field: media})
+        uploads = p.get("_uploads") or {}
+        upload = uploads.get(field) or next(iter(uploads.values()), None)
+        if upload:  # what was uploaded, so the console can save it where the user can open it
+            self._sent[-1]["file"] = {"name": upload[0], "data": upload[1]}
+        return msg
 
     def m_senddocument(self, p: dict) -> dict:
         return self._send_media("sendDocument", p, "document")
@@ -474,6 +479,9 @@ class LocalRequest(BaseRequest):
             return (200, data) if data is not None else (404, b"Not Found")
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
+        if request_data and request_data.multipart_data:
+            params["_uploads"] = {part: (name, content if isinstance(content, bytes) else content.read(), *rest)
+                                  for part, (name, content, *rest) in request_data.multipart_data.items()}
         timeouts = self.api._timeouts.get(name)
         if timeouts:
             delivered = timeouts.pop(0)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from knowledge.access import ChatKind, Role, commands_for, publishes_status
 from knowledge.ask import cards, info, tally, who
-from knowledge.ask.question import Intent, Question, Scope
+from knowledge.ask.question import Asker, Intent, Question, Scope
 from knowledge.duties import task_label
 from knowledge.messages import Action, ActionKind, Message
+from knowledge.models import Campaign
 
 
 def answer(scope: Scope, q: Question) -> Message:
@@ -25,7 +27,14 @@ def _unknown(scope: Scope, q: Question) -> Message:
 
 
 def _help(scope: Scope, q: Question) -> Message:
-    return Message("help", {"city": scope.campaign.city}, intent="help")
+    return help_message(scope.campaign, scope.asker)
+
+
+def help_message(campaign: Campaign, asker: Asker) -> Message:
+    """/help (and "帮助"): the commands this asker may use here, from the access table."""
+    shown = commands_for(Role(asker.role), ChatKind(asker.chat), has_unit=asker.unit is not None,
+                         published=publishes_status(campaign.extra))
+    return Message("help", {"city": campaign.city, **shown}, intent="help")
 
 
 def _thanks(scope: Scope, q: Question) -> Message:

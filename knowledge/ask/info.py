@@ -194,7 +194,14 @@ def owe_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: 
     if unit is None:
         return Message("need_unit", intent="need_registration")
     rows = unit_status(session=session, campaign=camp, directory=directory, unit_id=unit.id)
-    return Message("status", dict(unit=unit, rows=rows), intent="owe", units=[unit.name],
+    counts = {state: sum(1 for r in rows if r.state == state) for state in ("none", "submitted", "accepted", "rejected")}
+    missing: dict[int, int] = {}  # indicator number → its scoring items not sent yet
+    for r in rows:
+        if r.state == "none":
+            missing[r.no] = missing.get(r.no, 0) + 1
+    lead = sorted({r.no for r in rows if r.state == "none" and r.role == "牵头"})
+    data = dict(unit=unit, rows=rows, counts=counts, missing=list(missing.items()), lead_missing=lead)
+    return Message("status", data, intent="owe", units=[unit.name],
                  indicators=[{"no": r.no, "title": r.title, "state": r.state} for r in rows if r.state != "accepted"])
 
 

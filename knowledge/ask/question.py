@@ -98,9 +98,12 @@ class Question:
 
 @dataclass
 class Asker:
-    """Who asks: their unit (if registered) shapes "我们单位" and "what must my unit do"."""
+    """Who asks: their unit (if registered) shapes "我们单位" and "what must my unit do"; their
+    role and the kind of chat (``knowledge.access`` values) shape what /help lists."""
 
     unit: UnitRef | None = None
+    role: str = "liaison"
+    chat: str = "private"
 
 
 @dataclass
