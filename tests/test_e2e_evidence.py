@@ -85,6 +85,11 @@ async def _start_bot(env: dict) -> asyncio.subprocess.Process:
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
 
 
+# Seconds a new ``liaison-bot run`` may take to start and answer: the suite runs on every core
+# (-n auto), so a process starts beside other tests; the wait ends at the answer, not at this.
+START = 90
+
+
 async def test_kill_after_receipt_loses_nothing(tmp_path):
     url = loaded_url(tmp_path)
     seed(url)
@@ -98,7 +103,7 @@ async def test_kill_after_receipt_loses_nothing(tmp_path):
         proc = await _start_bot(env)
         try:
             api.push_document(USER, USER, PDF, "台账.pdf", "application/pdf", caption="#4 新增规模以上经营者")
-            await api.wait_for_sent(1, chat_id=USER, timeout=30)
+            await api.wait_for_sent(1, chat_id=USER, timeout=START)
         finally:
             proc.send_signal(signal.SIGKILL)  # right after the receipt
             await proc.wait()
@@ -110,7 +115,7 @@ async def test_kill_after_receipt_loses_nothing(tmp_path):
         proc = await _start_bot(env)  # and the bot carries on
         try:
             api.push_message(USER, USER, "/status")
-            status = (await api.wait_for_sent(2, chat_id=USER, timeout=30))[-1]
+            status = (await api.wait_for_sent(2, chat_id=USER, timeout=START))[-1]
             assert f"#{ev.id}" in status["text"] and "待审核" in status["text"]
         finally:
             proc.send_signal(signal.SIGTERM)

@@ -106,6 +106,11 @@ async def test_dropped_connection_during_polling_and_sending(tmp_path):
             await app.shutdown()
 
 
+# Seconds a new ``liaison-bot run`` may take to start and answer: the suite runs on every core
+# (-n auto), so a process starts beside other tests; the wait ends at the answer, not at this.
+START = 90
+
+
 async def test_sigkill_in_a_burst_loses_nothing_acknowledged(tmp_path):
     url = loaded_url(tmp_path)
     seed(url)
@@ -123,7 +128,7 @@ async def test_sigkill_in_a_burst_loses_nothing_acknowledged(tmp_path):
         try:
             for i, blob in enumerate(blobs):
                 api.push_document(USER, USER, blob, f"材料{i}.pdf", "application/pdf", caption=f"#{(1, 2, 4, 5)[i % 4]} 第{i}份")
-            await api.wait_for_sent(3, chat_id=USER, timeout=30)
+            await api.wait_for_sent(3, chat_id=USER, timeout=START)
         finally:
             proc.send_signal(signal.SIGKILL)
             await proc.wait()

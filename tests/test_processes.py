@@ -126,7 +126,7 @@ async def test_sigkill_during_a_reminder_run_loses_nothing(tmp_path):
         server.delay["sendMessage"] = 0.4
         proc = await asyncio.create_subprocess_exec(sys.executable, "-c", SENDER, url, server.base_url,
                                                     now.isoformat(), cwd=Path(__file__).parent.parent)
-        await server.api.wait_for_sent(1, chat_id=GROUP, timeout=30)
+        await server.api.wait_for_sent(1, chat_id=GROUP, timeout=90)  # a process starting beside other tests
         proc.kill()
         await proc.wait()
         server.delay.clear()
