@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine: installs the project into .venv when needed, then
 #   ./liaison.sh run   — starts the bot (a local chat in the terminal when no token is set)
-#   ./liaison.sh test  — runs ruff and the full test suite
+#   ./liaison.sh test  — runs ruff and the full test suite (on every core)
 #   ./liaison.sh <any liaison-bot subcommand …>
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -31,7 +31,10 @@ shift || true
 case "$cmd" in
   test)
     "$VENV/bin/ruff" check .
-    exec "$VENV/bin/python" -m pytest "$@"
+    # One worker per core (pytest-xdist): the tests that wait on real processes and sockets
+    # overlap with the ones that compute. Each worker has its own session fixtures and, on
+    # PostgreSQL, its own databases. `./liaison.sh test -n0` runs everything in one process.
+    exec "$VENV/bin/python" -m pytest -n auto "$@"
     ;;
   *)
     exec "$VENV/bin/liaison-bot" "$cmd" "$@"

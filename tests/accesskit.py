@@ -7,15 +7,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import SQLModel, select
 
 from knowledge import people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
-from knowledge.loader import load_all
 from knowledge.models import Evidence, Officer, ReminderLog
 from tests.botkit import ADMIN, GROUP, OFFICE_CHAT, Harness, make_harness
-from tests.conftest import new_engine
+from tests.conftest import campaigns_engine
 
 UNBOUND = -1005555
 YC_GROUP = -1007777  # Yancheng's liaison group
@@ -48,10 +47,7 @@ def _chat():
 
 
 async def build_world() -> tuple[Harness, dict]:
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
+    engine = campaigns_engine()
     h = await make_harness(engine, FakeClock(datetime(2026, 11, 24, 2, tzinfo=UTC)))
     for chat, title in ((GROUP, "联络员群"), (OFFICE_CHAT, "办公室"), (UNBOUND, "别的群"), (YC_GROUP, "盐城群")):
         h.api.group_chat(chat, title)

@@ -7,13 +7,12 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from knowledge.clock import FakeClock
-from knowledge.loader import load_all
 from knowledge.models import AuditLog, CampaignState, Chat, Evidence, IndicatorDue, Officer, Phase
 from tests.botkit import ADMIN, GROUP, OFFICE_CHAT, make_harness
-from tests.conftest import new_engine
+from tests.conftest import campaigns_engine
 
 UNBOUND = -1005555
 ROLES = {"stranger": 7001, "pending": 7002, "other_unit": 7003, "liaison": 7004, "office": 7005, "admin": ADMIN}
@@ -40,10 +39,7 @@ def snapshot(h) -> tuple:
 @pytest.fixture(scope="module")
 def engine_factory():
     def make():
-        engine = new_engine()
-        with Session(engine) as s:
-            load_all(s)
-            s.commit()
+        engine = campaigns_engine()
         return engine
     return make
 

@@ -268,7 +268,7 @@ def test_publish_status_is_read_from_the_campaign_yaml(tmp_path):
     from knowledge.access import publishes_status
     from knowledge.campaigns import get_campaign
     from knowledge.loader import load_all
-    from tests.conftest import new_engine
+    from tests.conftest import campaigns_engine, new_engine
     source = Path(__file__).parents[1] / "knowledge" / "data" / "hejin.yaml"
     text = source.read_text(encoding="utf-8")
     (tmp_path / "hejin.yaml").write_text(text.replace("campaign:\n", "campaign:\n  publish_status: true\n", 1),
@@ -277,6 +277,5 @@ def test_publish_status_is_read_from_the_campaign_yaml(tmp_path):
     with Session(engine) as s:
         load_all(s, directory=tmp_path)
         assert publishes_status(get_campaign(s, "hejin").extra)
-    with Session(new_engine()) as s:
-        load_all(s)
+    with Session(campaigns_engine()) as s:  # the shipped file, loaded
         assert not publishes_status(get_campaign(s, "hejin").extra)

@@ -5,22 +5,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from knowledge.loader import load_all
 from knowledge.models import AuditLog, Chat, Officer
 from tests.botkit import ADMIN, GROUP, OFFICE_CHAT, text_of
-from tests.conftest import new_engine
+from tests.conftest import campaigns_engine
 
 USER = 5001
 
 
 @pytest.fixture(scope="module")
 def seeded_engine():
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
+    engine = campaigns_engine()
     return engine
 
 

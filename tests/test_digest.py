@@ -17,14 +17,13 @@ from knowledge.chart import NoCJKFont, render_png
 from knowledge.clock import FakeClock
 from knowledge.files import store_bytes
 from knowledge.ledger import verify_zip
-from knowledge.loader import load_all
 from knowledge.models import Evidence, EvidenceFile, Indicator
 from knowledge.units import UnitDirectory
 from reminders.calendar import WorkCalendar
 from reminders.digest import build, digest_day
 from reminders.weekly import digest_data, export_files
 from tests.botkit import GROUP, OFFICE_CHAT, make_harness
-from tests.conftest import new_engine
+from tests.conftest import campaigns_engine
 
 
 def bj(day: date, hour: int = 9) -> datetime:
@@ -33,10 +32,7 @@ def bj(day: date, hour: int = 9) -> datetime:
 
 @pytest.fixture
 async def h(tmp_path):
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
+    engine = campaigns_engine()
     harness = await make_harness(engine, FakeClock(bj(date(2026, 9, 28))), tmp_path / "ev")
     harness.api.group_chat(OFFICE_CHAT, "办公室")
     harness.api.group_chat(GROUP, "联络员群")
@@ -112,9 +108,8 @@ async def test_exports_agree_with_json(h, tmp_path):
 
 
 def test_chart_has_a_cjk_font(tmp_path):
-    engine = new_engine()
+    engine = campaigns_engine()
     with Session(engine) as s:
-        load_all(s)
         camp = get_campaign(s, "hejin")
         d = UnitDirectory.load(s, camp)
         digest, _ = build(s, camp, d, date(2026, 11, 24))

@@ -18,12 +18,11 @@ from sqlmodel import Session, select
 from bot.fakes.server import FakeBotApiServer
 from knowledge import chats, people
 from knowledge.campaigns import get_campaign
-from knowledge.db import create_schema, make_engine
+from knowledge.db import make_engine
 from knowledge.duties import unit_duties
-from knowledge.loader import load_all
 from knowledge.models import Evidence, EvidenceFile, InboxUpdate, OutboxMessage
 from knowledge.units import UnitDirectory
-from tests.conftest import fresh_url
+from tests.conftest import loaded_url
 
 ROOT = Path(__file__).parent.parent
 OFFICE, ADMIN = -1008999, 8999
@@ -33,13 +32,11 @@ UNITS = ["统计局", "商务局", "工信局", "发改局", "财政局", "公�
 
 
 def seed(url: str) -> dict[int, list[int]]:
-    """Ten officers of ten units and the office chat; each officer's first four indicators."""
+    """On the loaded store at ``url`` (``loaded_url``): ten officers of ten units and the office chat; each officer's first four indicators."""
     engine = make_engine(url)
-    create_schema(engine)
     now = datetime(2026, 11, 24, 1, tzinfo=UTC)
     plan: dict[int, list[int]] = {}
     with Session(engine) as s:
-        load_all(s)
         camp = get_campaign(s, "hejin")
         directory = UnitDirectory.load(s, camp)
         units = [u for name in UNITS if (u := directory.resolve(name).unit) is not None]
@@ -88,7 +85,7 @@ async def wait_until(check, timeout: float) -> bool:  # noqa: ANN001
 
 @pytest.mark.parametrize("kill_after", [(0, 4, 11, 23, 31)])
 async def test_sigkill_during_a_burst_every_document_stored_receipted_and_carded_once(tmp_path, kill_after):
-    url = fresh_url(tmp_path)
+    url = loaded_url(tmp_path)
     plan = seed(url)
     users = list(plan)
     async with FakeBotApiServer() as server:

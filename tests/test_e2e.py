@@ -13,19 +13,17 @@ from bot.settings import Settings
 from knowledge import chats, people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
-from knowledge.loader import load_all
 from knowledge.units import UnitDirectory
-from tests.conftest import new_engine
+from tests.conftest import campaigns_engine
 
 USER, GROUP = 8001, -1008001
 
 
 @pytest.fixture
 async def running():
-    engine = new_engine()
+    engine = campaigns_engine()
     clock = FakeClock(datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
     with Session(engine) as s:
-        load_all(s)
         camp = get_campaign(s, "hejin")
         unit = UnitDirectory.load(s, camp).resolve("统计局").unit
         people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=USER, name="李四", now=clock.now())
@@ -73,10 +71,9 @@ async def test_reminder_over_http_mentions_exactly_the_owing_officers(tmp_path):
     from bot.outbox import run_due
     from knowledge.timeline import set_due, set_phases
 
-    engine = new_engine()
+    engine = campaigns_engine()
     clock = FakeClock(datetime(2026, 12, 10, 1, 5, tzinfo=UTC))  # 09:05 Beijing, 7 working days before
     with Session(engine) as s:
-        load_all(s)
         camp = get_campaign(s, "yancheng")
         d = UnitDirectory.load(s, camp)
         set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=clock.now())

@@ -19,11 +19,10 @@ from bot.settings import Settings
 from knowledge import chats, people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
-from knowledge.db import create_schema, make_engine
-from knowledge.loader import load_all
+from knowledge.db import make_engine
 from knowledge.models import Evidence, EvidenceFile
 from knowledge.units import UnitDirectory
-from tests.conftest import fresh_url
+from tests.conftest import loaded_url
 
 USER, ADMIN, OFFICE = 8101, 8999, -1008999
 PDF = b"%PDF-1.4 " + os.urandom(100 * 1024)
@@ -31,11 +30,10 @@ JPG = b"\xff\xd8\xff\xe0" + os.urandom(50 * 1024)
 
 
 def seed(url: str) -> None:
+    """On the loaded store at ``url`` (``loaded_url``): 李四 of 统计局 and the office chat."""
     engine = make_engine(url)
-    create_schema(engine)
     now = datetime(2026, 11, 24, 1, tzinfo=UTC)
     with Session(engine) as s:
-        load_all(s)
         camp = get_campaign(s, "hejin")
         unit = UnitDirectory.load(s, camp).resolve("统计局").unit
         people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=USER, name="李四", now=now)
@@ -45,7 +43,7 @@ def seed(url: str) -> None:
 
 
 async def test_upload_review_notice_over_http(tmp_path):
-    url = fresh_url(tmp_path)
+    url = loaded_url(tmp_path)
     seed(url)
     async with FakeBotApiServer() as server:
         api = server.api
@@ -87,8 +85,13 @@ async def _start_bot(env: dict) -> asyncio.subprocess.Process:
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
 
 
+# Seconds a new ``liaison-bot run`` may take to start and answer: the suite runs on every core
+# (-n auto), so a process starts beside other tests; the wait ends at the answer, not at this.
+START = 90
+
+
 async def test_kill_after_receipt_loses_nothing(tmp_path):
-    url = fresh_url(tmp_path)
+    url = loaded_url(tmp_path)
     seed(url)
     async with FakeBotApiServer() as server:
         api = server.api
@@ -100,7 +103,7 @@ async def test_kill_after_receipt_loses_nothing(tmp_path):
         proc = await _start_bot(env)
         try:
             api.push_document(USER, USER, PDF, "台账.pdf", "application/pdf", caption="#4 新增规模以上经营者")
-            await api.wait_for_sent(1, chat_id=USER, timeout=30)
+            await api.wait_for_sent(1, chat_id=USER, timeout=START)
         finally:
             proc.send_signal(signal.SIGKILL)  # right after the receipt
             await proc.wait()
@@ -112,7 +115,7 @@ async def test_kill_after_receipt_loses_nothing(tmp_path):
         proc = await _start_bot(env)  # and the bot carries on
         try:
             api.push_message(USER, USER, "/status")
-            status = (await api.wait_for_sent(2, chat_id=USER, timeout=30))[-1]
+            status = (await api.wait_for_sent(2, chat_id=USER, timeout=START))[-1]
             assert f"#{ev.id}" in status["text"] and "待审核" in status["text"]
         finally:
             proc.send_signal(signal.SIGTERM)

@@ -7,14 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from knowledge.clock import FakeClock
 from knowledge.files import FileRejected, check_file, safe_name
-from knowledge.loader import load_all
 from knowledge.models import AuditLog, Evidence, EvidenceFile
 from tests.botkit import ADMIN, GROUP, OFFICE_CHAT, make_harness
-from tests.conftest import new_engine
+from tests.conftest import campaigns_engine
 
 USER = 5101
 PDF = b"%PDF-1.4 test evidence " + b"x" * 1000
@@ -28,10 +27,7 @@ async def h(tmp_path):
 
 async def evidence_harness(tmp_path):
     """The real application with both cities loaded, an office chat and one 统计局 officer."""
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
+    engine = campaigns_engine()
     harness = await make_harness(engine, FakeClock(datetime(2026, 11, 24, 1, tzinfo=UTC)), tmp_path / "ev")
     harness.api.group_chat(OFFICE_CHAT, "办公室")
     harness.bind(OFFICE_CHAT, kind="office")

@@ -19,10 +19,9 @@ from bot.app import build_application
 from bot.fakes.server import FakeBotApiServer
 from bot.outbox import deliver, run_due
 from bot.settings import Settings
-from knowledge.loader import load_all
 from knowledge.models import Evidence, EvidenceFile, OutboxMessage, ReminderLog
 from tests.botkit import office_harness
-from tests.conftest import fresh_url, new_engine
+from tests.conftest import campaigns_engine, loaded_url
 from tests.test_e2e_evidence import OFFICE, USER, seed
 
 PDF = b"%PDF-1.4 fault test"
@@ -36,10 +35,7 @@ async def h(tmp_path):
 
 
 async def test_429_is_waited_out_by_the_rate_limiter(tmp_path):
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
+    engine = campaigns_engine()
     from bot.fakes.api import LocalBotApi, LocalRequest
     api = LocalBotApi()
     settings = Settings(_env_file=None, evidence_dir=tmp_path)
@@ -88,7 +84,7 @@ async def test_5xx_during_reminders_is_retried_once_later(h):
 
 
 async def test_dropped_connection_during_polling_and_sending(tmp_path):
-    url = fresh_url(tmp_path)
+    url = loaded_url(tmp_path)
     seed(url)
     from knowledge.db import make_engine
     async with FakeBotApiServer() as server:
@@ -110,8 +106,13 @@ async def test_dropped_connection_during_polling_and_sending(tmp_path):
             await app.shutdown()
 
 
+# Seconds a new ``liaison-bot run`` may take to start and answer: the suite runs on every core
+# (-n auto), so a process starts beside other tests; the wait ends at the answer, not at this.
+START = 90
+
+
 async def test_sigkill_in_a_burst_loses_nothing_acknowledged(tmp_path):
-    url = fresh_url(tmp_path)
+    url = loaded_url(tmp_path)
     seed(url)
     async with FakeBotApiServer() as server:
         api = server.api
@@ -127,7 +128,7 @@ async def test_sigkill_in_a_burst_loses_nothing_acknowledged(tmp_path):
         try:
             for i, blob in enumerate(blobs):
                 api.push_document(USER, USER, blob, f"材料{i}.pdf", "application/pdf", caption=f"#{(1, 2, 4, 5)[i % 4]} 第{i}份")
-            await api.wait_for_sent(3, chat_id=USER, timeout=30)
+            await api.wait_for_sent(3, chat_id=USER, timeout=START)
         finally:
             proc.send_signal(signal.SIGKILL)
             await proc.wait()

@@ -34,12 +34,12 @@ from bot.fakes.server import FakeBotApiServer
 from bot.settings import Settings
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
-from knowledge.db import create_schema, make_engine
+from knowledge.db import make_engine
 from knowledge.files import FileRejected, Incoming, receive, store_bytes
-from knowledge.loader import load_all
 from knowledge.models import Evidence, EvidenceFile, Indicator, Unit
 from knowledge.sweep import sweep
 from tests.botkit import ADMIN, OFFICE_CHAT, Harness
+from tests.conftest import loaded_url
 from tests.test_evidence import PDF, USER, evidence_harness, rows, send_doc
 
 CHUNK = 64 * 1024
@@ -366,13 +366,8 @@ def reference(engine, path: Path, sha: str) -> None:  # noqa: ANN001
 
 @pytest.fixture
 def loaded(tmp_path):
-    url = f"sqlite:///{tmp_path}/sweep.db"
-    engine = make_engine(url)
-    create_schema(engine)
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
-    return engine, url
+    url = loaded_url(tmp_path)
+    return make_engine(url), url
 
 
 def test_sweep_removes_only_old_unreferenced_files_of_its_own(tmp_path, loaded):

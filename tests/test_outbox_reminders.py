@@ -13,13 +13,12 @@ from sqlmodel import Session, select
 from bot.outbox import deliver, run_due, weekly
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
-from knowledge.loader import load_all
 from knowledge.models import Evidence, Indicator, OutboxMessage, ReminderAck, ReminderLog, Unit
 from knowledge.timeline import set_due, set_phases
 from reminders.calendar import WorkCalendar
 from reminders.planner import plan_slot
 from tests.botkit import GROUP, OFFICE_CHAT, make_harness
-from tests.conftest import new_engine
+from tests.conftest import campaigns_engine
 from tests.test_reminders_send import FGW, SJ, at, yancheng_harness
 
 GROUP2 = -1002000
@@ -179,10 +178,7 @@ async def test_claims_from_before_the_outbox_are_sent_once_through_rows(h):
 
 
 async def test_digest_that_fails_is_sent_on_retry_once(tmp_path):
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
+    engine = campaigns_engine()
     h = await make_harness(engine, FakeClock(at(date(2026, 9, 28), minute=5)), tmp_path / "ev")
     try:
         h.api.group_chat(OFFICE_CHAT, "办公室")
@@ -221,10 +217,9 @@ async def test_overdue_reminders_go_on_weekly_after_eight_weeks_while_owed(h):
 
 
 def test_overdue_weeks_stop_when_covered_at_the_campaign_end_or_at_a_cap():
-    engine = new_engine()
+    engine = campaigns_engine()
     cal = WorkCalendar()
     with Session(engine) as s:
-        load_all(s)
         camp = get_campaign(s, "yancheng")
         set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=at(date(2026, 11, 1)))
         set_due(s, camp, 12, date(2026, 12, 21), by=1, now=at(date(2026, 11, 1)))

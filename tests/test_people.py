@@ -11,21 +11,17 @@ from sqlmodel import Session, select
 from bot.cli import main
 from knowledge import chats, people
 from knowledge.campaigns import get_campaign
-from knowledge.loader import load_all
 from knowledge.models import AuditLog, Officer
 from knowledge.roster import RosterError, import_roster
 from knowledge.units import UnitDirectory
-from tests.conftest import fresh_url, new_engine
+from tests.conftest import campaigns_engine, fresh_url
 
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def ctx():
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
+    engine = campaigns_engine()
     with Session(engine) as s:
         camp = get_campaign(s, "hejin")
         yield s, camp, UnitDirectory.load(s, camp)

@@ -18,11 +18,10 @@ from bot.settings import Settings
 from knowledge import chats, people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
-from knowledge.db import create_schema, make_engine
-from knowledge.loader import load_all
+from knowledge.db import make_engine
 from knowledge.timeline import set_due, set_phases
 from knowledge.units import UnitDirectory
-from tests.conftest import fresh_url
+from tests.conftest import fresh_url, loaded_url
 
 GROUP = -1004242
 SENDER = """
@@ -48,12 +47,10 @@ asyncio.run(main(*sys.argv[1:]))
 
 
 async def test_two_processes_one_database_send_each_reminder_once(tmp_path):
-    url = fresh_url(tmp_path)
+    url = loaded_url(tmp_path)
     engine = make_engine(url)
-    create_schema(engine)
     now = datetime(2026, 12, 10, 1, 5, tzinfo=UTC)
     with Session(engine) as s:
-        load_all(s)
         camp = get_campaign(s, "yancheng")
         set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=now)
         for no in (12, 13, 14):
@@ -80,11 +77,7 @@ def free_port() -> int:
 
 
 async def test_webhook_mode_with_secret(tmp_path):
-    engine = make_engine(fresh_url(tmp_path))
-    create_schema(engine)
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
+    engine = make_engine(loaded_url(tmp_path))
     port = free_port()
     async with FakeBotApiServer() as server:
         settings = Settings(_env_file=None, telegram_bot_token="1:HOOK", telegram_base_url=server.base_url,
@@ -117,12 +110,10 @@ async def test_webhook_mode_with_secret(tmp_path):
 async def test_sigkill_during_a_reminder_run_loses_nothing(tmp_path):
     """Killed while sending: every claimed reminder is delivered by the next run; only the one
     in flight at the kill may arrive twice (Telegram has no idempotency key)."""
-    url = fresh_url(tmp_path)
+    url = loaded_url(tmp_path)
     engine = make_engine(url)
-    create_schema(engine)
     now = datetime(2026, 12, 10, 1, 5, tzinfo=UTC)
     with Session(engine) as s:
-        load_all(s)
         camp = get_campaign(s, "yancheng")
         set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=now)
         for no, day in ((12, 11), (13, 15), (14, 21)):  # 1, 3 and 7 working days after 12-10
@@ -135,7 +126,7 @@ async def test_sigkill_during_a_reminder_run_loses_nothing(tmp_path):
         server.delay["sendMessage"] = 0.4
         proc = await asyncio.create_subprocess_exec(sys.executable, "-c", SENDER, url, server.base_url,
                                                     now.isoformat(), cwd=Path(__file__).parent.parent)
-        await server.api.wait_for_sent(1, chat_id=GROUP, timeout=30)
+        await server.api.wait_for_sent(1, chat_id=GROUP, timeout=90)  # a process starting beside other tests
         proc.kill()
         await proc.wait()
         server.delay.clear()
@@ -160,12 +151,10 @@ async def test_send_timeout_keeps_the_reminder_for_a_retry(tmp_path):
     from telegram.request import HTTPXRequest
 
     from bot.outbox import run_due
-    url = fresh_url(tmp_path)
+    url = loaded_url(tmp_path)
     engine = make_engine(url)
-    create_schema(engine)
     now = datetime(2026, 12, 10, 1, 5, tzinfo=UTC)
     with Session(engine) as s:
-        load_all(s)
         camp = get_campaign(s, "yancheng")
         set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=now)
         set_due(s, camp, 12, date(2026, 12, 21), by=1, now=now)

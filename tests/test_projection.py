@@ -9,21 +9,17 @@ import pytest
 from sqlmodel import Session, select
 
 from knowledge.campaigns import get_campaign
-from knowledge.loader import load_all
 from knowledge.models import Evidence, Indicator, IndicatorItem
 from knowledge.projection import compute, to_json
 from knowledge.units import UnitDirectory
-from tests.conftest import new_engine
+from tests.conftest import campaigns_engine
 
 NOW = datetime(2026, 11, 24, tzinfo=UTC)
 
 
 @pytest.fixture
 def store():
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
+    engine = campaigns_engine()
     with Session(engine) as s:
         yield s
 

@@ -16,20 +16,17 @@ from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
 from knowledge.figures import FigureError, parse_number
 from knowledge.files import safe_name
-from knowledge.loader import load_all
 from knowledge.units import UnitDirectory
 from tests.botkit import OFFICE_CHAT, make_harness
-from tests.conftest import new_engine
+from tests.conftest import campaigns_engine
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
 
 
 @pytest.fixture(scope="module")
 def directory():
-    engine = new_engine()
+    engine = campaigns_engine()
     with Session(engine) as s:
-        load_all(s)
-        s.commit()
         return UnitDirectory.load(s, get_campaign(s, "yancheng"))
 
 
@@ -63,10 +60,7 @@ def bot_loop(tmp_path_factory):
     import asyncio
 
     loop = asyncio.new_event_loop()
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
+    engine = campaigns_engine()
     harness = loop.run_until_complete(make_harness(engine, FakeClock(datetime(2026, 11, 24, 2, tzinfo=UTC)),
                                                    tmp_path_factory.mktemp("ev")))
     harness.api.group_chat(OFFICE_CHAT, "办公室")

@@ -8,13 +8,12 @@ import pytest
 from sqlmodel import Session
 
 from knowledge.campaigns import get_campaign
-from knowledge.loader import load_all
 from knowledge.models import Evidence
 from knowledge.timeline import TimelineError, due_dates, set_due, set_phases, shift
 from knowledge.units import UnitDirectory
 from reminders.calendar import WorkCalendar, statutory_days
 from reminders.planner import plan_slot
-from tests.conftest import new_engine
+from tests.conftest import campaigns_engine
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
 CAL = WorkCalendar()
@@ -22,10 +21,7 @@ CAL = WorkCalendar()
 
 @pytest.fixture
 def yc():
-    engine = new_engine()
-    with Session(engine) as s:
-        load_all(s)
-        s.commit()
+    engine = campaigns_engine()
     with Session(engine) as s:
         camp = get_campaign(s, "yancheng")
         yield s, camp, UnitDirectory.load(s, camp)

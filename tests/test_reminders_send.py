@@ -13,11 +13,10 @@ from bot.outbox import run_due
 from knowledge import people
 from knowledge.campaigns import get_campaign
 from knowledge.clock import FakeClock
-from knowledge.loader import load_all
 from knowledge.models import OutboxMessage, ReminderAck, ReminderLog
 from knowledge.timeline import set_due, set_phases
 from tests.botkit import GROUP, OFFICE_CHAT, make_harness
-from tests.conftest import new_engine
+from tests.conftest import campaigns_engine
 
 SJ, FGW = 6101, 6102  # officers of 市场监管局 and 发改委 (both owe indicator 12 in Yancheng)
 
@@ -29,9 +28,8 @@ def at(day: date, hour: int = 9, minute: int = 1) -> datetime:
 async def yancheng_harness(tmp_path, groups: dict[int, str]):  # noqa: ANN001, ANN201
     """Yancheng with its timeline, indicator 12 due 2026-12-21, ``groups`` bound as liaison
     groups, the office chat, and officers of 市监局 (private chat started) and 发改委."""
-    engine = new_engine()
+    engine = campaigns_engine()
     with Session(engine) as s:
-        load_all(s)
         camp = get_campaign(s, "yancheng")
         set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=at(date(2026, 11, 1)))
         set_due(s, camp, 12, date(2026, 12, 21), by=1, now=at(date(2026, 11, 1)))

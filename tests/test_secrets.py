@@ -16,13 +16,12 @@ from sqlmodel import Session, select
 from bot.cli import main
 from knowledge.campaigns import get_campaign
 from knowledge.db import create_schema, make_engine
-from knowledge.loader import load_all
 from knowledge.models import Officer
 from knowledge.roster import RosterError, import_roster
 from knowledge.units import UnitDirectory
 from reminders.weekly import export_files
 from tests.botkit import OFFICE_CHAT
-from tests.conftest import fresh_url
+from tests.conftest import fresh_url, loaded_url
 
 PG = "postgresql+psycopg://liaison:s3cr%40t@127.0.0.1:1/liaison"
 
@@ -117,11 +116,8 @@ async def test_office_error_report_has_the_id_and_cause_but_no_traceback_or_path
 @pytest.mark.parametrize("bad", ["张\x00三", "李四\x07", "王\u0085五"])
 def test_control_characters_in_a_roster_are_refused_with_the_row_and_nothing_imported(tmp_path, bad):
     """On SQLite (which would store a NUL) and PostgreSQL (which fails the connection on one)."""
-    engine = make_engine(fresh_url(tmp_path))
-    create_schema(engine)
+    engine = make_engine(loaded_url(tmp_path))
     with Session(engine) as s:
-        load_all(s)
-        s.commit()
         camp = get_campaign(s, "hejin")
         directory = UnitDirectory.load(s, camp)
         path = tmp_path / "roster.csv"
@@ -138,15 +134,12 @@ def test_control_characters_in_a_roster_are_refused_with_the_row_and_nothing_imp
 
 def test_control_characters_in_an_xlsx_roster_are_refused(tmp_path):
     from openpyxl import Workbook
-    engine = make_engine(fresh_url(tmp_path))
-    create_schema(engine)
+    engine = make_engine(loaded_url(tmp_path))
     wb = Workbook()
     wb.active.append(["单位", "姓名", "Telegram"])
     wb.active.append(["统计局", "赵\n一", 1001])  # Alt+Enter in a cell: a line break inside the name
     wb.save(tmp_path / "roster.xlsx")
     with Session(engine) as s:
-        load_all(s)
-        s.commit()
         camp = get_campaign(s, "hejin")
         with pytest.raises(RosterError) as err:
             import_roster(session=s, campaign=camp, directory=UnitDirectory.load(s, camp),
