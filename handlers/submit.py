@@ -122,10 +122,15 @@ async def collect(update: Update, context: BotContext) -> bool:
         draft = drafts.current(session, user.id)
         if draft is None or draft.chat_id != str(message.chat_id):
             return False
-        request = await enter(update, context, session, Route.SUBMIT)
-        if request is None:  # told why not
-            drafts.end(session, user.id)
-            return True
+        asks = not message.effective_attachment and drafts.is_question(
+            strip_mention(message.text or "", context.bot.username))
+        if not asks:
+            request = await enter(update, context, session, Route.SUBMIT)
+            if request is None:  # told why not
+                drafts.end(session, user.id)
+                return True
+    if asks:  # answered as any question is (its own route), the flow kept
+        return await _answer_and_keep(update, context, draft)
     try:
         draft = await _gather(message, context, request.where.officer)
     except FileRejected as exc:
@@ -135,6 +140,16 @@ async def collect(update: Update, context: BotContext) -> bool:
         return True
     rows = [[("提交", f"sb:ok:{draft.campaign_id}"), ("取消", f"sb:x:{draft.campaign_id}")]]
     await respond(update, render("submit_collected", files=len(draft.files), notes=len(draft.notes)), rows)
+    return True
+
+
+async def _answer_and_keep(update: Update, context: BotContext, draft: drafts.Draft) -> bool:
+    """A question in the middle of the flow: answered as any question is, then the flow's state."""
+    from handlers.ask import free_text
+
+    await free_text(update, context)
+    rows = [[("提交", f"sb:ok:{draft.campaign_id}"), ("取消", f"sb:x:{draft.campaign_id}")]]
+    await respond(update, render("submit_kept", no=draft.no, files=len(draft.files), notes=len(draft.notes)), rows)
     return True
 
 

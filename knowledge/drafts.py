@@ -10,6 +10,7 @@ the sweep keeps them while the draft is younger than its grace period.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,6 +33,19 @@ class Draft:
     item: int | None
     files: list[FileIn]
     notes: list[str]
+
+
+# A text typed during the flow that asks something ("第10项要什么材料", "截止是哪天？") is a question to
+# the bot, not evidence: it is answered and the flow kept. Links are always evidence, and so is a
+# text with no question form ("附件为第10项佐证材料").
+_QUESTION = re.compile(r"[?？]\s*$|什么|啥|哪|谁|几|多少|怎么|咋|如何|是否|要不要|能不能|可不可以|有没有|吗[\s。!！]*$|呢[\s。!！]*$")
+_LINK = re.compile(r"https?://|www\.", re.I)
+
+
+def is_question(text: str) -> bool:
+    """Whether ``text``, typed while a /submit flow gathers evidence, asks the bot something."""
+    text = text.strip()
+    return bool(text) and len(text) <= 120 and not _LINK.search(text) and _QUESTION.search(text) is not None
 
 
 def begin(session: Session, user_id: int | str, *, campaign_id: int, chat_id: int | str, no: int,

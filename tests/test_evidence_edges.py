@@ -175,3 +175,29 @@ async def test_a_refusal_quoting_html_from_the_user_is_sent_safely(h):
     prompt = [m for m in await h.press(OFFICE_CHAT, ADMIN, 1, f"rv:{e.id}:p") if m["chat_id"] == OFFICE_CHAT][-1]
     out = await h.say(OFFICE_CHAT, ADMIN, "<b>&", reply_to_message_id=prompt["message_id"])
     assert "“&lt;b&gt;&amp;”不是分数" in out[-1]["text"]
+
+
+async def test_a_question_in_the_middle_of_submit_is_answered_and_the_flow_kept(h):
+    """"第10项要什么材料" typed while /submit gathers evidence asks the bot; it is not a note. The
+    answer comes, the flow says where it stands, and a note and 提交 afterwards still work."""
+    out = await h.say(USER, USER, "/submit")
+    await h.press(USER, USER, out[-1]["message_id"], "sb:i:1:1")
+    asked = await h.say(USER, USER, "第1项要交什么材料？")
+    assert any("网上零售额同比增速" in m["text"] for m in asked), asked  # the indicator's card
+    assert "没有记作材料" in asked[-1]["text"] and "0 条文字或链接" in asked[-1]["text"]
+    note = await h.say(USER, USER, "统计公报见 https://example.org/gb.pdf，请审核")
+    assert "1 条文字或链接" in note[-1]["text"]
+    done = await h.press(USER, USER, note[-1]["message_id"], "sb:ok:1")
+    stored = rows(h, Evidence)
+    assert [e.note for e in stored] == ["统计公报见 https://example.org/gb.pdf，请审核"], (stored, done)
+
+
+@pytest.mark.parametrize("text,asks", [
+    ("第10项要什么材料", True), ("截止是哪天？", True), ("这个算数吗", True), ("谁审核呢", True),
+    ("附件为第10项佐证材料", False), ("https://example.org/a 这个行吗", False), ("培训通知见链接", False),
+    ("2023年网上零售额12.3亿元", False),
+])
+def test_what_reads_as_a_question_during_submit(text, asks):
+    from knowledge.drafts import is_question
+
+    assert is_question(text) is asks

@@ -126,10 +126,19 @@ async def collect(face: Face, msg: RobotMessage) -> bool:
         draft = drafts.current(session, msg.sender, channel=CHANNEL)
         if draft is None or draft.chat_id != msg.chat:
             return False
-        where = await face.enter(session, msg, Route.SUBMIT)
-        if where is None:
-            drafts.end(session, msg.sender, channel=CHANNEL)
-            return True
+        asks = not msg.download_code and drafts.is_question(msg.text or "")
+        if not asks:
+            where = await face.enter(session, msg, Route.SUBMIT)
+            if where is None:
+                drafts.end(session, msg.sender, channel=CHANNEL)
+                return True
+    if asks:  # answered as any question is (its own route), the flow kept
+        await face.question(msg, msg.text)
+        rows = [[Action("提交", ActionKind.SUBMIT, ("ok", draft.campaign_id)),
+                 Action("取消", ActionKind.SUBMIT, ("x", draft.campaign_id))]]
+        await face.reply(msg, Message("submit_kept", {"no": draft.no, "files": len(draft.files),
+                                                      "notes": len(draft.notes)}, actions=rows))
+        return True
     try:
         f = await download(face, msg, where.officer) if msg.download_code else None
     except FileRejected as exc:
