@@ -27,10 +27,10 @@ from handlers.common import Where
 from handlers.gate import ANY_CHAT, _campaign_named
 from knowledge import chats as bindings
 from knowledge import people
-from knowledge.access import ChatKind, Role, Route, decide, publishes_status
+from knowledge.access import ChatKind, Role, Route, commands_for, decide, publishes_status
 from knowledge.access_store import best_role
 from knowledge.ask import Scope, parse
-from knowledge.ask.dispatch import opened
+from knowledge.ask.dispatch import help_message, opened
 from knowledge.ask.parse import parse_command
 from knowledge.campaigns import UnknownCampaign
 from knowledge.messages import Action, ActionKind, Message, say
@@ -149,8 +149,9 @@ class Face:
         elif name == "help":
             with self.services.session() as session:
                 where = await self.enter(session, msg, Route.HELP)
-            if where is not None:
-                await self.reply(msg, say("help", city=where.campaign.city if where.campaign else ""))
+            if where is not None:  # the commands this person may use here, from the access table
+                await self.reply(msg, help_message(where.campaign, where.asker) if where.campaign else
+                                 say("help", city="", **commands_for(where.role, where.chat_kind)))
         elif name == "start":
             await enrol.start(self, msg)
         elif name == "setup":
