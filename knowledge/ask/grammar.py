@@ -115,6 +115,17 @@ RANK = re.compile(r"(最多|最少|排名|排第一|排前|多的是|少的是)"
 POINTS_SUM = re.compile(r"(加起来|一共|总共|合计|共计|总计|累计|总分|合起来|算下来).{0,6}(几分|多少分)|(几分|多少分).{0,4}(加起来|总共|一共)")
 # "各管几项,有什么不同", "对比一下", "区别": units set side by side, not only what they share
 COMPARE = re.compile(r"(多了|少了|多出|少哪|区别|不同|不一样|差别|差异|对比|比较|相比|比一比|各管|各自|分别|各有|各负责|各是|各几|各多少|哪个多|谁多|多几)")
+# The question's own words, taken out before looking for an indicator it names (by reading).
+ASKED_FILLER = re.compile(r"(什么时候|何时|哪天|截止日期|截止时间|截止|期限|时间节点|之前|以前|提交|提供|准备|交|材料|佐证|指标|"
+                          r"创建工作|创建|示范区|工作|整个|全部|所有|各项|任务|我们单位|我们局|我单位|本单位|我们|咱们|我局|"
+                          r"需要|要|什么|哪些|啥|的|吗|呢|[?？。,,])")
+MEANT_FILLER = re.compile(r"(总分|满分|多少分|能拿|拿到|得到|得满分|达标|合格|及格|多少|占比|一共|总共|加起来|合计|几分|才能|可以|"
+                          r"指标体系|评估|指标|任务|体系|标准|是什么|是不是|有|几个|几项|这些|那些|全部|所有|\d+\s*分?|[?？。,,])")
+PHASE_FILLER = re.compile(r"(什么时候|哪个阶段|阶段|时间|几月|截止|交|提交|开始|结束|是|的|吗|呢|[?？。,,])")
+# The words that name a step of the work ("评估验收什么时候" asks about a phase, whichever the city names).
+STEP_WORDS = ("阶段", "验收", "部署", "实施", "推进", "总结", "评估")
+# A question word: the text asks something ("评分专家是哪些人"), it is not a stray phrase ("电商").
+ASKS = re.compile(r"(什么|啥|哪|谁|几|多少|吗|怎么|如何|是否|要不要|能不能|可不可以|有没有|还是|[?？])")
 TASK_WORD = re.compile(r"任务")
 INDICATOR_WORD = re.compile(r"指标")
 UNIT_LIKE = re.compile(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from knowledge.ask import coverage
 from knowledge.ask import grammar as g
 from knowledge.ask.question import Intent, Question
 from knowledge.units import UnitDirectory, normalize
@@ -63,35 +64,9 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         body = g.FILLER.sub("", q.text)
         if not any(rule(q, body, directory) for rule in RULES):
             _search(q, body)
-        _uncovered(q, directory)
+        coverage.check(q, directory)
     _indicator_words(q)
     return q
-
-
-def _grammar_words() -> str:
-    """Every Chinese phrase the grammar's patterns spell out, joined: words the bot itself knows
-    ("还欠", "及格线", "截止") are never "not in the document"."""
-    runs: list[str] = []
-    for value in vars(g).values():
-        patterns = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
-        runs += [run for p in patterns if isinstance(p, re.Pattern) for run in re.findall(r"[\u4e00-\u9fff]+", p.pattern)]
-    return "|".join(runs)
-
-
-_GRAMMAR_WORDS = _grammar_words()
-
-
-def _uncovered(q: Question, directory: UnitDirectory) -> None:
-    """A look-up whose content words the plan never uses is a question the document does not answer."""
-    if directory.lexicon is None or q.numbers or q.query == "all":
-        return
-    # "各乡镇分数怎么摊", "领导小组多久开一次会": a unit named, but not its duties asked about
-    about_unit = q.intent == Intent.UNIT and q.units and not (
-        g.MY_DUTY.search(q.text) or g.TASK_WORD.search(q.text) or g.INDICATOR_WORD.search(q.text))
-    if not about_unit and (q.intent not in _LOOKUPS or q.units):
-        return
-    if unknown := directory.lexicon.unknown_words(q.text, _GRAMMAR_WORDS, topic=bool(g.SEARCH.search(q.text))):
-        q.intent, q.query, q.topic = Intent.NOT_IN_DOCUMENT, "、".join(unknown), q.text
 
 
 def _by_form(q: Question) -> bool:
@@ -308,7 +283,7 @@ def _about_a_unit(q: Question, body: str, directory: UnitDirectory) -> bool:
 
 def _search(q: Question, body: str) -> None:
     """Nothing else fits: a search for the words, and the topic when one was asked for explicitly."""
-    q.intent, q.query = Intent.SEARCH, body
+    q.intent, q.query, q.asks = Intent.SEARCH, body, bool(g.ASKS.search(body))
     if topic := g.SEARCH.split(body)[0].strip(" 的与和跟"):
         q.topic = topic if g.SEARCH.search(body) else ""
 
@@ -318,17 +293,7 @@ Rule = Callable[[Question, str, UnitDirectory], bool]
 RULES: list[Rule] = [_howto, _task_list, _source, _compare, _sole, _count, _about_units, _about_document, _about_standing,
                      _about_a_unit]
 
-# Readings that look words up in the plan: when the question's own words are ones the plan never
-# uses ("材料要不要纸质版", "各区县分数怎么摊"), the honest answer is that the document does not say.
-_LOOKUPS = frozenset({Intent.SEARCH, Intent.UNKNOWN, Intent.DETAIL, Intent.OWE, Intent.PHASE, Intent.OVERVIEW})
-
-# The question's own words, taken out before looking for an indicator it names.
-_ASKED_FILLER = re.compile(r"(什么时候|何时|哪天|截止日期|截止时间|截止|期限|时间节点|之前|以前|提交|提供|准备|交|材料|佐证|指标|"
-                           r"创建工作|创建|示范区|工作|整个|全部|所有|各项|任务|我们单位|我们局|我单位|本单位|我们|咱们|我局|"
-                           r"需要|要|什么|哪些|啥|的|吗|呢|[?？。,,])")
-_MEANT_FILLER = re.compile(r"(总分|满分|多少分|能拿|拿到|得到|得满分|达标|合格|及格|多少|占比|一共|总共|加起来|合计|几分|才能|可以|"
-                           r"指标体系|评估|指标|任务|体系|标准|是什么|是不是|有|几个|几项|这些|那些|全部|所有|\d+\s*分?|[?？。,,])")
-_PHASE_FILLER = re.compile(r"(什么时候|哪个阶段|阶段|时间|几月|截止|交|提交|开始|结束|是|的|吗|呢|[?？。,,])")
+_ASKED_FILLER, _MEANT_FILLER, _PHASE_FILLER = g.ASKED_FILLER, g.MEANT_FILLER, g.PHASE_FILLER
 
 
 def _indicator_words(q: Question) -> None:
@@ -352,7 +317,7 @@ def _rest(words: str, *, asked: bool) -> str:
     ("评估验收什么时候") or too short to name anything."""
     if len(normalize(words)) < 4:
         return ""
-    if asked and any(p in words for p in ("阶段", "验收", "部署", "实施", "推进", "总结", "评估")):
+    if asked and any(p in words for p in g.STEP_WORDS):
         return ""
     return words
 

@@ -83,6 +83,7 @@ class Question:
     rest: str = ""
     deadline: bool = False  # "截止日期是哪天": a date asked for, not the plan's timeline
     office_first: bool = False  # "领导小组办公室…": the office block first
+    asks: bool = False  # the text asks something (a question word), not a stray phrase
 
     def route(self, asker: Asker) -> Route:
         """Which line of the access table this question falls under, for this asker: what its
