@@ -198,7 +198,7 @@ def _owe(scope: Scope, q: Question) -> Message:
     session, camp = scope.session, scope.campaign
     if not q.units and (no := info.indicator_asked(session, camp, q)):
         return _as_detail(card(scope, no))
-    if q.query == "all":
+    if q.query == "all" or (q.query == "count" and scope.asker.unit is None):
         return info.owe_all_reply(session, camp, scope.directory, scope.today)
     return info.owe_reply(session, camp, scope.directory, q.units[0] if q.units else scope.asker.unit)
 

@@ -109,10 +109,15 @@ OWE = re.compile(r"(哪些单位交了|哪几个单位交了|谁交了|还欠|�
 COUNT = re.compile(r"(?<!哪)(?:几|多少)\s*(?:个|位|名|人|项|条|家|类|大类|块|部分|方面|阶段|步|组|款)|(?:数量|人数|个数|项数)(?:是|有)?多少")
 # "邮管局的成员是谁", "林业局也在领导小组?": whether (and who of) a unit is in the leading group
 MEMBER_OF = re.compile(r"成员是谁|谁是成员|谁在领导小组|(?:在|进了?|属于|是不是|算不算).{0,3}领导小组")
-SOLE = re.compile(r"只有.{0,12}(?:一家|一个单位|自己)|只写了?|只列了?|仅有|仅列|单独负责|独自负责|独家负责|一家负责|没有配合")
+SOLE = re.compile(r"只有.{0,12}(?:一家|一个(?:责任)?(?:单位|部门)|自己)|单一(?:责任)?(?:单位|部门)|只写了?|只列了?|仅有|仅列|单独负责|独自负责|独家负责|一家负责|没有配合")
+# "在指标表里没被点名", "没有分到指标": named nowhere in the indicator table
+UNLISTED = re.compile(r"(?:没|未|不)(?:有)?(?:被)?(?:点名|列名|列出|列入|写进|写到|出现|提到)|没有(?:分到)?(?:指标|任务)|不在指标")
 RANK = re.compile(r"(最多|最少|排名|排第一|排前|多的是|少的是)")
 # "加起来几分", "一共多少分": a sum of points over what the question names
-POINTS_SUM = re.compile(r"(加起来|一共|总共|合计|共计|总计|累计|总分|合起来|算下来).{0,6}(几分|多少分)|(几分|多少分).{0,4}(加起来|总共|一共)")
+POINTS_SUM = re.compile(r"(加起来|一共|总共|合计|共计|总计|累计|总分|合起来|算下来).{0,6}(几分|多少分)|(几分|多少分).{0,4}(加起来|总共|一共)|"
+                        r"(分数|分值).{0,6}(加起来|合计|总共|一共|共计|总计|合起来|算下来)")
+# "40项指标分数加起来": a number of items summed is a quantity, not the number of one item
+SUM_OF = re.compile(r"(加起来|一共|总共|合计|共计|总计|累计|合起来|算下来)")
 # "各管几项,有什么不同", "对比一下", "区别": units set side by side, not only what they share
 COMPARE = re.compile(r"(多了|少了|多出|少哪|区别|不同|不一样|差别|差异|对比|比较|相比|比一比|各管|各自|分别|各有|各负责|各是|各几|各多少|哪个多|谁多|多几)")
 # The question's own words, taken out before looking for an indicator it names (by reading).

@@ -83,7 +83,8 @@ def _by_form(q: Question) -> bool:
         q.section = g.to_int(m.group(1) or m.group(2) or m.group(3))
     elif tasks := g.numbers_in(g.TASK_PATTERNS, text):
         q.intent, q.numbers = Intent.TASK, tasks
-    elif numbers := g.numbers_in(g.INDICATOR_PATTERNS, text):
+    elif (numbers := g.numbers_in(g.INDICATOR_PATTERNS, text)) and not (g.SUM_OF.search(text) and
+                                                                      not re.search(r"第|#|号|编号", text)):
         if g.AND.search(text):  # "比较一下10号和18号指标": every number the question names
             numbers += [n for n in (g.to_int(m.group(1)) for m in g.LISTED.finditer(text)) if n and n not in numbers]
         q.intent, q.numbers = Intent.INDICATOR, sorted(numbers) if len(numbers) > 1 else numbers
@@ -147,11 +148,17 @@ _COUNTED = [
 
 def _sole(q: Question, body: str, directory: UnitDirectory) -> bool:
     """"只有市监局一家负责的指标有哪些", "责任单位只写了各成员单位的指标": the items that unit answers
-    for alone (the office's question)."""
+    for alone; "哪些指标只有一个责任单位": every indicator one named unit answers for alone; "哪些领导
+    小组成员单位在指标表里没被点名": the members' units no indicator names (the office's questions)."""
     if len(q.units) == 1 and g.SOLE.search(body):
         q.intent, q.query = Intent.COUNT, "sole"
-        return True
-    return False
+    elif not q.units and g.SOLE.search(body) and g.INDICATOR_WORD.search(body):
+        q.intent, q.query = Intent.COUNT, "sole_any"
+    elif g.UNLISTED.search(body) and re.search(r"成员", body):
+        q.intent, q.query = Intent.COUNT, "member_unlisted"
+    else:
+        return False
+    return True
 
 
 def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
@@ -245,6 +252,8 @@ def _about_standing(q: Question, body: str, directory: UnitDirectory) -> bool:
         q.intent, q.units = Intent.OWE, q.units[:1]
         if not q.units and re.search(r"(哪些单位|哪几个单位|各单位|哪个单位|哪些部门|哪几家|哪家|谁还没)", body):
             q.query = "all"  # the office asks: every unit that still owes something
+        elif not q.units and not mine and g.COUNT.search(body):
+            q.query = "count"  # "还有几项没交": the asker's unit, or the whole campaign for the office
     elif g.DETAIL.search(body) and not q.units:
         q.intent, q.query = Intent.DETAIL, g.DETAIL.sub(" ", body)
     elif g.WHO.search(body):
