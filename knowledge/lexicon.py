@@ -85,6 +85,7 @@ class Lexicon:
     # The texts a reading is answered from, folded: the timeline (phases, the plan's period) and
     # each unit's items (the indicators and tasks that list it, the leading group's posts in it).
     phase_text: str = ""
+    people: dict[str, int | None] = field(default_factory=dict)  # the leading group's names → their unit
     unit_text: dict[int, str] = field(default_factory=dict)
 
     @classmethod
@@ -275,6 +276,8 @@ def for_campaign(session: Session, campaign: Campaign, directory: _Names) -> Lex
     if (lex := _CACHE.get(key)) is None:
         lex = _CACHE[key] = Lexicon.build(_terms(session, campaign, directory), _plan_text(session, campaign))
         lex.phase_text, lex.unit_text = _item_texts(session, campaign)
+        lex.people = {m.name: m.unit_id for m in session.exec(select(LeadingGroupMember).where(
+            LeadingGroupMember.campaign_id == campaign.id)) if len(m.name or "") >= 2}
     return lex
 
 

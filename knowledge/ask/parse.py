@@ -120,6 +120,17 @@ def _source(q: Question, body: str, directory: UnitDirectory) -> bool:
     return False
 
 
+def _person(q: Question, body: str, directory: UnitDirectory) -> bool:
+    """"顾硕是哪个单位的": a person the leading group names is asked about: their line in it."""
+    people = directory.lexicon.people if directory.lexicon is not None else {}
+    named = [uid for name, uid in people.items() if name in body]
+    if not named:
+        return False
+    q.intent, q.units = Intent.LEADERS, [directory.units[u] for u in dict.fromkeys(named) if u in directory.units]
+    q.office_first = "办公室" in body
+    return True
+
+
 def _compare(q: Question, body: str, directory: UnitDirectory) -> bool:
     """"商务局和工信局各管几项,有什么不同", "我们和商务局比有什么区别": units side by side."""
     mine = bool(g.MY.search(body))
@@ -299,7 +310,7 @@ def _search(q: Question, body: str) -> None:
 
 Rule = Callable[[Question, str, UnitDirectory], bool]
 # The grammar's precedence, top to bottom (``_source`` also reads the units the later rules use).
-RULES: list[Rule] = [_howto, _task_list, _source, _compare, _sole, _count, _about_units, _about_document, _about_standing,
+RULES: list[Rule] = [_howto, _task_list, _source, _person, _compare, _sole, _count, _about_units, _about_document, _about_standing,
                      _about_a_unit]
 
 _ASKED_FILLER, _MEANT_FILLER, _PHASE_FILLER = g.ASKED_FILLER, g.MEANT_FILLER, g.PHASE_FILLER
