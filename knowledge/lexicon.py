@@ -132,19 +132,19 @@ class Lexicon:
                     continue
                 if any(start <= s and e <= end and e - s == size for s, e in spans):
                     continue  # the window is a term as typed
-                term = self._neighbour(folded[start:end])
+                term = self._neighbour(folded[start:end], folded[max(0, start - 1):start])
                 if term is not None:
                     out[start:end] = list(term)
                     spans.append((start, end))
         return "".join(out)
 
-    def _neighbour(self, window: str) -> str | None:
+    def _neighbour(self, window: str, before: str = "") -> str | None:
         if not _HAN.fullmatch(window) or _is_word(window):
             return None
         found = None
         for i in range(len(window)):
             for term in self._masked.get(window[:i] + "\0" + window[i + 1:], ()):
-                if term != window and self._may_replace(window, i) and _sound(term[i]) & _sound(window[i]):
+                if term != window and self._may_replace(window, i, before) and _sound(term[i]) & _sound(window[i]):
                     if len(term) == 2 and term not in self.common:  # two characters: only common ones
                         continue
                     if found is not None and found != term:
@@ -152,16 +152,19 @@ class Lexicon:
                     found = term
         return found
 
-    def _may_replace(self, window: str, i: int) -> bool:
-        """Whether ``window[i]`` may be a typo. A function character never is; a name ending (局, 县)
-        only where it ends the window after one of the plan's common words ("合格县" is 合格线, while
-        "管理局有" stays); a particle (的, 地) only as the second of two characters, the first no word of
-        its own ("快地" is 快递)."""
+    def _may_replace(self, window: str, i: int, before: str = "") -> bool:
+        """Whether ``window[i]`` may be a typo (``before``: the character typed before the window).
+        A function character never is; a name ending (局, 县) only where it ends the window after one
+        of the plan's common words ("合格县" is 合格线, while "管理局有" stays); a particle (的, 地) only
+        as the second of two characters whose first makes no word with what precedes it ("快地这块"
+        is 快递, "很快地" stays); a measure word after a number or a demonstrative stays ("这个县")."""
         char = window[i]
         if char in _ENDINGS:
             return i == len(window) - 1 and window[:-1] in self.common
         if char in _PARTICLES:
-            return len(window) == 2 and i == 1
+            return len(window) == 2 and i == 1 and not (before and _is_word(before + window[0]))
+        if char in _MEASURES and (window[:i] or before)[-1:] in _COUNTED_BY:
+            return False
         return char not in _FUNCTION_CHARS
 
     def unknown_words(self, text: str, known: str = "", *, topic: bool = False, within: str | None = None) -> list[str]:
@@ -212,6 +215,8 @@ _GLUE = frozenset("第几多少两一二三四五六七八九十个位项条家�
 # the endings of bodies' names and the question words, typed right far more often than not
 # ("管理局有" is not 管理具有, "分几块" is not 分级块).
 _PARTICLES = frozenset("的得地")
+_MEASURES = frozenset("个位项条家名种次")
+_COUNTED_BY = frozenset("这那哪每某一两几多三四五六七八九十0123456789")
 _ENDINGS = frozenset("局委办部市县区厅")
 _FUNCTION_CHARS = frozenset("是在再有又和或与就也都要么吗呢吧啊了着过把被给让从向几多少哪谁啥什怎") | _PARTICLES | _ENDINGS
 _LATIN = re.compile(r"[a-z]{2,}")
