@@ -125,6 +125,7 @@ def test_counters_particles_and_endings_typed_right_stay(store, text):
     ("yancheng", "盐城评估组什么时候来检查"),
     ("yancheng", "验收不通过会怎么样"),  # the timeline's text has no word of it
     ("yancheng", "领导小组每年开几次会"),  # a frequency the plan never states
+    ("yancheng", "领导小组多久开一次会"),  # (a unit reading: only the frequency test tells)
     ("hejin", "领導小組多久開一次會"),
     ("hejin", "材料发哪个qq群"),  # a Latin word is content too
     ("hejin", "表格要用excel吗"),
