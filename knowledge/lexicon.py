@@ -31,10 +31,12 @@ from knowledge.models import (
     Campaign,
     Indicator,
     IndicatorItem,
+    IndicatorUnit,
     LeadingGroupMember,
     NationalIndicator,
     Phase,
     Task,
+    TaskUnit,
     UnitName,
 )
 from knowledge.text import add_words, fold, words_of
@@ -53,7 +55,7 @@ GRAMMAR_TERMS = (
     "指标", "任务", "负责", "牵头", "配合", "组长", "副组长", "成员", "成员单位", "领导小组", "办公室",
     "阶段", "材料", "评分", "打分", "得分", "分值", "合格", "联络员", "验收", "评估", "单位", "部门",
     "截止", "时间", "哪些", "什么", "多少", "一共", "总共", "责任单位", "主要任务", "评分标准", "佐证材料",
-    "领导", "主任", "市长", "副市长", "提交", "总分", "满分", "合格线", "一级指标", "二级指标", "三级指标",
+    "领导", "主任", "市长", "副市长", "办公室主任", "领导小组办公室", "提交", "总分", "满分", "合格线", "一级指标", "二级指标", "三级指标",
 )
 
 # Words that carry no topic of their own: question words, particles, the bot's grammar. A
@@ -65,7 +67,7 @@ _STOP = frozenset("""
 一共 总共 一下 请问 请 麻烦 帮 帮忙 我 我们 咱 咱们 你 你们 您 他 她 它 他们 本 我局 本单位 单位 部门 局 一 个 项 条
 家 位 名 种 次 些 点 个人 大家 现在 目前 今年 明年 去年 今天 明天 时候 什么时候 以后 之前 之后 里 里面 上 下 中 内 外
 好 对 行 嗯嗯 ok 呃 额 诶 唉 问 想 想问 知道 告诉 说 讲 看 看看 查 查查 给 让 把 被 在 到 从 对于 关于 按 按照 由
-来 去 出 交 做 干 弄 搞 管 算 报 写 填 发 拿 收 送 找 号 第 分 算是 属于 包括 包含 开始 结束
+来 去 出 交 做 干 弄 搞 管 算 报 写 填 发 拿 收 送 找 号 第 分 算是 属于 包括 包含 开始 结束 最 很 太 更 较 挺 最晚 最迟
 那边 这边 这块 那块 这里 那里 方面 那个 这个 咋样 咋整 咋弄 吗吗 么么 啊啊 呗 咯 罢 嘞 喽 呵 哟 唷 哎 呦 耶 滴 地 之 其 所 者 已 已经 正在 将 能否 是否 是不是 有没有 有无
 """.split())
 
@@ -80,6 +82,11 @@ class Lexicon:
     common: frozenset[str] = frozenset()  # two-character words the plan uses often, and the grammar's
     _masked: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _longest: int = 2
+    # The texts a reading is answered from, folded: the timeline (phases, the plan's period) and
+    # each unit's items (the indicators and tasks that list it, the leading group's posts in it).
+    phase_text: str = ""
+    people: dict[str, int | None] = field(default_factory=dict)  # the leading group's names → their unit
+    unit_text: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, terms: Iterable[str], plan_text: Iterable[str]) -> Lexicon:
@@ -109,7 +116,9 @@ class Lexicon:
                    frozenset(common), dict(masked), max(map(len, folded), default=2))
 
     def repair(self, text: str) -> str:
-        """``text`` with each homophone typo of a plan term replaced by the term (see the module)."""
+        """``text`` with each homophone typo of a plan term replaced by the term (see the module),
+        and a homophone of the counter after an item's number ("第36像" is 第36项)."""
+        text = _COUNTER_TYPO.sub(_counter, text)
         folded = fold(text)
         if len(folded) != len(text):  # a form NFKC changes the length of: compare as typed only
             return text
@@ -123,19 +132,19 @@ class Lexicon:
                     continue
                 if any(start <= s and e <= end and e - s == size for s, e in spans):
                     continue  # the window is a term as typed
-                term = self._neighbour(folded[start:end])
+                term = self._neighbour(folded[start:end], folded[max(0, start - 1):start])
                 if term is not None:
                     out[start:end] = list(term)
                     spans.append((start, end))
         return "".join(out)
 
-    def _neighbour(self, window: str) -> str | None:
+    def _neighbour(self, window: str, before: str = "") -> str | None:
         if not _HAN.fullmatch(window) or _is_word(window):
             return None
         found = None
         for i in range(len(window)):
             for term in self._masked.get(window[:i] + "\0" + window[i + 1:], ()):
-                if term != window and window[i] not in _FUNCTION_CHARS and _sound(term[i]) & _sound(window[i]):
+                if term != window and self._may_replace(window, i, before) and _sound(term[i]) & _sound(window[i]):
                     if len(term) == 2 and term not in self.common:  # two characters: only common ones
                         continue
                     if found is not None and found != term:
@@ -143,15 +152,40 @@ class Lexicon:
                     found = term
         return found
 
-    def unknown_words(self, text: str, known: str = "", *, topic: bool = False) -> list[str]:
+    def _may_replace(self, window: str, i: int, before: str = "") -> bool:
+        """Whether ``window[i]`` may be a typo (``before``: the character typed before the window).
+        A function character never is; a name ending (局, 县) only where it ends the window after one
+        of the plan's common words ("合格县" is 合格线, while "管理局有" stays); a particle (的, 地) only
+        as the second of two characters whose first makes no word with what precedes it ("快地这块"
+        is 快递, "很快地" stays); a measure word after a number or a demonstrative stays ("这个县")."""
+        char = window[i]
+        if char in _ENDINGS:
+            return i == len(window) - 1 and window[:-1] in self.common
+        if char in _PARTICLES:
+            return len(window) == 2 and i == 1 and not (before and _is_word(before + window[0]))
+        if char in _MEASURES and (window[:i] or before)[-1:] in _COUNTED_BY:
+            return False
+        return char not in _FUNCTION_CHARS
+
+    def unknown_words(self, text: str, known: str = "", *, topic: bool = False, within: str | None = None) -> list[str]:
         """The content words of ``text`` that neither the plan nor ``known`` (the grammar's own
         phrases, joined) contains, question words and particles aside.
 
         For a search the officer asked for (``topic``: "直播带货相关指标") empty as well when it also
-        names something only the plan does (直播 is the plan's): then the plan's part is searched."""
+        names something only the plan does (直播 is the plan's): then the plan's part is searched.
+        ``within``: the text of the one part of the plan the question was matched to (the timeline,
+        a unit's items), which must hold each word of two characters or more, not the plan at large."""
         unknown, specific = [], False
-        for w in words_of(text):
+        words = words_of(text)
+        for i, w in enumerate(words):
             core = _core(w)
+            if within is not None:
+                after = words[i + 1] if i + 1 < len(words) else ""
+                if len(core) > 1 and len(after) == 1 and _core(after) == after:
+                    core += after  # "评估" + "组": the compound is what is asked about, not 评估
+                if len(core) > 1 and core not in within and w not in within and core not in known:
+                    unknown.append(core)
+                continue
             if not core or w in self.plan_words or core in self.plan_words or core in self.plan_text:
                 specific = specific or bool(core and core not in known and len(core) > 1)
                 continue
@@ -163,6 +197,8 @@ class Lexicon:
 
 def _core(word: str) -> str:
     """``word`` without the particles and counters jieba glued to it ("项加" → 加, "第三阶段" → 阶段)."""
+    if _LATIN.fullmatch(word):  # "word", "pdf": a Latin word is content too (the plan writes 5G, ODR)
+        return "" if word in _STOP else word
     if word in _STOP or not _HAN.search(word) or _COUNTER.fullmatch(word):
         return ""
     while len(word) > 1 and (word[0] in _GLUE or word[:2] in _STOP):
@@ -178,7 +214,24 @@ _GLUE = frozenset("第几多少两一二三四五六七八九十个位项条家�
 # Characters too common as words of their own to be taken for a typo ("是统计局" is not 市统计局), and
 # the endings of bodies' names and the question words, typed right far more often than not
 # ("管理局有" is not 管理具有, "分几块" is not 分级块).
-_FUNCTION_CHARS = frozenset("是的得地在再有又和或与就也都要么吗呢吧啊了着过把被给让从向局委办部市县区厅几多少哪谁啥什怎")
+_PARTICLES = frozenset("的得地")
+_MEASURES = frozenset("个位项条家名种次")
+_COUNTED_BY = frozenset("这那哪每某一两几多三四五六七八九十0123456789")
+_ENDINGS = frozenset("局委办部市县区厅")
+_FUNCTION_CHARS = frozenset("是在再有又和或与就也都要么吗呢吧啊了着过把被给让从向几多少哪谁啥什怎") | _PARTICLES | _ENDINGS
+_LATIN = re.compile(r"[a-z]{2,}")
+# "第36像", "第12好": a homophone of the counter after an item's number (项 xiang, 号 hao)
+_COUNTER_TYPO = re.compile(r"(第\s*(?:\d{1,3}|[零〇一二两三四五六七八九十百]{1,4})\s*)([\u4e00-\u9fff])")
+
+
+def _counter(m: re.Match[str]) -> str:
+    char = m.group(2)
+    if char in "项号条个位名家次类块部":
+        return m.group(0)
+    for counter in "项号":
+        if _sound(char) & _sound(counter):
+            return m.group(1) + counter
+    return m.group(0)
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 _COUNTER = re.compile(r"[第几多少两一二三四五六七八九十]+[个位项条家名人种次类块部分号]?")
 
@@ -241,7 +294,32 @@ def for_campaign(session: Session, campaign: Campaign, directory: _Names) -> Lex
         if len(_CACHE) >= 32:  # timelines set over and over in one process: keep the newest
             _CACHE.pop(next(iter(_CACHE)))
         lex = _CACHE[key] = Lexicon.build(_terms(session, campaign, directory), _plan_text(session, campaign))
+        lex.phase_text, lex.unit_text = _item_texts(session, campaign)
+        lex.people = {m.name: m.unit_id for m in session.exec(select(LeadingGroupMember).where(
+            LeadingGroupMember.campaign_id == campaign.id)) if len(m.name or "") >= 2}
     return lex
+
+
+def _item_texts(session: Session, campaign: Campaign) -> tuple[str, dict[int, str]]:
+    """The timeline's text, and each unit's: what a "when" or a "what does this unit do" question is
+    answered from (``knowledge.ask.coverage``)."""
+    # the phases, the plan's period, and the titles a date may be asked of ("就业贡献度什么时候交")
+    phases = [campaign.goal_period or ""]
+    for p in session.exec(select(Phase).where(Phase.campaign_id == campaign.id)):
+        phases += [p.name, p.text, p.period_as_written]
+    phases += session.exec(select(Indicator.title).where(Indicator.campaign_id == campaign.id))
+    phases += session.exec(select(Task.title).where(Task.campaign_id == campaign.id))
+    units: dict[int, list[str]] = defaultdict(list)
+    rows = session.exec(select(IndicatorUnit.unit_id, Indicator).join(Indicator)
+                        .where(Indicator.campaign_id == campaign.id))
+    for unit_id, ind in rows:
+        units[unit_id] += [ind.title, ind.rule]
+    for unit_id, task in session.exec(select(TaskUnit.unit_id, Task).join(Task).where(Task.campaign_id == campaign.id)):
+        units[unit_id] += [task.title, task.text]
+    for m in session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == campaign.id)):
+        if m.unit_id is not None:
+            units[m.unit_id] += [m.role, m.title]
+    return fold("\n".join(phases)), {u: fold("\n".join(t)) for u, t in units.items()}
 
 
 def _terms(session: Session, campaign: Campaign, directory: _Names) -> list[str]:

@@ -139,6 +139,7 @@ def omitted_named(*, session: Session, campaign: Campaign, query: str) -> Nation
     if not omitted:
         return None
     from knowledge.search import topic_words
+    from knowledge.text import search_words_of
 
     # The whole question, then each topic word of it ("有没有快递业务的指标" → "快递业务").
     candidates = [normalize(query)] + [normalize(w) for w in topic_words(query)]
@@ -149,6 +150,10 @@ def omitted_named(*, session: Session, campaign: Campaign, query: str) -> Nation
         for words in candidates:
             if title in words or (len(words) >= 4 and words in title and not any(words in t for t in local)):
                 return nat
+        # "河津快递业务量那个指标": the words of its title no local title has (快递) are all asked
+        own = [w for w in search_words_of(title) if 1 < len(w) < len(title) and not any(w in t for t in local)]
+        if own and all(w in candidates[0] for w in own):
+            return nat
     return None
 
 

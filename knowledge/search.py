@@ -38,6 +38,7 @@ _NOISE = frozenset("""有关 相关 有哪些 哪些 什么 的 指标 任务 �
 # (Runs of three or more: "5g网络" stays one part, and jieba cuts it into 5g and 网络.)
 _SCRIPT_EDGE = re.compile(r"(?<=[0-9a-z]{3})(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[0-9a-z]{3})")
 _PUNCT = re.compile(r"[\s,.;:!?、，。；：！？“”\"'()（）]+")
+_FEW = 3  # a topic term fewer items hold than this is widened to its variants (``_variants``)
 CLOSE = 0.6  # coverage at or above which an item is about the query even without its topic term
 FIELDS = ("title", "items", "rule", "sources")
 
@@ -85,6 +86,7 @@ class _Query:
     words: list[str]  # jieba words of the parts (search mode), for BM25
     weights: dict[str, float]  # the parts' own words, each with its idf, for coverage
     topics: list[tuple[str, ...]]  # the topic words of each part that has them
+    held: list[frozenset[int]]  # the items holding each of ``topics``
 
 
 def _read(index: Index, query: str) -> _Query:
@@ -92,7 +94,8 @@ def _read(index: Index, query: str) -> _Query:
     parts = [p for p in parts if len(p) > 1] or parts  # a stray single character is in every text
     words = list(dict.fromkeys(w for p in parts for w in search_words_of(p) if len(w) > 1))
     weights = {t: index.idf(t) for p in parts for w in words_of(p) if len(w) > 1 for t in tiles(w)}
-    topics = []
+    topics: list[tuple[str, ...]] = []
+    widened: list[tuple[tuple[str, ...], frozenset[int]]] = []
     for part in parts:
         # The part's most specific word, with any about as specific ("公平竞争审查": both words, so
         # "维护公平竞争市场秩序" is not about it); when the plan never uses it ("医院"), no topic here.
@@ -100,7 +103,23 @@ def _read(index: Index, query: str) -> _Query:
         key = max(own, key=lambda w: (own[w], len(w)), default="")
         if key and 0 < index.df_of(key) <= index.specific:
             topics.append(tuple(w for w, idf in own.items() if idf >= 0.8 * own[key]))
-    return _Query(parts, words or parts, weights, topics)
+            if topics[-1] == (key,) and index.df_of(key) < _FEW:  # one rare word is the whole topic
+                widened += _variants(index, key)
+    held = [(words, frozenset.intersection(*(index.holders(w) for w in words))) for words in topics]
+    return _Query(parts, words or parts, weights, [w for w, _ in held + widened], [h for _, h in held + widened])
+
+
+def _variants(index: Index, key: str) -> list[tuple[tuple[str, ...], frozenset[int]]]:
+    """A rare compound's variants: the items writing its first word with the second changed after
+    its first character ("人才培养" → "人才培…": 人才培训), as holders of the topic."""
+    out = []
+    for part in search_words_of(key):
+        rest = key[len(part):] if key.startswith(part) else ""
+        if 1 < len(part) and len(rest) == 2 and 0 < index.df_of(part) <= _FEW:
+            docs = frozenset(i for i in index.holders(part) if part + rest[0] in index.docs[i].text)
+            if docs:
+                out.append(((part,), docs))
+    return out
 
 
 def _snippet(doc: Doc, words: list[str], width: int = 40) -> str:
@@ -120,7 +139,7 @@ def _hits(index: Index, q: _Query, kinds: set[str]) -> list[Hit]:
     hits = []
     total = sum(q.weights.values()) or 1.0
     rare = set().union(*(index.holders(w) for w in q.weights if 0 < index.df_of(w) <= index.specific))
-    held_by = [frozenset.intersection(*(index.holders(w) for w in words)) for words in q.topics]
+    held_by = q.held
     for i, (doc, score) in enumerate(zip(index.docs, index.scores(q.words), strict=True)):
         held = next((words for words, docs in zip(q.topics, held_by, strict=True) if i in docs), ())
         if doc.kind not in kinds or not (score > 0 or held):

@@ -251,5 +251,9 @@ def unit_not_found(camp: Campaign, query: str, suggestions: list, session: Sessi
     """"没有找到" with ranked suggestions as buttons; a body that only appears in the leading group's
     titles ("大数据局": 市大数据管理局 in two members' titles) is named with those members."""
     listed = _in_leading_titles(session, camp, query) if session is not None else []
-    return Message("unit_not_found", dict(query=query, suggestions=suggestions[:5], listed=listed),
-                   intent="unit_not_found", actions=[[open_unit(camp, s.unit)] for s in suggestions[:5]])
+    # no unit like it and no member's title naming it: the document does not speak of that body
+    absent = not listed and not suggestions
+    return Message("unit_not_found", dict(query=query, suggestions=suggestions[:5], listed=listed, absent=absent,
+                                          city=camp.city),
+                   intent="unit_not_found", actions=[[open_unit(camp, s.unit)] for s in suggestions[:5]],
+                   answered_from="not_in_document" if absent else "document")

@@ -8,6 +8,7 @@ store, never the raw text (the parser has taken out whatever the words say).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from knowledge.access import ChatKind, Role, commands_for, publishes_status
 from knowledge.ask import cards, info, tally, who
@@ -112,7 +113,10 @@ def _unit_lookup(scope: Scope, q: Question) -> Message:
 
 
 def _who(scope: Scope, q: Question) -> Message:
-    return who.who_reply(scope.session, scope.campaign, scope.directory, q.query, q.units, q.wants)
+    reply = who.who_reply(scope.session, scope.campaign, scope.directory, q.query, q.units, q.wants)
+    if reply.template == "national_missing":  # the city's table leaves it out: nobody is named for it
+        reply.answered_from = "not_in_document"
+    return reply
 
 
 def _phase(scope: Scope, q: Question) -> Message:
@@ -203,7 +207,7 @@ def _owe(scope: Scope, q: Question) -> Message:
     session, camp = scope.session, scope.campaign
     if not q.units and (no := info.indicator_asked(session, camp, q)):
         return _as_detail(card(scope, no))
-    if q.query == "all":
+    if q.query == "all" or (q.query == "count" and scope.asker.unit is None):
         return info.owe_all_reply(session, camp, scope.directory, scope.today)
     return info.owe_reply(session, camp, scope.directory, q.units[0] if q.units else scope.asker.unit)
 
@@ -225,6 +229,8 @@ def _search(scope: Scope, q: Question) -> Message:
         return reply
     if q.topic:  # "12345热线相关的指标": a topic the documents do not mention
         return Message("search", {"hits": [], "query": q.topic}, intent="search")
+    if q.asks:  # "评分专家是哪些人": a question no item of the plan holds the words of
+        return tally.not_in_document_reply(scope, replace(q, query=""))
     return _unknown(scope, q)
 
 

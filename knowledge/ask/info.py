@@ -219,7 +219,11 @@ def owe_all_reply(session: Session, camp: Campaign, directory: UnitDirectory, to
                 indicators[directory.units[u].name].add(t.indicator.no)
     units = [{**u, "targets": targets[u["unit"]], "indicators": len(indicators[u["unit"]])}
              for u in to_json(digest, directory, today.isoformat())["units"] if u["owed"]]
-    return Message("owe_all", dict(units=units, city=camp.city), intent="owe", units=[u["unit"] for u in units])
+    # "还有几项没交": the indicators no material has come in for yet, of all the table's
+    touched = {t.indicator.no for t in digest.targets if t.delivered or t.projected}
+    every = {t.indicator.no for t in digest.targets}
+    return Message("owe_all", dict(units=units, city=camp.city, untouched=len(every - touched), indicators=len(every)),
+                   intent="owe", units=[u["unit"] for u in units])
 
 
 def task_list_reply(session: Session, camp: Campaign) -> Message:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from knowledge.ask import coverage
 from knowledge.ask import grammar as g
 from knowledge.ask.question import Intent, Question
 from knowledge.units import UnitDirectory, normalize
@@ -63,35 +64,9 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         body = g.FILLER.sub("", q.text)
         if not any(rule(q, body, directory) for rule in RULES):
             _search(q, body)
-        _uncovered(q, directory)
+        coverage.check(q, directory)
     _indicator_words(q)
     return q
-
-
-def _grammar_words() -> str:
-    """Every Chinese phrase the grammar's patterns spell out, joined: words the bot itself knows
-    ("还欠", "及格线", "截止") are never "not in the document"."""
-    runs: list[str] = []
-    for value in vars(g).values():
-        patterns = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
-        runs += [run for p in patterns if isinstance(p, re.Pattern) for run in re.findall(r"[\u4e00-\u9fff]+", p.pattern)]
-    return "|".join(runs)
-
-
-_GRAMMAR_WORDS = _grammar_words()
-
-
-def _uncovered(q: Question, directory: UnitDirectory) -> None:
-    """A look-up whose content words the plan never uses is a question the document does not answer."""
-    if directory.lexicon is None or q.numbers or q.query == "all":
-        return
-    # "各乡镇分数怎么摊", "领导小组多久开一次会": a unit named, but not its duties asked about
-    about_unit = q.intent == Intent.UNIT and q.units and not (
-        g.MY_DUTY.search(q.text) or g.TASK_WORD.search(q.text) or g.INDICATOR_WORD.search(q.text))
-    if not about_unit and (q.intent not in _LOOKUPS or q.units):
-        return
-    if unknown := directory.lexicon.unknown_words(q.text, _GRAMMAR_WORDS, topic=bool(g.SEARCH.search(q.text))):
-        q.intent, q.query, q.topic = Intent.NOT_IN_DOCUMENT, "、".join(unknown), q.text
 
 
 def _by_form(q: Question) -> bool:
@@ -108,7 +83,8 @@ def _by_form(q: Question) -> bool:
         q.section = g.to_int(m.group(1) or m.group(2) or m.group(3))
     elif tasks := g.numbers_in(g.TASK_PATTERNS, text):
         q.intent, q.numbers = Intent.TASK, tasks
-    elif numbers := g.numbers_in(g.INDICATOR_PATTERNS, text):
+    elif (numbers := g.numbers_in(g.INDICATOR_PATTERNS, text)) and not (g.SUM_OF.search(text) and
+                                                                      not re.search(r"第|#|号|编号", text)):
         if g.AND.search(text):  # "比较一下10号和18号指标": every number the question names
             numbers += [n for n in (g.to_int(m.group(1)) for m in g.LISTED.finditer(text)) if n and n not in numbers]
         q.intent, q.numbers = Intent.INDICATOR, sorted(numbers) if len(numbers) > 1 else numbers
@@ -144,6 +120,17 @@ def _source(q: Question, body: str, directory: UnitDirectory) -> bool:
     return False
 
 
+def _person(q: Question, body: str, directory: UnitDirectory) -> bool:
+    """"顾硕是哪个单位的": a person the leading group names is asked about: their line in it."""
+    people = directory.lexicon.people if directory.lexicon is not None else {}
+    named = [uid for name, uid in people.items() if name in body]
+    if not named:
+        return False
+    q.intent, q.units = Intent.LEADERS, [directory.units[u] for u in dict.fromkeys(named) if u in directory.units]
+    q.office_first = "办公室" in body
+    return True
+
+
 def _compare(q: Question, body: str, directory: UnitDirectory) -> bool:
     """"商务局和工信局各管几项,有什么不同", "我们和商务局比有什么区别": units side by side."""
     mine = bool(g.MY.search(body))
@@ -172,11 +159,17 @@ _COUNTED = [
 
 def _sole(q: Question, body: str, directory: UnitDirectory) -> bool:
     """"只有市监局一家负责的指标有哪些", "责任单位只写了各成员单位的指标": the items that unit answers
-    for alone (the office's question)."""
+    for alone; "哪些指标只有一个责任单位": every indicator one named unit answers for alone; "哪些领导
+    小组成员单位在指标表里没被点名": the members' units no indicator names (the office's questions)."""
     if len(q.units) == 1 and g.SOLE.search(body):
         q.intent, q.query = Intent.COUNT, "sole"
-        return True
-    return False
+    elif not q.units and g.SOLE.search(body) and g.INDICATOR_WORD.search(body):
+        q.intent, q.query = Intent.COUNT, "sole_any"
+    elif g.UNLISTED.search(body) and re.search(r"成员", body):
+        q.intent, q.query = Intent.COUNT, "member_unlisted"
+    else:
+        return False
+    return True
 
 
 def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
@@ -270,6 +263,8 @@ def _about_standing(q: Question, body: str, directory: UnitDirectory) -> bool:
         q.intent, q.units = Intent.OWE, q.units[:1]
         if not q.units and re.search(r"(哪些单位|哪几个单位|各单位|哪个单位|哪些部门|哪几家|哪家|谁还没)", body):
             q.query = "all"  # the office asks: every unit that still owes something
+        elif not q.units and not mine and g.COUNT.search(body):
+            q.query = "count"  # "还有几项没交": the asker's unit, or the whole campaign for the office
     elif g.DETAIL.search(body) and not q.units:
         q.intent, q.query = Intent.DETAIL, g.DETAIL.sub(" ", body)
     elif g.WHO.search(body):
@@ -308,27 +303,17 @@ def _about_a_unit(q: Question, body: str, directory: UnitDirectory) -> bool:
 
 def _search(q: Question, body: str) -> None:
     """Nothing else fits: a search for the words, and the topic when one was asked for explicitly."""
-    q.intent, q.query = Intent.SEARCH, body
+    q.intent, q.query, q.asks = Intent.SEARCH, body, bool(g.ASKS.search(body))
     if topic := g.SEARCH.split(body)[0].strip(" 的与和跟"):
         q.topic = topic if g.SEARCH.search(body) else ""
 
 
 Rule = Callable[[Question, str, UnitDirectory], bool]
 # The grammar's precedence, top to bottom (``_source`` also reads the units the later rules use).
-RULES: list[Rule] = [_howto, _task_list, _source, _compare, _sole, _count, _about_units, _about_document, _about_standing,
+RULES: list[Rule] = [_howto, _task_list, _source, _person, _compare, _sole, _count, _about_units, _about_document, _about_standing,
                      _about_a_unit]
 
-# Readings that look words up in the plan: when the question's own words are ones the plan never
-# uses ("材料要不要纸质版", "各区县分数怎么摊"), the honest answer is that the document does not say.
-_LOOKUPS = frozenset({Intent.SEARCH, Intent.UNKNOWN, Intent.DETAIL, Intent.OWE, Intent.PHASE, Intent.OVERVIEW})
-
-# The question's own words, taken out before looking for an indicator it names.
-_ASKED_FILLER = re.compile(r"(什么时候|何时|哪天|截止日期|截止时间|截止|期限|时间节点|之前|以前|提交|提供|准备|交|材料|佐证|指标|"
-                           r"创建工作|创建|示范区|工作|整个|全部|所有|各项|任务|我们单位|我们局|我单位|本单位|我们|咱们|我局|"
-                           r"需要|要|什么|哪些|啥|的|吗|呢|[?？。,,])")
-_MEANT_FILLER = re.compile(r"(总分|满分|多少分|能拿|拿到|得到|得满分|达标|合格|及格|多少|占比|一共|总共|加起来|合计|几分|才能|可以|"
-                           r"指标体系|评估|指标|任务|体系|标准|是什么|是不是|有|几个|几项|这些|那些|全部|所有|\d+\s*分?|[?？。,,])")
-_PHASE_FILLER = re.compile(r"(什么时候|哪个阶段|阶段|时间|几月|截止|交|提交|开始|结束|是|的|吗|呢|[?？。,,])")
+_ASKED_FILLER, _MEANT_FILLER, _PHASE_FILLER = g.ASKED_FILLER, g.MEANT_FILLER, g.PHASE_FILLER
 
 
 def _indicator_words(q: Question) -> None:
@@ -352,7 +337,7 @@ def _rest(words: str, *, asked: bool) -> str:
     ("评估验收什么时候") or too short to name anything."""
     if len(normalize(words)) < 4:
         return ""
-    if asked and any(p in words for p in ("阶段", "验收", "部署", "实施", "推进", "总结", "评估")):
+    if asked and any(p in words for p in g.STEP_WORDS):
         return ""
     return words
 

@@ -83,6 +83,7 @@ class Question:
     rest: str = ""
     deadline: bool = False  # "截止日期是哪天": a date asked for, not the plan's timeline
     office_first: bool = False  # "领导小组办公室…": the office block first
+    asks: bool = False  # the text asks something (a question word), not a stray phrase
 
     def route(self, asker: Asker) -> Route:
         """Which line of the access table this question falls under, for this asker: what its
@@ -91,7 +92,8 @@ class Question:
             return question_route(reads_submissions=False, other_units=False)
         own = asker.unit.id if asker.unit else None
         unknown = self.intent is Intent.STATUS and bool(self.query) and not self.units  # "/status 气象局"
-        every = self.intent is Intent.OWE and self.query == "all"  # "哪些单位还没交材料"
+        # "哪些单位还没交材料"; "还有几项没交" from someone of no unit (the office): the whole campaign
+        every = self.intent is Intent.OWE and (self.query == "all" or (self.query == "count" and own is None))
         others = unknown or every or any(u.id != own for u in self.units)
         return question_route(reads_submissions=True, other_units=others)
 

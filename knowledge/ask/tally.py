@@ -16,7 +16,7 @@ from knowledge.ask.cards import more_button, open_indicator, open_unit, search_r
 from knowledge.ask.question import Question, Scope
 from knowledge.duties import UnitDuties, all_indicators, indicator_view, unit_duties
 from knowledge.messages import Message
-from knowledge.models import LeadingGroupMember, Phase, Task, Unit
+from knowledge.models import Indicator, IndicatorUnit, LeadingGroupMember, Phase, Task, Unit
 from knowledge.points import json_points
 from knowledge.units import UnitRef
 
@@ -52,6 +52,10 @@ def count_reply(scope: Scope, q: Question) -> Message:
         return _rank(scope)
     if what == "sole":
         return _sole(scope, q.units[0])
+    if what == "sole_any":
+        return _sole_any(scope)
+    if what == "member_unlisted":
+        return _member_unlisted(scope)
     if what in ("vice", "head", "members", "member_units"):
         members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
                                     .order_by(LeadingGroupMember.position)))
@@ -101,6 +105,34 @@ def _sole(scope: Scope, unit: UnitRef) -> Message:
     return Message("count", data, intent="count", units=[unit.name],
                    indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points), "role": "牵头"}
                                for i in alone], actions=[[open_unit(camp, unit)]])
+
+
+def _sole_any(scope: Scope) -> Message:
+    """Every indicator whose responsible units, as listed, are one unit that is not a group."""
+    session, camp, directory = scope.session, scope.campaign, scope.directory
+    views = [indicator_view(session=session, campaign=camp, directory=directory, no=i.no)
+             for i in all_indicators(session=session, campaign=camp)]
+    alone = [(v.indicator, v.units[0].unit.name) for v in views if v and len(v.units) == 1 and not v.units[0].unit.is_group]
+    data = dict(what="sole_any", picked=alone, total=len(views), city=camp.city)
+    return Message("count", data, intent="count", units=list(dict.fromkeys(u for _, u in alone)),
+                   indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points), "role": "牵头"}
+                               for i, _ in alone])
+
+
+def _member_unlisted(scope: Scope) -> Message:
+    """The units with a member in the leading group that no indicator lists by name (a group's
+    listing, "各成员单位", does not name them)."""
+    session, camp = scope.session, scope.campaign
+    members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
+                                .order_by(LeadingGroupMember.position)))
+    listed = set(session.exec(select(IndicatorUnit.unit_id).join(Indicator).where(Indicator.campaign_id == camp.id)))
+    units = scope.directory.units
+    member_units = [units[m.unit_id] for m in members if m.unit_id in units]
+    picked = list(dict.fromkeys(u.name for u in member_units if u.id not in listed and not u.is_group))
+    unresolved = list(dict.fromkeys(m.unit_as_written for m in members if m.unit_id is None and m.unit_as_written))
+    data = dict(what="member_unlisted", picked=picked, unresolved=unresolved,
+                member_units=len(set(u.id for u in member_units)), city=camp.city)
+    return Message("count", data, intent="count", units=picked)
 
 
 def _rank(scope: Scope) -> Message:

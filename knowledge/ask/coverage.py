@@ -1,0 +1,98 @@
+"""Whether the document covers what a question asks: its asked-about words against the plan.
+
+A reading names what the question is about (a unit, the timeline, a topic); that the plan has
+such a thing does not make it answer the question. "评估组什么时候来" is a "when" question, but
+the plan's timeline says nothing of an assessment team; "统计局要报哪些数据" names a unit whose
+items never speak of 数据. So the question's *asked-about words* — its content words, with its
+question words, the reading's own grammar and the names it was matched by taken out — are
+checked against the text the answer would come from:
+
+- a look-up of the plan at large (a search, a detail, an overview): the plan's whole vocabulary;
+- a "when" question: the timeline (phases, the plan's period) and the titles a date may be asked of;
+- a question about a unit that asks for no duty: the items that list that unit;
+- "how often" (多久开一次会): a frequency the plan states (每年, 定期 …) beside the asked-about words.
+
+A word none of them holds is one the document does not speak of, and the answer says so.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.ask import grammar as g
+from knowledge.ask.question import Intent, Question
+from knowledge.units import UnitDirectory, normalize
+
+
+def _runs(*patterns: re.Pattern[str]) -> str:
+    """The Chinese phrases ``patterns`` spell out, joined: words the bot itself reads."""
+    return "|".join(run for p in patterns for run in re.findall(r"[\u4e00-\u9fff]+", p.pattern))
+
+
+def _grammar_words() -> str:
+    """Every Chinese phrase the grammar's patterns spell out ("还欠", "及格线", "截止")."""
+    patterns: list[re.Pattern[str]] = []
+    for value in vars(g).values():
+        values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+        patterns += [p for p in values if isinstance(p, re.Pattern)]
+    return _runs(*patterns)
+
+
+GRAMMAR_WORDS = _grammar_words()
+# The words a "when" reading and a unit reading are made of: other words must be the answer's text's.
+_WHEN_WORDS = "|".join([_runs(g.PHASE, g.PHASE_FILLER, g.ASKED_FILLER, g.ASKS), *g.STEP_WORDS])
+_UNIT_WORDS = _runs(g.MY_DUTY, g.TASK_WORD, g.INDICATOR_WORD, g.UNIT_LIKE, g.BARE, g.DUTY_WORD, g.ASKS)
+# Readings answered from the plan at large.
+_LOOKUPS = frozenset({Intent.SEARCH, Intent.UNKNOWN, Intent.DETAIL, Intent.OWE, Intent.PHASE, Intent.OVERVIEW,
+                      Intent.HOWTO})
+# "多久开一次会", "频次": a frequency asked for; what the plan would write if it set one.
+HOW_OFTEN = re.compile(r"(?:多久|多长时间|隔多长时间|隔几天|几个月)\S{0,3}一次|频次|频率|(?:一年|每年|每月|每季度?)(?:开|搞|报|交)?几次")
+_FREQUENCY = re.compile(r"每(?:年|半年|季度?|月|周|旬)|定期|年度|季度")
+
+
+def check(q: Question, directory: UnitDirectory) -> None:
+    """Read ``q`` as "not in the document" when the text its answer would come from lacks its words."""
+    lexicon = directory.lexicon
+    if lexicon is None or q.numbers or q.query == "all":
+        return
+    if (often := HOW_OFTEN.search(q.text)) and not _states_frequency(q, directory):
+        _not_covered(q, [q.text[often.start():].rstrip("?？。吗呢")])
+        return
+    about_unit = q.intent == Intent.UNIT and len(q.units) == 1 and not (
+        g.MY_DUTY.search(q.text) or g.TASK_WORD.search(q.text) or g.INDICATOR_WORD.search(q.text))
+    if not about_unit and (q.intent not in _LOOKUPS or q.units):
+        return
+    words = lexicon.unknown_words(q.text, GRAMMAR_WORDS, topic=bool(g.SEARCH.search(q.text)))
+    if not words and about_unit:  # "統計局要報哪些數據給你們": the unit's own items must speak of it
+        unit = q.units[0]
+        words = lexicon.unknown_words(_without_names(q.text, directory, q.units), _UNIT_WORDS,
+                                      within=lexicon.unit_text.get(unit.id, "") + normalize(unit.name))
+    elif not words and q.intent == Intent.PHASE:  # "验收不通过会怎么样": the timeline must speak of it
+        words = lexicon.unknown_words(q.text, _WHEN_WORDS, within=lexicon.phase_text)
+    if words:
+        _not_covered(q, words)
+
+
+def _not_covered(q: Question, words: list[str]) -> None:
+    q.intent, q.query, q.topic = Intent.NOT_IN_DOCUMENT, "、".join(words), q.text
+
+
+def _without_names(text: str, directory: UnitDirectory, units: list) -> str:
+    """``text`` without the names of ``units`` in any of their forms ("统计局", "药监")."""
+    text = directory.without_mentions(text)
+    forms = sorted((f for f, ids in directory.forms.items() if ids & {u.id for u in units}), key=len, reverse=True)
+    for form in forms:
+        text = text.replace(form, " ")
+    return text
+
+
+def _states_frequency(q: Question, directory: UnitDirectory) -> bool:
+    """Whether a sentence of the plan that holds the question's asked-about words states a frequency."""
+    lexicon = directory.lexicon
+    assert lexicon is not None
+    named = [normalize(u.name) for u in q.units]
+    words = [w for w in re.split(r"[^\u4e00-\u9fff]+", HOW_OFTEN.sub(" ", q.text)) if len(w) > 1]
+    for sentence in re.split(r"[。;；\n]", lexicon.plan_text):
+        if _FREQUENCY.search(sentence) and any(w in sentence for w in named + words):
+            return True
+    return False
