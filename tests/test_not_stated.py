@@ -65,7 +65,7 @@ def test_answers_say_not_stated(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("CAMPAIGNS_DIR", str(tmp_path / "campaigns"))
     assert main(["ask", "--campaign", "hejin", "第1项"]) == 0
     out = capsys.readouterr().out
-    assert "责任单位</b>:原文未列明" in out or "责任单位:原文未列明" in out, out
+    assert "责任单位</b>：原文未列明" in out or "责任单位：原文未列明" in out, out
     assert "— 牵头" not in out
     assert main(["ask", "--campaign", "hejin", "第1项谁负责"]) == 0
     out = capsys.readouterr().out

@@ -199,5 +199,5 @@ def test_a_rare_topic_finds_the_items_writing_its_variant(store):
 
 def test_a_person_of_the_leading_group(store):
     reply = ask(store, "yancheng", "孟令永是哪个单位的")
-    assert reply.intent == "leaders" and "孟令永(成员,市市场监管局副局长)" in reply.text
+    assert reply.intent == "leaders" and "孟令永（成员，市市场监管局副局长）" in reply.text
     assert "蒋守宏" in ask(store, "yancheng", "药监在不在里面").text
