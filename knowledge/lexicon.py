@@ -68,7 +68,7 @@ _STOP = frozenset("""
 家 位 名 种 次 些 点 个人 大家 现在 目前 今年 明年 去年 今天 明天 时候 什么时候 以后 之前 之后 里 里面 上 下 中 内 外
 好 对 行 嗯嗯 ok 呃 额 诶 唉 问 想 想问 知道 告诉 说 讲 看 看看 查 查查 给 让 把 被 在 到 从 对于 关于 按 按照 由
 来 去 出 交 做 干 弄 搞 管 算 报 写 填 发 拿 收 送 找 号 第 分 算是 属于 包括 包含 开始 结束 最 很 太 更 较 挺 最晚 最迟
-那边 这边 这块 那块 这里 那里 方面 那个 这个 咋样 咋整 咋弄 吗吗 么么 啊啊 呗 咯 罢 嘞 喽 呵 哟 唷 哎 呦 耶 滴 地 之 其 所 者 已 已经 正在 将 能否 是否 是不是 有没有 有无
+交给 报给 送给 发给 交到 报到 送到 上交 那边 这边 这块 那块 这里 那里 方面 那个 这个 咋样 咋整 咋弄 吗吗 么么 啊啊 呗 咯 罢 嘞 喽 呵 哟 唷 哎 呦 耶 滴 地 之 其 所 者 已 已经 正在 将 能否 是否 是不是 有没有 有无
 """.split())
 
 
@@ -137,6 +137,17 @@ class Lexicon:
                     out[start:end] = list(term)
                     spans.append((start, end))
         return "".join(out)
+
+    def sound_alike(self, word: str) -> str | None:
+        """The one plan term ``word`` may be a typo of — same length, one character read alike —
+        with none of ``repair``'s caution about where a typo may sit ("和格" may be 合格): asked only
+        before saying the document does not speak of ``word``, never to rewrite a question at large."""
+        word = fold(word)
+        if not _HAN.fullmatch(word) or len(word) < 2:
+            return None
+        found = {term for i in range(len(word)) for term in self._masked.get(word[:i] + "\0" + word[i + 1:], ())
+                 if term != word and _sound(term[i]) & _sound(word[i])}
+        return found.pop() if len(found) == 1 else None
 
     def _neighbour(self, window: str, before: str = "") -> str | None:
         if not _HAN.fullmatch(window) or _is_word(window):

@@ -201,3 +201,17 @@ def test_a_person_of_the_leading_group(store):
     reply = ask(store, "yancheng", "孟令永是哪个单位的")
     assert reply.intent == "leaders" and "孟令永（成员，市市场监管局副局长）" in reply.text
     assert "蒋守宏" in ask(store, "yancheng", "药监在不在里面").text
+
+
+@pytest.mark.parametrize("slug,q,says", [
+    ("hejin", "那和格标准呢", "85"),  # 和格: a typo of 合格 where repair's caution keeps 和 (jieba: 那和格)
+    ("yancheng", "和格标准定的多高", "85"),
+])
+def test_a_typo_is_tried_before_saying_the_document_does_not_say(store, slug, q, says):
+    reply = ask(store, slug, q)
+    assert reply.answered_from != "not_in_document" and says in reply.text, reply.text
+
+
+@pytest.mark.parametrize("slug,q", [("yancheng", "盐城这次创建分几个阶段"), ("hejin", "河津创建的阶段怎么安排的")])
+def test_the_city_s_short_name_is_the_plan_s_word(store, slug, q):
+    assert ask(store, slug, q).answered_from != "not_in_document"

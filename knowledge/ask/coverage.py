@@ -41,7 +41,8 @@ def _grammar_words() -> str:
 GRAMMAR_WORDS = _grammar_words()
 # The words a "when" reading and a unit reading are made of: other words must be the answer's text's.
 _WHEN_WORDS = "|".join([_runs(g.PHASE, g.PHASE_FILLER, g.ASKED_FILLER, g.ASKS), *g.STEP_WORDS])
-_UNIT_WORDS = _runs(g.MY_DUTY, g.TASK_WORD, g.INDICATOR_WORD, g.UNIT_LIKE, g.BARE, g.DUTY_WORD, g.ASKS)
+_UNIT_WORDS = "|".join([_runs(g.MY_DUTY, g.TASK_WORD, g.INDICATOR_WORD, g.UNIT_LIKE, g.BARE, g.DUTY_WORD, g.ASKS),
+                        "领导小组|小组|组长|副组长|成员"])  # a unit's posts in the leading group are its items too
 # Readings answered from the plan at large.
 _LOOKUPS = frozenset({Intent.SEARCH, Intent.UNKNOWN, Intent.DETAIL, Intent.OWE, Intent.PHASE, Intent.OVERVIEW,
                       Intent.HOWTO})
@@ -62,13 +63,16 @@ def check(q: Question, directory: UnitDirectory) -> None:
         g.MY_DUTY.search(q.text) or g.TASK_WORD.search(q.text) or g.INDICATOR_WORD.search(q.text))
     if not about_unit and (q.intent not in _LOOKUPS or q.units):
         return
-    words = lexicon.unknown_words(q.text, GRAMMAR_WORDS, topic=bool(g.SEARCH.search(q.text)))
+    # the city's own name is the plan's ("河津这个创建"), however short it is written
+    text = re.sub("|".join(map(re.escape, sorted({directory.city, directory.city[:-1]} - {""}, key=len, reverse=True)))
+                  or "$^", " ", q.text) if directory.city else q.text
+    words = lexicon.unknown_words(text, GRAMMAR_WORDS, topic=bool(g.SEARCH.search(text)))
     if not words and about_unit:  # "統計局要報哪些數據給你們": the unit's own items must speak of it
         unit = q.units[0]
-        words = lexicon.unknown_words(_without_names(q.text, directory, q.units), _UNIT_WORDS,
+        words = lexicon.unknown_words(_without_names(text, directory, q.units), _UNIT_WORDS,
                                       within=lexicon.unit_text.get(unit.id, "") + normalize(unit.name))
     elif not words and q.intent == Intent.PHASE:  # "验收不通过会怎么样": the timeline must speak of it
-        words = lexicon.unknown_words(q.text, _WHEN_WORDS, within=lexicon.phase_text)
+        words = lexicon.unknown_words(text, _WHEN_WORDS, within=lexicon.phase_text)
     if words:
         _not_covered(q, words)
 

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from knowledge.ask import coverage
 from knowledge.ask import grammar as g
 from knowledge.ask.question import Intent, Question
 from knowledge.units import UnitDirectory, normalize
+
+if TYPE_CHECKING:
+    from knowledge.lexicon import Lexicon
 
 _COMMAND = re.compile(r"^/([a-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.S)
 
@@ -57,15 +61,39 @@ def parse_command(name: str, arg: str, directory: UnitDirectory, text: str = "")
 
 def interpret(text: str, directory: UnitDirectory, bot_username: str | None = None) -> Question:
     """Read one free-text question: the first of ``RULES`` that recognises it decides."""
-    q = Question(text=g.clean(text, bot_username))
-    if directory.lexicon is not None:  # "工信句" → 工信局: homophone typos of the plan's own terms
+    q = _read(Question(text=g.clean(text, bot_username)), directory)
+    if q.intent == Intent.NOT_IN_DOCUMENT and directory.lexicon is not None:
+        # Before saying the document does not speak of a word, try it as a typo of one it does
+        # speak of ("和格" → 合格): read again when every such word has exactly one sound-alike.
+        lexicon, fixed = directory.lexicon, q.text
+        alikes = [_alike_within(w, lexicon) for w in q.query.split("、")]
+        if alikes and all(alikes):
+            for window, term in filter(None, alikes):
+                fixed = fixed.replace(window, term)
+            again = _read(Question(text=fixed), directory, repair=False)
+            if again.intent != Intent.NOT_IN_DOCUMENT:
+                q = again
+    _indicator_words(q)
+    return q
+
+
+def _alike_within(word: str, lexicon: Lexicon) -> tuple[str, str] | None:
+    """The longest part of ``word`` (jieba glues particles on: "那和格") that sounds like one plan term."""
+    for size in range(len(word), 1, -1):
+        for start in range(len(word) - size + 1):
+            if term := lexicon.sound_alike(word[start:start + size]):
+                return word[start:start + size], term
+    return None
+
+
+def _read(q: Question, directory: UnitDirectory, *, repair: bool = True) -> Question:
+    if repair and directory.lexicon is not None:  # "工信句" → 工信局: homophone typos of the plan's own terms
         q.text = directory.lexicon.repair(q.text)
     if not _by_form(q):
         body = g.FILLER.sub("", q.text)
         if not any(rule(q, body, directory) for rule in RULES):
             _search(q, body)
         coverage.check(q, directory)
-    _indicator_words(q)
     return q
 
 
