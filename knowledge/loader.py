@@ -20,6 +20,8 @@ from knowledge.checks import written_index
 from knowledge.models import (
     Campaign,
     Correction,
+    Evidence,
+    Figure,
     Indicator,
     IndicatorItem,
     IndicatorUnit,
@@ -27,6 +29,7 @@ from knowledge.models import (
     NationalIndicator,
     Officer,
     Phase,
+    ReminderAck,
     Task,
     TaskUnit,
     Unit,
@@ -192,6 +195,7 @@ def load_campaign(session: Session, doc: CampaignDocument, digest: str, path: st
     for pos, c in enumerate(doc.corrections, 1):
         session.add(Correction(campaign_id=camp.id, position=pos, **c.model_dump()))
     report.counts["corrections"] = len(doc.corrections)
+    _drop_stale_units(session)
     session.flush()
     return report
 
@@ -251,10 +255,22 @@ def _write_units(session: Session, camp: Campaign, doc: CampaignDocument) -> dic
         names = lg_units if g.members == "leading_group" else [index[normalize(m)] for m in g.members]
         for member in dict.fromkeys(names):
             session.add(UnitMember(group_id=gid, member_id=rows[member].id))
-    for stale in existing.values():  # units no longer in the file, unless someone uses them
-        if session.exec(select(Officer).where(Officer.unit_id == stale.id)).first() is None:
-            session.delete(stale)
+    session.info.setdefault("stale_units", []).extend(existing.values())  # dropped once nothing points at them
     return rows
+
+
+def _drop_stale_units(session: Session) -> None:
+    """Delete the units no longer in the file — after the indicators, tasks and leading group that
+    named them were rewritten (deleting them before is a foreign-key error), and only when no
+    officer, submission, figure or acknowledgement is theirs: what people did is never lost."""
+    session.flush()
+    for stale in session.info.pop("stale_units", []):
+        used = any(session.exec(select(model).where(model.unit_id == stale.id)).first() is not None
+                   for model in (Officer, Evidence, Figure, ReminderAck, IndicatorUnit, TaskUnit, LeadingGroupMember))
+        if not used:
+            session.exec(delete(UnitName).where(UnitName.unit_id == stale.id))
+            session.exec(delete(UnitMember).where((UnitMember.group_id == stale.id) | (UnitMember.member_id == stale.id)))
+            session.delete(stale)
 
 
 def _role(position: int, written: str, roles: dict[str, str] | None) -> str:

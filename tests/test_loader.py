@@ -127,3 +127,35 @@ def test_campaigns_dir_adds_a_city_and_needs_no_national_copy(tmp_path, monkeypa
     assert main(["ask", "--campaign", "yctest", "第3项"]) == 0
     assert main(["ask", "--campaign", "hejin", "第3项"]) == 0
     assert "网络交易经营者数量占市场主体比重" in capsys.readouterr().out
+
+
+def test_a_file_that_drops_units_loads_over_the_old_one(tmp_path):
+    """A city file whose units changed (here: Yancheng's draft, 31 units where the shipped file has
+    42) loads over the stored campaign: the units no longer named are dropped only after the
+    indicators, tasks and leading group that pointed at them are rewritten (before, a foreign-key
+    error), and a unit an officer belongs to is kept."""
+    import re
+
+    from sqlmodel import Session, select
+
+    from knowledge.campaigns import get_campaign
+    from knowledge.draft import draft_plan
+    from knowledge.models import Officer, Unit
+    from tests.conftest import campaigns_engine
+
+    seed = Path(__file__).parent / "seeds" / "002_cc65fc064bb31cd3.txt"
+    text = draft_plan(seed.read_text(encoding="utf-8"), slug="yancheng", source_file=seed.name).yaml()
+    text = re.sub(r"'TODO: [^']*'", "已核对", text)
+    (tmp_path / "yancheng.yaml").write_text(text, encoding="utf-8")
+    engine = campaigns_engine()
+    with Session(engine) as s:
+        camp = get_campaign(s, "yancheng")
+        kept = s.exec(select(Unit).where(Unit.campaign_id == camp.id, Unit.name == "东台市")).one()
+        s.add(Officer(campaign_id=camp.id, unit_id=kept.id, external_id="7", name="某", status="active"))
+        s.commit()
+        [report] = load_all(s, tmp_path)
+        s.commit()
+        assert report.error is None and report.changed
+        names = set(s.exec(select(Unit.name).where(Unit.campaign_id == camp.id)))
+    assert "东台市" in names  # an officer's unit stays
+    assert len(names) < 42
