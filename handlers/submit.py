@@ -114,7 +114,8 @@ def markup(rows: list) -> InlineKeyboardMarkup | None:
 async def collect(update: Update, context: BotContext) -> bool:
     """During /submit, files and texts are gathered until the officer confirms — only in the chat
     where the flow began, and only while the officer may still submit (judged now, by the gate).
-    Each is added to the stored draft (``knowledge.drafts``) before it is acknowledged."""
+    Each is added to the stored draft (``knowledge.drafts``) before it is acknowledged; a question
+    typed meanwhile is answered instead, and the flow kept."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or message.text and message.text.startswith("/"):
         return False
@@ -122,24 +123,27 @@ async def collect(update: Update, context: BotContext) -> bool:
         draft = drafts.current(session, user.id)
         if draft is None or draft.chat_id != str(message.chat_id):
             return False
-        asks = not message.effective_attachment and drafts.is_question(
-            strip_mention(message.text or "", context.bot.username))
-        if not asks:
-            request = await enter(update, context, session, Route.SUBMIT)
-            if request is None:  # told why not
-                drafts.end(session, user.id)
-                return True
-    if asks:  # answered as any question is (its own route), the flow kept
+        if not message.effective_attachment and drafts.is_question(
+                strip_mention(message.text or "", context.bot.username)):
+            request = None
+        elif (request := await enter(update, context, session, Route.SUBMIT)) is None:  # told why not
+            drafts.end(session, user.id)
+            return True
+    if request is None:
         return await _answer_and_keep(update, context, draft)
+    return await _keep(update, context, request)
+
+
+async def _keep(update: Update, context: BotContext, request: Request) -> bool:
+    """The message's file or text into the draft, then what the draft holds so far."""
     try:
-        draft = await _gather(message, context, request.where.officer)
+        draft = await _gather(update.effective_message, context, request.where.officer)
     except FileRejected as exc:
         await respond(update, refusal(exc))
         return True
-    if draft is None:  # cancelled meanwhile
-        return True
-    rows = [[("提交", f"sb:ok:{draft.campaign_id}"), ("取消", f"sb:x:{draft.campaign_id}")]]
-    await respond(update, render("submit_collected", files=len(draft.files), notes=len(draft.notes)), rows)
+    if draft is not None:  # (None: cancelled meanwhile)
+        rows = [[("提交", f"sb:ok:{draft.campaign_id}"), ("取消", f"sb:x:{draft.campaign_id}")]]
+        await respond(update, render("submit_collected", files=len(draft.files), notes=len(draft.notes)), rows)
     return True
 
 

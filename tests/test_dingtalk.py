@@ -203,8 +203,8 @@ async def test_submit_a_file_and_the_office_reviews_it_in_its_group(tmp_path, ve
                 await dt.wait_for(lambda s: any("缺少盖章页" in m.text for m in dt.gateway.to(user=OFFICER)))
             else:
                 await dt.wait_for(lambda s: any("已通过审核" in m.text for m in dt.gateway.to(user=OFFICER)))
-            done = await dt.wait_for(lambda s: any("审核人:王审核" in m.text for m in dt.gateway.to(conversation=OFFICE)))
-        assert any("审核人:王审核" in m.text for m in done if m.conversation == OFFICE)
+            done = await dt.wait_for(lambda s: any("审核人：王审核" in m.text for m in dt.gateway.to(conversation=OFFICE)))
+        assert any("审核人：王审核" in m.text for m in done if m.conversation == OFFICE)
     with Session(engine) as s:
         evidence = s.exec(select(Evidence)).one()
         assert (evidence.status, evidence.indicator_id is not None, evidence.submitter_user_id) == \
@@ -370,7 +370,7 @@ async def test_the_console_chat_shows_the_dingtalk_face(tmp_path):
                        lines=["我们单位负责哪些指标", "/submit", "选3", "exit", "第12项指标"], out=shown.append)
     text = "\n".join(shown)
     assert "**牵头的指标**" in text and "[\\[选1\\]" in text and "dtmd://dingtalkclient/sendMessage" in text
-    assert "请选择要提交材料的指标" in text and "好的,为第3项" in text  # 选3: the picker's first indicator
+    assert "请选择要提交材料的指标" in text and "好的，为第3项" in text  # 选3: the picker's first indicator
     assert "建立健全协同监管" not in text  # nothing after exit (第12项指标 was not asked)
 
 

@@ -69,13 +69,13 @@ def identity(session: Session, slug: str, unit: str | None, role: str) -> Identi
         while people.officer_of(session=session, user_id=user_id) is not None:
             user_id += 1
         return Identity(user_id, f"新用户{user_id - NEW_BASE_ID}", role, camp.slug, camp.city, "", group_id)
-    unit_id, unit_name = _unit(session, camp, unit, office=role == "office")
+    unit_id, unit_name = pick_unit(session, camp, unit, office=role == "office")
     name = "办公室试用人员" if role == "office" else "试用联络员"
     return Identity(BASE_ID + camp.id * 100_000 + unit_id * 10 + (1 if role == "office" else 0), name, role,
                     camp.slug, camp.city, unit_name, group_id)
 
 
-def _unit(session: Session, camp: Campaign, unit: str | None, *, office: bool) -> tuple[int, str]:
+def pick_unit(session: Session, camp: Campaign, unit: str | None, *, office: bool = False) -> tuple[int, str]:
     """The unit named, else the office's unit (office) or the lead unit of the first indicator."""
     directory = UnitDirectory.load(session, camp)
     if unit:

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable
 
 from sqlmodel import Session
 
+from bot.cli.common import pick_campaign
 from bot.context import Services
-from bot.fakes.console import _pick_unit
+from bot.fakes.console import pick_unit
 from bot.settings import Settings
 from bot.store import open_store
 from channels.dingtalk import CHANNEL
@@ -50,7 +51,9 @@ async def chat_session(settings: Settings, *, campaign: str, unit: str | None, g
     engine = open_store(settings)
     clock = SystemClock()
     with Session(engine) as session:
-        campaign_id, unit_id, unit_name = _pick_unit(session, campaign, unit)
+        camp = pick_campaign(session, campaign, settings)
+        campaign_id = camp.id
+        unit_id, unit_name = pick_unit(session, camp, unit)
         people.add_officer(session=session, campaign_id=campaign_id, unit_id=unit_id, user_id=USER,
                            name="试用联络员", now=clock.now(), channel=CHANNEL)
         if group:
