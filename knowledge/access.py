@@ -213,10 +213,14 @@ def decide(route: Route, role: Role, chat: ChatKind, *, has_unit: bool = True, c
     return _need_met(need, role, private, has_unit)
 
 
-def commands_for(role: Role, chat: ChatKind, *, has_unit: bool = True, published: bool = False) -> dict[str, list[str]]:
-    """The commands ``role`` may use in ``chat``, as /help lists them: everyone's, then the office's."""
+def commands_for(role: Role, chat: ChatKind, *, has_unit: bool = True, published: bool = False,
+                 offered: frozenset[str] | None = None) -> dict[str, list[str]]:
+    """The commands ``role`` may use in ``chat``, as /help lists them: everyone's, then the office's;
+    ``offered``: the command words a face implements (a face that has not all of them lists only its own)."""
     shown: dict[str, list[str]] = {"commands": [], "office": []}
     for name, route in COMMANDS.items():
+        if offered is not None and name.split()[0] not in offered:
+            continue
         if decide(route, role, chat, has_unit=has_unit, published=published) == ALLOWED:
             rule = TABLE[route]
             need = rule.published if published and rule.published else rule.need

@@ -100,7 +100,8 @@ async def test_a_private_question_is_answered_in_markdown(tmp_path):
 
 
 async def test_help_lists_what_the_role_may_use_from_the_access_table(tmp_path):
-    """DingTalk's /help is Telegram's: the commands the reader's role may use, not a fixed list."""
+    """DingTalk's /help is Telegram's: the commands the reader's role may use, not a fixed list —
+    of those this face implements (/withdraw is Telegram's only, so far)."""
     engine, _ = seeded(tmp_path)
     async with FakeDingTalk() as dt:
         async with Running(settings_for(dt, tmp_path), engine, FakeClock(NOW)):
@@ -108,7 +109,8 @@ async def test_help_lists_what_the_role_may_use_from_the_access_table(tmp_path):
             dt.push(sender=OFFICER, text="/help")
             sent = await dt.wait_for(lambda s: any(m.user == OFFICER for m in s))
     text = [m for m in sent if m.user == OFFICER][0].text
-    assert "/withdraw" in text and "/figure" in text and "/review" not in text, text
+    assert "/submit" in text and "/status" in text and "/review" not in text, text
+    assert "/withdraw" not in text and "/figure" not in text, text
 
 
 def test_a_robot_message_reads_as_plain_values():

@@ -38,6 +38,8 @@ from reminders.outbox import DeliveryDeferred
 
 log = logging.getLogger(__name__)
 QUESTION_COMMANDS = frozenset({"my", "unit", "ind", "find", "phase", "status"})
+# What this face implements of the access table's commands: /help lists only these here.
+OFFERED = QUESTION_COMMANDS | {"help", "start", "setup", "submit", "review"}
 
 
 class Face:
@@ -150,8 +152,8 @@ class Face:
             with self.services.session() as session:
                 where = await self.enter(session, msg, Route.HELP)
             if where is not None:  # the commands this person may use here, from the access table
-                await self.reply(msg, help_message(where.campaign, where.asker) if where.campaign else
-                                 say("help", city="", **commands_for(where.role, where.chat_kind)))
+                await self.reply(msg, help_message(where.campaign, where.asker, OFFERED) if where.campaign else
+                                 say("help", city="", **commands_for(where.role, where.chat_kind, offered=OFFERED)))
         elif name == "start":
             await enrol.start(self, msg)
         elif name == "setup":

@@ -31,10 +31,11 @@ def _help(scope: Scope, q: Question) -> Message:
     return help_message(scope.campaign, scope.asker)
 
 
-def help_message(campaign: Campaign, asker: Asker) -> Message:
-    """/help (and "帮助"): the commands this asker may use here, from the access table."""
+def help_message(campaign: Campaign, asker: Asker, offered: frozenset[str] | None = None) -> Message:
+    """/help (and "帮助"): the commands this asker may use here, from the access table (``offered``:
+    only those the face implements)."""
     shown = commands_for(Role(asker.role), ChatKind(asker.chat), has_unit=asker.unit is not None,
-                         published=publishes_status(campaign.extra))
+                         published=publishes_status(campaign.extra), offered=offered)
     return Message("help", {"city": campaign.city, **shown}, intent="help")
 
 
