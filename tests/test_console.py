@@ -51,6 +51,8 @@ def test_labels_that_carry_a_number_are_that_number():
     assert label_keys(["4. 新增规模", "10. 有特色", "1. 网上零售额", "下一页 ›"]) == \
         [(4, "新增规模"), (10, "有特色"), (1, "网上零售额"), (2, "下一页 ›")]
     assert label_keys(["提交", "取消"]) == [(1, "提交"), (2, "取消")]
+    # a second keyboard in the same turn counts on from the first's numbers
+    assert label_keys(["提交", "取消"], {1}) == [(2, "提交"), (3, "取消")]
     assert label_keys(["1. 甲", "1. 乙"]) == [(1, "1. 甲"), (2, "1. 乙")]  # a clash: count instead
 
 

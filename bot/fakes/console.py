@@ -110,17 +110,18 @@ def _group_title(who: Identity) -> str:
     return "办公室群(本地试用)" if who.role == "office" else "联络员群(本地试用)"
 
 
-def label_keys(labels: list[str]) -> list[tuple[int, str]]:
+def label_keys(labels: list[str], taken: set[int] | frozenset[int] = frozenset()) -> list[tuple[int, str]]:
     """The number to type for each button, and the label shown: a label that carries its own
     number ("4. 新增…") is that number, so typing what one reads presses what one meant; the
-    other buttons take the smallest numbers left."""
+    other buttons take the smallest numbers left (``taken``: those an earlier keyboard of the same
+    turn holds)."""
     own = [NUMBERED.match(label) for label in labels]
     numbers = [int(m.group(1)) for m in own if m]
     if len(set(numbers)) != len(numbers):  # two buttons claim one number: count them instead
         own = [None] * len(labels)
     used = {int(m.group(1)) for m in own if m}
     keys: list[tuple[int, str]] = []
-    free = (n for n in range(1, 10_000) if n not in used)
+    free = (n for n in range(1, 10_000) if n not in used and n not in taken)
     for label, m in zip(labels, own, strict=True):
         keys.append((int(m.group(1)), label[m.end():]) if m else (next(free), label))
     return keys
@@ -216,8 +217,9 @@ class Console:
             rows = (m.get("reply_markup") or {}).get("inline_keyboard") or []
             buttons = [b for row in rows for b in row if b.get("callback_data")]
             taken = set(self.choices)
-            for (number, label), button in zip(label_keys([b.get("text", "") for b in buttons]), buttons, strict=True):
-                while number in taken:  # a second keyboard in the same turn continues the count
+            labels = [b.get("text", "") for b in buttons]
+            for (number, label), button in zip(label_keys(labels, taken), buttons, strict=True):
+                while number in taken:  # a second keyboard's own "4. …" taken already: count on by 100
                     number += 100
                 taken.add(number)
                 self.choices[number] = (m["message_id"], button["callback_data"])
