@@ -7,6 +7,7 @@ unit name), so ids that evidence and officers point at stay valid.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -94,6 +95,19 @@ def validate(path: Path, raw: Any, model: type) -> Any:  # noqa: ANN401
         raise LoadError(str(path), [f"{label(raw, p.path)}: {p.text}" for p in _translate(exc, raw)]) from None
 
 
+def file_digest(text: str) -> str:
+    """What a stored campaign's ``data_hash`` is of: the file's text and the national versions'
+    (a new national text re-checks every campaign, though its own file did not change)."""
+    return hashlib.sha256(text.encode() + _national_texts()).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _national_texts() -> bytes:
+    from knowledge.national import versions_dir
+
+    return b"".join(p.read_bytes() for p in sorted(versions_dir().glob("*.yaml")))
+
+
 def read_campaign(path: Path, national: NationalVersion | None = None) -> tuple[CampaignDocument, str]:
     """Parse and fully check one campaign file for loading, raising ``LoadError`` with every problem.
 
@@ -141,7 +155,15 @@ def load_all(session: Session, directory: Path | None = None, extra: Path | None
         files.update({p.stem: p for p in campaign_files(extra)})
     docs = []
     failed: list[LoadReport] = []
+    kept: list[LoadReport] = []
+    stored = dict(session.exec(select(Campaign.data_hash, Campaign.slug)).all())
     for p in files.values():
+        try:  # a file loaded as it is now was checked then: every start need not check it again
+            if (slug := stored.get(file_digest(p.read_text(encoding="utf-8")))) is not None:
+                kept.append(LoadReport(slug=slug, path=str(p), changed=False))
+                continue
+        except (OSError, UnicodeDecodeError):
+            pass  # read_campaign says what is wrong
         try:
             docs.append((p, *read_campaign(p)))
         except LoadError as exc:
@@ -151,7 +173,7 @@ def load_all(session: Session, directory: Path | None = None, extra: Path | None
     # The national table holds the versions the campaigns follow (all of them 2022 so far).
     for name in sorted({doc.campaign.national_version for _, doc, _ in docs}):
         load_national(session, version(name))
-    return [load_campaign(session, doc, digest, str(p)) for p, doc, digest in docs] + failed
+    return [load_campaign(session, doc, digest, str(p)) for p, doc, digest in docs] + kept + failed
 
 
 def load_campaign(session: Session, doc: CampaignDocument, digest: str, path: str) -> LoadReport:

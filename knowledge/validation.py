@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import hashlib
 import inspect
 import types
 import typing
@@ -298,7 +297,9 @@ def inspect_file(path: Path) -> FileCheck:
     except (OSError, UnicodeDecodeError) as exc:
         out.errors.append(f"无法读取文件({type(exc).__name__}),请确认是 UTF-8 编码的文本")
         return out
-    out.digest = hashlib.sha256(text.encode()).hexdigest()
+    from knowledge.loader import file_digest
+
+    out.digest = file_digest(text)
     try:
         parsed = parse(text)
     except YamlSyntaxError as exc:

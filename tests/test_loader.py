@@ -159,3 +159,19 @@ def test_a_file_that_drops_units_loads_over_the_old_one(tmp_path):
         names = set(s.exec(select(Unit.name).where(Unit.campaign_id == camp.id)))
     assert "东台市" in names  # an officer's unit stays
     assert len(names) < 42
+
+
+def test_an_unchanged_file_is_not_checked_again_at_start(monkeypatch):
+    """Every command and the bot call ``load_all`` at start; a file stored as it is now was checked
+    when it was loaded, so its full check (the slow, line-tracking parse) is not run again."""
+    import knowledge.validation
+    from tests.conftest import campaigns_engine
+
+    def no_check(path):
+        raise AssertionError(f"{path} checked again")
+
+    engine = campaigns_engine()
+    monkeypatch.setattr(knowledge.validation, "inspect_file", no_check)
+    with Session(engine) as s:
+        reports = load_all(s)
+    assert {r.slug for r in reports} == {"hejin", "yancheng"} and not any(r.changed for r in reports)
