@@ -189,3 +189,17 @@ def test_phases_shift_with_a_bad_date_gives_shifts_syntax(cli):
     assert code == 0 and out.startswith("时间表已改从 2027-01-04 开始:")
     code, out, _ = cli("due", "set", "--indicator", "3", "--date", "2027-03-31")
     assert code == 0 and out.startswith("已设定:第3项 截止 2027-03-31。")
+
+
+def test_an_integrity_error_is_not_called_a_connection_problem(capsys):
+    """A write the database refuses is a bug to report, not "无法连接数据库"."""
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.cli.common import failure
+
+    exc = IntegrityError("INSERT …", {}, sqlite3.IntegrityError("FOREIGN KEY constraint failed"))
+    assert failure(exc, None) == 1
+    err = capsys.readouterr().err
+    assert "无法连接" not in err and "数据完整性约束" in err and "FOREIGN KEY" in err

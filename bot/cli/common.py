@@ -65,7 +65,7 @@ def failure(exc: Exception, settings: Settings | None) -> int | None:
     The exception classes are imported here, when something failed, so that a command that
     succeeds never pays for loading the store's and the loader's modules just to name them.
     """
-    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+    from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 
     from knowledge.campaigns import UnknownCampaign
     from knowledge.loader import LoadError
@@ -75,6 +75,11 @@ def failure(exc: Exception, settings: Settings | None) -> int | None:
         return 2
     if isinstance(exc, LoadError):
         print(f"数据文件有误:\n{exc}", file=sys.stderr)
+        return 1
+    if isinstance(exc, IntegrityError):  # the database refused a write: a bug of ours, not the connection
+        logging.getLogger("liaison-bot").error("integrity error", exc_info=exc)
+        print(f"错误：数据库拒绝了这次写入（数据完整性约束：{str(exc.orig).splitlines()[0]}），没有写入任何内容。"
+              "请把这条信息和 LOG_LEVEL=DEBUG 下的日志发给维护人员。", file=sys.stderr)
         return 1
     if isinstance(exc, DBAPIError | ArgumentError | NoSuchModuleError | ModuleNotFoundError):
         if isinstance(exc, ModuleNotFoundError) and not is_db_driver(exc):
