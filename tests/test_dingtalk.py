@@ -113,6 +113,33 @@ async def test_help_lists_what_the_role_may_use_from_the_access_table(tmp_path):
     assert "/withdraw" not in text and "/figure" not in text, text
 
 
+async def test_reminders_says_what_is_coming_for_the_unit(tmp_path):
+    """/reminders on DingTalk is the core's answer (``reminders.controls.upcoming``), as on Telegram."""
+    from bot.render import render_message
+    from knowledge.campaigns import get_campaign
+    from knowledge.people import officer_of
+    from knowledge.units import UnitDirectory
+    from reminders.controls import upcoming
+
+    engine, _ = seeded(tmp_path)
+    async with FakeDingTalk() as dt:
+        async with Running(settings_for(dt, tmp_path), engine, FakeClock(NOW)):
+            await connected(dt)
+            dt.push(sender=OFFICER, text="/reminders")
+            sent = await dt.wait_for(lambda s: any(m.user == OFFICER for m in s))
+    text = [m for m in sent if m.user == OFFICER][0].text
+    with Session(engine) as s:
+        camp = get_campaign(s, "hejin")
+        o = officer_of(session=s, user_id=OFFICER, channel="dingtalk")
+        expected = upcoming(session=s, campaign=camp, directory=UnitDirectory.load(s, camp), unit_id=o.unit_id,
+                            unit_name=o.unit_name, today=NOW.date())
+    from bot.render import to_text
+
+    want = [line for line in to_text(render_message(expected)).splitlines() if line.strip()]
+    assert want and all(line.strip().replace("*", "")[:20] in text.replace("*", "").replace("\\", "")
+                        for line in want[:3]), (want, text)
+
+
 def test_a_robot_message_reads_as_plain_values():
     msg = robot_message({"msgId": "m1", "conversationId": GROUP, "conversationType": "2", "senderStaffId": "s1",
                          "senderId": "$:opaque", "senderNick": "甲", "msgtype": "text",

@@ -34,12 +34,13 @@ from knowledge.ask.dispatch import help_message, opened
 from knowledge.ask.parse import parse_command
 from knowledge.campaigns import UnknownCampaign
 from knowledge.messages import Action, ActionKind, Message, say
+from reminders import acks, controls
 from reminders.outbox import DeliveryDeferred
 
 log = logging.getLogger(__name__)
 QUESTION_COMMANDS = frozenset({"my", "unit", "ind", "find", "phase", "status"})
 # What this face implements of the access table's commands: /help lists only these here.
-OFFERED = QUESTION_COMMANDS | {"help", "start", "setup", "submit", "review"}
+OFFERED = QUESTION_COMMANDS | {"help", "start", "setup", "submit", "review", "reminders", "acks"}
 
 
 class Face:
@@ -162,8 +163,25 @@ class Face:
             await flows.submit_command(self, msg, args.strip())
         elif name == "review":
             await review.review_command(self, msg)
+        elif name in ("reminders", "acks"):
+            await self._schedule_read(msg, name)
         else:
             await self.reply(msg, render("unknown_command", command="/" + name))
+
+    async def _schedule_read(self, msg: RobotMessage, name: str) -> None:
+        """/reminders (what is coming for my unit) and /acks (the office: who has not signed), as
+        ``handlers.schedule`` answers them, from ``reminders.controls`` and ``reminders.acks``."""
+        with self.services.session() as session:
+            where = await self.enter(session, msg, Route.REMINDERS if name == "reminders" else Route.ACKS)
+            if where is None:
+                return
+            if name == "reminders":
+                reply = controls.upcoming(session=session, campaign=where.campaign, directory=where.directory,
+                                          unit_id=where.officer.unit_id, unit_name=where.officer.unit_name,
+                                          today=self.services.today())
+            else:
+                reply = acks.unsigned(session=session, campaign=where.campaign, directory=where.directory)
+        await self.reply(msg, reply)
 
     async def question(self, msg: RobotMessage, text: str, read=None) -> None:  # noqa: ANN001
         """Read the question once, admit it by its route, answer (as ``handlers.ask._typed``)."""
