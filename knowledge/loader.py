@@ -7,7 +7,6 @@ unit name), so ids that evidence and officers point at stay valid.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -37,6 +36,7 @@ from knowledge.models import (
     UnitMember,
     UnitName,
 )
+from knowledge.national import file_digest
 from knowledge.schema import CampaignDocument, NationalVersion
 from knowledge.units import normalize
 
@@ -93,19 +93,6 @@ def validate(path: Path, raw: Any, model: type) -> Any:  # noqa: ANN401
         return model.model_validate(raw)
     except ValidationError as exc:
         raise LoadError(str(path), [f"{label(raw, p.path)}: {p.text}" for p in _translate(exc, raw)]) from None
-
-
-def file_digest(text: str) -> str:
-    """What a stored campaign's ``data_hash`` is of: the file's text and the national versions'
-    (a new national text re-checks every campaign, though its own file did not change)."""
-    return hashlib.sha256(text.encode() + _national_texts()).hexdigest()
-
-
-@functools.lru_cache(maxsize=1)
-def _national_texts() -> bytes:
-    from knowledge.national import versions_dir
-
-    return b"".join(p.read_bytes() for p in sorted(versions_dir().glob("*.yaml")))
 
 
 def read_campaign(path: Path, national: NationalVersion | None = None) -> tuple[CampaignDocument, str]:

@@ -12,6 +12,7 @@ can award at most 98 points; the store says so instead of letting a total of 100
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
@@ -195,3 +196,13 @@ def totals(*, session: Session, campaign: Campaign) -> dict:
         "level1": list(per_level.values()),
     }
 
+
+def file_digest(text: str) -> str:
+    """What a stored campaign's ``data_hash`` is of: the file's text and the national versions'
+    (a new national text re-checks every campaign, though its own file did not change)."""
+    return hashlib.sha256(text.encode() + _national_texts()).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _national_texts() -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(versions_dir().glob("*.yaml")))

@@ -297,7 +297,7 @@ def inspect_file(path: Path) -> FileCheck:
     except (OSError, UnicodeDecodeError) as exc:
         out.errors.append(f"无法读取文件({type(exc).__name__}),请确认是 UTF-8 编码的文本")
         return out
-    from knowledge.loader import file_digest
+    from knowledge.national import file_digest
 
     out.digest = file_digest(text)
     try:
