@@ -84,6 +84,17 @@ async def connected(dt: FakeDingTalk) -> None:
     raise TimeoutError("the face never connected")
 
 
+async def first_private_reply(tmp_path, text: str) -> tuple[object, str]:
+    """The seeded store and the bot's first private reply to the officer's ``text``."""
+    engine, _ = seeded(tmp_path)
+    async with FakeDingTalk() as dt:
+        async with Running(settings_for(dt, tmp_path), engine, FakeClock(NOW)):
+            await connected(dt)
+            dt.push(sender=OFFICER, text=text)
+            sent = await dt.wait_for(lambda s: any(m.user == OFFICER for m in s))
+    return engine, [m for m in sent if m.user == OFFICER][0].text
+
+
 async def test_a_private_question_is_answered_in_markdown(tmp_path):
     engine, _ = seeded(tmp_path)
     async with FakeDingTalk() as dt:
@@ -102,13 +113,7 @@ async def test_a_private_question_is_answered_in_markdown(tmp_path):
 async def test_help_lists_what_the_role_may_use_from_the_access_table(tmp_path):
     """DingTalk's /help is Telegram's: the commands the reader's role may use, not a fixed list —
     of those this face implements (/withdraw is Telegram's only, so far)."""
-    engine, _ = seeded(tmp_path)
-    async with FakeDingTalk() as dt:
-        async with Running(settings_for(dt, tmp_path), engine, FakeClock(NOW)):
-            await connected(dt)
-            dt.push(sender=OFFICER, text="/help")
-            sent = await dt.wait_for(lambda s: any(m.user == OFFICER for m in s))
-    text = [m for m in sent if m.user == OFFICER][0].text
+    engine, text = await first_private_reply(tmp_path, "/help")
     assert "/submit" in text and "/status" in text and "/review" not in text, text
     assert "/withdraw" not in text and "/figure" not in text, text
 
@@ -121,13 +126,7 @@ async def test_reminders_says_what_is_coming_for_the_unit(tmp_path):
     from knowledge.units import UnitDirectory
     from reminders.controls import upcoming
 
-    engine, _ = seeded(tmp_path)
-    async with FakeDingTalk() as dt:
-        async with Running(settings_for(dt, tmp_path), engine, FakeClock(NOW)):
-            await connected(dt)
-            dt.push(sender=OFFICER, text="/reminders")
-            sent = await dt.wait_for(lambda s: any(m.user == OFFICER for m in s))
-    text = [m for m in sent if m.user == OFFICER][0].text
+    engine, text = await first_private_reply(tmp_path, "/reminders")
     with Session(engine) as s:
         camp = get_campaign(s, "hejin")
         o = officer_of(session=s, user_id=OFFICER, channel="dingtalk")
