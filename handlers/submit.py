@@ -142,8 +142,8 @@ async def _keep(update: Update, context: BotContext, request: Request) -> bool:
         await respond(update, refusal(exc))
         return True
     if draft is not None:  # (None: cancelled meanwhile)
-        rows = [[("提交", f"sb:ok:{draft.campaign_id}"), ("取消", f"sb:x:{draft.campaign_id}")]]
-        await respond(update, render("submit_collected", files=len(draft.files), notes=len(draft.notes)), rows)
+        await respond(update, render("submit_collected", files=len(draft.files), notes=len(draft.notes)),
+                      _finish_rows(draft))
     return True
 
 
@@ -152,9 +152,14 @@ async def _answer_and_keep(update: Update, context: BotContext, draft: drafts.Dr
     from handlers.ask import free_text
 
     await free_text(update, context)
-    rows = [[("提交", f"sb:ok:{draft.campaign_id}"), ("取消", f"sb:x:{draft.campaign_id}")]]
-    await respond(update, render("submit_kept", no=draft.no, files=len(draft.files), notes=len(draft.notes)), rows)
+    await respond(update, render("submit_kept", no=draft.no, files=len(draft.files), notes=len(draft.notes)),
+                  _finish_rows(draft))
     return True
+
+
+def _finish_rows(draft: drafts.Draft) -> list:
+    """提交 and 取消 under what the flow holds so far."""
+    return [[("提交", f"sb:ok:{draft.campaign_id}"), ("取消", f"sb:x:{draft.campaign_id}")]]
 
 
 async def _gather(message: Message, context: BotContext, officer: OfficerInfo) -> drafts.Draft | None:

@@ -120,6 +120,12 @@ async def submit_choice(face: Face, msg: RobotMessage, action: Action) -> None:
             await _pick(face, msg, session, where, ids[0], ids[1] if step == "t" else None)
 
 
+def _finish_rows(draft: drafts.Draft) -> list[list[Action]]:
+    """提交 and 取消 under what the flow holds so far (the Telegram face's ``sb:ok`` / ``sb:x``)."""
+    return [[Action("提交", ActionKind.SUBMIT, ("ok", draft.campaign_id)),
+             Action("取消", ActionKind.SUBMIT, ("x", draft.campaign_id))]]
+
+
 async def collect(face: Face, msg: RobotMessage) -> bool:
     """During a flow, a file or a text in the chat where it began is kept in the draft."""
     with face.services.session() as session:
@@ -134,8 +140,7 @@ async def collect(face: Face, msg: RobotMessage) -> bool:
                 return True
     if asks:  # answered as any question is (its own route), the flow kept
         await face.question(msg, msg.text)
-        rows = [[Action("提交", ActionKind.SUBMIT, ("ok", draft.campaign_id)),
-                 Action("取消", ActionKind.SUBMIT, ("x", draft.campaign_id))]]
+        rows = _finish_rows(draft)
         await face.reply(msg, Message("submit_kept", {"no": draft.no, "files": len(draft.files),
                                                       "notes": len(draft.notes)}, actions=rows))
         return True
@@ -148,8 +153,7 @@ async def collect(face: Face, msg: RobotMessage) -> bool:
         draft = drafts.gather(session, msg.sender, face.services.clock.now(), file=f,
                               note="" if f else msg.text, channel=CHANNEL)
     if draft is not None:
-        rows = [[Action("提交", ActionKind.SUBMIT, ("ok", draft.campaign_id)),
-                 Action("取消", ActionKind.SUBMIT, ("x", draft.campaign_id))]]
+        rows = _finish_rows(draft)
         await face.reply(msg, Message("submit_collected", {"files": len(draft.files), "notes": len(draft.notes)},
                                       actions=rows))
     return True
