@@ -53,8 +53,14 @@ def _plain(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+_DATE = re.compile(r"(\d{4})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"[\s()（）:：,，、。.]", "", unicodedata.normalize("NFKC", text))
+    """The text without spacing and punctuation, its dates in one form (2023-06-30, 2023年6月30日
+    and 2023.6.30 are one fact; a set's writer copies the document's form, the bot writes ISO)."""
+    text = _DATE.sub(lambda m: f"{m[1]}-{int(m[2])}-{int(m[3])}", unicodedata.normalize("NFKC", text))
+    return re.sub(r"[\s()（）:：,，、。.]", "", text)
 
 
 def grade(session: Session, case: dict) -> Graded:

@@ -37,3 +37,12 @@ def test_grader_fails_a_wrong_answer(store):
     assert not run(store, [case])[0].right
     case["expect"] = {"indicators": [7, 19]}
     assert run(store, [case])[0].right
+
+
+def test_grader_reads_one_date_in_any_written_form():
+    """2023-6-30 in a set matches 2023-06-30 or 2023年6月30日 in a reply; another day does not."""
+    from tests.heldout import _squash
+
+    assert _squash("2023-6-30") in _squash("方案于 2023-06-30 印发")
+    assert _squash("2023-6-30") in _squash("2023年6月30日印发")
+    assert _squash("2023-6-30") not in _squash("2023-06-03 印发")
