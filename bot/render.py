@@ -53,7 +53,7 @@ def environment() -> Environment:
     return env
 
 
-def render(name: str, **context: Any) -> str:  # noqa: ANN401
+def render(name: str, /, **context: Any) -> str:  # noqa: ANN401
     """Render ``templates/<name>.j2`` to Telegram HTML; blank runs collapse to one empty line."""
     text = environment().get_template(f"{name}.j2").render(**context)
     return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     dingtalk_client_secret: SecretStr | None = None
     dingtalk_robot_code: str = ""
     dingtalk_openapi_endpoint: str = "https://api.dingtalk.com"
+    dingtalk_oapi_endpoint: str = "https://oapi.dingtalk.com"  # the older API: media uploads (files the bot sends)
     dingtalk_admin_user_ids: str = ""
 
     @field_validator("office_chat_id", mode="before")

@@ -41,7 +41,7 @@ async def pause_command(update: Update, context: BotContext, request: Request) -
     """/pause and /resume (office): stop or restart all reminders of the campaign."""
     paused = update.effective_message.text.lstrip("/").startswith("pause")
     reply = controls.set_paused(session=request.session, campaign=request.where.campaign, paused=paused,
-                                by=update.effective_user.id)
+                                by=update.effective_user.id, now=context.services.clock.now())
     request.session.commit()
     await respond(update, reply)
 

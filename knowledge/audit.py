@@ -10,7 +10,7 @@ from knowledge.models.audit import AuditLog
 
 
 def record(session: Session, *, action: str, at: datetime, campaign_id: int | None = None,
-           actor: int | None = None, subject: str = "", before: dict | None = None,
+           actor: int | str | None = None, subject: str = "", before: dict | None = None,
            after: dict | None = None) -> AuditLog:
     """Add one audit row to the caller's transaction (committed with the change it describes)."""
     row = AuditLog(campaign_id=campaign_id, actor_user_id=actor, action=action, subject=subject,

@@ -227,10 +227,14 @@ def _kind(files: list[FileIn], note: str) -> str:
     return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
-def withdraw(session: Session, *, evidence_id: int, user_id: int, now: datetime) -> EvidenceView:
-    """The submitter takes a submission back before it is reviewed."""
+def withdraw(session: Session, *, evidence_id: int, user_id: int | str, now: datetime,
+             channel: str = TELEGRAM) -> EvidenceView:
+    """The submitter takes a submission back before it is reviewed (the same person: the id on the
+    same ``channel`` — a Telegram id and a DingTalk staff id may be the same digits)."""
     ev = session.get(Evidence, evidence_id)
-    if ev is None or external_id(ev.submitter_user_id) != external_id(user_id):
+    officer = session.get(Officer, ev.officer_id) if ev is not None and ev.officer_id else None
+    if ev is None or external_id(ev.submitter_user_id) != external_id(user_id) or \
+            officer is not None and officer.channel != channel:
         raise EvidenceError(f"没有找到您提交的材料 #{evidence_id}。")
     if ev.status != "submitted":
         if ev.status == "withdrawn":
@@ -261,7 +265,7 @@ def parse_points(text: str) -> Decimal:
     return value + 0  # "-0" reads as 0
 
 
-def review(session: Session, *, evidence_id: int, reviewer_id: int, accept: bool, now: datetime,
+def review(session: Session, *, evidence_id: int, reviewer_id: int | str, accept: bool, now: datetime,
            reason: str = "", points: Decimal | None = None) -> EvidenceView:
     """The office accepts (with points, default the item's maximum) or returns with a reason."""
     ev = session.get(Evidence, evidence_id)

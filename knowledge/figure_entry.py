@@ -66,7 +66,7 @@ def accepted_kind(view: IndicatorView, label: str) -> Kind:
 
 
 def enter_figure(*, session: Session, campaign: Campaign, directory: UnitDirectory, line: FigureLine,
-                 unit_id: int | None, office: bool, user_id: int, now: datetime) -> dict[str, Any]:
+                 unit_id: int | None, office: bool, user_id: int | str, now: datetime) -> dict[str, Any]:
     """Record one figure and score the indicator with it: the data of ``figure_saved``.
 
     An officer enters figures only for indicators their unit answers for; the office (``unit_id``

@@ -130,7 +130,7 @@ def check_value(kind: Kind, value: Decimal, percent: bool) -> Decimal:
 
 
 def record_figure(session: Session, *, campaign_id: int, indicator_id: int, unit_id: int | None, kind: Kind,
-                  year: int, value: Decimal, source: str, user_id: int | None, now: datetime) -> Figure:
+                  year: int, value: Decimal, source: str, user_id: int | str | None, now: datetime) -> Figure:
     """Store (or replace) one figure of one year; the previous value stays in the audit log."""
     if not 2000 <= year <= 2100:
         raise FigureError(f"年份 {year} 不对。")

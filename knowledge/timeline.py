@@ -90,7 +90,7 @@ def state(session: Session, campaign: Campaign) -> CampaignState:
     return row
 
 
-def set_phases(session: Session, campaign: Campaign, spec: list[tuple[str, date, date]], *, by: int | None,
+def set_phases(session: Session, campaign: Campaign, spec: list[tuple[str, date, date]], *, by: int | str | None,
                now: datetime) -> list[Phase]:
     """Replace the timeline with the office's phases (the document's stay in the audit log)."""
     if not spec:
@@ -110,7 +110,7 @@ def set_phases(session: Session, campaign: Campaign, spec: list[tuple[str, date,
     return rows
 
 
-def shift(session: Session, campaign: Campaign, start: date, *, by: int | None, now: datetime) -> list[Phase]:
+def shift(session: Session, campaign: Campaign, start: date, *, by: int | str | None, now: datetime) -> list[Phase]:
     """Move the whole timeline so it starts on ``start``, keeping each phase's length and gaps."""
     rows = phases(session, campaign)
     if not rows:
@@ -187,7 +187,7 @@ def _dues_and_phase(session: Session, campaign: Campaign) -> tuple[dict[int, Due
     return out, default
 
 
-def set_due(session: Session, campaign: Campaign, no: int, due: date, *, by: int | None, now: datetime) -> Due:
+def set_due(session: Session, campaign: Campaign, no: int, due: date, *, by: int | str | None, now: datetime) -> Due:
     """The office's own due date for one indicator."""
     check_dates(campaign, [due], now.date())
     ind = session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id, Indicator.no == no)).first()

@@ -14,6 +14,8 @@ from sqlmodel import Session
 
 from knowledge import chats as bindings
 from knowledge import people
+from knowledge.audit import record
+from knowledge.identity import TELEGRAM, external_id
 from knowledge.messages import Message, say
 from knowledge.models import Campaign
 from knowledge.numbers import read_number
@@ -70,30 +72,38 @@ def why_none(*, session: Session, campaign: Campaign, directory: UnitDirectory, 
             "numbers": [n for n in owed if dues[n].due == day]}
 
 
-def mute(*, session: Session, campaign: Campaign, user_id: int, arg: str,
-         now: datetime) -> tuple[Message, list[tuple[int, Message]]]:
-    """/mute N: the officer's reply, and the notes to the office chats (the office sees who muted)."""
+def mute(*, session: Session, campaign: Campaign, user_id: int | str, arg: str, now: datetime,
+         channel: str = TELEGRAM) -> tuple[Message, list[tuple[int | str, Message]]]:
+    """/mute N: the officer's reply, and the notes to the office chats (the office sees who muted)
+    on the asker's ``channel`` — the face that answers is the one that can reach them."""
     days = read_number(arg, low=0)
     if days is None:
         return say("mute_usage"), []
     try:
-        officer = people.mute(session=session, user_id=user_id, campaign_id=campaign.id, days=days, now=now)
+        officer = people.mute(session=session, user_id=user_id, campaign_id=campaign.id, days=days, now=now,
+                              channel=channel)
     except people.PeopleError as exc:
         return say("refused", reason=str(exc)), []
     notice = say("muted_office", days=days, officer=officer)
     offices = bindings.office_chats(session=session, campaign_id=campaign.id)
-    return say("muted", days=days, officer=officer), [(c.chat_id, notice) for c in offices]
+    return say("muted", days=days, officer=officer), [(c.chat_id, notice) for c in offices if c.channel == channel]
 
 
-def set_paused(*, session: Session, campaign: Campaign, paused: bool, by: int) -> Message:
-    """/pause and /resume: stop or restart every reminder of the campaign."""
+def set_paused(*, session: Session, campaign: Campaign, paused: bool, by: int | str,
+               now: datetime | None = None) -> Message:
+    """/pause and /resume: stop or restart every reminder of the campaign (audited when ``now`` is given)."""
     st = state(session, campaign)
-    st.reminders_paused, st.paused_by = paused, by
+    before = st.reminders_paused
+    st.reminders_paused, st.paused_by = paused, external_id(by)
     session.add(st)
+    if now is not None:
+        record(session, action="reminders.pause" if paused else "reminders.resume", at=now,
+               campaign_id=campaign.id, actor=external_id(by), subject=f"campaign:{campaign.id}",
+               before={"paused": bool(before)}, after={"paused": paused})
     return say("paused", paused=paused)
 
 
-def change_due(*, session: Session, campaign: Campaign, args: list[str], by: int, now: datetime) -> Message:
+def change_due(*, session: Session, campaign: Campaign, args: list[str], by: int | str, now: datetime) -> Message:
     """/due 12 2027-03-31: an indicator's own due date."""
     try:
         no, day = read_number(args[0]), read_day(" ".join(args[1:]))
@@ -122,7 +132,7 @@ def parse_phases(text: str) -> list[tuple[str, date, date]]:
     return spec
 
 
-def change_phases(*, session: Session, campaign: Campaign, action: str, text: str, by: int,
+def change_phases(*, session: Session, campaign: Campaign, action: str, text: str, by: int | str,
                   now: datetime) -> Message:
     """/phase set 名称 起 止; … replaces the timeline; /phase shift 2026-12-01 moves it whole."""
     try:

@@ -112,10 +112,11 @@ async def test_a_private_question_is_answered_in_markdown(tmp_path):
 
 async def test_help_lists_what_the_role_may_use_from_the_access_table(tmp_path):
     """DingTalk's /help is Telegram's: the commands the reader's role may use, not a fixed list —
-    of those this face implements (/withdraw is Telegram's only, so far)."""
+    of those this face implements (now every command of the table)."""
     engine, text = await first_private_reply(tmp_path, "/help")
     assert "/submit" in text and "/status" in text and "/review" not in text, text
-    assert "/withdraw" not in text and "/figure" not in text, text
+    assert "/withdraw" in text and "/figure" in text and "/mute" in text, text
+    assert "/pause" not in text and "/digest" not in text and "/bind" not in text, text
 
 
 async def test_reminders_says_what_is_coming_for_the_unit(tmp_path):

@@ -13,7 +13,12 @@ with ``DINGTALK_OPENAPI_ENDPOINT``.
 - ``POST /v1.0/robot/messageFiles/download`` → a ``downloadUrl`` served by ``GET /files/<code>``.
 - ``POST /v1.0/robot/groupMessages/send`` and ``/v1.0/robot/oToMessages/batchSend``: ``msgParam``
   must be a JSON string; what arrived is kept in ``sent``; users in ``left`` come back in
-  ``invalidStaffIdList``; conversations in ``gone`` answer 400.
+  ``invalidStaffIdList``; conversations in ``gone`` answer 400. ``sampleFile`` and
+  ``sampleImageMsg`` must name a media id this gateway handed out.
+- ``POST /media/upload?access_token=…&type=image|file`` (the older API's host, here the same
+  server: ``DINGTALK_OAPI_ENDPOINT``) with the multipart field ``media`` → ``{"errcode": 0,
+  "media_id"}``; what arrived is kept in ``uploads`` (name, type, bytes). A bad token answers
+  ``errcode`` 40014 with HTTP 200, as the old API does.
 """
 
 from __future__ import annotations
@@ -39,6 +44,18 @@ class Sent:
     user: str
     title: str
     text: str
+    key: str = "sampleMarkdown"  # the msgKey
+    param: dict = field(default_factory=dict)  # the msgParam, parsed
+
+
+@dataclass
+class Upload:
+    """One media upload: its ``media_id``, the file's name, the ``type`` and the bytes."""
+
+    media_id: str
+    name: str
+    kind: str
+    data: bytes
 
 
 @dataclass
@@ -49,6 +66,7 @@ class Gateway:
     secret: str
     robot_code: str
     sent: list[Sent] = field(default_factory=list)
+    uploads: list[Upload] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
     left: set[str] = field(default_factory=set)
     gone: set[str] = field(default_factory=set)
@@ -165,20 +183,41 @@ class Send(_Json):
             self.answer({"code": "param.error", "message": "robotCode or msgParam invalid"}, 400)
             return
         md = json.loads(param)
+        key = b.get("msgKey", "")
+        media = md.get("mediaId") if key == "sampleFile" else md.get("photoURL") if key == "sampleImageMsg" else None
+        if key in ("sampleFile", "sampleImageMsg") and media not in {u.media_id for u in self.gateway.uploads}:
+            self.answer({"code": "param.error", "message": "mediaId invalid"}, 400)
+            return
         if self.request.path.endswith("/groupMessages/send"):
             conv = b.get("openConversationId", "")
             if conv in self.gateway.gone:
                 self.answer({"code": "robot.not.in.group", "message": "机器人不在群内"}, 400)
                 return
-            self.gateway.sent.append(Sent(conv, "", md.get("title", ""), md.get("text", "")))
+            self.gateway.sent.append(Sent(conv, "", md.get("title", ""), md.get("text", ""), key, md))
             self.answer({"processQueryKey": f"q{next(self.gateway.counter)}"})
             return
         invalid = [u for u in b.get("userIds", []) if u in self.gateway.left]
         for user in b.get("userIds", []):
             if user not in invalid:
-                self.gateway.sent.append(Sent("", user, md.get("title", ""), md.get("text", "")))
+                self.gateway.sent.append(Sent("", user, md.get("title", ""), md.get("text", ""), key, md))
         self.answer({"processQueryKey": f"q{next(self.gateway.counter)}", "invalidStaffIdList": invalid,
                      "flowControlledStaffIdList": []})
+
+
+class MediaUpload(_Json):
+    def post(self) -> None:
+        if self.get_query_argument("access_token", "") not in self.gateway.tokens:
+            self.answer({"errcode": 40014, "errmsg": "不合法的access_token"})
+            return
+        kind = self.get_query_argument("type", "") or self.get_body_argument("type", "")
+        media = (self.request.files.get("media") or [None])[0]
+        if kind not in ("image", "file", "voice", "video") or media is None:
+            self.answer({"errcode": 40004, "errmsg": "不合法的媒体文件类型"})
+            return
+        upload = Upload(f"@media-{next(self.gateway.counter)}", media["filename"], kind, media["body"])
+        self.gateway.uploads.append(upload)
+        self.answer({"errcode": 0, "errmsg": "ok", "media_id": upload.media_id, "type": kind,
+                     "created_at": int(time.time() * 1000)})
 
 
 class FakeDingTalk:
@@ -198,7 +237,7 @@ class FakeDingTalk:
         app = Application([(r"/v1.0/oauth2/accessToken", Token, g), (r"/v1.0/gateway/connections/open", Open, g),
                            (r"/connect", Connect, g), (r"/v1.0/robot/messageFiles/download", Download, g),
                            (r"/files/(.+)", File, g), (r"/v1.0/robot/groupMessages/send", Send, g),
-                           (r"/v1.0/robot/oToMessages/batchSend", Send, g)])
+                           (r"/v1.0/robot/oToMessages/batchSend", Send, g), (r"/media/upload", MediaUpload, g)])
         self._server = HTTPServer(app)
         self._server.listen(0, "127.0.0.1")
         self.port = next(iter(self._server._sockets.values())).getsockname()[1]
@@ -211,15 +250,19 @@ class FakeDingTalk:
             self._server.stop()
 
     def push(self, *, sender: str, text: str = "", conversation: str = "", nick: str = "联络员",
-             kind: str = "text", file: tuple[str, bytes] | None = None, title: str = "") -> str:
-        """A robot message from ``sender`` (private unless ``conversation``); its msgId."""
+             kind: str = "text", file: tuple[str, bytes] | None = None, title: str = "",
+             at: tuple[str, ...] = ()) -> str:
+        """A robot message from ``sender`` (private unless ``conversation``); its msgId. ``at``: the
+        staff ids of people @-mentioned besides the robot (``atUsers``; their "@名字" stays in the text)."""
         n = next(self.gateway.counter)
         mid = f"msg{n:06d}"
         data = {"msgId": mid, "conversationId": conversation or f"cid-private-{sender}",
                 "conversationType": "2" if conversation else "1", "senderStaffId": sender,
                 "senderId": f"$:LWCP_v1:${sender}", "senderNick": nick, "robotCode": self.gateway.robot_code,
                 "chatbotUserId": "$:bot", "isInAtList": bool(conversation), "createAt": int(time.time() * 1000) + n,
-                "sessionWebhook": f"{self.endpoint}/session/{mid}", "conversationTitle": title, "msgtype": kind}
+                "sessionWebhook": f"{self.endpoint}/session/{mid}", "conversationTitle": title, "msgtype": kind,
+                "atUsers": [{"dingtalkId": "$:bot"}] * bool(conversation) + [
+                    {"dingtalkId": f"$:LWCP_v1:${u}", "staffId": u} for u in at]}
         if file:
             code = f"dc-{n}"
             self.gateway.files[code] = file[1]

@@ -8,6 +8,13 @@
   ``/v1.0/robot/oToMessages/batchSend`` (``userIds``): ``msgKey`` ``sampleMarkdown`` with
   ``msgParam`` a JSON *string*. batchSend answers 200 with ``invalidStaffIdList`` (left the
   organisation, or not a user of the app) and ``flowControlledStaffIdList`` (rate-limited).
+- Files the bot sends (the digest's chart, the 台账, the evidence package) are uploaded first to
+  the older API (``oapi``: ``POST /media/upload?access_token=…&type=image|file``, the file as the
+  multipart field ``media``; it answers ``{"errcode": 0, "media_id"}``), then sent with ``msgKey``
+  ``sampleImageMsg`` (``{"photoURL": media_id}``) or ``sampleFile`` (``{"mediaId", "fileName",
+  "fileType"}``) — as ``dingtalk_stream``'s ``upload_to_dingtalk``, with the same token. That one
+  call carries the token in its URL (the old API has no header for it): httpx's request lines are
+  kept at WARNING (``bot.logs``) and its errors are reported by type only.
 
 DingTalk refuses with an HTTP status and ``{"code", "message"}``; some refusals come as 200 with
 a non-zero ``errcode`` — both become ``DingTalkError``. The secret and the token never reach a
@@ -32,6 +39,8 @@ TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=10.0, pool=5.0)
 DOWNLOAD_TIMEOUT = httpx.Timeout(connect=5.0, read=60.0, write=5.0, pool=5.0)
 CHUNK = 256 * 1024
 PER_CHAT_PER_MINUTE = 20  # DingTalk's documented ceiling for a robot in one conversation
+UPLOAD_LIMIT = 20 * 1024 * 1024  # DingTalk's media upload takes files and pictures up to 20 MB
+UPLOAD_TIMEOUT = httpx.Timeout(connect=5.0, read=60.0, write=120.0, pool=5.0)
 
 
 class DingTalkError(Exception):
@@ -65,8 +74,8 @@ class OpenApi:
     """One app's robot on one OpenAPI endpoint."""
 
     def __init__(self, endpoint: str, client_id: str, secret: str, robot_code: str,
-                 client: httpx.AsyncClient | None = None) -> None:
-        self.endpoint = endpoint.rstrip("/")
+                 client: httpx.AsyncClient | None = None, oapi: str = "https://oapi.dingtalk.com") -> None:
+        self.endpoint, self.oapi = endpoint.rstrip("/"), oapi.rstrip("/")
         self.client_id, self._secret, self.robot_code = client_id, secret, robot_code or client_id
         self._client = client or httpx.AsyncClient(timeout=TIMEOUT)
         self._token: tuple[str, float] | None = None
@@ -116,17 +125,46 @@ class OpenApi:
                 incoming.write(chunk)
 
     async def send_group(self, conversation: str, title: str, text: str) -> str:
-        await self._pace(conversation)
-        body = await self._post("/v1.0/robot/groupMessages/send", {
-            "robotCode": self.robot_code, "openConversationId": conversation, "msgKey": "sampleMarkdown",
-            "msgParam": json.dumps({"title": title, "text": text}, ensure_ascii=False)})
-        return str(body.get("processQueryKey", ""))
+        return await self.send_group_as(conversation, "sampleMarkdown", {"title": title, "text": text})
 
     async def send_private(self, user: str, title: str, text: str) -> BatchResult:
+        return await self.send_private_as(user, "sampleMarkdown", {"title": title, "text": text})
+
+    async def send_group_as(self, conversation: str, key: str, param: dict) -> str:
+        """A group message of any ``msgKey`` (``sampleFile``, ``sampleImageMsg``)."""
+        await self._pace(conversation)
+        body = await self._post("/v1.0/robot/groupMessages/send", {
+            "robotCode": self.robot_code, "openConversationId": conversation, "msgKey": key,
+            "msgParam": json.dumps(param, ensure_ascii=False)})
+        return str(body.get("processQueryKey", ""))
+
+    async def upload(self, data: bytes, name: str, kind: str) -> str:
+        """``media_id`` of ``data`` uploaded as ``kind`` (``image`` or ``file``) named ``name``."""
+        token = await self.token()
+        mime = "image/png" if kind == "image" else "application/octet-stream"
+        try:
+            response = await self._client.post(self.oapi + "/media/upload", params={"access_token": token, "type": kind},
+                                               data={"type": kind}, files={"media": (name, data, mime)},
+                                               timeout=UPLOAD_TIMEOUT)
+        except httpx.HTTPError as exc:  # its text may hold the URL, and so the token
+            raise type(exc)(f"media upload failed: {type(exc).__name__}") from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.status_code == 401:
+            self._token = None
+        if response.status_code != 200 or body.get("errcode") not in (None, 0) or not body.get("media_id"):
+            raise DingTalkError(response.status_code, str(body.get("errcode") or body.get("code") or "upload"),
+                                str(body.get("errmsg") or body.get("message") or "")[:200])
+        return str(body["media_id"])
+
+    async def send_private_as(self, user: str, key: str, param: dict) -> BatchResult:
+        """A private message of any ``msgKey`` through batchSend."""
         await self._pace(user)
         body = await self._post("/v1.0/robot/oToMessages/batchSend", {
-            "robotCode": self.robot_code, "userIds": [user], "msgKey": "sampleMarkdown",
-            "msgParam": json.dumps({"title": title, "text": text}, ensure_ascii=False)})
+            "robotCode": self.robot_code, "userIds": [user], "msgKey": key,
+            "msgParam": json.dumps(param, ensure_ascii=False)})
         return BatchResult(str(body.get("processQueryKey", "")), list(body.get("invalidStaffIdList") or []),
                            list(body.get("flowControlledStaffIdList") or []))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -26,6 +27,7 @@ from channels.dingtalk.markdown import Choices, Part
 from channels.dingtalk.outbox import DingTalkOutbox
 from knowledge import chats, people
 from knowledge.clock import SystemClock
+from knowledge.messages import Message
 from reminders.outbox import Sent
 
 USER, GROUP = "console-officer", "cidConsoleGroup=="
@@ -43,6 +45,16 @@ class Printed(DingTalkOutbox):
             self.out(f"— 机器人({'私聊' if private else '群'},标题“{part.title}”)—")
             self.out(part.text)
             self.out("")
+        return Sent()
+
+    async def send_image(self, target: int | str, image: bytes, caption: Message, *,
+                         private: bool = False) -> Sent | None:
+        await self.send(target, caption, private=private)
+        self.out(f"[图片] {len(image)} 字节\n")
+        return Sent()
+
+    async def send_file(self, target: int | str, path: Path, *, private: bool = False) -> Sent | None:
+        self.out(f"[文件] {path.name} → {path}\n")
         return Sent()
 
 

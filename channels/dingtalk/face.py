@@ -19,7 +19,7 @@ from sqlmodel import Session
 from bot.context import Services
 from bot.render import render
 from bot.replies import Reply, answer_typed
-from channels.dingtalk import CHANNEL, enrol, flows, review
+from channels.dingtalk import CHANNEL, enrol, flows, office, review
 from channels.dingtalk.frames import RobotMessage
 from channels.dingtalk.markdown import Choices, message_parts, parts
 from channels.dingtalk.outbox import DingTalkOutbox
@@ -40,7 +40,9 @@ from reminders.outbox import DeliveryDeferred
 log = logging.getLogger(__name__)
 QUESTION_COMMANDS = frozenset({"my", "unit", "ind", "find", "phase", "status"})
 # What this face implements of the access table's commands: /help lists only these here.
-OFFERED = QUESTION_COMMANDS | {"help", "start", "setup", "submit", "review", "reminders", "acks"}
+OFFERED = QUESTION_COMMANDS | {"help", "start", "setup", "submit", "review", "reminders", "acks", "score",
+                               "withdraw", "figure", "mute", "due", "pause", "resume", "digest", "export", "bind",
+                               "revoke"}
 
 
 class Face:
@@ -147,7 +149,9 @@ class Face:
     async def command(self, msg: RobotMessage, text: str) -> None:
         name, _, args = text[1:].partition(" ")
         name = name.split("@")[0].lower()  # "/ind@bot 3" pasted from Telegram
-        if name in QUESTION_COMMANDS:
+        if name == "phase" and args.split()[:1] in (["set"], ["shift"]):  # /phase set|shift: the office's
+            await office.phase_admin(self, msg, args.strip())
+        elif name in QUESTION_COMMANDS:
             await self.question(msg, text, lambda d: parse_command(name, args.strip(), d, text))
         elif name == "help":
             with self.services.session() as session:
@@ -165,6 +169,12 @@ class Face:
             await review.review_command(self, msg)
         elif name in ("reminders", "acks"):
             await self._schedule_read(msg, name)
+        elif name in ("score", "figure", "withdraw", "mute", "due", "bind", "revoke"):
+            await getattr(office, name)(self, msg, args.strip())
+        elif name in ("pause", "resume"):
+            await office.pause(self, msg, name == "pause")
+        elif name in ("digest", "export"):
+            await getattr(office, name)(self, msg)
         else:
             await self.reply(msg, render("unknown_command", command="/" + name))
 

@@ -6,7 +6,7 @@ A frame is JSON ``{"specVersion", "type": SYSTEM|EVENT|CALLBACK, "headers": {...
 ``conversationId`` / ``conversationType`` ("1" private, "2" group), ``senderStaffId`` (the id to
 keep; ``senderId`` is opaque), ``senderNick``, ``msgtype`` and ``text.content`` — in groups with the
 @mention removed and a leading space — or ``content.downloadCode`` (+ ``fileName``) for files and
-pictures.
+pictures; ``atUsers`` lists who was @-mentioned (``staffId`` for people of the organisation).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class RobotMessage:
     download_code: str = ""
     file_name: str = ""
     title: str = ""
+    mentions: tuple[str, ...] = ()  # staff ids of the people @-mentioned (``atUsers``; the robot has none)
 
     @property
     def update_id(self) -> int:
@@ -60,7 +61,9 @@ def robot_message(data: dict) -> RobotMessage:
                         private=str(data.get("conversationType", "1")) == "1",
                         sender=data.get("senderStaffId") or "", nick=data.get("senderNick", ""), kind=kind,
                         text=text.strip(), download_code=code, file_name=name,
-                        title=data.get("conversationTitle", ""))
+                        title=data.get("conversationTitle", ""),
+                        mentions=tuple(u["staffId"] for u in data.get("atUsers") or []
+                                       if isinstance(u, dict) and u.get("staffId")))
 
 
 def ack(frame: dict, data: object = None) -> str:

@@ -13,13 +13,16 @@ Telegram:
 - a read timeout: DingTalk has the request and almost always delivers it, so it counts as sent
   with a note — sending again would say it twice.
 
-The digest's chart needs DingTalk's media upload (another host, ``oapi.dingtalk.com``); its
-caption is sent alone, and the chart stays in the office's export.
+Pictures and files (the digest's chart, /export's 台账 and evidence package) are uploaded first
+(``api.OpenApi.upload``, the older API's host ``DINGTALK_OAPI_ENDPOINT``), then sent by media id;
+an upload that fails sends nothing and the row is tried again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from pathlib import Path
 
 import httpx
 
@@ -50,18 +53,22 @@ class DingTalkOutbox:
         return await self.send_parts(chat, message_parts(message, self.choices, chat), private)
 
     async def send_parts(self, chat: str, parts: list[Part], private: bool) -> Sent | None:
+        return await self._each(chat, private, [("sampleMarkdown", {"title": p.title, "text": p.text}) for p in parts])
+
+    async def _each(self, chat: str, private: bool, messages: list[tuple[str, dict]]) -> Sent | None:
+        """Send each (``msgKey``, ``msgParam``) in order; what DingTalk's answers mean, judged here."""
         ids: list[int | str] = []
-        for part in parts:
+        for key, param in messages:
             try:
                 if private:
-                    result = await self.api.send_private(chat, part.title, part.text)
+                    result = await self.api.send_private_as(chat, key, param)
                     if chat in result.invalid:
                         return self._gone(chat, private, "not a user of the app")
                     if chat in result.throttled:
                         raise DeliveryDeferred("DingTalk held the message back (flow control)", 60)
                     ids.append(result.key)
                 else:
-                    ids.append(await self.api.send_group(chat, part.title, part.text))
+                    ids.append(await self.api.send_group_as(chat, key, param))
             except DingTalkError as exc:
                 if exc.throttled:
                     raise DeliveryDeferred(str(exc), 60) from exc
@@ -78,6 +85,15 @@ class DingTalkOutbox:
                 raise DeliveryDeferred(f"{type(exc).__name__}") from exc
         return Sent(ids)
 
+    async def _upload(self, data: bytes, name: str, kind: str) -> str:
+        """The media id of an upload; a failure is never the conversation's fault, so it is tried again."""
+        try:
+            return await self.api.upload(data, name, kind)
+        except DingTalkError as exc:
+            raise DeliveryDeferred(f"media upload: {exc}") from exc
+        except httpx.HTTPError as exc:
+            raise DeliveryDeferred(f"media upload: {type(exc).__name__}") from exc
+
     def _gone(self, chat: str, private: bool, why: str) -> None:
         log.info("DingTalk conversation %s unreachable (%s)", chat, why)
         with self.services.session() as session:
@@ -88,9 +104,23 @@ class DingTalkOutbox:
                                        now=self.services.clock.now(), channel=CHANNEL)
         return None
 
-    async def send_image(self, target: int | str, image: bytes, caption: Message) -> Sent | None:
-        """The digest's chart: its caption (see the module's note)."""
-        return await self.send(target, caption)
+    async def send_image(self, target: int | str, image: bytes, caption: Message, *,
+                         private: bool = False) -> Sent | None:
+        """The digest's chart: uploaded (a failed upload sends nothing and is tried again), then
+        its caption and the picture (``sampleImageMsg``: DingTalk's pictures carry no caption)."""
+        media = await self._upload(image, "digest-chart.png", "image")
+        chat = str(target)
+        caption_parts = message_parts(caption, self.choices, chat)
+        return await self._each(chat, private, [("sampleMarkdown", {"title": p.title, "text": p.text})
+                                                for p in caption_parts] + [("sampleImageMsg", {"photoURL": media})])
+
+    async def send_file(self, target: int | str, path: Path, *, private: bool = False) -> Sent | None:
+        """A file the office asked for (the 台账, the evidence package), as ``sampleFile``; the
+        caller keeps files over ``UPLOAD_LIMIT`` on the server (``export_too_big``)."""
+        media = await self._upload(await asyncio.to_thread(path.read_bytes), path.name, "file")
+        kind = path.suffix.lstrip(".").lower() or "file"
+        return await self._each(str(target), private, [("sampleFile", {"mediaId": media, "fileName": path.name,
+                                                                        "fileType": kind})])
 
 
 async def deliver(box: DingTalkOutbox, keys: list[str] | None = None) -> int:

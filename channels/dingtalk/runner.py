@@ -49,7 +49,7 @@ def build(settings: Settings, *, engine: Engine | None = None, clock: Clock | No
     """The face's parts for ``settings`` (tests build the same)."""
     services = Services(settings=settings, engine=engine or open_store(settings), clock=clock or SystemClock())
     api = OpenApi(settings.dingtalk_openapi_endpoint, settings.dingtalk_client_id, settings.dingtalk_secret,
-                  settings.dingtalk_robot_code)
+                  settings.dingtalk_robot_code, oapi=settings.dingtalk_oapi_endpoint)
     choices = Choices()
     box = DingTalkOutbox(api, services, choices)
     return Stream(api, Face(services, box, choices), services), box
