@@ -19,15 +19,17 @@ caption is sent alone, and the chart stays in the office's export.
 
 from __future__ import annotations
 
+import json
 import logging
+import uuid
 
 import httpx
 
 from bot.context import Services
 from channels.dingtalk import CHANNEL
 from channels.dingtalk.api import DingTalkError, OpenApi
-from channels.dingtalk.markdown import Choices, Part, message_parts
-from knowledge import chats, people
+from channels.dingtalk.markdown import TTL, Choices, Part, message_parts, numbered
+from knowledge import chats, conversation, people
 from knowledge.messages import Message
 from reminders.outbox import DeliveryDeferred, Sent, flush
 
@@ -47,12 +49,19 @@ class DingTalkOutbox:
                    reply_to: int | None = None) -> Sent | None:
         """``Sent`` when DingTalk took every part; None when the conversation cannot be reached."""
         chat = str(target)
-        return await self.send_parts(chat, message_parts(message, self.choices, chat), private)
+        return await self.send_parts(chat, message_parts(message), private)
 
     async def send_parts(self, chat: str, parts: list[Part], private: bool) -> Sent | None:
         ids: list[int | str] = []
         for part in parts:
             try:
+                if part.actions and self.services.settings.dingtalk_cards_on:
+                    sent = await self.send_card(chat, part, private)
+                    if sent:
+                        ids.append(sent)
+                        continue
+                if part.actions:  # no card: the buttons as numbered choices, stored before they are shown
+                    part = numbered(part, self.choices.number(chat, part.actions))
                 if private:
                     result = await self.api.send_private(chat, part.title, part.text)
                     if chat in result.invalid:
@@ -77,6 +86,32 @@ class DingTalkOutbox:
             except httpx.HTTPError as exc:
                 raise DeliveryDeferred(f"{type(exc).__name__}") from exc
         return Sent(ids)
+
+    async def send_card(self, chat: str, part: Part, private: bool) -> str:
+        """``part`` as an interactive card (its text, one button per action carrying the action's data,
+        as Telegram's ``callback_data``); the card's id — or "" when DingTalk refuses the card (4xx), so
+        the caller sends numbered choices instead. Where the card went and what its buttons do are
+        stored before it is sent: a press after a restart is understood."""
+        track = uuid.uuid4().hex
+        actions = [[a.label, a.encode()] for row in part.actions for a in row]
+        with self.services.session() as session:
+            conversation.remember(session, CHANNEL, chat, f"card:{track}", {"private": private, "actions": actions},
+                                  now=self.services.clock.now(), ttl=TTL)
+        params = {"title": part.title, "markdown": part.text,
+                  "buttons": json.dumps([{"text": label, "action": data, "row": r}
+                                         for r, row in enumerate(part.actions)
+                                         for label, data in ((a.label, a.encode()) for a in row)],
+                                        ensure_ascii=False)}
+        try:
+            await self.api.send_card(chat, private, track, self.services.settings.dingtalk_card_template_id, params)
+        except DingTalkError as exc:
+            if exc.passing or exc.status == 401 or not 400 <= exc.status < 500:
+                raise
+            log.warning("DingTalk refused a card to %s (%s); its buttons go as numbered choices", chat, exc)
+            with self.services.session() as session:
+                conversation.forget(session, CHANNEL, chat, f"card:{track}")
+            return ""
+        return track
 
     def _gone(self, chat: str, private: bool, why: str) -> None:
         log.info("DingTalk conversation %s unreachable (%s)", chat, why)

@@ -50,7 +50,7 @@ def build(settings: Settings, *, engine: Engine | None = None, clock: Clock | No
     services = Services(settings=settings, engine=engine or open_store(settings), clock=clock or SystemClock())
     api = OpenApi(settings.dingtalk_openapi_endpoint, settings.dingtalk_client_id, settings.dingtalk_secret,
                   settings.dingtalk_robot_code)
-    choices = Choices()
+    choices = Choices(services)
     box = DingTalkOutbox(api, services, choices)
     return Stream(api, Face(services, box, choices), services), box
 
