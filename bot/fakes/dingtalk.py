@@ -6,7 +6,7 @@ with ``DINGTALK_OPENAPI_ENDPOINT``.
 - ``POST /v1.0/oauth2/accessToken`` → ``{"accessToken", "expireIn"}`` for the right app key and
   secret only; other calls need the token in ``x-acs-dingtalk-access-token`` (else 401).
 - ``POST /v1.0/gateway/connections/open`` → ``{"endpoint": "ws://…/connect", "ticket"}``; the
-  WebSocket at the endpoint takes a ticket once.
+  WebSocket at the endpoint takes a ticket once, and gets CALLBACK frames of the topics subscribed.
 - ``push(...)`` sends a robot message as a CALLBACK frame on ``/v1.0/im/bot/messages/get``; a
   frame not acknowledged (an ack with its ``messageId``) is sent again on the next connection, as
   DingTalk redelivers.
@@ -80,6 +80,7 @@ class Gateway:
     acks: list[str] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
     tickets: set[str] = field(default_factory=set)
+    topics: dict[str, set[str]] = field(default_factory=dict)  # ticket → the CALLBACK topics subscribed
     connections: list[WebSocketHandler] = field(default_factory=list)
     opened: int = 0
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -128,6 +129,8 @@ class Open(_Json):
             return
         ticket = f"ticket-{next(self.gateway.counter)}"
         self.gateway.tickets.add(ticket)
+        self.gateway.topics[ticket] = {t.get("topic", "") for t in b.get("subscriptions") or []
+                                       if t.get("type") == "CALLBACK"}
         self.gateway.opened += 1
         host = self.request.host
         self.answer({"endpoint": f"ws://{host}/connect", "ticket": ticket})
@@ -136,6 +139,7 @@ class Open(_Json):
 class Connect(WebSocketHandler):
     def initialize(self, gateway: Gateway) -> None:
         self.gateway = gateway
+        self.topics: set[str] = set()
 
     def open(self) -> None:
         ticket = self.get_argument("ticket", "")
@@ -143,8 +147,15 @@ class Connect(WebSocketHandler):
             self.close(4001, "bad ticket")
             return
         self.gateway.tickets.discard(ticket)
+        self.topics = self.gateway.topics.pop(ticket, set())
         self.gateway.connections.append(self)
         for frame in list(self.gateway.unacked.values()):  # DingTalk redelivers what was not acknowledged
+            self.deliver(frame)
+
+    def deliver(self, frame: str) -> None:
+        """A CALLBACK frame reaches only a connection that subscribed to its topic."""
+        parsed = json.loads(frame)
+        if parsed.get("type") != "CALLBACK" or parsed["headers"].get("topic") in self.topics:
             self.write_message(frame)
 
     def on_message(self, message: str | bytes) -> None:
@@ -296,7 +307,7 @@ class FakeDingTalk:
                                         "topic": TOPIC}})
         self.gateway.unacked[f"frame-{n}"] = self.gateway.frames[f"frame-{n}"] = frame
         for conn in list(self.gateway.connections):
-            conn.write_message(frame)
+            conn.deliver(frame)
         return mid
 
     def press(self, card: Card, label: str, *, user: str) -> str:
@@ -315,7 +326,7 @@ class FakeDingTalk:
                                         "topic": CARD_TOPIC}})
         self.gateway.unacked[mid] = self.gateway.frames[mid] = frame
         for conn in list(self.gateway.connections):
-            conn.write_message(frame)
+            conn.deliver(frame)
         return mid
 
     def cards_to(self, conversation: str = "", user: str = "") -> list[Card]:
