@@ -7,13 +7,14 @@ OpenAPI sends; the store is a real database (SQLite, or PostgreSQL with TEST_DAT
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
 from sqlmodel import Session, select
 
-from bot.fakes.dingtalk import FakeDingTalk
+from bot.fakes.dingtalk import Card, FakeDingTalk
 from bot.settings import Settings
 from channels.dingtalk.frames import robot_message
 from channels.dingtalk.markdown import Choices, message_parts, numbered, parts
@@ -490,16 +491,21 @@ async def test_buttons_are_card_buttons_whose_presses_come_back_through_the_stre
             await connected(dt)
             dt.press(review, "通过(满分)", user=OFFICER)  # a liaison may not review
             await dt.wait_for(lambda s: dt.gateway.to(conversation=OFFICE))
+            forged = Card(review.track, review.template,  # an action this card never carried
+                          {"buttons": json.dumps([{"text": "伪造", "action": "apv:1:1"}])})
+            dt.press(forged, "伪造", user=REVIEWER)
+            await dt.wait_for(lambda s: len(dt.gateway.to(conversation=OFFICE)) == 2)
             dt.press(review, "通过(满分)", user=REVIEWER)
             await dt.wait_for(lambda s: any("已通过审核" in m.text for m in dt.gateway.to(user=OFFICER)))
-        assert dt.gateway.unacked == {}
+            await dt.wait_for(lambda s: not dt.gateway.unacked, 5)
     from bot.render import render, to_text
 
     assert to_text(render("office_only")).split("。")[0] in dt.gateway.to(conversation=OFFICE)[0].text
+    assert to_text(render("choice_expired")).strip() == dt.gateway.to(conversation=OFFICE)[1].text.strip()
     with Session(engine) as s:
         assert s.exec(select(Evidence)).one().status == "accepted"
         raws = [r.raw for r in s.exec(select(InboxUpdate)) if "card" in r.raw]
-        assert len(raws) == 3 and {r.status for r in s.exec(select(InboxUpdate))} == {"done"}
+        assert len(raws) == 4 and {r.status for r in s.exec(select(InboxUpdate))} == {"done"}
 
 
 async def test_a_refused_card_falls_back_to_numbered_choices_and_cards_can_be_off(tmp_path):
