@@ -1,14 +1,16 @@
 """A core ``Message`` as DingTalk shows it: markdown (the subset DingTalk renders, escaped), split
-within its limit, buttons as numbered choices.
+within its limit, its buttons on the last part (sent as a card's buttons, or as numbered choices).
 
 DingTalk's robot markdown renders bold, italic, links, code and line breaks, and shows HTML tags
 literally, so the neutral markup is converted by ``bot.markup.to_markdown`` (never passed
-through). A robot message has no inline keyboard that calls back without a card template made
-in the developer console, so each ``Action`` becomes a numbered choice — "[选1] 通过" — written as
+through). A robot message has no inline keyboard that calls back: with a card template
+(``DINGTALK_CARD_TEMPLATE_ID``) the outbox sends the part as an interactive card; otherwise (or
+when the card is refused) each ``Action`` becomes a numbered choice — "[选1] 通过" — written as
 a ``dtmd://dingtalkclient/sendMessage`` link: tapping it sends "选1" as the person's own message,
 and typing it (or the label itself) does the same, as numbers do in the console chat. A bare
 number is not a choice: "7" asks about indicator 7, as on Telegram. Numbers run on per
-conversation (``Choices``), so two review cards in one group never share a number.
+conversation (``Choices``, kept in the store for ``TTL``), so two review cards in one group never
+share a number, and a restart forgets none.
 """
 
 from __future__ import annotations
