@@ -71,6 +71,7 @@ def number(session: Session, channel: str, chat: str, rows: list[list[tuple[str,
         numbers = []
         for label, data in row:
             last = last + 1 if last < WRAP else 1
+            forget(session, channel, chat, f"choice:{last}")  # a number used again is a new row: the latest
             remember(session, channel, chat, f"choice:{last}", {"label": label, "data": data, "n": last},
                      now=now, ttl=ttl)
             numbers.append(last)

@@ -536,3 +536,39 @@ async def test_the_console_chat_shows_a_card_and_presses_its_button(tmp_path):
     text = "\n".join(shown)
     assert "互动卡片" in text and "［下一页 ›］" in text and "选1" not in text
     assert "第 2/" in text  # the button pressed: the picker's next page
+
+
+def test_conversation_state_numbers_keeps_expires_and_sweeps(tmp_path, monkeypatch):
+    """``knowledge.conversation``: numbers run on per conversation and wrap; the latest KEEP are
+    kept; a value past its time is not recalled, and the sweep drops it."""
+    from datetime import timedelta
+
+    from knowledge import conversation
+    from knowledge.models import ConversationState
+
+    engine, _ = seeded(tmp_path)
+    ttl = timedelta(days=7)
+    monkeypatch.setattr(conversation, "WRAP", 20)
+    monkeypatch.setattr(conversation, "KEEP", 8)
+    with Session(engine) as s:
+        assert conversation.number(s, "dingtalk", GROUP, [[("a", "ack:1"), ("b", "ack:2")]], now=NOW, ttl=ttl) == [[1, 2]]
+        assert conversation.number(s, "dingtalk", OFFICE, [[("c", "ack:3")]], now=NOW, ttl=ttl) == [[1]]
+        assert conversation.choice(s, "dingtalk", GROUP, now=NOW, n=2) == ("b", "ack:2")
+        assert conversation.choice(s, "dingtalk", GROUP, now=NOW, label="a") == ("a", "ack:1")
+        many = [[(f"x{i}", f"ack:{i}")] for i in range(conversation.WRAP)]
+        last = conversation.number(s, "dingtalk", GROUP, many, now=NOW + timedelta(seconds=1), ttl=ttl)
+        assert last[-1] == [2] and last[-3] == [conversation.WRAP]  # 3 … WRAP, then 1, 2 again
+        assert conversation.choice(s, "dingtalk", GROUP, now=NOW, n=2) == (f"x{conversation.WRAP - 1}",
+                                                                         f"ack:{conversation.WRAP - 1}")
+        kept = s.exec(select(ConversationState).where(ConversationState.chat_id == GROUP,
+                                                      ConversationState.name != "choices:last")).all()
+        assert len(kept) == conversation.KEEP
+        assert conversation.choice(s, "dingtalk", GROUP, now=NOW, n=10) is None  # beyond the latest KEEP
+        conversation.remember(s, "dingtalk", GROUP, "review-prompt", {"evidence": 1}, now=NOW,
+                              ttl=timedelta(days=1), user=REVIEWER)
+        assert conversation.recall(s, "dingtalk", GROUP, "review-prompt", now=NOW, user=REVIEWER) == {"evidence": 1}
+        assert conversation.recall(s, "dingtalk", GROUP, "review-prompt", now=NOW, user=OFFICER) is None
+        later = NOW + timedelta(days=1)
+        assert conversation.recall(s, "dingtalk", GROUP, "review-prompt", now=later, user=REVIEWER) is None
+        assert conversation.sweep(s, later + ttl) == conversation.KEEP + 1 + 1  # GROUP's, OFFICE's, the prompt
+        assert conversation.choice(s, "dingtalk", OFFICE, now=NOW, n=1) is None
