@@ -572,3 +572,23 @@ def test_conversation_state_numbers_keeps_expires_and_sweeps(tmp_path, monkeypat
         assert conversation.recall(s, "dingtalk", GROUP, "review-prompt", now=later, user=REVIEWER) is None
         assert conversation.sweep(s, later + ttl) == conversation.KEEP + 1 + 1  # GROUP's, OFFICE's, the prompt
         assert conversation.choice(s, "dingtalk", OFFICE, now=NOW, n=1) is None
+
+
+async def test_a_registration_in_progress_survives_a_restart(tmp_path):
+    """A person who picked the campaign, then the bot restarted: the unit they type is still read
+    as their unit (the registration is a stored row, not the process's memory)."""
+    engine, _ = seeded(tmp_path)
+    new = "staff-new-8"
+    async with FakeDingTalk() as dt:
+        settings = settings_for(dt, tmp_path)
+        async with Running(settings, engine, FakeClock(NOW)):
+            await connected(dt)
+            dt.push(sender=new, nick="周新", text="/start")
+            [pick] = await dt.wait_for(lambda s: dt.gateway.to(user=new))
+            dt.push(sender=new, nick="周新", text=choice(pick.text, "河津市"))
+            await dt.wait_for(lambda s: len(dt.gateway.to(user=new)) == 2)
+        async with Running(settings, engine, FakeClock(NOW)):
+            await connected(dt)
+            dt.push(sender=new, nick="周新", text="统计局")
+            typed = await dt.wait_for(lambda s: len(dt.gateway.to(user=new)) == 3)
+    assert "请确认您所在的单位" in typed[-1].text
