@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     dingtalk_openapi_endpoint: str = "https://api.dingtalk.com"
     dingtalk_oapi_endpoint: str = "https://oapi.dingtalk.com"  # the older API: media uploads (files the bot sends)
     dingtalk_admin_user_ids: str = ""
+    # Interactive cards: the template made in DingTalk's card platform, and on|off (default: on when
+    # a template is set). Off, or when DingTalk refuses a card (4xx), buttons are numbered choices.
+    dingtalk_card_template_id: str = ""
+    dingtalk_cards: str = ""
 
     @field_validator("office_chat_id", mode="before")
     @classmethod
@@ -66,6 +70,12 @@ class Settings(BaseSettings):
     def dingtalk_admins(self) -> frozenset[str]:
         """DingTalk staff ids of office admins (``DINGTALK_ADMIN_USER_IDS``, comma separated)."""
         return frozenset(p.strip() for p in self.dingtalk_admin_user_ids.replace(";", ",").split(",") if p.strip())
+
+    @property
+    def dingtalk_cards_on(self) -> bool:
+        """Whether replies with buttons go out as interactive cards (``DINGTALK_CARDS``)."""
+        switch = self.dingtalk_cards.strip().lower()
+        return bool(self.dingtalk_card_template_id) and switch not in ("off", "0", "false", "no")
 
     @property
     def dingtalk_secret(self) -> str:

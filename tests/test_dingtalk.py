@@ -7,16 +7,17 @@ OpenAPI sends; the store is a real database (SQLite, or PostgreSQL with TEST_DAT
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
 from sqlmodel import Session, select
 
-from bot.fakes.dingtalk import FakeDingTalk
+from bot.fakes.dingtalk import Card, FakeDingTalk
 from bot.settings import Settings
 from channels.dingtalk.frames import robot_message
-from channels.dingtalk.markdown import Choices, message_parts, parts
+from channels.dingtalk.markdown import Choices, message_parts, numbered, parts
 from channels.dingtalk.runner import serve
 from knowledge import chats, people
 from knowledge.campaigns import get_campaign
@@ -151,12 +152,15 @@ def test_a_robot_message_reads_as_plain_values():
     assert msg.update_id != f.update_id and 0 < msg.update_id < 2 ** 63
 
 
-def test_markdown_escapes_and_numbers_choices():
-    choices = Choices()
+def test_markdown_escapes_and_numbers_choices(tmp_path):
+    from bot.context import Services
+
+    engine, _ = seeded(tmp_path)
+    choices = Choices(Services(settings=Settings(_env_file=None), engine=engine, clock=FakeClock(NOW)))
     out = message_parts(Message("refused", {"reason": "a*b_c <x> [y]"},
                                 actions=[[Action("通过", ActionKind.REVIEW, (5, "a")),
-                                          Action("退回", ActionKind.REVIEW, (5, "r"))]]), choices, GROUP)
-    text = out[-1].text
+                                          Action("退回", ActionKind.REVIEW, (5, "r"))]]))
+    text = numbered(out[-1], choices.number(GROUP, out[-1].actions)).text
     assert r"a\*b\_c" in text and "<x>" in text and r"\[y\]" in text
     assert f"dtmd://dingtalkclient/sendMessage?content={quote('选1')}" in text and quote("选2") in text
     assert choices.pick(GROUP, "选2") == Action("退回", ActionKind.REVIEW, (5, "r"))
@@ -329,7 +333,7 @@ async def test_people_who_left_and_groups_without_the_robot_are_unreachable(tmp_
         services = Services(settings=settings_for(dt, tmp_path), engine=engine, clock=FakeClock(NOW))
         g = dt.gateway
         api = OpenApi(dt.endpoint, g.client_id, g.secret, g.robot_code)
-        box = DingTalkOutbox(api, services, Choices())
+        box = DingTalkOutbox(api, services, Choices(services))
         g.left.add(OFFICER)
         g.gone.add(GROUP)
         with services.session() as s:
@@ -360,7 +364,7 @@ async def test_throttling_and_server_errors_are_tried_again(tmp_path):
                     httpx.Response(200, json={"errcode": 400002, "errmsg": "refused with 200"})])
     client = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: next(answers)))
     api = OpenApi("http://dingtalk.invalid", "id", "secret", "robot", client=client)
-    box = DingTalkOutbox(api, services=None, choices=Choices())  # type: ignore[arg-type]
+    box = DingTalkOutbox(api, services=None, choices=Choices(None))  # type: ignore[arg-type]
     with pytest.raises(DeliveryDeferred) as first:
         await box.send(GROUP, Message("too_long"))
     assert first.value.retry_after == 60
@@ -407,3 +411,185 @@ def test_the_app_secret_is_not_in_the_settings_repr():
     settings = Settings(_env_file=None, dingtalk_client_id="ding-app", dingtalk_client_secret="very-secret-42")
     assert "very-secret-42" not in repr(settings) and "very-secret-42" not in str(settings.model_dump())
     assert settings.dingtalk_secret == "very-secret-42"
+
+
+def card_with(dt: FakeDingTalk, text: str, *, conversation: str = "", user: str = ""):  # noqa: ANN201
+    """The latest card delivered there whose markdown says ``text`` (None when there is none)."""
+    found = [c for c in dt.cards_to(conversation, user) if text in c.params.get("markdown", "")]
+    return found[-1] if found else None
+
+
+async def submitted(dt: FakeDingTalk, no: int, *, cards: bool) -> None:
+    """The officer submits a file for indicator ``no`` (pressing 提交 on a card or by its number)."""
+    dt.push(sender=OFFICER, text=f"/submit {no}")
+    await dt.wait_for(lambda s: any("提交材料" in m.text for m in s))
+    dt.push(sender=OFFICER, file=("电商培训通知.pdf", PDF))
+    if cards:
+        await dt.wait_for(lambda s: card_with(dt, "1 个文件", user=OFFICER))
+        dt.press(card_with(dt, "1 个文件", user=OFFICER), "提交", user=OFFICER)
+    else:
+        collected = await dt.wait_for(lambda s: any("1 个文件" in m.text for m in s))
+        dt.push(sender=OFFICER, text=choice(collected[-1].text, "提交"))
+
+
+async def test_choices_and_a_reviewers_prompt_survive_a_restart_and_expire(tmp_path):
+    """Each block is a process of its own (a fresh Face, fresh Choices) on one store: the office's
+    "选N" shown before a restart presses after it, the reviewer's pending 退回 prompt takes the next
+    text after another, and a choice past its seven days is answered politely, not guessed."""
+    from bot.render import render, to_text
+
+    engine, _ = seeded(tmp_path)
+    no = simple_indicator(engine)
+    clock = FakeClock(NOW)
+    async with FakeDingTalk() as dt:
+        settings = settings_for(dt, tmp_path)
+        async with Running(settings, engine, clock):
+            await connected(dt)
+            await submitted(dt, no, cards=False)
+            await dt.wait_for(lambda s: any("待审核材料" in m.text for m in dt.gateway.to(conversation=OFFICE)))
+        card = [m for m in dt.gateway.to(conversation=OFFICE) if "待审核材料" in m.text][-1]
+        async with Running(settings, engine, clock):  # restarted: the card's numbers still mean 退回
+            await connected(dt)
+            dt.push(sender=REVIEWER, conversation=OFFICE, nick="王审核", text=choice(card.text, "退回"))
+            await dt.wait_for(lambda s: any("退回原因" in m.text for m in dt.gateway.to(conversation=OFFICE)))
+        async with Running(settings, engine, clock):  # restarted again: the next text is the reason
+            await connected(dt)
+            dt.push(sender=REVIEWER, conversation=OFFICE, nick="王审核", text="缺少盖章页")
+            await dt.wait_for(lambda s: any("缺少盖章页" in m.text for m in dt.gateway.to(user=OFFICER)))
+            clock.advance(days=8)
+            shown = len(dt.gateway.to(conversation=OFFICE))
+            dt.push(sender=REVIEWER, conversation=OFFICE, nick="王审核", text=choice(card.text, "通过(满分)"))
+            await dt.wait_for(lambda s: len(dt.gateway.to(conversation=OFFICE)) > shown)
+    assert to_text(render("choice_expired")).strip() == dt.gateway.to(conversation=OFFICE)[-1].text.strip()
+    with Session(engine) as s:
+        assert s.exec(select(Evidence)).one().status == "rejected"
+        assert {r.status for r in s.exec(select(InboxUpdate))} == {"done"}
+
+
+def card_settings(dt: FakeDingTalk, tmp_path, **extra) -> Settings:
+    dt.gateway.templates.add("tpl-liaison")
+    return settings_for(dt, tmp_path).model_copy(update={"dingtalk_card_template_id": "tpl-liaison", **extra})
+
+
+async def test_buttons_are_card_buttons_whose_presses_come_back_through_the_stream(tmp_path):
+    """With a card template the reply's actions are card buttons carrying Telegram's callback data;
+    a press is a CALLBACK frame, stored in the inbox, acknowledged, judged by the access table (a
+    liaison's 通过 is refused) — and understood by a process started after the card was sent."""
+    engine, _ = seeded(tmp_path)
+    no = simple_indicator(engine)
+    clock = FakeClock(NOW)
+    async with FakeDingTalk() as dt:
+        settings = card_settings(dt, tmp_path)
+        async with Running(settings, engine, clock):
+            await connected(dt)
+            await submitted(dt, no, cards=True)
+            await dt.wait_for(lambda s: card_with(dt, "待审核材料", conversation=OFFICE))
+        review = card_with(dt, "待审核材料", conversation=OFFICE)
+        assert review.template == "tpl-liaison" and "电商培训通知.pdf" in review.params["markdown"]
+        assert {b["text"]: b["action"] for b in review.buttons}["退回"].endswith(":r")  # rv:<id>:r, as Telegram's
+        assert "选1" not in review.params["markdown"]  # buttons, not numbered choices
+        async with Running(settings, engine, clock):  # a fresh process: the card is known from the store
+            await connected(dt)
+            dt.press(review, "通过(满分)", user=OFFICER)  # a liaison may not review
+            await dt.wait_for(lambda s: dt.gateway.to(conversation=OFFICE))
+            forged = Card(review.track, review.template,  # an action this card never carried
+                          {"buttons": json.dumps([{"text": "伪造", "action": "apv:1:1"}])})
+            dt.press(forged, "伪造", user=REVIEWER)
+            await dt.wait_for(lambda s: len(dt.gateway.to(conversation=OFFICE)) == 2)
+            dt.press(review, "通过(满分)", user=REVIEWER)
+            await dt.wait_for(lambda s: any("已通过审核" in m.text for m in dt.gateway.to(user=OFFICER)))
+            await dt.wait_for(lambda s: not dt.gateway.unacked, 5)
+    from bot.render import render, to_text
+
+    assert to_text(render("office_only")).split("。")[0] in dt.gateway.to(conversation=OFFICE)[0].text
+    assert to_text(render("choice_expired")).strip() == dt.gateway.to(conversation=OFFICE)[1].text.strip()
+    with Session(engine) as s:
+        assert s.exec(select(Evidence)).one().status == "accepted"
+        raws = [r.raw for r in s.exec(select(InboxUpdate)) if "card" in r.raw]
+        assert len(raws) == 4 and {r.status for r in s.exec(select(InboxUpdate))} == {"done"}
+
+
+async def test_a_refused_card_falls_back_to_numbered_choices_and_cards_can_be_off(tmp_path):
+    engine, _ = seeded(tmp_path)
+    async with FakeDingTalk() as dt:
+        settings = card_settings(dt, tmp_path)
+        dt.gateway.templates.clear()  # DingTalk does not know the template: 400
+        async with Running(settings, engine, FakeClock(NOW)):
+            await connected(dt)
+            dt.push(sender=OFFICER, text="/submit")
+            [picker] = await dt.wait_for(lambda s: dt.gateway.to(user=OFFICER))
+        assert "[\\[选1\\]" in picker.text and not dt.gateway.cards
+        dt.gateway.templates.add("tpl-liaison")
+        async with Running(card_settings(dt, tmp_path, dingtalk_cards="off"), engine, FakeClock(NOW)):
+            await connected(dt)
+            dt.push(sender=OFFICER, text="/submit")
+            await dt.wait_for(lambda s: len(dt.gateway.to(user=OFFICER)) == 2)
+        assert "[\\[选" in dt.gateway.to(user=OFFICER)[-1].text and not dt.gateway.cards
+
+
+async def test_the_console_chat_shows_a_card_and_presses_its_button(tmp_path):
+    from channels.dingtalk.console import chat_session
+
+    shown: list[str] = []
+    settings = Settings(_env_file=None, data_dir=tmp_path, dingtalk_card_template_id="tpl")
+    await chat_session(settings, campaign="hejin", unit="市监局", group=False,
+                       lines=["/submit", "下一页 ›", "exit"], out=shown.append)
+    text = "\n".join(shown)
+    assert "互动卡片" in text and "［下一页 ›］" in text and "选1" not in text
+    assert "第 2/" in text  # the button pressed: the picker's next page
+
+
+def test_conversation_state_numbers_keeps_expires_and_sweeps(tmp_path, monkeypatch):
+    """``knowledge.conversation``: numbers run on per conversation and wrap; the latest KEEP are
+    kept; a value past its time is not recalled, and the sweep drops it."""
+    from datetime import timedelta
+
+    from knowledge import conversation
+    from knowledge.models import ConversationState
+
+    engine, _ = seeded(tmp_path)
+    ttl = timedelta(days=7)
+    monkeypatch.setattr(conversation, "WRAP", 20)
+    monkeypatch.setattr(conversation, "KEEP", 8)
+    with Session(engine) as s:
+        assert conversation.number(s, "dingtalk", GROUP, [[("a", "ack:1"), ("b", "ack:2")]], now=NOW, ttl=ttl) == [[1, 2]]
+        assert conversation.number(s, "dingtalk", OFFICE, [[("c", "ack:3")]], now=NOW, ttl=ttl) == [[1]]
+        assert conversation.choice(s, "dingtalk", GROUP, now=NOW, n=2) == ("b", "ack:2")
+        assert conversation.choice(s, "dingtalk", GROUP, now=NOW, label="a") == ("a", "ack:1")
+        many = [[(f"x{i}", f"ack:{i}")] for i in range(conversation.WRAP)]
+        last = conversation.number(s, "dingtalk", GROUP, many, now=NOW + timedelta(seconds=1), ttl=ttl)
+        assert last[-1] == [2] and last[-3] == [conversation.WRAP]  # 3 … WRAP, then 1, 2 again
+        assert conversation.choice(s, "dingtalk", GROUP, now=NOW, n=2) == (f"x{conversation.WRAP - 1}",
+                                                                         f"ack:{conversation.WRAP - 1}")
+        kept = s.exec(select(ConversationState).where(ConversationState.chat_id == GROUP,
+                                                      ConversationState.name != "choices:last")).all()
+        assert len(kept) == conversation.KEEP
+        assert conversation.choice(s, "dingtalk", GROUP, now=NOW, n=10) is None  # beyond the latest KEEP
+        conversation.remember(s, "dingtalk", GROUP, "review-prompt", {"evidence": 1}, now=NOW,
+                              ttl=timedelta(days=1), user=REVIEWER)
+        assert conversation.recall(s, "dingtalk", GROUP, "review-prompt", now=NOW, user=REVIEWER) == {"evidence": 1}
+        assert conversation.recall(s, "dingtalk", GROUP, "review-prompt", now=NOW, user=OFFICER) is None
+        later = NOW + timedelta(days=1)
+        assert conversation.recall(s, "dingtalk", GROUP, "review-prompt", now=later, user=REVIEWER) is None
+        assert conversation.sweep(s, later + ttl) == conversation.KEEP + 1 + 1  # GROUP's, OFFICE's, the prompt
+        assert conversation.choice(s, "dingtalk", OFFICE, now=NOW, n=1) is None
+
+
+async def test_a_registration_in_progress_survives_a_restart(tmp_path):
+    """A person who picked the campaign, then the bot restarted: the unit they type is still read
+    as their unit (the registration is a stored row, not the process's memory)."""
+    engine, _ = seeded(tmp_path)
+    new = "staff-new-8"
+    async with FakeDingTalk() as dt:
+        settings = settings_for(dt, tmp_path)
+        async with Running(settings, engine, FakeClock(NOW)):
+            await connected(dt)
+            dt.push(sender=new, nick="周新", text="/start")
+            [pick] = await dt.wait_for(lambda s: dt.gateway.to(user=new))
+            dt.push(sender=new, nick="周新", text=choice(pick.text, "河津市"))
+            await dt.wait_for(lambda s: len(dt.gateway.to(user=new)) == 2)
+        async with Running(settings, engine, FakeClock(NOW)):
+            await connected(dt)
+            dt.push(sender=new, nick="周新", text="统计局")
+            typed = await dt.wait_for(lambda s: len(dt.gateway.to(user=new)) == 3)
+    assert "请确认您所在的单位" in typed[-1].text

@@ -110,7 +110,7 @@ async def pair(tmp_path):
     async with FakeDingTalk() as dt:
         g = dt.gateway
         api = OpenApi(dt.endpoint, g.client_id, g.secret, g.robot_code, oapi=dt.endpoint)
-        choices = Choices()
+        choices = Choices(services)
         yield Pair(harness, Face(services, DingTalkOutbox(api, services, choices), choices), dt)
         await api.close()
     await harness.app.shutdown()

@@ -1,7 +1,9 @@
 """``liaison-bot run --channel dingtalk`` as a process against the fake DingTalk gateway, as
 deployed: an officer asks which indicators are theirs, submits a file, the office approves it
 in its group, a reminder reaches the liaison group at its slot — and none of it happens twice
-after the process is stopped and started again. Offline; SQLite, or PostgreSQL with
+after the process is stopped and started again. Replies with buttons are interactive cards
+(``DINGTALK_CARD_TEMPLATE_ID``): the officer picks and submits, and the office approves, by pressing
+card buttons whose callbacks come back through the stream. Offline; SQLite, or PostgreSQL with
 TEST_DATABASE_URL.
 
 The process's clock starts at the reminder's slot (a Thursday, 09:05 in Shanghai) and runs on:
@@ -17,7 +19,6 @@ import signal
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from urllib.parse import unquote
 
 from sqlmodel import Session, select
 
@@ -30,7 +31,7 @@ from knowledge.models import Evidence, InboxUpdate
 from knowledge.timeline import set_due, set_phases
 from knowledge.units import UnitDirectory
 from tests.conftest import fresh_url
-from tests.test_dingtalk import PDF, choice
+from tests.test_dingtalk import PDF, card_with
 
 ROOT = Path(__file__).parent.parent
 SLOT = datetime(2026, 12, 10, 1, 5, tzinfo=UTC)
@@ -77,7 +78,7 @@ async def start(dt: FakeDingTalk, url: str, data: Path) -> asyncio.subprocess.Pr
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": url, "DATA_DIR": str(data),
            "DEFAULT_CAMPAIGN": "yancheng", "DINGTALK_CLIENT_ID": g.client_id, "DINGTALK_CLIENT_SECRET": g.secret,
            "DINGTALK_ROBOT_CODE": g.robot_code, "DINGTALK_OPENAPI_ENDPOINT": dt.endpoint,
-           "DINGTALK_ADMIN_USER_IDS": ADMIN, "TELEGRAM_BOT_TOKEN": ""}
+           "DINGTALK_ADMIN_USER_IDS": ADMIN, "DINGTALK_CARD_TEMPLATE_ID": "tpl-liaison", "TELEGRAM_BOT_TOKEN": ""}
     proc = await asyncio.create_subprocess_exec(sys.executable, "-c", RUN, SLOT.isoformat(), env=env, cwd=data,
                                                 stdout=asyncio.subprocess.DEVNULL, stderr=open(data / "bot.log", "ab"))
     for _ in range(600):
@@ -94,50 +95,62 @@ async def stop(proc: asyncio.subprocess.Process) -> int:
     return await asyncio.wait_for(proc.wait(), 30)
 
 
+def texts(dt: FakeDingTalk, conversation: str = "", user: str = "") -> list[str]:
+    """What reached a group or a person: markdown messages and cards' text."""
+    return [m.text for m in dt.gateway.to(conversation, user)] + \
+        [c.params.get("markdown", "") for c in dt.cards_to(conversation, user)]
+
+
+def said(dt: FakeDingTalk, text: str, conversation: str = "", user: str = "") -> bool:
+    return any(text in t for t in texts(dt, conversation, user))
+
+
 def reminders(dt: FakeDingTalk) -> list[str]:
-    return [m.text for m in dt.gateway.to(conversation=GROUP) if "截止" in m.text]
+    return [t for t in texts(dt, conversation=GROUP) if "截止" in t]
 
 
 async def test_the_dingtalk_face_as_a_process(tmp_path):
     url = fresh_url(tmp_path)
     seed(url)
     async with FakeDingTalk() as dt:
+        dt.gateway.templates.add("tpl-liaison")
         proc = await start(dt, url, tmp_path)
         try:
             dt.push(sender=OFFICER, text="我们单位负责哪些指标")
-            answer = await dt.wait_for(lambda s: dt.gateway.to(user=OFFICER), 30)
-            assert "市场监督管理局" in answer[-1].text and "第12项" in answer[-1].text
+            await dt.wait_for(lambda s: said(dt, "第12项", user=OFFICER), 30)
+            assert said(dt, "市场监督管理局", user=OFFICER)
             dt.push(sender=OFFICER, text="/submit 12")  # indicator 12 is scored item by item: pick the first
-            items = await dt.wait_for(lambda s: any("评分项" in m.text for m in dt.gateway.to(user=OFFICER)))
-            dt.push(sender=OFFICER, text=unquote(re.search(r"content=([^)]+)\)", items[-1].text).group(1)))
-            await dt.wait_for(lambda s: any("提交材料" in m.text for m in dt.gateway.to(user=OFFICER)))
+            await dt.wait_for(lambda s: card_with(dt, "评分项", user=OFFICER))
+            items = card_with(dt, "评分项", user=OFFICER)
+            dt.press(items, items.buttons[0]["text"], user=OFFICER)
+            await dt.wait_for(lambda s: said(dt, "提交材料", user=OFFICER))
             dt.push(sender=OFFICER, file=("网络市场监管工作方案.pdf", PDF))
-            got = await dt.wait_for(lambda s: any("1 个文件" in m.text for m in dt.gateway.to(user=OFFICER)))
-            dt.push(sender=OFFICER, text=choice(got[-1].text, "提交"))
-            await dt.wait_for(lambda s: any("待审核材料" in m.text for m in dt.gateway.to(conversation=OFFICE)))
-            card = [m for m in dt.gateway.to(conversation=OFFICE) if "待审核材料" in m.text][-1]
-            dt.push(sender=REVIEWER, conversation=OFFICE, nick="钱审核", text=choice(card.text, "通过(满分)"))
-            await dt.wait_for(lambda s: any("已通过审核" in m.text for m in dt.gateway.to(user=OFFICER)))
+            await dt.wait_for(lambda s: card_with(dt, "1 个文件", user=OFFICER))
+            dt.press(card_with(dt, "1 个文件", user=OFFICER), "提交", user=OFFICER)
+            await dt.wait_for(lambda s: card_with(dt, "待审核材料", conversation=OFFICE))
+            dt.press(card_with(dt, "待审核材料", conversation=OFFICE), "通过(满分)", user=REVIEWER)  # the office approves
+            await dt.wait_for(lambda s: said(dt, "已通过审核", user=OFFICER))
             await dt.wait_for(lambda s: reminders(dt), 30)  # the minute job's first pass, at the slot
         finally:
             assert await stop(proc) == 0
-        before = len(dt.gateway.sent)
+        before = len(texts(dt, user=OFFICER))
         asked = dt.push(sender=OFFICER, text="第12项指标")  # while the bot is down: delivered on reconnect
         proc = await start(dt, url, tmp_path)
         try:
-            await dt.wait_for(lambda s: any("第12项" in m.text for m in s[before:]), 30)
+            await dt.wait_for(lambda s: any("第12项" in t for t in texts(dt, user=OFFICER)[before:]), 30)
             await asyncio.sleep(8)  # past the restarted minute job's first pass and two outbox passes
         finally:
             assert await stop(proc) == 0
     assert len(reminders(dt)) == 1
-    assert sum("已通过审核" in m.text for m in dt.gateway.to(user=OFFICER)) == 1
-    assert sum("待审核材料" in m.text for m in dt.gateway.to(conversation=OFFICE)) == 1
-    assert len([m for m in dt.gateway.sent[before:] if m.user == OFFICER]) == 1
+    assert sum("已通过审核" in t for t in texts(dt, user=OFFICER)) == 1
+    assert sum("待审核材料" in t for t in texts(dt, conversation=OFFICE)) == 1
+    assert len(texts(dt, user=OFFICER)) == before + 1
     assert dt.gateway.unacked == {}
     assert "s3cret" not in (tmp_path / "bot.log").read_text()  # the secret is never logged
     engine = make_engine(url)
     with Session(engine) as s:
         assert s.exec(select(Evidence)).one().status == "accepted"
         statuses = [r.status for r in s.exec(select(InboxUpdate).where(InboxUpdate.channel == "dingtalk"))]
-        assert statuses == ["done"] * 7, statuses  # each message stored once, finished once
+        assert statuses == ["done"] * 7, statuses  # each message (and press) stored once, finished once
+        assert sum("card" in r.raw for r in s.exec(select(InboxUpdate))) == 3  # three buttons pressed
     assert re.search(r"msg\d+", asked)

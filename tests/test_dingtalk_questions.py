@@ -24,7 +24,7 @@ from bot.replies import Reply
 from bot.settings import Settings
 from channels.dingtalk.face import Face
 from channels.dingtalk.frames import RobotMessage
-from channels.dingtalk.markdown import Choices
+from channels.dingtalk.markdown import Choices, numbered
 from channels.dingtalk.outbox import DingTalkOutbox
 from knowledge import chats, people
 from knowledge.campaigns import get_campaign
@@ -57,7 +57,7 @@ class Captured(DingTalkOutbox):
         self.parts: list = []
 
     async def send_parts(self, chat, parts, private):  # noqa: ANN001, ANN201
-        self.parts += parts
+        self.parts += [numbered(p, self.choices.number(chat, p.actions)) if p.actions else p for p in parts]
 
 
 class Both:
@@ -97,7 +97,7 @@ async def both():
                             title=slug, by_user_id=str(ADMIN), now=NOW, channel="dingtalk")
     services = harness.services
     services.settings = Settings(_env_file=None, dingtalk_admin_user_ids=str(ADMIN), admin_user_ids=str(ADMIN))
-    choices = Choices()
+    choices = Choices(services)
     box = Captured(services, choices)
     face = Face(services, box, choices)
     pair = Both(harness, face, box)

@@ -6,7 +6,7 @@ with ``DINGTALK_OPENAPI_ENDPOINT``.
 - ``POST /v1.0/oauth2/accessToken`` → ``{"accessToken", "expireIn"}`` for the right app key and
   secret only; other calls need the token in ``x-acs-dingtalk-access-token`` (else 401).
 - ``POST /v1.0/gateway/connections/open`` → ``{"endpoint": "ws://…/connect", "ticket"}``; the
-  WebSocket at the endpoint takes a ticket once.
+  WebSocket at the endpoint takes a ticket once, and gets CALLBACK frames of the topics subscribed.
 - ``push(...)`` sends a robot message as a CALLBACK frame on ``/v1.0/im/bot/messages/get``; a
   frame not acknowledged (an ack with its ``messageId``) is sent again on the next connection, as
   DingTalk redelivers.
@@ -19,6 +19,10 @@ with ``DINGTALK_OPENAPI_ENDPOINT``.
   server: ``DINGTALK_OAPI_ENDPOINT``) with the multipart field ``media`` → ``{"errcode": 0,
   "media_id"}``; what arrived is kept in ``uploads`` (name, type, bytes). A bad token answers
   ``errcode`` 40014 with HTTP 200, as the old API does.
+- ``POST /v1.0/card/instances`` (a template in ``templates``, string params, ``callbackType``
+  STREAM) then ``/v1.0/card/instances/deliver`` (``openSpaceId`` ``dtv1.card//IM_GROUP.<cid>`` or
+  ``IM_ROBOT.<staff id>``): kept in ``cards``; an unknown template answers 400. ``press(card,
+  label, user=…)`` sends that button's callback on ``/v1.0/card/instances/callback``.
 """
 
 from __future__ import annotations
@@ -34,6 +38,22 @@ from tornado.web import Application, RequestHandler
 from tornado.websocket import WebSocketHandler
 
 TOPIC = "/v1.0/im/bot/messages/get"
+CARD_TOPIC = "/v1.0/card/instances/callback"
+
+
+@dataclass
+class Card:
+    """One interactive card the robot delivered: where, its template and params (strings; ``buttons``
+    a JSON list of ``{"text", "action"}``)."""
+
+    track: str
+    template: str
+    params: dict
+    space: str = ""  # the openSpaceId it was delivered to: dtv1.card//IM_GROUP.<cid> | IM_ROBOT.<staff id>
+
+    @property
+    def buttons(self) -> list[dict]:
+        return json.loads(self.params.get("buttons") or "[]")
 
 
 @dataclass
@@ -70,11 +90,15 @@ class Gateway:
     files: dict[str, bytes] = field(default_factory=dict)
     left: set[str] = field(default_factory=set)
     gone: set[str] = field(default_factory=set)
+    cards: dict[str, Card] = field(default_factory=dict)  # by outTrackId, once delivered
+    created: dict[str, Card] = field(default_factory=dict)  # created, not yet delivered
+    templates: set[str] = field(default_factory=set)  # card templates the app has (others: 400)
     unacked: dict[str, str] = field(default_factory=dict)  # messageId → frame
     frames: dict[str, str] = field(default_factory=dict)  # every frame pushed, by messageId
     acks: list[str] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
     tickets: set[str] = field(default_factory=set)
+    topics: dict[str, set[str]] = field(default_factory=dict)  # ticket → the CALLBACK topics subscribed
     connections: list[WebSocketHandler] = field(default_factory=list)
     opened: int = 0
     counter: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -123,6 +147,8 @@ class Open(_Json):
             return
         ticket = f"ticket-{next(self.gateway.counter)}"
         self.gateway.tickets.add(ticket)
+        self.gateway.topics[ticket] = {t.get("topic", "") for t in b.get("subscriptions") or []
+                                       if t.get("type") == "CALLBACK"}
         self.gateway.opened += 1
         host = self.request.host
         self.answer({"endpoint": f"ws://{host}/connect", "ticket": ticket})
@@ -131,6 +157,7 @@ class Open(_Json):
 class Connect(WebSocketHandler):
     def initialize(self, gateway: Gateway) -> None:
         self.gateway = gateway
+        self.topics: set[str] = set()
 
     def open(self) -> None:
         ticket = self.get_argument("ticket", "")
@@ -138,8 +165,15 @@ class Connect(WebSocketHandler):
             self.close(4001, "bad ticket")
             return
         self.gateway.tickets.discard(ticket)
+        self.topics = self.gateway.topics.pop(ticket, set())
         self.gateway.connections.append(self)
         for frame in list(self.gateway.unacked.values()):  # DingTalk redelivers what was not acknowledged
+            self.deliver(frame)
+
+    def deliver(self, frame: str) -> None:
+        """A CALLBACK frame reaches only a connection that subscribed to its topic."""
+        parsed = json.loads(frame)
+        if parsed.get("type") != "CALLBACK" or parsed["headers"].get("topic") in self.topics:
             self.write_message(frame)
 
     def on_message(self, message: str | bytes) -> None:
@@ -218,6 +252,43 @@ class MediaUpload(_Json):
         self.gateway.uploads.append(upload)
         self.answer({"errcode": 0, "errmsg": "ok", "media_id": upload.media_id, "type": kind,
                      "created_at": int(time.time() * 1000)})
+class CardCreate(_Json):
+    """``POST /v1.0/card/instances``: a card from a known template, its params all strings."""
+
+    def post(self) -> None:
+        if not self.authorised():
+            return
+        b = self.body()
+        params = (b.get("cardData") or {}).get("cardParamMap") or {}
+        if b.get("cardTemplateId") not in self.gateway.templates or not b.get("outTrackId") or \
+                not all(isinstance(v, str) for v in params.values()) or b.get("callbackType") != "STREAM":
+            self.answer({"code": "param.cardTemplateId.invalid", "message": "卡片模板不存在或参数错误"}, 400)
+            return
+        self.gateway.created[b["outTrackId"]] = Card(b["outTrackId"], b["cardTemplateId"], params)
+        self.answer({"success": True, "result": b["outTrackId"]})
+
+
+class CardDeliver(_Json):
+    """``POST /v1.0/card/instances/deliver``: to a group (with the robot) or a person's robot chat."""
+
+    def post(self) -> None:
+        if not self.authorised():
+            return
+        b = self.body()
+        card = self.gateway.created.pop(b.get("outTrackId", ""), None)
+        space = b.get("openSpaceId", "")
+        group = space.startswith("dtv1.card//IM_GROUP.")
+        if card is None or not (group or space.startswith("dtv1.card//IM_ROBOT.")) or \
+                (group and (b.get("imGroupOpenDeliverModel") or {}).get("robotCode") != self.gateway.robot_code):
+            self.answer({"code": "param.invalid", "message": "outTrackId or openSpaceId invalid"}, 400)
+            return
+        if group and space.removeprefix("dtv1.card//IM_GROUP.") in self.gateway.gone:
+            self.answer({"success": True, "result": [{"spaceId": space, "success": False,
+                                                      "errorMsg": "机器人不在群内"}]})
+            return
+        card.space = space
+        self.gateway.cards[card.track] = card
+        self.answer({"success": True, "result": [{"spaceId": space, "success": True}]})
 
 
 class FakeDingTalk:
@@ -237,7 +308,8 @@ class FakeDingTalk:
         app = Application([(r"/v1.0/oauth2/accessToken", Token, g), (r"/v1.0/gateway/connections/open", Open, g),
                            (r"/connect", Connect, g), (r"/v1.0/robot/messageFiles/download", Download, g),
                            (r"/files/(.+)", File, g), (r"/v1.0/robot/groupMessages/send", Send, g),
-                           (r"/v1.0/robot/oToMessages/batchSend", Send, g), (r"/media/upload", MediaUpload, g)])
+                           (r"/v1.0/robot/oToMessages/batchSend", Send, g), (r"/media/upload", MediaUpload, g),
+                           (r"/v1.0/card/instances", CardCreate, g), (r"/v1.0/card/instances/deliver", CardDeliver, g)])
         self._server = HTTPServer(app)
         self._server.listen(0, "127.0.0.1")
         self.port = next(iter(self._server._sockets.values())).getsockname()[1]
@@ -276,8 +348,32 @@ class FakeDingTalk:
                                         "topic": TOPIC}})
         self.gateway.unacked[f"frame-{n}"] = self.gateway.frames[f"frame-{n}"] = frame
         for conn in list(self.gateway.connections):
-            conn.write_message(frame)
+            conn.deliver(frame)
         return mid
+
+    def press(self, card: Card, label: str, *, user: str) -> str:
+        """``user`` presses the button labelled ``label`` on ``card``: a CALLBACK frame on
+        ``CARD_TOPIC`` as DingTalk sends it (``value`` a JSON string of ``cardPrivateData``); its messageId."""
+        [button] = [b for b in card.buttons if b["text"] == label]
+        n = next(self.gateway.counter)
+        value = {"cardPrivateData": {"actionIds": ["pick"], "params": {"action": button["action"]}}}
+        data = {"extension": "{}", "corpId": "ding-corp", "spaceType": "", "userIdType": 1, "type": "actionCallback",
+                "userId": user, "content": json.dumps(value), "spaceId": "", "outTrackId": card.track,
+                "value": json.dumps(value)}
+        mid = f"card-frame-{n}"
+        frame = json.dumps({"specVersion": "1.0", "type": "CALLBACK", "data": json.dumps(data, ensure_ascii=False),
+                            "headers": {"appId": "app", "connectionId": "c1", "contentType": "application/json",
+                                        "messageId": mid, "time": str(int(time.time() * 1000)),
+                                        "topic": CARD_TOPIC}})
+        self.gateway.unacked[mid] = self.gateway.frames[mid] = frame
+        for conn in list(self.gateway.connections):
+            conn.deliver(frame)
+        return mid
+
+    def cards_to(self, conversation: str = "", user: str = "") -> list[Card]:
+        """The cards delivered to a group or to a person, in order."""
+        space = f"dtv1.card//IM_GROUP.{conversation}" if conversation else f"dtv1.card//IM_ROBOT.{user}"
+        return [c for c in self.gateway.cards.values() if c.space == space]
 
     def ping(self) -> None:
         frame = json.dumps({"specVersion": "1.0", "type": "SYSTEM", "data": json.dumps({"opaque": "x"}),

@@ -15,6 +15,8 @@
   "fileType"}``) — as ``dingtalk_stream``'s ``upload_to_dingtalk``, with the same token. That one
   call carries the token in its URL (the old API has no header for it): httpx's request lines are
   kept at WARNING (``bot.logs``) and its errors are reported by type only.
+- ``/v1.0/card/instances`` then ``/v1.0/card/instances/deliver``: an interactive card from the
+  app's template (``DINGTALK_CARD_TEMPLATE_ID``), its buttons calling back on the Stream.
 
 DingTalk refuses with an HTTP status and ``{"code", "message"}``; some refusals come as 200 with
 a non-zero ``errcode`` — both become ``DingTalkError``. The secret and the token never reach a
@@ -167,6 +169,26 @@ class OpenApi:
             "msgParam": json.dumps(param, ensure_ascii=False)})
         return BatchResult(str(body.get("processQueryKey", "")), list(body.get("invalidStaffIdList") or []),
                            list(body.get("flowControlledStaffIdList") or []))
+
+    async def send_card(self, chat: str, private: bool, track: str, template: str, params: dict[str, str]) -> None:
+        """An interactive card (``dingtalk_stream.card_replier``'s two steps): create the instance from
+        ``template`` with ``params`` (strings; its buttons call back through the Stream,
+        ``callbackType`` STREAM), then deliver it to the group or the person's chat with the robot."""
+        await self._pace(chat)
+        await self._post("/v1.0/card/instances", {
+            "cardTemplateId": template, "outTrackId": track, "callbackType": "STREAM",
+            "cardData": {"cardParamMap": params},
+            "imGroupOpenSpaceModel": {"supportForward": False}, "imRobotOpenSpaceModel": {"supportForward": False}})
+        deliver: dict = {"outTrackId": track, "userIdType": 1}
+        if private:
+            deliver |= {"openSpaceId": f"dtv1.card//IM_ROBOT.{chat}", "imRobotOpenDeliverModel": {"spaceType": "IM_ROBOT"}}
+        else:
+            deliver |= {"openSpaceId": f"dtv1.card//IM_GROUP.{chat}",
+                        "imGroupOpenDeliverModel": {"robotCode": self.robot_code}}
+        body = await self._post("/v1.0/card/instances/deliver", deliver)
+        failed = [r for r in (body.get("result") or []) if isinstance(r, dict) and r.get("success") is False]
+        if failed:  # delivered to no one: as a refusal, so the buttons go out as numbered choices
+            raise DingTalkError(400, "card.deliver", str(failed[0].get("errorMsg", ""))[:200])
 
     async def _pace(self, target: str) -> None:
         """At most ``PER_CHAT_PER_MINUTE`` messages a minute to one conversation: wait for room."""

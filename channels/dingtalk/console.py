@@ -3,7 +3,9 @@
 The real ``Face`` over the real store; each typed line is a robot message from a registered
 officer of the chosen unit (privately, or in a bound liaison group), and what the face would send
 is printed as DingTalk receives it — the markdown text with its ``[选N]`` choices; type "选N" (or
-the label) to pick one, as a tap on the link would.
+the label) to pick one, as a tap on the link would. With cards on (``DINGTALK_CARD_TEMPLATE_ID``),
+a reply with buttons is shown as the card — its text, then ``［通过］［退回］`` — and typing a
+button's label presses it, as a card callback would.
 """
 
 from __future__ import annotations
@@ -22,12 +24,12 @@ from bot.settings import Settings
 from bot.store import open_store
 from channels.dingtalk import CHANNEL
 from channels.dingtalk.face import Face
-from channels.dingtalk.frames import RobotMessage
-from channels.dingtalk.markdown import Choices, Part
+from channels.dingtalk.frames import CARD, RobotMessage
+from channels.dingtalk.markdown import Choices, Part, numbered
 from channels.dingtalk.outbox import DingTalkOutbox
 from knowledge import chats, people
 from knowledge.clock import SystemClock
-from knowledge.messages import Message
+from knowledge.messages import Action, Message
 from reminders.outbox import Sent
 
 USER, GROUP = "console-officer", "cidConsoleGroup=="
@@ -39,11 +41,19 @@ class Printed(DingTalkOutbox):
     def __init__(self, services: Services, choices: Choices, out: Callable[[str], None]) -> None:
         super().__init__(api=None, services=services, choices=choices)  # type: ignore[arg-type]
         self.out = out
+        self.buttons: dict[str, Action] = {}  # the last card's buttons, by label
 
     async def send_parts(self, chat: str, parts: list[Part], private: bool) -> Sent | None:
         for part in parts:
-            self.out(f"— 机器人({'私聊' if private else '群'},标题“{part.title}”)—")
+            card = bool(part.actions) and self.services.settings.dingtalk_cards_on
+            if part.actions and not card:
+                part = numbered(part, self.choices.number(chat, part.actions))
+            self.out(f"— 机器人({'私聊' if private else '群'}{',互动卡片' if card else ''},标题“{part.title}”)—")
             self.out(part.text)
+            if card:  # a card's buttons, as DingTalk draws them under its text
+                for row in part.actions:
+                    self.out("  ".join(f"［{a.label}］" for a in row))
+                self.buttons = {a.label: a for row in part.actions for a in row}
             self.out("")
         return Sent()
 
@@ -73,15 +83,21 @@ async def chat_session(settings: Settings, *, campaign: str, unit: str | None, g
                             title="联络员群(本地试用)", by_user_id=USER, now=clock.now(), channel=CHANNEL)
         session.commit()
     services = Services(settings=settings, engine=engine, clock=clock)
-    choices = Choices()
-    face = Face(services, Printed(services, choices, out), choices)
+    choices = Choices(services)
+    box = Printed(services, choices, out)
+    face = Face(services, box, choices)
     out(f"本地试用(钉钉):您是“{unit_name}”的联络员,在{'联络员群' if group else '私聊'}中。"
-        "输入问题后回车;输入“选N”即可选择;输入 exit 退出。\n")
+        "输入问题后回车;输入“选N”(互动卡片:按钮的文字)即可选择;输入 exit 退出。\n")
     for n, raw in zip(itertools.count(1), lines, strict=False):
         line = raw.strip()
         if line in ("exit", "quit", "退出"):
             break
-        if line:
+        if line and line in box.buttons:  # a card's button, pressed by its label
+            action = box.buttons[line]
+            await face.handle(RobotMessage(msg_id=f"console-{n}", conversation_id=GROUP if group else USER,
+                                           private=not group, sender=USER, nick="试用联络员", kind=CARD,
+                                           text=action.label, callback=action.encode()))
+        elif line:
             await face.handle(RobotMessage(msg_id=f"console-{n}", conversation_id=GROUP if group else USER,
                                            private=not group, sender=USER, nick="试用联络员", kind="text",
                                            text=line))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot.render import render
-from channels.dingtalk import CHANNEL
+from channels.dingtalk import CHANNEL, pending
 from channels.dingtalk.flows import Face, settle_and_send
 from channels.dingtalk.frames import RobotMessage
 from knowledge import chats as bindings
@@ -45,7 +45,7 @@ async def start(face: Face, msg: RobotMessage) -> None:
 
 def _units(session: Session, face: Face, msg: RobotMessage, campaign, page: int) -> Message:  # noqa: ANN001
     shown, pages, rows = enrolment.unit_page(session=session, campaign=campaign, page=page)
-    face.registering[msg.sender] = campaign.id
+    pending.start_registering(session, msg.sender, campaign.id, face.services.clock.now())
     return Message("reg_pick_unit", {"city": campaign.city, "page": shown, "pages": pages}, actions=rows)
 
 
@@ -77,7 +77,7 @@ async def _request(face: Face, msg: RobotMessage, session: Session, campaign, un
     except people.PeopleError as exc:
         await face.reply(msg, render("refused", reason=str(exc)))
         return
-    face.registering.pop(msg.sender, None)
+    pending.end_registering(session, msg.sender)
     if officer.status == "active":
         session.commit()
         await face.reply(msg, Message("reg_active", {"officer": officer}))
@@ -96,8 +96,10 @@ async def _request(face: Face, msg: RobotMessage, session: Session, campaign, un
 
 async def typed_unit(face: Face, msg: RobotMessage) -> None:
     """During registration, a typed unit name offers the matching units."""
-    campaign_id = face.registering[msg.sender]
     with face.services.session() as session:
+        campaign_id = pending.registering(session, msg.sender, face.services.clock.now())
+        if campaign_id is None:
+            return
         where = face.locate(session, msg, campaign_id)
         found = enrolment.typed_choices(where.directory, msg.text) if where.directory else []
     rows = [[Action(u.name, ActionKind.REGISTER, ("u", campaign_id, u.id))] for u in found]

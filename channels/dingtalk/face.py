@@ -19,9 +19,9 @@ from sqlmodel import Session
 from bot.context import Services
 from bot.render import render
 from bot.replies import Reply, answer_typed
-from channels.dingtalk import CHANNEL, enrol, flows, office, review
-from channels.dingtalk.frames import RobotMessage
-from channels.dingtalk.markdown import Choices, message_parts, parts
+from channels.dingtalk import CHANNEL, enrol, flows, office, pending, review
+from channels.dingtalk.frames import CARD, RobotMessage
+from channels.dingtalk.markdown import Choices, message_parts, names_choice, parts
 from channels.dingtalk.outbox import DingTalkOutbox
 from handlers.common import Where
 from handlers.gate import ANY_CHAT, _campaign_named
@@ -46,12 +46,11 @@ OFFERED = QUESTION_COMMANDS | {"help", "start", "setup", "submit", "review", "re
 
 
 class Face:
-    """One process's DingTalk face: its services, its outbox, the choices it has shown."""
+    """One process's DingTalk face: its services, its outbox, the choices it has shown. What it
+    waits for (choices, cards, a reviewer's prompt, a registration) is in the store, not here."""
 
     def __init__(self, services: Services, outbox: DingTalkOutbox, choices: Choices) -> None:
         self.services, self.outbox, self.choices = services, outbox, choices
-        self.prompts: dict[tuple[str, str], tuple[int, bool]] = {}  # (chat, reviewer) → (evidence, points?)
-        self.registering: dict[str, int] = {}  # a person picking a unit → the campaign
 
     # ---- where a message comes from -------------------------------------------------------
     def locate(self, session: Session, msg: RobotMessage, campaign_id: int | None = None) -> Where:
@@ -112,10 +111,9 @@ class Face:
     async def reply(self, msg: RobotMessage, reply: Reply | Message | str) -> None:
         """Answer in the message's conversation (not a row: as Telegram's ``respond``)."""
         if isinstance(reply, Message):
-            out = message_parts(reply, self.choices, msg.chat)
+            out = message_parts(reply)
         elif isinstance(reply, Reply):
-            numbered = self.choices.number(msg.chat, reply.actions) if reply.actions else None
-            out = parts(reply.text, numbered)
+            out = parts(reply.text, reply.actions)
         else:
             out = parts(reply)
         try:
@@ -131,15 +129,24 @@ class Face:
         if msg.private:  # the robot reaches this person privately (what /start records on Telegram)
             with self.services.session() as session:
                 people.set_private_ok(session=session, user_id=msg.sender, ok=True, channel=CHANNEL)
-        if text and (action := self.choices.pick(msg.chat, text)) is not None:
+        now = self.services.clock.now()
+        with self.services.session() as session:
+            prompt = pending.review_prompt(session, msg.chat, msg.sender, now) if text else None
+            registering = msg.private and text and pending.registering(session, msg.sender, now) is not None
+        if msg.kind == CARD:  # a card's button: the action it carries, judged as any press
+            action = Action.parse(msg.callback, msg.text) if msg.callback else None
+            await (self.press(msg, action) if action else self.reply(msg, render("choice_expired")))
+        elif text and (action := self.choices.pick(msg.chat, text)) is not None:
             await self.press(msg, action)
-        elif text and not text.startswith("/") and (msg.chat, msg.sender) in self.prompts:
-            await review.review_reply(self, msg, *self.prompts.pop((msg.chat, msg.sender)))
+        elif text and names_choice(text):  # "选N" no longer (or never) shown here
+            await self.reply(msg, render("choice_expired"))
+        elif text and not text.startswith("/") and prompt is not None:
+            await review.review_reply(self, msg, *prompt)
         elif text.startswith("/"):
             await self.command(msg, text)
         elif await flows.collect(self, msg):
             return
-        elif text and msg.private and msg.sender in self.registering:
+        elif registering:
             await enrol.typed_unit(self, msg)
         elif msg.download_code:
             await self.reply(msg, render("submit_how"))
@@ -213,7 +220,7 @@ class Face:
         await self.reply(msg, reply)
 
     async def press(self, msg: RobotMessage, action: Action) -> None:
-        """A numbered choice: the button it stands for, judged now as a pressed button is."""
+        """A numbered choice or a card's button: the action it stands for, judged now as a pressed button is."""
         kind = action.kind
         if kind in (ActionKind.OPEN_INDICATOR, ActionKind.OPEN_UNIT, ActionKind.OPEN_TASK, ActionKind.MORE):
             with self.services.session() as session:

@@ -38,8 +38,6 @@ class Face(Protocol):
 
     services: Services
     outbox: DingTalkOutbox
-    prompts: dict[tuple[str, str], tuple[int, bool]]
-    registering: dict[str, int]
 
     def locate(self, session: Session, msg: RobotMessage, campaign_id: int | None = None) -> Where: ...
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 TOPIC = "/v1.0/im/bot/messages/get"
 CARD_TOPIC = "/v1.0/card/instances/callback"
+CARD = "card"  # the kind of a card button's press
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class RobotMessage:
     file_name: str = ""
     title: str = ""
     mentions: tuple[str, ...] = ()  # staff ids of the people @-mentioned (``atUsers``; the robot has none)
+    callback: str = ""  # a card button's action data (``kind`` CARD); ``text`` its label
+
 
     @property
     def update_id(self) -> int:
@@ -64,6 +67,31 @@ def robot_message(data: dict) -> RobotMessage:
                         title=data.get("conversationTitle", ""),
                         mentions=tuple(u["staffId"] for u in data.get("atUsers") or []
                                        if isinstance(u, dict) and u.get("staffId")))
+
+
+def card_press(frame: dict) -> dict:
+    """What the inbox keeps of a card callback (topic ``CARD_TOPIC``, ``dingtalk_stream.
+    card_callback_message``): ``outTrackId`` (the card), ``userId`` (the presser's staff id, as
+    ``userIdType`` 1), the button's ``params.action`` from ``value`` (a JSON string
+    ``{"cardPrivateData": {"actionIds", "params"}}``); keyed by the frame's ``messageId``."""
+    data = _data(frame)
+    try:
+        value = json.loads(data.get("value") or "{}") if isinstance(data.get("value"), str) else data.get("value")
+    except ValueError:
+        value = {}
+    params = ((value or {}).get("cardPrivateData") or {}).get("params") or {}
+    mid = (frame.get("headers") or {}).get("messageId", "")
+    return {"card": {"track": str(data.get("outTrackId", "")), "user": str(data.get("userId", "")),
+                     "action": str(params.get("action", ""))},
+            "msgId": f"card-{mid}" if mid else "", "createAt": (frame.get("headers") or {}).get("time") or 0}
+
+
+def pressed(raw: dict, chat: str, private: bool, label: str, nick: str) -> RobotMessage:
+    """A stored card press as a message from the presser in the card's conversation; ``label`` is
+    the pressed button's (None-like "" when the card did not carry this action: a stale press)."""
+    card = raw["card"]
+    return RobotMessage(msg_id=raw.get("msgId", ""), conversation_id=chat, private=private, sender=card["user"],
+                        nick=nick, kind=CARD, text=label, callback=card["action"] if label else "")
 
 
 def ack(frame: dict, data: object = None) -> str:

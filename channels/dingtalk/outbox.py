@@ -21,7 +21,9 @@ an upload that fails sends nothing and the row is tried again.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import uuid
 from pathlib import Path
 
 import httpx
@@ -29,8 +31,8 @@ import httpx
 from bot.context import Services
 from channels.dingtalk import CHANNEL
 from channels.dingtalk.api import DingTalkError, OpenApi
-from channels.dingtalk.markdown import Choices, Part, message_parts
-from knowledge import chats, people
+from channels.dingtalk.markdown import TTL, Choices, Part, message_parts, numbered
+from knowledge import chats, conversation, people
 from knowledge.messages import Message
 from reminders.outbox import DeliveryDeferred, Sent, flush
 
@@ -50,16 +52,30 @@ class DingTalkOutbox:
                    reply_to: int | None = None) -> Sent | None:
         """``Sent`` when DingTalk took every part; None when the conversation cannot be reached."""
         chat = str(target)
-        return await self.send_parts(chat, message_parts(message, self.choices, chat), private)
+        return await self.send_parts(chat, message_parts(message), private)
 
     async def send_parts(self, chat: str, parts: list[Part], private: bool) -> Sent | None:
-        return await self._each(chat, private, [("sampleMarkdown", {"title": p.title, "text": p.text}) for p in parts])
+        return await self._each(chat, private, parts)
 
-    async def _each(self, chat: str, private: bool, messages: list[tuple[str, dict]]) -> Sent | None:
-        """Send each (``msgKey``, ``msgParam``) in order; what DingTalk's answers mean, judged here."""
+    async def _each(self, chat: str, private: bool, messages: list[Part | tuple[str, dict]]) -> Sent | None:
+        """Send each part (a card when it has buttons and cards are on, else markdown with its
+        buttons as numbered choices) or (``msgKey``, ``msgParam``) in order; what DingTalk's
+        answers mean, judged here."""
         ids: list[int | str] = []
-        for key, param in messages:
+        for item in messages:
             try:
+                if isinstance(item, Part):
+                    part = item
+                    if part.actions and self.services.settings.dingtalk_cards_on:
+                        sent = await self.send_card(chat, part, private)
+                        if sent:
+                            ids.append(sent)
+                            continue
+                    if part.actions:  # no card: the buttons as numbered choices, stored before they are shown
+                        part = numbered(part, self.choices.number(chat, part.actions))
+                    key, param = "sampleMarkdown", {"title": part.title, "text": part.text}
+                else:
+                    key, param = item
                 if private:
                     result = await self.api.send_private_as(chat, key, param)
                     if chat in result.invalid:
@@ -94,6 +110,32 @@ class DingTalkOutbox:
         except httpx.HTTPError as exc:
             raise DeliveryDeferred(f"media upload: {type(exc).__name__}") from exc
 
+    async def send_card(self, chat: str, part: Part, private: bool) -> str:
+        """``part`` as an interactive card (its text, one button per action carrying the action's data,
+        as Telegram's ``callback_data``); the card's id — or "" when DingTalk refuses the card (4xx), so
+        the caller sends numbered choices instead. Where the card went and what its buttons do are
+        stored before it is sent: a press after a restart is understood."""
+        track = uuid.uuid4().hex
+        actions = [[a.label, a.encode()] for row in part.actions for a in row]
+        with self.services.session() as session:
+            conversation.remember(session, CHANNEL, chat, f"card:{track}", {"private": private, "actions": actions},
+                                  now=self.services.clock.now(), ttl=TTL)
+        params = {"title": part.title, "markdown": part.text,
+                  "buttons": json.dumps([{"text": label, "action": data, "row": r}
+                                         for r, row in enumerate(part.actions)
+                                         for label, data in ((a.label, a.encode()) for a in row)],
+                                        ensure_ascii=False)}
+        try:
+            await self.api.send_card(chat, private, track, self.services.settings.dingtalk_card_template_id, params)
+        except DingTalkError as exc:
+            if exc.passing or exc.status == 401 or not 400 <= exc.status < 500:
+                raise
+            log.warning("DingTalk refused a card to %s (%s); its buttons go as numbered choices", chat, exc)
+            with self.services.session() as session:
+                conversation.forget(session, CHANNEL, chat, f"card:{track}")
+            return ""
+        return track
+
     def _gone(self, chat: str, private: bool, why: str) -> None:
         log.info("DingTalk conversation %s unreachable (%s)", chat, why)
         with self.services.session() as session:
@@ -110,9 +152,7 @@ class DingTalkOutbox:
         its caption and the picture (``sampleImageMsg``: DingTalk's pictures carry no caption)."""
         media = await self._upload(image, "digest-chart.png", "image")
         chat = str(target)
-        caption_parts = message_parts(caption, self.choices, chat)
-        return await self._each(chat, private, [("sampleMarkdown", {"title": p.title, "text": p.text})
-                                                for p in caption_parts] + [("sampleImageMsg", {"photoURL": media})])
+        return await self._each(chat, private, [*message_parts(caption), ("sampleImageMsg", {"photoURL": media})])
 
     async def send_file(self, target: int | str, path: Path, *, private: bool = False) -> Sent | None:
         """A file the office asked for (the 台账, the evidence package), as ``sampleFile``; the

@@ -6,7 +6,7 @@ reason (the reviewer's next text in that conversation answers it), 签收.
 from __future__ import annotations
 
 from bot.render import render
-from channels.dingtalk import CHANNEL
+from channels.dingtalk import CHANNEL, pending
 from channels.dingtalk.flows import Face, settle_and_send
 from channels.dingtalk.frames import RobotMessage
 from handlers.common import refusal
@@ -48,7 +48,7 @@ async def review_choice(face: Face, msg: RobotMessage, action: Action) -> None:
                              now=face.services.clock.now())
             await _outcome(face, msg, session, done)
             return
-    face.prompts[(msg.chat, msg.sender)] = (eid, step == "p")
+        pending.ask_review(session, msg.chat, msg.sender, eid, step == "p", face.services.clock.now())
     await face.reply(msg, render("review_prompt", eid=eid, points=step == "p", max_points=current.max_points,
                                  user_id="", reviewer=msg.nick))
 
@@ -64,8 +64,12 @@ async def review_reply(face: Face, msg: RobotMessage, eid: int, points: bool) ->
                              points=ev.parse_points(msg.text) if points else None,
                              reason="" if points else msg.text, now=face.services.clock.now())
         except ev.EvidenceError as exc:
+            session.rollback()
+            pending.answered(session, msg.chat, msg.sender)
+            session.commit()
             await face.reply(msg, refusal(exc))
             return
+        pending.answered(session, msg.chat, msg.sender)  # one answer per prompt, gone with its outcome
         await _outcome(face, msg, session, done)
 
 

@@ -27,6 +27,7 @@ from channels.dingtalk.face import Face
 from channels.dingtalk.markdown import Choices
 from channels.dingtalk.outbox import DingTalkOutbox, deliver
 from channels.dingtalk.stream import Stream
+from knowledge import conversation
 from knowledge.clock import Clock, SystemClock
 from reminders import sender, weekly
 
@@ -50,7 +51,7 @@ def build(settings: Settings, *, engine: Engine | None = None, clock: Clock | No
     services = Services(settings=settings, engine=engine or open_store(settings), clock=clock or SystemClock())
     api = OpenApi(settings.dingtalk_openapi_endpoint, settings.dingtalk_client_id, settings.dingtalk_secret,
                   settings.dingtalk_robot_code, oapi=settings.dingtalk_oapi_endpoint)
-    choices = Choices()
+    choices = Choices(services)
     box = DingTalkOutbox(api, services, choices)
     return Stream(api, Face(services, box, choices), services), box
 
@@ -81,6 +82,8 @@ async def serve(settings: Settings, stop: asyncio.Event, *, engine: Engine | Non
 async def _tick(box: DingTalkOutbox) -> None:
     await sender.run_due(box, box.services)
     await weekly.weekly(box, box.services)
+    with box.services.session() as session:  # choices, cards and prompts past their time
+        conversation.sweep(session, box.services.clock.now())
 
 
 async def _every(seconds: float, job: Callable[[], Awaitable[object]], stop: asyncio.Event, first: float = 1) -> None:

@@ -5,7 +5,8 @@ stops it, and a lost connection is opened again after a short pause):
 ``POST /v1.0/gateway/connections/open`` with the client id, secret and the CALLBACK topics →
 ``{"endpoint", "ticket"}`` → a WebSocket to ``endpoint?ticket=…``. Each frame is answered with an
 ack carrying its ``messageId``: a SYSTEM ``ping`` with its own data, a ``disconnect`` by closing and
-connecting again, a robot message only once it is in the inbox (``knowledge.inbox.record``, keyed
+connecting again, a robot message (or a card's button pressed, topic ``CARD_TOPIC``) only once it
+is in the inbox (``knowledge.inbox.record``, keyed
 by its ``msgId``) — DingTalk delivers a frame again that was not acknowledged, and one seen
 before is acknowledged and dropped.
 
@@ -28,8 +29,17 @@ from bot.context import Services
 from channels.dingtalk import CHANNEL
 from channels.dingtalk.api import OpenApi
 from channels.dingtalk.face import Face
-from channels.dingtalk.frames import TOPIC, RobotMessage, ack, callback_data, robot_message
-from knowledge import inbox
+from channels.dingtalk.frames import (
+    CARD_TOPIC,
+    TOPIC,
+    RobotMessage,
+    ack,
+    callback_data,
+    card_press,
+    pressed,
+    robot_message,
+)
+from knowledge import conversation, inbox, people
 
 log = logging.getLogger(__name__)
 RECONNECT = 3.0  # seconds before connecting again
@@ -60,7 +70,7 @@ class Stream:
                 pass
 
     async def _session(self, stop: asyncio.Event) -> None:
-        opened = await self.api.open_connection([TOPIC])
+        opened = await self.api.open_connection([TOPIC, CARD_TOPIC])
         conn = await websocket_connect(f"{opened['endpoint']}?ticket={quote_plus(opened['ticket'])}")
         log.info("DingTalk stream connected")
         self.connected.set()
@@ -91,6 +101,11 @@ class Stream:
             msg = robot_message(data)
             if self._record(msg, data):
                 self.start(msg)
+        elif kind == "CALLBACK" and topic == CARD_TOPIC:  # a card's button, stored as a message is
+            raw = card_press(frame)
+            msg = self.message(raw)
+            if self._record(msg, raw):
+                self.start(msg)
         conn.write_message(ack(frame))  # stored first (or seen before), then acknowledged
         return True
 
@@ -102,6 +117,22 @@ class Stream:
         if not fresh:
             log.info("DingTalk message %s came again; stored before, not handled twice", msg.msg_id)
         return fresh
+
+    def message(self, raw: dict) -> RobotMessage:
+        """A stored robot message — or card press, in the conversation its card was sent to (kept
+        by ``DingTalkOutbox.send_card``), from the presser, with the pressed button's label."""
+        if "card" not in raw:
+            return robot_message(raw)
+        card = raw["card"]
+        with self.services.session() as session:
+            found = conversation.find(session, CHANNEL, f"card:{card['track']}", now=self.services.clock.now())
+            officer = people.officer_of(session=session, user_id=card["user"], channel=CHANNEL)
+        nick = officer.name if officer else ""
+        if found is None:  # a card unknown or expired: the presser is answered privately
+            return pressed(raw, card["user"], True, "", nick)
+        chat, value = found
+        label = next((lb for lb, data in value.get("actions", []) if data == card["action"]), "")
+        return pressed(raw, chat, bool(value.get("private")), label, nick)
 
     def start(self, msg: RobotMessage) -> None:
         task = asyncio.get_running_loop().create_task(self._handle(msg))
@@ -130,7 +161,7 @@ class Stream:
         with self.services.session() as session:
             raws = inbox.unfinished(session, CHANNEL)
         for raw in sorted(raws, key=lambda r: int(r.get("createAt") or 0)):
-            self.start(robot_message(raw))
+            self.start(self.message(raw))
         if raws:
             log.warning("handling %d DingTalk messages again that were stored before the bot stopped", len(raws))
         return len(raws)

@@ -1,6 +1,7 @@
 """sqlmodel tables, in small families: reference data from the documents, and people/chats."""
 
 from knowledge.models.audit import AuditLog
+from knowledge.models.conversation import ConversationState
 from knowledge.models.delivery import InboxUpdate, OutboxMessage
 from knowledge.models.evidence import Evidence, EvidenceFile, Figure, SubmitDraft
 from knowledge.models.people import Chat, Officer
@@ -28,6 +29,7 @@ __all__ = [
     "Figure",
     "Campaign",
     "CampaignState",
+    "ConversationState",
     "Chat",
     "Correction",
     "Indicator",
