@@ -74,7 +74,7 @@ def unreachable_officer(unit: str, officer: people.OfficerInfo) -> dict:
     return {"unit": unit, "name": officer.name, "username": officer.username, "user_id": officer.user_id}
 
 
-def unreachable_group(chat_id: int) -> dict:
+def unreachable_group(chat_id: int | str) -> dict:
     """A liaison group the bot could not post in (perhaps removed from it)."""
     return {"chat": chat_id}
 

@@ -1,0 +1,202 @@
+"""Both faces in one store: every outbox row knows its channel, and each face sends only its own.
+
+In process: a campaign with one Telegram liaison group and one DingTalk liaison group; a
+reminder makes one row for each, the Telegram pass sends the Telegram one only, the DingTalk
+pass the DingTalk one only. As a process: ``liaison-bot run`` with a Telegram token and DingTalk
+credentials set runs both faces — each answers its officers, the reminder reaches both groups
+once, SIGTERM stops both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from bot.fakes.api import LocalBotApi, LocalRequest
+from bot.fakes.dingtalk import FakeDingTalk
+from bot.fakes.server import FakeBotApiServer
+from bot.outbox import TelegramOutbox
+from bot.settings import Settings
+from channels.dingtalk.runner import build
+from knowledge import chats, outbox, people
+from knowledge.campaigns import get_campaign
+from knowledge.clock import FakeClock
+from knowledge.db import create_schema, make_engine
+from knowledge.loader import load_all
+from knowledge.messages import say
+from knowledge.models import InboxUpdate, OutboxMessage
+from knowledge.outbox import Outgoing
+from knowledge.timeline import set_due, set_phases
+from knowledge.units import UnitDirectory
+from reminders import sender
+from reminders.outbox import flush
+from tests.conftest import fresh_url
+
+ROOT = Path(__file__).parent.parent
+SLOT = datetime(2026, 12, 10, 1, 5, tzinfo=UTC)  # a Thursday, 09:05 in Shanghai: a group reminder's slot
+TG_GROUP, TG_OFFICER = -1004242, 81
+DT_GROUP, DT_OFFICER, DT_ADMIN = "cidYanchengLiaison==", "manager4711", "staff-admin-9"
+RUN = """
+import sys, time
+from datetime import datetime, timedelta
+import knowledge.clock as clock
+start, t0 = datetime.fromisoformat(sys.argv[1]), time.monotonic()
+clock.SystemClock.now = lambda self: start + timedelta(seconds=time.monotonic() - t0)
+from bot.cli import main
+sys.exit(main(["run"]))
+"""
+
+
+def seed(url: str) -> None:
+    """Yancheng at the reminder's slot, with a liaison group and an officer on each channel."""
+    engine = make_engine(url)
+    create_schema(engine)
+    with Session(engine) as s:
+        load_all(s)
+        camp = get_campaign(s, "yancheng")
+        unit = UnitDirectory.load(s, camp).resolve("市监局").unit
+        set_phases(s, camp, [("全面推进", date(2026, 11, 2), date(2027, 6, 30))], by=1, now=SLOT)
+        for no in (12, 13, 14):
+            set_due(s, camp, no, date(2026, 12, 21), by=1, now=SLOT)
+        people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=TG_OFFICER, name="王五", now=SLOT)
+        people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=DT_OFFICER, name="赵联络",
+                           now=SLOT, channel="dingtalk")
+        chats.bind_chat(session=s, campaign_id=camp.id, chat_id=TG_GROUP, kind="liaison", title="群", by_user_id=1,
+                        now=SLOT)
+        chats.bind_chat(session=s, campaign_id=camp.id, chat_id=DT_GROUP, kind="liaison", title="联络员群",
+                        by_user_id=DT_ADMIN, now=SLOT, channel="dingtalk")
+        s.commit()
+    engine.dispose()
+
+
+def dingtalk_settings(dt: FakeDingTalk, data: Path) -> Settings:
+    g = dt.gateway
+    return Settings(_env_file=None, dingtalk_client_id=g.client_id, dingtalk_client_secret=g.secret,
+                    dingtalk_robot_code=g.robot_code, dingtalk_openapi_endpoint=dt.endpoint,
+                    dingtalk_admin_user_ids=DT_ADMIN, data_dir=data, default_campaign="yancheng")
+
+
+def group_reminders(rows: list[OutboxMessage]) -> dict[str, tuple[str, str]]:
+    return {r.channel: (r.target, r.status) for r in rows if r.key.startswith("reminder:") and not r.private}
+
+
+async def test_a_reminder_makes_a_row_per_channel_and_each_face_sends_only_its_own(tmp_path):
+    url = fresh_url(tmp_path)
+    seed(url)
+    engine = make_engine(url)
+    api = LocalBotApi()
+    api.group_chat(TG_GROUP, "群")
+    async with FakeDingTalk() as dt:
+        _stream, box = build(dingtalk_settings(dt, tmp_path), engine=engine, clock=FakeClock(SLOT))
+        services = box.services
+        from telegram import Bot
+
+        async with Bot("1:LOCAL", request=LocalRequest(api)) as bot:
+            telegram = TelegramOutbox(bot, services)
+            await sender.run_due(telegram, services)  # the reminders job: writes both rows, sends its own
+            with Session(engine) as s:
+                rows = list(s.exec(select(OutboxMessage)))
+            assert group_reminders(rows) == {"telegram": (str(TG_GROUP), "sent"), "dingtalk": (DT_GROUP, "pending")}
+            private = {(r.channel, r.target) for r in rows if r.key.startswith("reminder:") and r.private}
+            assert private <= {("telegram", str(TG_OFFICER)), ("dingtalk", DT_OFFICER)}
+            assert [m for m in api.sent(TG_GROUP) if "截止" in m["text"]]
+            assert not dt.gateway.to(conversation=DT_GROUP)  # the Telegram pass left the DingTalk row alone
+            await flush(telegram, services)  # another Telegram pass: still not the DingTalk row
+            assert not dt.gateway.to(conversation=DT_GROUP)
+            with services.session() as s:  # a Telegram row waiting when the DingTalk pass comes
+                outbox.put(s, [Outgoing("test:tg", TG_GROUP, say("refused", reason="x"))], SLOT)
+                s.commit()
+            await flush(box, services)  # the DingTalk pass: its row, and nothing of Telegram's
+            with Session(engine) as s:
+                waiting = outbox.row(s, "test:tg")
+                assert (waiting.status, waiting.attempts) == ("pending", 0)
+                [row] = [r for r in s.exec(select(OutboxMessage)) if r.channel == "dingtalk" and not r.private]
+                assert row.attempts == 1  # tried once, by its own face only
+            assert all(m.conversation != str(TG_GROUP) for m in dt.gateway.sent)
+        await box.api.close()
+        assert [m.text for m in dt.gateway.to(conversation=DT_GROUP) if "截止" in m.text]
+    with Session(engine) as s:
+        assert group_reminders(list(s.exec(select(OutboxMessage)))) == {
+            "telegram": (str(TG_GROUP), "sent"), "dingtalk": (DT_GROUP, "sent")}
+
+
+# ---- liaison-bot run, both faces ---------------------------------------------------------------
+async def start(server: FakeBotApiServer, dt: FakeDingTalk, url: str, data: Path) -> asyncio.subprocess.Process:
+    g = dt.gateway
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DINGTALK_"))}
+    env |= {"PYTHONPATH": str(ROOT), "DATABASE_URL": url, "DATA_DIR": str(data), "DEFAULT_CAMPAIGN": "yancheng",
+            "TELEGRAM_BOT_TOKEN": "1:BOTH", "TELEGRAM_BASE_URL": server.base_url,
+            "TELEGRAM_BASE_FILE_URL": server.base_file_url,
+            "DINGTALK_CLIENT_ID": g.client_id, "DINGTALK_CLIENT_SECRET": g.secret,
+            "DINGTALK_ROBOT_CODE": g.robot_code, "DINGTALK_OPENAPI_ENDPOINT": dt.endpoint,
+            "DINGTALK_ADMIN_USER_IDS": DT_ADMIN}
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", RUN, SLOT.isoformat(), env=env, cwd=data,
+                                                stdout=asyncio.subprocess.DEVNULL, stderr=open(data / "bot.log", "ab"))
+    for _ in range(600):
+        if dt.gateway.connections and any(m == "getUpdates" for m, _ in server.api.calls):
+            return proc
+        if proc.returncode is not None:
+            raise AssertionError((data / "bot.log").read_text())
+        await asyncio.sleep(0.05)
+    raise TimeoutError("the bot never connected to both; its log:\n" + (data / "bot.log").read_text()[-3000:])
+
+
+async def until(check, timeout: float = 60.0):  # noqa: ANN001, ANN201
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (value := check()):
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("not reached")
+        await asyncio.sleep(0.05)
+    return value
+
+
+async def test_run_with_both_configured_runs_both_faces_in_one_process(tmp_path):
+    url = fresh_url(tmp_path)
+    seed(url)
+    async with FakeBotApiServer() as server, FakeDingTalk() as dt:
+        server.api.group_chat(TG_GROUP, "群")
+        proc = await start(server, dt, url, tmp_path)
+        try:
+            server.api.push_message(TG_OFFICER, TG_OFFICER, "我们单位负责哪些指标")
+            dt.push(sender=DT_OFFICER, text="我们单位负责哪些指标")
+            tg = await until(lambda: [m for m in server.api.sent(TG_OFFICER) if "第12项" in m["text"]])
+            got = await until(lambda: [m for m in dt.gateway.to(user=DT_OFFICER) if "第12项" in m.text])
+            assert "市场监督管理局" in tg[-1]["text"] and "市场监督管理局" in got[-1].text
+            # The minute job, once in the process: each group its reminder, through its own face.
+            await until(lambda: [m for m in server.api.sent(TG_GROUP) if "截止" in m["text"]])
+            await until(lambda: [m for m in dt.gateway.to(conversation=DT_GROUP) if "截止" in m.text])
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(proc.wait(), 30) == 0, (tmp_path / "bot.log").read_text()[-3000:]
+    assert len([m for m in server.api.sent(TG_GROUP) if "截止" in m["text"]]) == 1
+    assert len([m for m in dt.gateway.to(conversation=DT_GROUP) if "截止" in m.text]) == 1
+    assert "Traceback" not in (tmp_path / "bot.log").read_text()
+    engine = make_engine(url)
+    with Session(engine) as s:
+        assert group_reminders(list(s.exec(select(OutboxMessage)))) == {
+            "telegram": (str(TG_GROUP), "sent"), "dingtalk": (DT_GROUP, "sent")}
+        done = {(r.channel, r.status) for r in s.exec(select(InboxUpdate))}
+        assert done == {("telegram", "done"), ("dingtalk", "done")}
+    engine.dispose()
+
+
+def test_due_claim_and_reclaim_touch_only_their_own_channel(tmp_path):
+    engine = make_engine(fresh_url(tmp_path))
+    create_schema(engine)
+    with Session(engine) as s:
+        outbox.put(s, [Outgoing("t:tg", TG_GROUP, say("refused", reason="x")),
+                       Outgoing("t:dt", DT_GROUP, say("refused", reason="x"), channel="dingtalk")], SLOT)
+        s.commit()
+        tg, dt = outbox.row(s, "t:tg").id, outbox.row(s, "t:dt").id
+        assert outbox.due(s, SLOT, "telegram") == [tg] and outbox.due(s, SLOT, "dingtalk") == [dt]
+        assert outbox.claim(s, dt, SLOT, "telegram") is None  # another face's row: not taken
+        assert outbox.claim(s, dt, SLOT, "dingtalk") is not None
+        # A Telegram process starting while the DingTalk one is sending leaves that row alone.
+        assert outbox.reclaim(s, SLOT.replace(hour=3), "telegram") == 0
+        assert outbox.reclaim(s, SLOT.replace(hour=3), "dingtalk") == 1
