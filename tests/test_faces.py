@@ -200,3 +200,31 @@ def test_due_claim_and_reclaim_touch_only_their_own_channel(tmp_path):
         # A Telegram process starting while the DingTalk one is sending leaves that row alone.
         assert outbox.reclaim(s, SLOT.replace(hour=3), "telegram") == 0
         assert outbox.reclaim(s, SLOT.replace(hour=3), "dingtalk") == 1
+
+
+def test_cards_and_outcomes_go_to_each_chat_and_person_on_its_own_channel(tmp_path):
+    """A DingTalk officer's submission: the receipt on DingTalk, a card in each office chat on
+    that chat's channel; reviewed on Telegram: the confirmation there, the notice on DingTalk,
+    its fallbacks to each liaison group on the group's channel."""
+    from decimal import Decimal
+
+    from knowledge.evidence import EvidenceView
+    from knowledge.evidence_notices import outcome_rows, submission_rows
+
+    url = fresh_url(tmp_path)
+    seed(url)
+    engine = make_engine(url)
+    with Session(engine) as s:
+        camp = get_campaign(s, "yancheng")
+        for chat, channel in ((-1009000, "telegram"), ("cidOffice==", "dingtalk")):
+            chats.bind_chat(session=s, campaign_id=camp.id, chat_id=chat, kind="office", title="办公室", by_user_id=1,
+                            now=SLOT, channel=channel)
+        view = EvidenceView(7, camp.id, 12, "", None, "", Decimal(1), 1, "市监局", "赵联络", DT_OFFICER, "accepted",
+                            "", "", None, SLOT, submitter_channel="dingtalk")
+        rows = submission_rows(s, view, DT_OFFICER, None, True, channel="dingtalk")
+        assert [(r.key, r.channel) for r in rows] == [
+            ("receipt:7", "dingtalk"), ("card:7:-1009000", "telegram"), ("card:7:dingtalk:cidOffice==", "dingtalk")]
+        confirm, notice = outcome_rows(s, view, -1009000, 5, "王审核")
+        assert (confirm.channel, notice.channel, notice.target) == ("telegram", "dingtalk", DT_OFFICER)
+        assert {(f.channel, f.target) for f in notice.fallback} == {("telegram", TG_GROUP), ("dingtalk", DT_GROUP)}
+        assert all(g.fallback[0].channel == "telegram" for g in notice.fallback)  # the note: where it was reviewed
