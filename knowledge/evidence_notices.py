@@ -62,7 +62,7 @@ def outcome_rows(session: Session, done: EvidenceView, office_chat: int | str, r
     nobody = [Outgoing(f"outcome:{eid}:undelivered", office_chat, Message("review_undelivered", {"e": done}),
                        campaign_id=cid, channel=channel)]
     in_group = Message("review_notice_group", {"e": done, "user_id": done.submitter_user_id,
-                                               "officer": done.officer_name})
+                                               "channel": done.submitter_channel, "officer": done.officer_name})
     groups = [Outgoing(f"outcome:{eid}:group:{where(c.channel, c.chat_id)}", c.chat_id, in_group, campaign_id=cid,
                        fallback=nobody, channel=c.channel)
               for c in bindings.liaison_chats(session=session, campaign_id=cid)] or nobody

@@ -97,7 +97,7 @@ def reminder_rows(session: Session, directory: UnitDirectory, campaign: Campaign
     rows: list[Outgoing] = []
     known: list[Entry] = []
     for unit in units:
-        for officer in unit["officers"]:
+        for officer in unit["addresses"]:
             if not officer.private_ok or not officer.user_id:
                 known.append((f"officer{officer.id}", unreachable_officer(unit["name"], officer),
                               week_of(campaign, now)))

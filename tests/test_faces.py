@@ -228,3 +228,52 @@ def test_cards_and_outcomes_go_to_each_chat_and_person_on_its_own_channel(tmp_pa
         assert (confirm.channel, notice.channel, notice.target) == ("telegram", "dingtalk", DT_OFFICER)
         assert {(f.channel, f.target) for f in notice.fallback} == {("telegram", TG_GROUP), ("dingtalk", DT_GROUP)}
         assert all(g.fallback[0].channel == "telegram" for g in notice.fallback)  # the note: where it was reviewed
+
+
+def test_one_officer_on_both_channels_is_one_person_with_two_addresses(tmp_path):
+    """Registered on Telegram, then imported from a roster with a DingTalk userid: two rows of one
+    unit. The private reminder goes to each address once; the group's notice, the contacts and the
+    digest's count name the person once; a DingTalk address never becomes a Telegram mention."""
+    from bot.render import render_message
+    from knowledge.ask.info import contacts_reply
+    from knowledge.projection import league
+    from knowledge.roster import import_roster
+    from reminders.deliveries import reminder_rows
+    from reminders.notices import reminder_message, units_view
+
+    engine = make_engine(fresh_url(tmp_path))
+    create_schema(engine)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("单位,姓名,Telegram,钉钉 userid\n市监局,王五,81,wangwu01\n", encoding="utf-8")
+    with Session(engine) as s:
+        load_all(s)
+        camp = get_campaign(s, "yancheng")
+        directory = UnitDirectory.load(s, camp)
+        unit = directory.resolve("市监局").unit
+        people.add_officer(session=s, campaign_id=camp.id, unit_id=unit.id, user_id=81, name="王五", now=SLOT)
+        import_roster(session=s, campaign=camp, directory=directory, path=roster, by_user_id=None, now=SLOT)
+        for who, channel in ((81, "telegram"), ("wangwu01", "dingtalk")):  # each has written to the bot
+            people.set_private_ok(session=s, user_id=who, ok=True, channel=channel)
+        s.commit()
+        rows = people.active_officers_of_unit(session=s, campaign_id=camp.id, unit_id=unit.id)
+        assert sorted((o.channel, str(o.user_id)) for o in rows) == [("dingtalk", "wangwu01"), ("telegram", "81")]
+        tg = people.officer_of(session=s, user_id=81, campaign_id=camp.id)
+        dt = people.officer_of(session=s, user_id="wangwu01", campaign_id=camp.id, channel="dingtalk")
+        assert tg.unit_id == dt.unit_id  # /status answers for the unit: the same on both faces
+
+        data = {"chat": "private", "kind": "deadline", "units": {str(unit.id): [12]}}
+        private, known = reminder_rows(s, directory, camp, 1, data, SLOT)
+        assert sorted((r.channel, str(r.target)) for r in private) == [("dingtalk", "wangwu01"), ("telegram", "81")]
+        assert len({r.key for r in private}) == 2 and known == []
+        [shown] = units_view(s, camp, directory, data)
+        assert [o.channel for o in shown["officers"]] == ["telegram"] and len(shown["addresses"]) == 2
+        contacts = contacts_reply(s, camp, unit)
+        assert [o.name for o in contacts.data["officers"]] == ["王五"]
+        [unit_row] = [r for r in league(s, camp, directory, [], SLOT.date(), {})[0] if r["unit"] == unit.name]
+        assert unit_row["officers"] == 1
+        # On Telegram a DingTalk-only officer is named, not linked (tg://user?id=wangwu01 would be refused).
+        only_dt = {**shown, "officers": [dt]}
+        text = render_message(reminder_message(
+            camp, {**data, "chat": "group", "slot": "2026-12-10", "phase": "", "deadline": None, "start": None,
+                   "workdays_left": None, "week": None, "unit_names": []}, [only_dt]))
+        assert "tg://user?id=wangwu01" not in text and "王五" in text
