@@ -277,3 +277,33 @@ def test_one_officer_on_both_channels_is_one_person_with_two_addresses(tmp_path)
             camp, {**data, "chat": "group", "slot": "2026-12-10", "phase": "", "deadline": None, "start": None,
                    "workdays_left": None, "week": None, "unit_names": []}, [only_dt]))
         assert "tg://user?id=wangwu01" not in text and "王五" in text
+
+
+def test_texts_shown_on_dingtalk_say_dingtalk_and_telegram_keeps_its_own():
+    """The approval card names the id of the officer's channel; the file hints and the export limit
+    say what holds on the face that shows them (``render``'s ``face``) — Telegram's unchanged."""
+    from types import SimpleNamespace
+
+    from bot.render import render, render_message
+    from channels.dingtalk.markdown import message_parts
+    from knowledge.messages import Message
+
+    def officer(channel: str) -> SimpleNamespace:
+        return SimpleNamespace(unit_name="市监局", name="赵联络", channel=channel)
+
+    card = Message("approval_card", {"officer": officer("dingtalk"), "user_id": DT_OFFICER, "username": ""})
+    shown = "".join(p.text for p in message_parts(card, None, "cidOffice=="))
+    assert "钉钉 userid" in shown and "Telegram" not in shown
+    telegram = render("approval_card", officer=officer("telegram"), user_id=81, username="")
+    assert "Telegram ID" in telegram and "钉钉" not in telegram
+    for name, data in (("howto", {"topics": ["submit"], "city": "盐城"}), ("submit_how", {}),
+                       ("export_too_big", {"name": "a.zip", "mb": 60, "path": "/x/a.zip"})):
+        on_dingtalk = "".join(p.text for p in message_parts(Message(name, data), None, "cid=="))
+        assert "#12" not in on_dingtalk and "Telegram" not in on_dingtalk, (name, on_dingtalk)
+        assert "Telegram" in render_message(Message(name, data)) or "#12" in render_message(Message(name, data))
+    from knowledge.access import ChatKind, Role, commands_for
+
+    shown = commands_for(Role.LIAISON, ChatKind.PRIVATE, has_unit=True, published=False)
+    help_text = "".join(p.text for p in message_parts(Message("help", {"city": "", **shown}), None, "cid=="))
+    assert "/submit" in help_text and "#12" not in help_text
+    assert "说明写“#12" in render_message(Message("help", {"city": "", **shown}))

@@ -140,7 +140,7 @@ class Face:
         elif text and msg.private and msg.sender in self.registering:
             await enrol.typed_unit(self, msg)
         elif msg.download_code:
-            await self.reply(msg, render("submit_how"))
+            await self.reply(msg, render("submit_how", face=CHANNEL))
         elif text:
             await self.question(msg, text)
 

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from bot.markup import to_markdown, to_text
 from bot.render import render_message, split_message
+from channels.dingtalk import CHANNEL
 from knowledge.messages import Action, Actions, Message
 
 # Characters per markdown message: DingTalk documents 5000 for sampleMarkdown's text; the
@@ -116,4 +117,4 @@ def title(markup: str) -> str:
 def message_parts(message: Message, choices: Choices | None, chat: str) -> list[Part]:
     """``message`` rendered from its template (the same data as on Telegram) for ``chat``."""
     numbered = choices.number(chat, message.actions) if choices and message.actions else None
-    return parts(render_message(message), numbered)
+    return parts(render_message(message, CHANNEL), numbered)
