@@ -307,3 +307,40 @@ def test_texts_shown_on_dingtalk_say_dingtalk_and_telegram_keeps_its_own():
     help_text = "".join(p.text for p in message_parts(Message("help", {"city": "", **shown}), None, "cid=="))
     assert "/submit" in help_text and "#12" not in help_text
     assert "说明写“#12" in render_message(Message("help", {"city": "", **shown}))
+
+
+async def test_both_faces_share_one_store_and_run_the_reminders_once(tmp_path, monkeypatch):
+    """The assembly: the DingTalk face gets the Telegram application's ``Services`` and no
+    reminders job of its own (the application's minute job is the process's one)."""
+    from bot.app import build_application
+    from channels import faces
+
+    engine = make_engine(fresh_url(tmp_path))
+    create_schema(engine)
+    seen: dict = {}
+
+    async def dingtalk(settings, stop, **kw):  # noqa: ANN001, ANN003, ANN202
+        seen.update(kw, jobs=[j.name for j in built[0].job_queue.jobs()])
+        stop.set()
+
+    monkeypatch.setattr(faces.runner, "serve", dingtalk)
+    built: list = []
+    monkeypatch.setattr(faces, "build_application", lambda *a, **kw: built.append(build_application(*a, **kw))
+                        or built[-1])
+    settings = Settings(_env_file=None, telegram_bot_token="1:BOTH", data_dir=tmp_path)
+    await asyncio.wait_for(faces.serve(settings, asyncio.Event(), engine=engine, clock=FakeClock(SLOT),
+                                       request=LocalRequest(LocalBotApi()), rate_limit=False), 30)
+    [app] = built
+    assert seen["reminders"] is False and seen["services"] is app.bot_data["services"]
+    assert seen["jobs"].count("reminders") == 1 and "outbox" in seen["jobs"]  # the process's one reminders job
+    assert not app.running and not app.updater.running  # stopped cleanly
+
+
+def test_run_starts_the_faces_that_are_configured():
+    from channels.faces import wanted
+
+    both = Settings(_env_file=None, telegram_bot_token="1:X", dingtalk_client_id="id", dingtalk_client_secret="s")
+    assert wanted(both, None) == "both" and wanted(both, "telegram") == "telegram"
+    assert wanted(Settings(_env_file=None, telegram_bot_token="1:X"), None) == "telegram"
+    assert wanted(Settings(_env_file=None, dingtalk_client_id="id", dingtalk_client_secret="s"), None) == "telegram"
+    assert wanted(Settings(_env_file=None), "dingtalk") == "dingtalk"
