@@ -71,8 +71,9 @@ def why_none(*, session: Session, campaign: Campaign, directory: UnitDirectory, 
 
 
 def mute(*, session: Session, campaign: Campaign, user_id: int, arg: str,
-         now: datetime) -> tuple[Message, list[tuple[int, Message]]]:
-    """/mute N: the officer's reply, and the notes to the office chats (the office sees who muted)."""
+         now: datetime, channel: str | None = None) -> tuple[Message, list[tuple[int, Message]]]:
+    """/mute N: the officer's reply, and the notes to the office chats (the office sees who muted);
+    ``channel``: only that channel's office chats (the face sends the notes itself)."""
     days = read_number(arg, low=0)
     if days is None:
         return say("mute_usage"), []
@@ -82,7 +83,8 @@ def mute(*, session: Session, campaign: Campaign, user_id: int, arg: str,
         return say("refused", reason=str(exc)), []
     notice = say("muted_office", days=days, officer=officer)
     offices = bindings.office_chats(session=session, campaign_id=campaign.id)
-    return say("muted", days=days, officer=officer), [(c.chat_id, notice) for c in offices]
+    return say("muted", days=days, officer=officer), [(c.chat_id, notice) for c in offices
+                                                      if channel is None or c.channel == channel]
 
 
 def set_paused(*, session: Session, campaign: Campaign, paused: bool, by: int) -> Message:

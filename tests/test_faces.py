@@ -344,3 +344,28 @@ def test_run_starts_the_faces_that_are_configured():
     assert wanted(Settings(_env_file=None, telegram_bot_token="1:X"), None) == "telegram"
     assert wanted(Settings(_env_file=None, dingtalk_client_id="id", dingtalk_client_secret="s"), None) == "telegram"
     assert wanted(Settings(_env_file=None), "dingtalk") == "dingtalk"
+
+
+def test_telegrams_direct_sends_skip_dingtalk_chats(tmp_path):
+    """What the Telegram face sends straight to office chats (the /mute note, error reports, the
+    office command menu, doctor's check) goes to its own channel's chats, never to a DingTalk id."""
+    from types import SimpleNamespace
+
+    from bot.cli.ops import _bound_office_chats
+    from handlers.errors import _office_chats
+    from reminders.controls import mute
+
+    url = fresh_url(tmp_path)
+    seed(url)
+    engine = make_engine(url)
+    with Session(engine) as s:
+        camp = get_campaign(s, "yancheng")
+        for chat, channel in ((-1009000, "telegram"), ("cidOffice==", "dingtalk")):
+            chats.bind_chat(session=s, campaign_id=camp.id, chat_id=chat, kind="office", title="办公室", by_user_id=1,
+                            now=SLOT, channel=channel)
+        s.commit()
+        _reply, notes = mute(session=s, campaign=camp, user_id=TG_OFFICER, arg="7", now=SLOT, channel="telegram")
+        assert [chat for chat, _ in notes] == [-1009000]
+    services = SimpleNamespace(settings=Settings(_env_file=None), session=lambda: Session(engine))
+    assert _office_chats(services) == {-1009000}
+    assert _bound_office_chats(engine) == [-1009000]
