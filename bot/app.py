@@ -86,7 +86,7 @@ async def post_init(app: Application) -> None:
         await app.bot.set_my_commands([BotCommand(*c) for c in GROUP_COMMANDS],
                                       scope=BotCommandScopeAllGroupChats())
         with services.session() as session:
-            offices = bindings.all_office_chats(session=session)
+            offices = [c for c in bindings.all_office_chats(session=session) if c.channel == outbox.TelegramOutbox.channel]
         for chat in offices:
             await app.bot.set_my_commands([BotCommand(*c) for c in OFFICE_COMMANDS],
                                           scope=BotCommandScopeChat(chat.chat_id))

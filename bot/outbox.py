@@ -88,10 +88,10 @@ async def deliver(bot: object, services: Services, keys: list[str] | None = None
     return await flush(TelegramOutbox(bot, services), services, keys)
 
 
-def reclaim(services: Services) -> None:
-    """At start-up: messages a stopped process was sending go out again."""
+def reclaim(services: Services, channel: str = TelegramOutbox.channel) -> None:
+    """At start-up: ``channel``'s messages a stopped process was sending go out again."""
     with services.session() as session:
-        if count := store.reclaim(session, services.clock.now()):
+        if count := store.reclaim(session, services.clock.now(), channel):
             log.warning("%d messages were being sent when the bot stopped; they will be sent again", count)
 
 

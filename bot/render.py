@@ -54,18 +54,23 @@ def environment() -> Environment:
 
 
 def render(name: str, /, **context: Any) -> str:  # noqa: ANN401
-    """Render ``templates/<name>.j2`` to Telegram HTML; blank runs collapse to one empty line."""
+    """Render ``templates/<name>.j2`` to Telegram HTML; blank runs collapse to one empty line.
+
+    ``face`` (default "telegram"; the DingTalk face passes "dingtalk") lets a template say what
+    differs between the faces — a 50 MB limit, captions — in its own words, not in Python."""
+    context.setdefault("face", "telegram")
     text = environment().get_template(f"{name}.j2").render(**context)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def render_message(message: Message) -> str:
-    """A core ``Message`` as the neutral markup; its ``parts`` follow the head, between separators."""
+def render_message(message: Message, face: str = "telegram") -> str:
+    """A core ``Message`` as the neutral markup (for ``face``, see ``render``); its ``parts``
+    follow the head, between separators."""
     if not message.parts:
-        return render(message.template, **message.data)
+        return render(message.template, **message.data, face=face)
     separator = "\n\n" + render("separator") + "\n\n"
-    body = separator.join(render_message(part) for part in message.parts)
-    return render(message.template, **message.data) + separator + body if message.template else body
+    body = separator.join(render_message(part, face) for part in message.parts)
+    return render(message.template, **message.data, face=face) + separator + body if message.template else body
 
 
 def utf16_len(text: str) -> int:

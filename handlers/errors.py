@@ -16,6 +16,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.delivery import send
+from bot.inbox import CHANNEL
 from bot.render import render
 from knowledge import chats as bindings
 
@@ -62,7 +63,7 @@ def _office_chats(services) -> set[int]:  # noqa: ANN001
     chats: set[int] = {services.settings.office_chat_id} if services.settings.office_chat_id else set()
     try:
         with services.session() as session:
-            chats.update(c.chat_id for c in bindings.all_office_chats(session=session))
+            chats.update(c.chat_id for c in bindings.all_office_chats(session=session) if c.channel == CHANNEL)
     except Exception:  # the store itself may be what failed
         log.exception("could not list office chats")
     return chats

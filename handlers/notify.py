@@ -83,7 +83,7 @@ async def deliver_by_edit(context: BotContext, key: str, update: Update) -> None
     the receipt); if the edit fails the row is sent as a new message instead."""
     services, query = context.services, update.callback_query
     with services.session() as session:
-        row = outbox.claim(session, outbox.row(session, key).id, services.clock.now())
+        row = outbox.claim(session, outbox.row(session, key).id, services.clock.now(), CHANNEL)
         text = row and to_telegram(render_message(decode(row.message)))
     if not text:
         return

@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.delivery import keyboard, send
+from bot.inbox import CHANNEL
 from bot.render import render
 from handlers.common import locate, respond
 from handlers.gate import Request, gated
@@ -88,7 +89,8 @@ async def _registered(update: Update, context: BotContext, request: Request, off
         await query.edit_message_text(render("reg_active", officer=officer), parse_mode="HTML")
         return
     await query.edit_message_text(render("reg_pending", officer=officer), parse_mode="HTML")
-    offices = [c.chat_id for c in bindings.office_chats(session=request.session, campaign_id=officer.campaign_id)]
+    offices = [c.chat_id for c in bindings.office_chats(session=request.session, campaign_id=officer.campaign_id)
+               if c.channel == CHANNEL]  # a DingTalk office chat gets DingTalk's registrations
     if services.settings.office_chat_id and services.settings.office_chat_id not in offices:
         offices.append(services.settings.office_chat_id)
     card = render("approval_card", officer=officer, user_id=user.id, username=user.username or "")

@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.delivery import send
+from bot.inbox import CHANNEL
 from bot.render import render_message, to_text
 from handlers.common import respond
 from handlers.gate import Request, gated
@@ -29,7 +30,7 @@ async def mute_command(update: Update, context: BotContext, request: Request) ->
     """/mute 7: no private reminders for 7 days (/mute 0 resumes)."""
     reply, notices = controls.mute(session=request.session, campaign=request.where.campaign,
                                    arg="".join(context.args or []) or "7", user_id=update.effective_user.id,
-                                   now=context.services.clock.now())
+                                   now=context.services.clock.now(), channel=CHANNEL)
     request.session.commit()  # stored before it is acknowledged
     await respond(update, reply)
     for chat_id, notice in notices:  # the office sees who muted

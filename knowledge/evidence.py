@@ -76,6 +76,7 @@ class EvidenceView:
     # earlier submissions of this unit and indicator that held the same content ("这份材料与 #N 相同"):
     # {"id", "status", "status_zh", "reason", "files": names of this submission's matching files}
     same_as: list[dict] = field(default_factory=list)
+    submitter_channel: str = TELEGRAM  # where ``submitter_user_id`` is an id
 
     @property
     def status_zh(self) -> str:
@@ -100,7 +101,8 @@ def view(session: Session, evidence_id: int) -> EvidenceView | None:
                         officer.name if officer else "",
                         caller_id(officer.channel if officer else TELEGRAM, ev.submitter_user_id),
                         ev.status, ev.note, ev.reason, ev.awarded_points, ev.created_at, files,
-                        same_as=same_as(session, ev, files))
+                        same_as=same_as(session, ev, files),
+                        submitter_channel=officer.channel if officer else TELEGRAM)
 
 
 def same_as(session: Session, ev: Evidence, files: list[dict]) -> list[dict]:

@@ -26,6 +26,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from knowledge import inbox
+from knowledge.identity import TELEGRAM
 from knowledge.messages import Message, decode, encode
 from knowledge.models import OutboxMessage
 
@@ -34,6 +35,16 @@ STALE = timedelta(minutes=10)
 GIVE_UP = timedelta(days=3)
 MAX_BACKOFF = timedelta(minutes=10)
 OPEN = ("pending", "sending")
+
+
+Address = tuple[str, int | str]  # (channel, chat or person id): where a row goes
+
+
+def where(channel: str, target: int | str) -> str:
+    """A row key's last part for ``target`` on ``channel``: the id itself on Telegram (the keys
+    rows had before there was a second channel), ``dingtalk:<id>`` elsewhere — a DingTalk staff id
+    may be spelt like a Telegram user id, and one reminder to both must be two rows."""
+    return str(target) if channel == TELEGRAM else f"{channel}:{target}"
 
 
 @dataclass
@@ -47,7 +58,7 @@ class Outgoing:
     reply_to: int | None = None
     image: str = ""
     campaign_id: int | None = None
-    channel: str = "telegram"
+    channel: str = TELEGRAM
     fallback: list[Outgoing] = field(default_factory=list)
 
     def as_row(self, now: datetime) -> OutboxMessage:
@@ -66,7 +77,7 @@ def _spec(out: Outgoing) -> dict:
 def _from_spec(spec: dict) -> Outgoing:
     return Outgoing(key=spec["key"], target=spec["target"], message=decode(spec["message"]),
                     private=spec.get("private", False), reply_to=spec.get("reply_to"), image=spec.get("image", ""),
-                    campaign_id=spec.get("campaign_id"), channel=spec.get("channel", "telegram"),
+                    campaign_id=spec.get("campaign_id"), channel=spec.get("channel", TELEGRAM),
                     fallback=[_from_spec(f) for f in spec.get("fallback", [])])
 
 
@@ -111,23 +122,25 @@ def keys_from(session: Session, prefix: str) -> list[str]:
                              .order_by(OutboxMessage.id)))
 
 
-def due(session: Session, now: datetime, keys: list[str] | None = None, limit: int = 100) -> list[int]:
-    """Ids of rows to send now, oldest first: pending and due, or claimed long ago and never marked.
+def due(session: Session, now: datetime, channel: str, keys: list[str] | None = None, limit: int = 100) -> list[int]:
+    """Ids of ``channel``'s rows to send now, oldest first: pending and due, or claimed long ago and
+    never marked. A row of another channel is another face's (another process's, perhaps): never here.
 
     ``limit`` bounds a pass over the whole outbox; rows named by ``keys`` are all returned."""
     ready = (OutboxMessage.status == "pending") & (OutboxMessage.next_at <= now)
     stale = (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - STALE)
-    query = select(OutboxMessage.id).where(ready | stale)
+    query = select(OutboxMessage.id).where(OutboxMessage.channel == channel, ready | stale)
     if keys is not None:
         return list(session.exec(query.where(col(OutboxMessage.key).in_(keys)).order_by(OutboxMessage.id)))
     return list(session.exec(query.order_by(OutboxMessage.id).limit(limit)))
 
 
-def claim(session: Session, row_id: int, now: datetime) -> OutboxMessage | None:
-    """Take the row for sending; None when another sender took it first (or it is done)."""
+def claim(session: Session, row_id: int, now: datetime, channel: str) -> OutboxMessage | None:
+    """Take ``channel``'s row for sending; None when another sender took it first (or it is done,
+    or it is another channel's)."""
     stale = now - STALE
     result = session.execute(update(OutboxMessage).where(
-        OutboxMessage.id == row_id,
+        OutboxMessage.id == row_id, OutboxMessage.channel == channel,
         (OutboxMessage.status == "pending") | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < stale)),
     ).values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1))
     if not result.rowcount:
@@ -178,10 +191,12 @@ def later(session: Session, row_id: int, now: datetime, why: str, retry_after: f
     return next_at
 
 
-def reclaim(session: Session, started: datetime) -> int:
-    """At start-up: rows a previous process claimed and never marked are sent again (counted)."""
+def reclaim(session: Session, started: datetime, channel: str) -> int:
+    """At start-up: ``channel``'s rows a previous process claimed and never marked are sent again
+    (counted). Another channel's are left alone: the process sending them may be running."""
     result = session.execute(update(OutboxMessage).where(
-        OutboxMessage.status == "sending", OutboxMessage.claimed_at < started).values(status="pending"))
+        OutboxMessage.channel == channel, OutboxMessage.status == "sending", OutboxMessage.claimed_at < started)
+        .values(status="pending"))
     return result.rowcount or 0
 
 

@@ -254,6 +254,20 @@ def active_officers_of_unit(*, session: Session, campaign_id: int, unit_id: int)
     return list_officers(session=session, campaign_id=campaign_id, unit_id=unit_id, status="active")
 
 
+def persons(officers: list[OfficerInfo]) -> list[OfficerInfo]:
+    """One entry per person: an officer known on two channels (a roster row with a Telegram id
+    and a DingTalk userid) is two rows of one unit under one name, named once — by the Telegram
+    row when there is one (its mention is a link there; elsewhere the name shows)."""
+    ranked = sorted(officers, key=lambda o: o.channel != TELEGRAM)
+    seen, out = set(), []
+    for o in ranked:
+        who = (o.unit_id, o.name) if o.name else ("row", o.id)
+        if who not in seen:
+            seen.add(who)
+            out.append(o)
+    return sorted(out, key=officers.index)
+
+
 def is_office(*, session: Session, user_id: int | str, campaign_id: int, admins: frozenset[int],
               channel: str = TELEGRAM) -> bool:
     """Admins from the settings, or an active officer with the office role — the access table's

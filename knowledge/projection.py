@@ -205,9 +205,11 @@ def league(session: Session, campaign: Campaign, directory: UnitDirectory, targe
     for unit_id, status in session.exec(select(Evidence.unit_id, Evidence.status).where(
             Evidence.campaign_id == campaign.id)):
         counts[unit_id][status] += 1
-    officers: dict[int, int] = defaultdict(int)
-    for unit_id in session.exec(select(Officer.unit_id).where(Officer.campaign_id == campaign.id,
-                                                              Officer.status == "active")):
+    officers: dict[int, int] = defaultdict(int)  # persons: one known on two channels counts once
+    persons = {(unit_id, name) if name else ("row", row_id): unit_id for row_id, unit_id, name in session.exec(
+        select(Officer.id, Officer.unit_id, Officer.name).where(Officer.campaign_id == campaign.id,
+                                                                Officer.status == "active"))}
+    for unit_id in persons.values():
         officers[unit_id] += 1
     unsigned: dict[int, int] = defaultdict(int)
     signed = {(a.reminder_id, a.unit_id) for a in session.exec(select(ReminderAck).join(ReminderLog).where(

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from knowledge import chats as bindings
 from knowledge import people
 from knowledge.audit import record
-from knowledge.identity import TELEGRAM, external_id
+from knowledge.identity import external_id
 from knowledge.messages import Message, say
 from knowledge.models import Campaign
 from knowledge.numbers import read_number
@@ -73,9 +73,9 @@ def why_none(*, session: Session, campaign: Campaign, directory: UnitDirectory, 
 
 
 def mute(*, session: Session, campaign: Campaign, user_id: int | str, arg: str, now: datetime,
-         channel: str = TELEGRAM) -> tuple[Message, list[tuple[int | str, Message]]]:
-    """/mute N: the officer's reply, and the notes to the office chats (the office sees who muted)
-    on the asker's ``channel`` — the face that answers is the one that can reach them."""
+         channel: str | None = None) -> tuple[Message, list[tuple[int | str, Message]]]:
+    """/mute N: the officer's reply, and the notes to the office chats (the office sees who muted);
+    ``channel``: only that channel's office chats — the face that answers is the one that can reach them."""
     days = read_number(arg, low=0)
     if days is None:
         return say("mute_usage"), []
@@ -86,7 +86,8 @@ def mute(*, session: Session, campaign: Campaign, user_id: int | str, arg: str, 
         return say("refused", reason=str(exc)), []
     notice = say("muted_office", days=days, officer=officer)
     offices = bindings.office_chats(session=session, campaign_id=campaign.id)
-    return say("muted", days=days, officer=officer), [(c.chat_id, notice) for c in offices if c.channel == channel]
+    return say("muted", days=days, officer=officer), [(c.chat_id, notice) for c in offices
+                                                      if channel is None or c.channel == channel]
 
 
 def set_paused(*, session: Session, campaign: Campaign, paused: bool, by: int | str,

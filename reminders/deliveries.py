@@ -25,8 +25,10 @@ from sqlmodel import Session, col, select
 from knowledge import chats as bindings
 from knowledge import outbox as store
 from knowledge import people
+from knowledge.identity import caller_id
+from knowledge.messages import Message
 from knowledge.models import Campaign, OutboxMessage, ReminderLog
-from knowledge.outbox import Outgoing
+from knowledge.outbox import Address, Outgoing, where
 from knowledge.units import UnitDirectory
 from reminders.notices import (
     catch_up_message,
@@ -66,11 +68,17 @@ def take(session: Session, campaign: Campaign, key: str, kind: str, slot: date, 
     return row.id
 
 
-def chats_of(session: Session, campaign: Campaign) -> tuple[list[int], list[int]]:
-    """The campaign's liaison groups and office chats."""
-    groups = [c.chat_id for c in bindings.liaison_chats(session=session, campaign_id=campaign.id)]
-    offices = [c.chat_id for c in bindings.office_chats(session=session, campaign_id=campaign.id)]
+def chats_of(session: Session, campaign: Campaign) -> tuple[list[Address], list[Address]]:
+    """The campaign's liaison groups and office chats, each with its channel."""
+    groups = [(c.channel, c.chat_id) for c in bindings.liaison_chats(session=session, campaign_id=campaign.id)]
+    offices = [(c.channel, c.chat_id) for c in bindings.office_chats(session=session, campaign_id=campaign.id)]
     return groups, offices
+
+
+def rows_to(prefix: str, chats: list[Address], message: Message, campaign: Campaign) -> list[Outgoing]:
+    """One row of ``message`` per chat, on the chat's channel (``<prefix>:<chat>``)."""
+    return [Outgoing(f"{prefix}:{where(channel, chat)}", chat, message, campaign_id=campaign.id, channel=channel)
+            for channel, chat in chats]
 
 
 def reminder_rows(session: Session, directory: UnitDirectory, campaign: Campaign, log_id: int, data: dict,
@@ -84,18 +92,17 @@ def reminder_rows(session: Session, directory: UnitDirectory, campaign: Campaign
     if data["chat"] != "private":
         groups, offices = chats_of(session, campaign)
         notice = reminder_message(campaign, data, units, log_id)
-        return [Outgoing(f"reminder:{log_id}:{chat}", chat, notice, campaign_id=campaign.id)
-                for chat in (groups if data["chat"] == "group" else offices)], []
+        return rows_to(f"reminder:{log_id}", groups if data["chat"] == "group" else offices, notice, campaign), []
     titles = indicator_titles(session, campaign)
     rows: list[Outgoing] = []
     known: list[Entry] = []
     for unit in units:
-        for officer in unit["officers"]:
+        for officer in unit["addresses"]:
             if not officer.private_ok or not officer.user_id:
                 known.append((f"officer{officer.id}", unreachable_officer(unit["name"], officer),
                               week_of(campaign, now)))
             elif not people.muted(session=session, officer_id=officer.id, now=now):
-                rows.append(Outgoing(f"reminder:{log_id}:{officer.user_id}", officer.user_id,
+                rows.append(Outgoing(f"reminder:{log_id}:{where(officer.channel, officer.user_id)}", officer.user_id,
                                      private_message(data, unit, titles), private=True, campaign_id=campaign.id,
                                      channel=officer.channel))
     return rows, known
@@ -114,8 +121,7 @@ def catch_up(session: Session, campaign: Campaign, folded: list[tuple[int, dict]
         return []
     groups, offices = chats_of(session, campaign)
     message = catch_up_message(plans)
-    return store.put(session, [Outgoing(f"catchup:{log_id}:{chat}", chat, message, campaign_id=campaign.id)
-                               for chat in groups + offices], now)
+    return store.put(session, rows_to(f"catchup:{log_id}", groups + offices, message, campaign), now)
 
 
 def unreachable_since(session: Session, now: datetime) -> dict[int, list[Entry]]:
@@ -141,7 +147,7 @@ def _who(session: Session, row: OutboxMessage) -> tuple[str, dict] | None:
     reminder = session.get(ReminderLog, int(row.key.split(":")[1]))
     if reminder is None or reminder.payload.get("chat") != "group":
         return None
-    return f"chat{row.target}", unreachable_group(int(row.target))
+    return f"chat{row.target}", unreachable_group(caller_id(row.channel, row.target))
 
 
 def report(session: Session, campaign: Campaign, entries: list[Entry], now: datetime) -> list[str]:
@@ -157,5 +163,4 @@ def report(session: Session, campaign: Campaign, entries: list[Entry], now: date
         return []
     _groups, offices = chats_of(session, campaign)
     message = unreachable_message(named)
-    return store.put(session, [Outgoing(f"unreachable:{first}:{chat}", chat, message, campaign_id=campaign.id)
-                               for chat in offices], now)
+    return store.put(session, rows_to(f"unreachable:{first}", offices, message, campaign), now)

@@ -33,8 +33,11 @@ def units_view(session: Session, campaign: Campaign, directory: UnitDirectory, d
     out = []
     for uid, nos in sorted(data["units"].items(), key=lambda kv: directory.units[int(kv[0])].name):
         officers = people.active_officers_of_unit(session=session, campaign_id=campaign.id, unit_id=int(uid))
+        reachable = [o for o in officers if o.user_id or o.username]
+        # "officers": whom the group's notice names, once each; "addresses": every channel's row
+        # of them, each sent the private reminder.
         out.append({"id": int(uid), "name": directory.units[int(uid)].name, "indicators": nos,
-                    "officers": [o for o in officers if o.user_id or o.username]})
+                    "officers": people.persons(reachable), "addresses": reachable})
     return out
 
 
@@ -48,7 +51,8 @@ def reminder_message(campaign: Campaign, data: dict, units: list[dict], log_id: 
     actions = []
     if log_id is not None and data["chat"] == "group" and data["kind"] != "phase_start":
         actions = [[Action("签收", ActionKind.ACK, (log_id,))]]
-    return Message("reminder", {"p": data, "city": campaign.city, "chat": data["chat"], "units": units},
+    named = [{k: v for k, v in u.items() if k != "addresses"} for u in units]
+    return Message("reminder", {"p": data, "city": campaign.city, "chat": data["chat"], "units": named},
                    actions=actions)
 
 
@@ -74,7 +78,7 @@ def unreachable_officer(unit: str, officer: people.OfficerInfo) -> dict:
     return {"unit": unit, "name": officer.name, "username": officer.username, "user_id": officer.user_id}
 
 
-def unreachable_group(chat_id: int) -> dict:
+def unreachable_group(chat_id: int | str) -> dict:
     """A liaison group the bot could not post in (perhaps removed from it)."""
     return {"chat": chat_id}
 

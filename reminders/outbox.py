@@ -60,7 +60,11 @@ class Sent:
 
 
 class Outbox(Protocol):
-    """Where the bot's own messages go out. ``target`` is a chat id (a group or a person)."""
+    """Where the bot's own messages go out. ``target`` is a chat id (a group or a person) on
+    ``channel``: a face sends its own channel's rows only."""
+
+    @property
+    def channel(self) -> str: ...
 
     async def send(self, target: int | str, message: Message, *, private: bool = False,
                    reply_to: int | None = None) -> Sent | None:
@@ -110,7 +114,8 @@ async def flush(outbox: Outbox, services: Services, keys: list[str] | None = Non
     """Deliver the due rows (only ``keys``, when given, and the fallbacks they lead to); how many
     were marked sent. Each row is claimed, sent and marked on its own, so a crash repeats at most
     the one in flight; a chat whose message was deferred gets nothing more in this pass, so its
-    messages keep their order. Passes take turns (``services.sending``): at most one message is in
+    messages keep their order. Only ``outbox.channel``'s rows: each face passes over its own.
+    Passes take turns (``services.sending``): at most one message is in
     flight per process, so a crash can leave at most one delivery in doubt."""
     async with services.sending:
         return await _flush(outbox, services, keys)
@@ -121,7 +126,7 @@ async def _flush(outbox: Outbox, services: Services, keys: list[str] | None) -> 
     while rounds < 5:  # a fallback's fallback is written by the pass before; a handful suffices
         rounds += 1
         with services.session() as session:
-            ids = store.due(session, services.clock.now(), keys)
+            ids = store.due(session, services.clock.now(), outbox.channel, keys)
         if not ids:
             break
         sent, more = await _deliver_rows(outbox, services, ids)
@@ -141,7 +146,7 @@ async def _deliver_rows(outbox: Outbox, services: Services, ids: list[int]) -> t
     done, more = 0, []
     for row_id in ids:
         with services.session() as session:
-            row = store.claim(session, row_id, services.clock.now())
+            row = store.claim(session, row_id, services.clock.now(), outbox.channel)
             if row is None:
                 continue
             target, job = row.target, (row.target, decode(row.message), row.private, row.reply_to, row.image)

@@ -25,10 +25,11 @@ from knowledge import outbox as store
 from knowledge.campaigns import all_campaigns
 from knowledge.chart import NoCJKFont, render_png
 from knowledge.files import private_file
+from knowledge.identity import TELEGRAM
 from knowledge.ledger import build_xlsx, build_zip
 from knowledge.messages import Message
 from knowledge.models import Campaign, ReminderLog
-from knowledge.outbox import Outgoing
+from knowledge.outbox import Address, Outgoing, where
 from knowledge.projection import to_json
 from knowledge.sweep import OUTBOX_DIR
 from reminders import deliveries
@@ -74,15 +75,15 @@ async def send_digest(outbox: Outbox, services: Services, campaign_id: int, chat
             await outbox.send(chat_id, data["brief"])
 
 
-def _recipients(services: Services, campaign: Campaign) -> tuple[list[int], list[int]]:
-    """Office chats (or the configured fallback office chat) and liaison groups of ``campaign``."""
+def _recipients(services: Services, campaign: Campaign) -> tuple[list[Address], list[Address]]:
+    """Office chats (or the configured fallback office chat, a Telegram one) and liaison groups
+    of ``campaign``, each with its channel."""
     with services.session() as session:
-        offices = [c.chat_id for c in bindings.office_chats(session=session, campaign_id=campaign.id)]
-        groups = [c.chat_id for c in bindings.liaison_chats(session=session, campaign_id=campaign.id)]
+        groups, offices = deliveries.chats_of(session, campaign)
         fallback = services.settings.office_chat_id
         if not offices and fallback and campaign.slug == services.settings.default_campaign:
             bound = bindings.chat_binding(session=session, chat_id=fallback)
-            offices = [fallback] if bound is None or bound.campaign_id == campaign.id else []
+            offices = [(TELEGRAM, fallback)] if bound is None or bound.campaign_id == campaign.id else []
     return offices, groups
 
 
@@ -106,23 +107,25 @@ def save_chart(services: Services, campaign: Campaign, key: str, png: bytes) -> 
     return str(path)
 
 
-def digest_rows(log_id: int, campaign: Campaign, data: dict, chart: str, offices: list[int],
-                groups: list[int]) -> list[Outgoing]:
-    """The office's digest and chart (in that order, per chat) and the groups' 通报."""
+def digest_rows(log_id: int, campaign: Campaign, data: dict, chart: str, offices: list[Address],
+                groups: list[Address]) -> list[Outgoing]:
+    """The office's digest and chart (in that order, per chat) and the groups' 通报, each chat's
+    rows on its channel."""
     rows: list[Outgoing] = []
-    for chat in offices:
-        rows.append(Outgoing(f"digest:{log_id}:{chat}", chat, data["text"], campaign_id=campaign.id))
+    for channel, chat in offices:
+        key = f"digest:{log_id}:{where(channel, chat)}"
+        rows.append(Outgoing(key, chat, data["text"], campaign_id=campaign.id, channel=channel))
         if chart:
-            rows.append(Outgoing(f"digest:{log_id}:{chat}:chart", chat, Message("digest_chart"), image=chart,
-                                 campaign_id=campaign.id))
+            rows.append(Outgoing(f"{key}:chart", chat, Message("digest_chart"), image=chart,
+                                 campaign_id=campaign.id, channel=channel))
     if data["brief"] is not None:
-        rows += [Outgoing(f"digest:{log_id}:{chat}:brief", chat, data["brief"], campaign_id=campaign.id)
-                 for chat in groups]
+        rows += [Outgoing(f"digest:{log_id}:{where(channel, chat)}:brief", chat, data["brief"],
+                          campaign_id=campaign.id, channel=channel) for channel, chat in groups]
     return rows
 
 
-async def _write_digest(services: Services, campaign: Campaign, key: str, offices: list[int],
-                        groups: list[int]) -> list[str] | None:
+async def _write_digest(services: Services, campaign: Campaign, key: str, offices: list[Address],
+                        groups: list[Address]) -> list[str] | None:
     """Build the digest, then claim it and write its rows in one transaction; None when another
     process claimed it first."""
     data = await asyncio.to_thread(digest_data, services, campaign.id, services.today())

@@ -40,7 +40,7 @@ def test_doctor_says_what_waits_in_the_queues_and_fails_on_messages_given_up(env
     now = datetime(2026, 12, 1, tzinfo=UTC)
     with Session(make_engine(Settings().db_url)) as s:
         outbox.put(s, [outbox.Outgoing("t:1", 5, say("refused", reason="x"))], now)
-        [row_id] = outbox.due(s, now, ["t:1"])
+        [row_id] = outbox.due(s, now, "telegram", ["t:1"])
         outbox.later(s, row_id, now.replace(year=2027), "502")  # three days of errors are long past
         s.commit()
     main(["doctor"])

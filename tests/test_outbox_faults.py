@@ -249,7 +249,7 @@ async def test_messages_a_stopped_process_was_sending_go_out_after_a_restart(h):
         [receipt] = [r for r in s.exec(select(OutboxMessage)) if r.key.startswith("receipt:")]
         from knowledge import outbox as store
 
-        store.claim(s, receipt.id, h.clock.now())  # taken by a process that then died
+        store.claim(s, receipt.id, h.clock.now(), "telegram")  # taken by a process that then died
     await later(h, 10)  # past the first attempt's backoff
     assert receipts(h) == []  # still "sending": no other sender touches it before it is stale
     face.reclaim(h.services)  # the new process's start

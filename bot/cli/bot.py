@@ -61,8 +61,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     setup(settings.log_level, settings.log_format)
     hold(settings)  # until the process ends: `restore` sees a running bot
-    if getattr(args, "channel", "telegram") == "dingtalk":
+    from channels.faces import wanted
+
+    channel = wanted(settings, getattr(args, "channel", None))
+    if channel == "dingtalk":
         return _run_dingtalk(settings)
+    if channel == "both" and not settings.token:
+        print("错误: 同时连接 Telegram 和钉钉需要设置 TELEGRAM_BOT_TOKEN。", file=sys.stderr)
+        return 2
     if not settings.token:
         print("未设置 TELEGRAM_BOT_TOKEN,先在终端里试用(本地模拟,不连接 Telegram)。\n"
               "设置令牌后再运行即可连接真实的 Telegram。\n", file=sys.stderr)
@@ -75,6 +81,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.webhook import webhook_options
 
     hook = webhook_options(settings) if settings.webhook_url else None  # bad settings: fail before starting
+    if channel == "both":
+        return _run_both(settings, hook)
     app = build_application(settings)
     kinds = ["message", "callback_query", "my_chat_member"]
     try:
@@ -101,6 +109,24 @@ def _run_dingtalk(settings: Settings) -> int:
     except MissingSettings as exc:
         print(f"错误: {exc}", file=sys.stderr)
         return 2
+
+
+def _run_both(settings: Settings, hook: dict | None) -> int:
+    """Both faces in one process (``channels.faces``)."""
+    from telegram.error import InvalidToken, NetworkError
+
+    from channels.dingtalk.runner import MissingSettings
+    from channels.faces import run
+
+    try:
+        return run(settings, hook)
+    except MissingSettings as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+    except InvalidToken:
+        print("错误: Telegram 不接受这个令牌,请检查 TELEGRAM_BOT_TOKEN。", file=sys.stderr)
+    except NetworkError as exc:
+        print(f"错误: 无法连接 Telegram Bot API({settings.telegram_base_url}):{exc.message}", file=sys.stderr)
+    return 2
 
 
 async def _preflight(app: object) -> None:

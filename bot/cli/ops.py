@@ -137,10 +137,11 @@ def _bound_office_chats(engine) -> list[int]:  # noqa: ANN001
     from sqlmodel import Session
 
     from knowledge import chats
+    from knowledge.identity import TELEGRAM
 
     try:
         with Session(engine) as session:
-            return [c.chat_id for c in chats.all_office_chats(session=session)]
+            return [c.chat_id for c in chats.all_office_chats(session=session) if c.channel == TELEGRAM]
     except Exception:  # noqa: BLE001  (an unmigrated database has no chats yet)
         return []
 

@@ -70,8 +70,9 @@ def data(sub: Subparsers) -> None:
 def bot(sub: Subparsers) -> None:
     """run, chat, ask (``bot.cli.bot``)."""
     p = sub.add_parser("run", help="启动机器人(未设置令牌时进入本地试用)")
-    p.add_argument("--channel", choices=("telegram", "dingtalk"), default="telegram",
-                   help="连接 Telegram(默认)或钉钉(Stream 模式,见 docs/operations.md)")
+    p.add_argument("--channel", choices=("telegram", "dingtalk", "both"), default=None,
+                   help="连接 Telegram、钉钉(Stream 模式,见 docs/operations.md)或两者;"
+                        "默认按设置:令牌和钉钉凭据都设置了就两者都连,否则 Telegram")
     p.set_defaults(func=command("bot", "cmd_run"))
     p = sub.add_parser("chat", help="不连接 Telegram,在终端里以某单位联络员身份和机器人对话")
     p.add_argument("--campaign", default=None)

@@ -149,7 +149,7 @@ class Face:
         elif registering:
             await enrol.typed_unit(self, msg)
         elif msg.download_code:
-            await self.reply(msg, render("submit_how"))
+            await self.reply(msg, render("submit_how", face=CHANNEL))
         elif text:
             await self.question(msg, text)
 

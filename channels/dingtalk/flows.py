@@ -170,9 +170,7 @@ async def _confirm(face: Face, msg: RobotMessage, session, where) -> None:  # no
         await face.reply(msg, refusal(exc))
         return
     drafts.end(session, msg.sender, channel=CHANNEL)
-    rows = notices.submission_rows(session, view, msg.chat, None, msg.private)
-    for row in rows:
-        row.channel = CHANNEL
+    rows = notices.submission_rows(session, view, msg.chat, None, msg.private, channel=CHANNEL)
     await settle_and_send(face, msg, session, rows)
 
 

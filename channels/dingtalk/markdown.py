@@ -119,4 +119,4 @@ def title(markup: str) -> str:
 
 def message_parts(message: Message) -> list[Part]:
     """``message`` rendered from its template (the same data as on Telegram), its buttons on the last part."""
-    return parts(render_message(message), message.actions)
+    return parts(render_message(message, CHANNEL), message.actions)

@@ -199,7 +199,7 @@ async def export(face: Face, msg: RobotMessage) -> None:
             size = path.stat().st_size
             if size > UPLOAD_LIMIT:
                 await face.reply(msg, say("export_too_big", name=path.name, path=str(path.resolve()),
-                                          mb=size // 1048576, service="钉钉", limit=UPLOAD_LIMIT // 1048576))
+                                          mb=size // 1048576, limit=UPLOAD_LIMIT // 1048576))
                 continue
             try:
                 await face.outbox.send_file(msg.chat, path, private=msg.private)

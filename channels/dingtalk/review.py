@@ -74,15 +74,8 @@ async def review_reply(face: Face, msg: RobotMessage, eid: int, points: bool) ->
 
 
 async def _outcome(face: Face, msg: RobotMessage, session, done: ev.EvidenceView) -> None:  # noqa: ANN001
-    rows = notices.outcome_rows(session, done, msg.chat, None, msg.nick)
-    _channel(rows)
+    rows = notices.outcome_rows(session, done, msg.chat, None, msg.nick, channel=CHANNEL)
     await settle_and_send(face, msg, session, rows)
-
-
-def _channel(rows: list) -> None:
-    for row in rows:
-        row.channel = CHANNEL
-        _channel(row.fallback)
 
 
 async def ack_choice(face: Face, msg: RobotMessage, action: Action) -> None:

@@ -46,9 +46,12 @@ def check(settings: Settings) -> None:
         raise MissingSettings("未设置 " + "、".join(missing) + ",无法连接钉钉。")
 
 
-def build(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None) -> tuple[Stream, DingTalkOutbox]:
-    """The face's parts for ``settings`` (tests build the same)."""
-    services = Services(settings=settings, engine=engine or open_store(settings), clock=clock or SystemClock())
+def build(settings: Settings, *, engine: Engine | None = None, clock: Clock | None = None,
+          services: Services | None = None) -> tuple[Stream, DingTalkOutbox]:
+    """The face's parts for ``settings`` (tests build the same); ``services``: another face's, when
+    both run in one process (``channels.faces``)."""
+    services = services or Services(settings=settings, engine=engine or open_store(settings),
+                                    clock=clock or SystemClock())
     api = OpenApi(settings.dingtalk_openapi_endpoint, settings.dingtalk_client_id, settings.dingtalk_secret,
                   settings.dingtalk_robot_code, oapi=settings.dingtalk_oapi_endpoint)
     choices = Choices(services)
@@ -57,14 +60,15 @@ def build(settings: Settings, *, engine: Engine | None = None, clock: Clock | No
 
 
 async def serve(settings: Settings, stop: asyncio.Event, *, engine: Engine | None = None,
-                clock: Clock | None = None, reminders: bool = True) -> None:
-    """Run until ``stop`` is set."""
+                clock: Clock | None = None, reminders: bool = True, services: Services | None = None) -> None:
+    """Run until ``stop`` is set. Beside the Telegram face (``services`` given, its store warmed
+    already) ``reminders`` is off: the reminders are that face's job, done once per process."""
     from bot.app import warm_up
 
-    stream, box = build(settings, engine=engine, clock=clock)
-    services = box.services
-    reclaim(services)
-    warm_up(services)
+    stream, box = build(settings, engine=engine, clock=clock, services=services)
+    reclaim(box.services, box.channel)
+    if services is None:
+        warm_up(box.services)
     stream.replay()
     jobs = [asyncio.create_task(stream.run(stop)),
             asyncio.create_task(_every(FLUSH_EVERY, lambda: deliver(box), stop))]

@@ -26,7 +26,7 @@ from knowledge.duties import all_indicators, task_label, unit_duties
 from knowledge.messages import Message
 from knowledge.models import Campaign, Indicator, LeadingGroupMember, Task, Unit
 from knowledge.national import national_check, pass_rule, totals
-from knowledge.people import active_officers_of_unit
+from knowledge.people import active_officers_of_unit, persons
 from knowledge.points import json_points
 from knowledge.projection import as_of, to_json
 from knowledge.search import indicator_titles, search
@@ -295,8 +295,8 @@ def document_reply(session: Session, camp: Campaign) -> Message:
 
 def contacts_reply(session: Session, camp: Campaign, unit: UnitRef) -> Message:
     """Who is registered as a unit's liaison officer (names as they registered)."""
-    officers = [o for u in ([unit] if not unit.is_group else []) for o in
-                active_officers_of_unit(session=session, campaign_id=camp.id, unit_id=u.id)]
+    officers = persons([o for u in ([unit] if not unit.is_group else []) for o in
+                        active_officers_of_unit(session=session, campaign_id=camp.id, unit_id=u.id)])
     return Message("contacts", dict(unit=unit, officers=officers), intent="contacts", units=[unit.name])
 
 
