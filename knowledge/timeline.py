@@ -207,13 +207,12 @@ def due_of(session: Session, campaign: Campaign, no: int) -> tuple[Due, str, boo
     """One indicator's due date by the rule of ``due_dates`` (the office's date, else the end of
     the evidence phase), the phase it comes from ("" when the office set the date itself), and
     whether the office set it (its own date, or a timeline it set or shifted) rather than the
-    document: what an indicator card tells an officer who asks "什么时候交". One indicator is
-    read, not the whole table: this runs for every card."""
-    own = session.exec(select(IndicatorDue.due).join(Indicator)
-                       .where(Indicator.campaign_id == campaign.id, Indicator.no == no)).first()
-    if own is not None:
-        return Due(no, own, "office"), "", True
-    phase = evidence_phase(session, campaign)
+    document: what an indicator card tells an officer who asks "什么时候交". The dates are
+    read from ``dues_and_phase``, kept under the timeline's key: this runs for every card."""
+    dues, phase = dues_and_phase(session, campaign)
+    own = dues.get(no)
+    if own is not None and own.source == "office":
+        return own, "", True
     if phase is None:
         return None
     return Due(no, phase.end, "phase"), phase.name, phase.source == "office"
