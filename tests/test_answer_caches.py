@@ -109,3 +109,38 @@ def test_an_indicator_card_follows_the_office_dates_and_a_shifted_timeline():
         timeline.set_due(s, camp, 3, date(2026, 12, 1), by=None, now=NOW)
         s.commit()
     assert "材料截止</b>：2026-12-01（领导小组办公室设定）" in card()
+
+
+def test_leaders_tasks_and_indicator_lists_follow_a_reload(tmp_path: Path):
+    """The leading group, the task rows and links, and the indicator list are kept per data
+    version (``duties.kept``): a reload that changes them shows in the next answer."""
+    shutil.copy(data_dir() / "hejin.yaml", tmp_path / "hejin.yaml")
+    engine = new_engine()
+    questions = ("谁是组长", "第3项任务", "哪些指标要用国家网络交易监管平台的数据")
+
+    def replies() -> list[str]:
+        with Session(engine) as s:
+            load_all(s, tmp_path)
+            s.commit()
+        with Session(engine) as s:
+            camp = get_campaign(s, "hejin")
+            directory = UnitDirectory.load(s, camp)
+            return [answer_typed(s, camp, directory, q, Asker(), TODAY).text for q in questions]
+
+    leaders, task, source = replies()
+    assert "王云" in leaders and "促进线上线下融合发展" in task and "市教育局" in task
+    path = tmp_path / "hejin.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    head = doc["leading_group"][0]
+    head["name"] = head["name_as_written"] = "王大云"
+    task3 = next(t for t in doc["tasks"] if t["seq"] == 3)
+    task3["title"] = "促进线上线下深度融合"
+    task3["units"].remove("市教育局")
+    platform = [i for i in doc["indicators"] if any("国家网络交易监管平台" in x for x in i.get("sources", []))]
+    assert platform and all(i["title"] in source for i in platform)
+    platform[0]["sources"] = ["创建对象提供"]  # the source reply lists one indicator fewer
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    leaders2, task2, source2 = replies()
+    assert "王大云" in leaders2 and "王云" not in leaders2
+    assert "促进线上线下深度融合" in task2 and "市教育局" not in task2
+    assert platform[0]["title"] not in source2 and all(i["title"] in source2 for i in platform[1:])
