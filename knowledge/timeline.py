@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from cachetools import LRUCache
-from sqlalchemy import bindparam
+from sqlalchemy import String, bindparam, cast, literal_column, null, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
@@ -218,12 +218,22 @@ def due_of(session: Session, campaign: Campaign, no: int) -> tuple[Due, str, boo
     return Due(no, phase.end, "phase"), phase.name, phase.source == "office"
 
 
-# Prepared once: the bot asks this on every question (see ``timeline_key``).
-_PHASE_KEY = (select(Phase.no, Phase.name, Phase.start, Phase.end, Phase.source).where(Phase.campaign_id == bindparam("c"))
-              .order_by(Phase.no))
-_DUE_KEY = (select(IndicatorDue.indicator_id, IndicatorDue.due).join(Indicator)
-            .where(Indicator.campaign_id == bindparam("c")).order_by(IndicatorDue.indicator_id))
-_STATE_KEY = select(CampaignState.evidence_phase_no).where(CampaignState.campaign_id == bindparam("c"))
+# Prepared once: the bot asks this on every question (see ``timeline_key``). One statement, not
+# one per table: the phases (0), the office's due dates (1) and which phase gathers evidence (2),
+# dates as text so the three selects line up on every backend.
+def _key_statement():  # noqa: ANN202
+    c = bindparam("c")
+    phases_ = select(literal_column("0").label("k"), Phase.no.label("n"), Phase.name.label("a"),
+                     cast(Phase.start, String).label("b"), cast(Phase.end, String).label("e"),
+                     Phase.source.label("s")).where(Phase.campaign_id == c)
+    dues = (select(literal_column("1"), IndicatorDue.indicator_id, cast(IndicatorDue.due, String), null(), null(), null())
+            .join(Indicator).where(Indicator.campaign_id == c))
+    chosen = select(literal_column("2"), CampaignState.evidence_phase_no, null(), null(), null(), null()).where(
+        CampaignState.campaign_id == c)
+    return union_all(phases_, dues, chosen).order_by(literal_column("k"), literal_column("n"))
+
+
+_KEY = _key_statement()
 
 
 def timeline_key(session: Session, campaign: Campaign) -> tuple:
@@ -232,7 +242,4 @@ def timeline_key(session: Session, campaign: Campaign) -> tuple:
     it is unchanged, whichever process changed the timeline."""
     if session.new or session.dirty or session.deleted:  # the key is read on the connection: no autoflush
         session.flush()
-    conn, params = session.connection(), {"c": campaign.id}
-    return (tuple(tuple(r) for r in conn.execute(_PHASE_KEY, params)),
-            tuple(tuple(r) for r in conn.execute(_DUE_KEY, params)),
-            conn.execute(_STATE_KEY, params).scalar())
+    return tuple(tuple(r) for r in session.connection().execute(_KEY, {"c": campaign.id}))

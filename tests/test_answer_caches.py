@@ -104,6 +104,14 @@ def test_an_indicator_card_follows_the_office_dates_and_a_shifted_timeline():
         s.commit()
     shifted = card()
     assert "2023-12-31" not in shifted and "（推定：按办公室时间表中" in shifted
+    with Session(engine) as s:  # the office's choice of the phase whose end is the default date
+        camp = get_campaign(s, "yancheng")
+        row = timeline.state(s, camp)
+        row.evidence_phase_no = 4
+        s.add(row)
+        s.commit()
+    chosen = card()
+    assert chosen != shifted and "“评估验收”阶段结束日" in chosen
     with Session(engine) as s:
         camp = get_campaign(s, "yancheng")
         timeline.set_due(s, camp, 3, date(2026, 12, 1), by=None, now=NOW)
