@@ -20,6 +20,7 @@ from knowledge.models import (
     Indicator,
     IndicatorItem,
     IndicatorUnit,
+    LeadingGroupMember,
     Task,
     TaskUnit,
     Unit,
@@ -116,7 +117,9 @@ def _collect(rows: list[tuple[int, str, Decimal | None, str, int]], unit_id: int
 _KEPT: LRUCache = LRUCache(maxsize=4096)
 
 
-def _kept(kind: str, campaign: Campaign, ident: int, build: Callable[[], _T], session: Session) -> _T:
+def kept(kind: str, campaign: Campaign, ident: int, build: Callable[[], _T], session: Session) -> _T:
+    """``build()``, once per ``kind``, store, campaign, data version and ``ident``: for what only a
+    load of the documents changes. ``build`` must return values that belong to no session."""
     if not campaign.data_hash:  # a campaign not loaded from a document (tests building one by hand)
         return build()
     key = (kind, id(session.get_bind()), campaign.id, campaign.data_hash, ident)
@@ -129,7 +132,7 @@ def unit_duties(*, session: Session, campaign: Campaign, directory: UnitDirector
                 unit_id: int) -> UnitDuties:
     """Indicators (牵头/配合/成员) and tasks of one unit; a group gets its own listings only.
     Kept per data version: callers must not change the lists."""
-    return _kept("duties", campaign, unit_id, lambda: _unit_duties(session, campaign, directory, unit_id),
+    return kept("duties", campaign, unit_id, lambda: _unit_duties(session, campaign, directory, unit_id),
                   session)
 
 
@@ -187,7 +190,7 @@ def indicator_view(*, session: Session, campaign: Campaign, directory: UnitDirec
                    no: int) -> IndicatorView | None:
     """Everything about indicator ``no``: levels, rule, items, units with roles and members.
     Kept per data version as copies that belong to no session (callers must not change them)."""
-    return _kept("view", campaign, no, lambda: _indicator_view(session, campaign, directory, no), session)
+    return kept("view", campaign, no, lambda: _indicator_view(session, campaign, directory, no), session)
 
 
 def _indicator_view(session: Session, campaign: Campaign, directory: UnitDirectory, no: int) -> IndicatorView | None:
@@ -208,9 +211,37 @@ def _indicator_view(session: Session, campaign: Campaign, directory: UnitDirecto
 
 
 def all_indicators(*, session: Session, campaign: Campaign) -> list[Indicator]:
-    """Every indicator of the campaign in document order."""
-    return list(session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id)
-                             .order_by(Indicator.no)))
+    """Every indicator of the campaign in document order: copies that belong to no session, kept
+    per data version (``kept``); callers must not change them."""
+    return kept("indicators", campaign, 0, lambda: [
+        Indicator.model_validate(i.model_dump()) for i in session.exec(
+            select(Indicator).where(Indicator.campaign_id == campaign.id).order_by(Indicator.no))], session)
+
+
+def all_tasks(*, session: Session, campaign: Campaign) -> list[Task]:
+    """Every main task of the campaign by sequence: copies kept per data version (``kept``);
+    callers must not change them."""
+    return kept("tasks", campaign, 0, lambda: [
+        Task.model_validate(t.model_dump()) for t in session.exec(
+            select(Task).where(Task.campaign_id == campaign.id).order_by(Task.seq))], session)
+
+
+def task_links(*, session: Session, campaign: Campaign, task_id: int) -> list[tuple[str, int, str]]:
+    """One task's units as the document lists them: (as written, unit id, role), kept per data version."""
+    return kept("task_links", campaign, task_id, lambda: [
+        (link.as_written, link.unit_id, link.role) for link in session.exec(
+            select(TaskUnit).where(TaskUnit.task_id == task_id).order_by(TaskUnit.position))], session)
+
+
+def leading_group(session: Session, campaign: Campaign) -> tuple[list[LeadingGroupMember], dict[int, str]]:
+    """The leading group's members in the document's order (copies) and every unit's name by id,
+    kept per data version (``kept``); callers must not change them."""
+    def build() -> tuple[list[LeadingGroupMember], dict[int, str]]:
+        members = [LeadingGroupMember.model_validate(m.model_dump()) for m in session.exec(
+            select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == campaign.id)
+            .order_by(LeadingGroupMember.position))]
+        return members, {u.id: u.name for u in session.exec(select(Unit).where(Unit.campaign_id == campaign.id))}
+    return kept("leaders", campaign, 0, build, session)
 
 
 def campaign_units(*, session: Session, campaign: Campaign) -> list[Unit]:

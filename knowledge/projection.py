@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from cachetools import LRUCache
 from sqlmodel import Session, select
 
 from knowledge.models import (
@@ -75,7 +76,15 @@ class Digest:
     overdue: list[dict]
 
 
-def _targets(session: Session, campaign: Campaign, directory: UnitDirectory) -> list[Target]:
+# What the documents say of the targets (indicators, items, responsible units) changes only when
+# the documents load again: read once per campaign data version (``Campaign.data_hash``) as copies
+# that belong to no session, and fresh ``Target``s made from them on every call (evidence, which
+# fills them, is read live). "哪些单位还没交材料" read ~800 rows on every question before.
+_TARGET_ROWS: LRUCache = LRUCache(maxsize=32)
+
+
+def _target_rows(session: Session, campaign: Campaign,
+                 directory: UnitDirectory) -> list[tuple[Indicator, IndicatorItem | None, Decimal, frozenset[int]]]:
     inds = list(session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id).order_by(Indicator.no)))
     items: dict[int, list[IndicatorItem]] = defaultdict(list)
     for it in session.exec(select(IndicatorItem).where(IndicatorItem.indicator_id.in_([i.id for i in inds]))
@@ -86,10 +95,22 @@ def _targets(session: Session, campaign: Campaign, directory: UnitDirectory) -> 
         units[link.indicator_id].update(u.id for u in directory.expand(link.unit_id))
     out = []
     for ind in inds:
+        kept = Indicator.model_validate(ind.model_dump())
         scored = items[ind.id] if ind.scoring == "items" else []
         for it in scored or [None]:
-            out.append(Target(ind, it, (it.points or Z) if it else ind.points, units=set(units[ind.id])))
+            out.append((kept, IndicatorItem.model_validate(it.model_dump()) if it else None,
+                        (it.points or Z) if it else ind.points, frozenset(units[ind.id])))
     return out
+
+
+def _targets(session: Session, campaign: Campaign, directory: UnitDirectory) -> list[Target]:
+    key = (id(session.get_bind()), campaign.id, campaign.data_hash)
+    rows = _TARGET_ROWS.get(key) if campaign.data_hash else None
+    if rows is None:
+        rows = _target_rows(session, campaign, directory)
+        if campaign.data_hash:  # a campaign built by hand (tests) has no data version to key on
+            _TARGET_ROWS[key] = rows
+    return [Target(ind, item, points, units=set(units)) for ind, item, points, units in rows]
 
 
 def compute(session: Session, campaign: Campaign, directory: UnitDirectory, today: date,
@@ -182,15 +203,17 @@ def gap_plan(d: Digest, dues: dict[int, date]) -> list[dict]:
     open_targets.sort(key=lambda t: (-t.open, len(t.units - t.delivered),
                                      -(dues.get(t.indicator.no, date.max).toordinal())))
     plan: list[Target] = []
+    chosen: set[int] = set()  # by identity: comparing Targets field by field compares their rows
     for t in open_targets:  # first close every first-level gap
         if need_level.get(t.indicator.level1, Z) > 0:
             plan.append(t)
+            chosen.add(id(t))
             need_level[t.indicator.level1] -= t.open
             need_total -= t.open
     for t in open_targets:  # then the total
         if need_total <= 0:
             break
-        if t not in plan:
+        if id(t) not in chosen:
             plan.append(t)
             need_total -= t.open
     return [{"no": t.indicator.no, "item": t.item.no if t.item else None, "title": t.indicator.title,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from cachetools import LRUCache
-from sqlalchemy import bindparam
+from sqlalchemy import String, bindparam, cast, literal_column, null, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
@@ -207,24 +207,33 @@ def due_of(session: Session, campaign: Campaign, no: int) -> tuple[Due, str, boo
     """One indicator's due date by the rule of ``due_dates`` (the office's date, else the end of
     the evidence phase), the phase it comes from ("" when the office set the date itself), and
     whether the office set it (its own date, or a timeline it set or shifted) rather than the
-    document: what an indicator card tells an officer who asks "什么时候交". One indicator is
-    read, not the whole table: this runs for every card."""
-    own = session.exec(select(IndicatorDue.due).join(Indicator)
-                       .where(Indicator.campaign_id == campaign.id, Indicator.no == no)).first()
-    if own is not None:
-        return Due(no, own, "office"), "", True
-    phase = evidence_phase(session, campaign)
+    document: what an indicator card tells an officer who asks "什么时候交". The dates are
+    read from ``dues_and_phase``, kept under the timeline's key: this runs for every card."""
+    dues, phase = dues_and_phase(session, campaign)
+    own = dues.get(no)
+    if own is not None and own.source == "office":
+        return own, "", True
     if phase is None:
         return None
     return Due(no, phase.end, "phase"), phase.name, phase.source == "office"
 
 
-# Prepared once: the bot asks this on every question (see ``timeline_key``).
-_PHASE_KEY = (select(Phase.no, Phase.name, Phase.start, Phase.end, Phase.source).where(Phase.campaign_id == bindparam("c"))
-              .order_by(Phase.no))
-_DUE_KEY = (select(IndicatorDue.indicator_id, IndicatorDue.due).join(Indicator)
-            .where(Indicator.campaign_id == bindparam("c")).order_by(IndicatorDue.indicator_id))
-_STATE_KEY = select(CampaignState.evidence_phase_no).where(CampaignState.campaign_id == bindparam("c"))
+# Prepared once: the bot asks this on every question (see ``timeline_key``). One statement, not
+# one per table: the phases (0), the office's due dates (1) and which phase gathers evidence (2),
+# dates as text so the three selects line up on every backend.
+def _key_statement():  # noqa: ANN202
+    c = bindparam("c")
+    phases_ = select(literal_column("0").label("k"), Phase.no.label("n"), Phase.name.label("a"),
+                     cast(Phase.start, String).label("b"), cast(Phase.end, String).label("e"),
+                     Phase.source.label("s")).where(Phase.campaign_id == c)
+    dues = (select(literal_column("1"), IndicatorDue.indicator_id, cast(IndicatorDue.due, String), null(), null(), null())
+            .join(Indicator).where(Indicator.campaign_id == c))
+    chosen = select(literal_column("2"), CampaignState.evidence_phase_no, null(), null(), null(), null()).where(
+        CampaignState.campaign_id == c)
+    return union_all(phases_, dues, chosen).order_by(literal_column("k"), literal_column("n"))
+
+
+_KEY = _key_statement()
 
 
 def timeline_key(session: Session, campaign: Campaign) -> tuple:
@@ -233,7 +242,4 @@ def timeline_key(session: Session, campaign: Campaign) -> tuple:
     it is unchanged, whichever process changed the timeline."""
     if session.new or session.dirty or session.deleted:  # the key is read on the connection: no autoflush
         session.flush()
-    conn, params = session.connection(), {"c": campaign.id}
-    return (tuple(tuple(r) for r in conn.execute(_PHASE_KEY, params)),
-            tuple(tuple(r) for r in conn.execute(_DUE_KEY, params)),
-            conn.execute(_STATE_KEY, params).scalar())
+    return tuple(tuple(r) for r in session.connection().execute(_KEY, {"c": campaign.id}))

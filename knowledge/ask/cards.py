@@ -17,13 +17,16 @@ from knowledge.ask import phases
 from knowledge.ask.question import Asker
 from knowledge.duties import (
     Responsible,
+    all_tasks,
     indicator_numbers,
     indicator_view,
+    leading_group,
     task_label,
+    task_links,
     unit_duties,
 )
 from knowledge.messages import Action, ActionKind, Actions, Message
-from knowledge.models import Campaign, IndicatorItem, LeadingGroupMember, Task, TaskUnit, Unit
+from knowledge.models import Campaign, IndicatorItem, Task, Unit
 from knowledge.points import json_points
 from knowledge.search import search
 from knowledge.timeline import due_of, dues_and_phase
@@ -156,13 +159,13 @@ def more_button(camp: Campaign, what: str, label: str) -> Action:
 
 def task_reply(session: Session, camp: Campaign, directory: UnitDirectory, seq: int) -> Message:
     """One main task: its text and units."""
-    tasks = list(session.exec(select(Task).where(Task.campaign_id == camp.id).order_by(Task.seq)))
+    tasks = all_tasks(session=session, campaign=camp)
     task = next((t for t in tasks if t.seq == seq), None)
     if task is None:
         return Message("out_of_range", dict(city=camp.city, count=len(tasks), first=1,
                                             last=len(tasks), no=seq, what="task"), intent="out_of_range")
-    links = session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id).order_by(TaskUnit.position))
-    units = [Responsible(link.as_written, directory.units[link.unit_id], link.role) for link in links]
+    units = [Responsible(written, directory.units[unit_id], role)
+             for written, unit_id, role in task_links(session=session, campaign=camp, task_id=task.id)]
     spec = (camp.extra or {}).get("all_tasks_units") or {}
     implicit = spec.get("text", "") if seq != tasks[0].seq else ""
     data = dict(task=task, label=task_label(task, camp), units=units, implicit=implicit)
@@ -175,8 +178,7 @@ def _in_leading_titles(session: Session, camp: Campaign, query: str) -> list:
     core = re.sub(rf"^({re.escape(camp.city)}|市)|(管理局|局|委员会|委|办公室|办|中心)$", "", query.strip())
     if len(core) < 2:
         return []
-    members = session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
-                           .order_by(LeadingGroupMember.position))
+    members, _ = leading_group(session, camp)
     return [m for m in members if core in (m.title or "")]
 
 
@@ -187,7 +189,7 @@ def normalize_brackets(text: str) -> str:
 
 def tasks_by_label(session: Session, camp: Campaign, number: int) -> list[Task]:
     """Tasks a bare number may mean: Hejin numbers through, Yancheng restarts per section."""
-    tasks = list(session.exec(select(Task).where(Task.campaign_id == camp.id).order_by(Task.seq)))
+    tasks = all_tasks(session=session, campaign=camp)
     if all(t.no == t.seq for t in tasks):
         return [t for t in tasks if t.seq == number]
     by_label = [t for t in tasks if t.no == number]
@@ -199,7 +201,7 @@ def search_reply(session: Session, camp: Campaign, query: str, wants: str = "bot
     units and whether it is close to the question (``Hit.close``), with buttons."""
     hits = search(session=session, campaign=camp, query=query, limit=8, tasks_only=wants == "tasks",
                   tasks_may_lead=wants != "indicators")
-    tasks = {t.seq: t for t in session.exec(select(Task).where(Task.campaign_id == camp.id))}
+    tasks = {t.seq: t for t in all_tasks(session=session, campaign=camp)}
     shown = [{"kind": h.kind, "no": h.no, "title": h.title, "snippet": h.snippet, "units": list(h.units),
               "close": h.close, "label": task_label(tasks[h.no], camp) if h.kind == "task" else str(h.no)}
              for h in hits]

@@ -22,9 +22,9 @@ from knowledge.ask.cards import (
 )
 from knowledge.ask.question import Asker, Question
 from knowledge.ask.who import national_missing_reply
-from knowledge.duties import all_indicators, task_label, unit_duties
+from knowledge.duties import all_indicators, leading_group, task_label, unit_duties
 from knowledge.messages import Message
-from knowledge.models import Campaign, Indicator, LeadingGroupMember, Task, Unit
+from knowledge.models import Campaign, Indicator, LeadingGroupMember, Task
 from knowledge.national import national_check, pass_rule, totals
 from knowledge.people import active_officers_of_unit, persons
 from knowledge.points import json_points
@@ -69,9 +69,7 @@ def leaders_reply(session: Session, camp: Campaign, office_first: bool = False,
     里吗"), or the office when asked about it, then 组长 and 副组长, the office and the liaison
     rule, with a button for every member; ``full``: the whole list as the document gives it (what
     that button shows)."""
-    members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
-                                .order_by(LeadingGroupMember.position)))
-    units = {u.id: u.name for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id))}
+    members, units = leading_group(session, camp)
     office = (camp.extra or {}).get("office") or {}
     verdicts = [{"unit": u.name, "members": [m for m in members if m.unit_id == u.id]} for u in asked or []]
     heads: dict[str, list[LeadingGroupMember]] = {}

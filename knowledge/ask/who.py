@@ -10,12 +10,12 @@ says nothing was found rather than offering the nearest wording.
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from knowledge.ask.cards import choose_reply, open_indicator, open_task
-from knowledge.duties import indicator_view, task_label
+from knowledge.duties import all_tasks, indicator_view, task_label
 from knowledge.messages import Message
-from knowledge.models import Campaign, Task
+from knowledge.models import Campaign
 from knowledge.national import omitted_named, totals
 from knowledge.points import json_points
 from knowledge.search import Hit, search
@@ -94,8 +94,8 @@ def _task_rows(session: Session, camp: Campaign, tasks: list[Hit]) -> list[dict]
     """Main tasks as rows with their units (the numbers the search found)."""
     if not tasks:
         return []
-    labels = {t.seq: task_label(t, camp) for t in session.exec(
-        select(Task).where(Task.campaign_id == camp.id, Task.seq.in_([h.no for h in tasks])))}  # type: ignore[attr-defined]
+    wanted = {h.no for h in tasks}
+    labels = {t.seq: task_label(t, camp) for t in all_tasks(session=session, campaign=camp) if t.seq in wanted}
     return [{"no": h.no, "label": labels[h.no], "title": h.title, "units": list(h.units)} for h in tasks]
 
 
