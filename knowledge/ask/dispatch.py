@@ -175,7 +175,7 @@ def _nature(scope: Scope, q: Question) -> Message:
 def _leaders(scope: Scope, q: Question) -> Message:
     mine = [scope.asker.unit] if q.query == "mine" and scope.asker.unit else []  # "我们局长在领导小组里吗"
     return info.leaders_reply(scope.session, scope.campaign, office_first=q.office_first,
-                              asked=[u for u in q.units + mine if not u.is_group])
+                              asked=[u for u in q.units + mine if not u.is_group], titled=q.topic)
 
 
 def _shared(scope: Scope, q: Question) -> Message:

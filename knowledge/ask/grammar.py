@@ -60,7 +60,9 @@ DETAIL = re.compile(r"(怎么打分|怎么算分|怎么算|怎么计算|如何�
                      r"要什么数据|哪些数据|要求多少|要达到多少|达到多少|要多少|标准是多少|是多少|多少学时|多少次|多少个百分点)")
 OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|算合格|验收合格|合格要求|才算通过|才算过|及格线|及格|通过线|达标线|达标标准|怎样算达标|怎么算通过|一共多少|"
                        r"多少项指标|几项指标|多少个指标|几个指标|加起来|合计|总共|一共几|多少项任务|几项任务|多少个任务|"
-                       r"几个任务|指标体系|一级指标|二级指标)")
+                       r"几个任务|指标体系|一级指标|二级指标)|"
+                       # "怎么样算创建合格", "达到什么标准才算创建成功": a how/what frame before a pass word
+                       r"(?:怎么样|怎样|怎么|如何|什么|啥)[^,,。?？]{0,6}?(?:合格|及格|达标|过关)")
 THANKS = re.compile(r"^(嗯+|好的?|好滴|谢谢|多谢|感谢|谢了|辛苦了?|收到|明白了?|了解|知道了|ok|okay|thanks|👍|🙏|[,，。!！~\s])+$", re.I)
 CONTACTS = re.compile(r"(联络员是谁|谁是.{0,6}联络员|联系人|联络员有哪些|联系谁)")
 # "联络员由谁担任": who acts as liaison officer is the document's rule, on the leading-group card
@@ -111,18 +113,28 @@ COUNT = re.compile(r"(?<!哪)(?:几|多少)\s*(?:个|位|名|人|项|条|家|类
 # "邮管局的成员是谁", "林业局也在领导小组?": whether (and who of) a unit is in the leading group
 # "药监在不在里面": "里面" with no list named is the leading group's (the one list a unit is "in")
 IN_IT = r"在不在(?:里面|里头|其中|名单|里边)|在(?:里面|里头|其中|名单里)(?:吗|没有|不)"
-MEMBER_OF = re.compile(r"成员是谁|谁是成员|谁在领导小组|(?:在|进了?|属于|是不是|算不算).{0,3}领导小组|" + IN_IT)
+MEMBER_OF = re.compile(r"成员是谁|谁是成员|谁在(?:领导)?小组|(?:在|进了?|属于|是不是|算不算).{0,3}(?:领导)?小组|"
+                       r"(?:领导)?小组(?:里|里面|里头|中)?(?:的)?(?:是谁|是哪位|有谁|有哪些人|是哪些人)|" + IN_IT)
 SOLE = re.compile(r"只有.{0,12}(?:一家|一个(?:责任)?(?:单位|部门)|自己)|单一(?:责任)?(?:单位|部门)|只写了?|只列了?|仅有|仅列|单独负责|独自负责|独家负责|一家负责|没有配合")
 # "在指标表里没被点名", "没有分到指标": named nowhere in the indicator table
 UNLISTED = re.compile(r"(?:没|未|不)(?:有)?(?:被)?(?:点名|列名|列出|列入|写进|写到|出现|提到)|没有(?:分到)?(?:指标|任务)|不在指标")
 RANK = re.compile(r"(最多|最少|排名|排第一|排前|多的是|少的是)")
 # "加起来几分", "一共多少分": a sum of points over what the question names
 POINTS_SUM = re.compile(r"(加起来|一共|总共|合计|共计|总计|累计|总分|合起来|算下来).{0,6}(几分|多少分)|(几分|多少分).{0,4}(加起来|总共|一共)|"
+                        r"(总分|总分值|分数|分值|分)(?:是|有|一共|共)?(?:多少|几)|"
                         r"(分数|分值).{0,6}(加起来|合计|总共|一共|共计|总计|合起来|算下来)")
 # "40项指标分数加起来": a number of items summed is a quantity, not the number of one item
 SUM_OF = re.compile(r"(加起来|一共|总共|合计|共计|总计|累计|合起来|算下来)")
 # "各管几项,有什么不同", "对比一下", "区别": units set side by side, not only what they share
-COMPARE = re.compile(r"(多了|少了|多出|少哪|区别|不同|不一样|差别|差异|对比|比较|相比|比一比|各管|各自|分别|各有|各负责|各是|各几|各多少|哪个多|谁多|多几)")
+COMPARE = re.compile(r"(多了|少了|多出|少哪|区别|不同|不一样|差别|差异|对比|比较|相比|比一比|各管|各自|分别|各有|各负责|各是|各几|各多少|哪个多|谁多|多几)|"
+                     # "谁的指标多", "哪个负责的指标多", "哪家分高": which of them has more (a frame word and a measure)
+                     r"(?:谁|哪个|哪家|哪一个|哪边|哪一家)[^,,。?？]{0,8}?(?:更)?(?:多|少|高|低)")
+# "3分的指标", "1.5分的": indicators of one value (not "几分", "满分", "多少分")
+POINTS_OF = re.compile(rf"(?<![\d.几少满总])(\d+(?:\.\d+)?|[{CN_NUM}]{{1,2}})\s*分(?:值)?(?:的|值的)")
+# "大数据管理局在领导小组里是谁": a name shaped like a unit's, whether or not the directory knows it
+NAMED_UNIT = re.compile(r"((?!领导)[\u4e00-\u9fff]{2,10}?(?:管理局|局|委员会|委|中心|海关|支行|分局))")
+# "有几个人在领导小组里", "进小组的是哪位": the leading group, also by its short name 小组
+GROUP_WORD = re.compile(r"(?:领导)?小组")
 # The question's own words, taken out before looking for an indicator it names (by reading).
 ASKED_FILLER = re.compile(r"(什么时候|何时|哪天|截止日期|截止时间|截止|期限|时间节点|之前|以前|提交|提供|准备|交|材料|佐证|指标|"
                           r"创建工作|创建|示范区|工作|整个|全部|所有|各项|任务|我们单位|我们局|我单位|本单位|我们|咱们|我局|"

@@ -64,7 +64,7 @@ def detail_reply(session: Session, camp: Campaign, directory: UnitDirectory, que
 
 
 def leaders_reply(session: Session, camp: Campaign, office_first: bool = False,
-                  asked: list[UnitRef] | None = None, *, full: bool = False) -> Message:
+                  asked: list[UnitRef] | None = None, *, full: bool = False, titled: str = "") -> Message:
     """The leading group in a few lines: first whether each asked unit has a member ("消协在领导小组
     里吗"), or the office when asked about it, then 组长 and 副组长, the office and the liaison
     rule, with a button for every member; ``full``: the whole list as the document gives it (what
@@ -73,7 +73,11 @@ def leaders_reply(session: Session, camp: Campaign, office_first: bool = False,
                                 .order_by(LeadingGroupMember.position)))
     units = {u.id: u.name for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id))}
     office = (camp.extra or {}).get("office") or {}
-    verdicts = [{"unit": u.name, "members": [m for m in members if m.unit_id == u.id]} for u in asked or []]
+    verdicts = [{"unit": u.name, "members": [m for m in members if m.unit_id == u.id], "written": False}
+                for u in asked or []]
+    if titled:  # a unit by a name the directory does not know: the members whose post the list writes with it
+        verdicts.append({"unit": titled, "written": True,
+                         "members": [m for m in members if titled in (m.unit_as_written or "") + m.title]})
     heads: dict[str, list[LeadingGroupMember]] = {}
     for m in members:
         if m.role != "成员":

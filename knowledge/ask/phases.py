@@ -7,7 +7,7 @@ gathered (``knowledge.timeline.evidence_phase``), and every reply that shows it 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
@@ -37,7 +37,7 @@ def timeline(session: Session, camp: Campaign, today: date, asked: str = "", wor
 def _row(p: Phase, today: date) -> dict:
     state = "进行中" if p.start <= today <= p.end else "已结束" if p.end < today else "未开始"
     return {"no": p.no, "name": p.name, "start": p.start.isoformat(), "end": p.end.isoformat(), "text": p.text,
-            "state": state,
+            "state": state, "months": _months(p.start, p.end),
             # the document's own wording of a period the store had to repair ("20236-12月")
             "written": p.period_as_written if p.source == "document" else ""}
 
@@ -49,3 +49,12 @@ def _phase_by_text(rows: list[dict], words: str) -> list[dict]:
     if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
         return [scored[0][2]]
     return []
+
+
+def _months(start: date, end: date) -> str:
+    """"2023年5-6月": a period of whole months as an officer writes it ("" when it is not whole months)."""
+    if start.day != 1 or (end + timedelta(days=1)).day != 1:
+        return ""
+    if start.year != end.year:
+        return f"{start.year}年{start.month}月-{end.year}年{end.month}月"
+    return f"{start.year}年{start.month}月" if start.month == end.month else f"{start.year}年{start.month}-{end.month}月"
