@@ -307,3 +307,31 @@ def test_phases_listed_with_their_months(store):
 def test_membership_by_short_group_name(store, slug, q, says):
     reply = ask(store, slug, q)
     assert reply.intent == "leaders" and says in reply.text, reply.text
+
+
+@pytest.mark.parametrize("slug,q,no", [
+    # a whole title and a what-frame word: that indicator's card, not a search listing it
+    ("hejin", "网络市场税收贡献度具体指什么", 7),
+    ("yancheng", "网络市场就业贡献度到底啥意思", 7),
+])
+def test_a_title_asked_what_opens_its_card(store, slug, q, no):
+    reply = ask(store, slug, q)
+    assert reply.intent == "detail" and [i["no"] for i in reply.indicators][:1] == [no], reply.text
+
+
+def test_what_it_means_is_not_a_typo():
+    """"意思" is the what-frame's word: the repair never turns it into a plan word that sounds like it (意识)."""
+    from knowledge.ask.grammar import clean
+    from knowledge.lexicon import GRAMMAR_TERMS
+
+    assert "意思" in GRAMMAR_TERMS and clean("两年以上") == "2年以上" and clean("十年内") == "10年内"
+    assert clean("一年开几次会") == "一年开几次会"  # not a duration bound: left as written
+
+
+@pytest.mark.parametrize("slug,q,no", [
+    ("hejin", "存续三年以上……不对，存续两年以上的经营者占比咋给分", 8),  # a duration in words, 给分
+    ("hejin", "存续两年以上那个经营者占比怎么才能拿满分", 8),  # a title shortened: the one title holding every word
+])
+def test_shortened_titles_with_scoring_frames(store, slug, q, no):
+    reply = ask(store, slug, q)
+    assert [i["no"] for i in reply.indicators][:1] == [no], reply.text

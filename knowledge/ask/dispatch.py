@@ -225,6 +225,8 @@ def _search(scope: Scope, q: Question) -> Message:
     session, camp = scope.session, scope.campaign
     if missing := who.national_missing_reply(session, camp, q.query or q.text, intent="search"):
         return missing
+    if not q.topic and q.asks and (no := info.indicator_named(session, camp, q.query or q.text)):
+        return _as_detail(card(scope, no))  # "有特色网络市场产业指的是啥": a whole title and a frame word
     reply = cards.search_reply(session, camp, q.query or q.text, q.wants)
     if reply.indicators or reply.tasks:
         return reply

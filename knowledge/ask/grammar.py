@@ -54,7 +54,7 @@ WHO = re.compile(r"(谁(?:来)?(?:报|提供|统计|填|上报|出数据|抓|主
 PHASE = re.compile(r"(阶段|什么时候|啥时候|啥时|最晚|何时|什么时间|时间段|哪段时间|起止时间|起止日期|时间节点|截止|期限|进度安排|实施步骤|验收|时间表|几月|deadline|日程|"
                     r"多长时间|多久|要搞几年|用几年|几年完成|创建周期|周期多长|时限)")
 SEARCH = re.compile(r"(相关|有关|关于|涉及|方面)")
-DETAIL = re.compile(r"(怎么打分|怎么算分|怎么算|怎么计算|如何计算|计算方法|计算公式|如何打分|如何评分|打分标准|评分标准|"
+DETAIL = re.compile(r"((?:怎么|如何|怎样|几|多少)\s*(?:给|打|算|评|计|拿|得)分|怎么打分|怎么算分|怎么算|怎么计算|如何计算|计算方法|计算公式|如何打分|如何评分|打分标准|评分标准|"
                      r"计分|要求是什么|有什么要求|需要什么材料|需要哪些材料|要哪些材料|要什么材料|要提供什么|要交什么|"
                      r"考核什么|怎么评|评估方式|评估方法|几分|能得|怎么拿分|怎么得分|拿满分|要哪些数据|需要什么数据|"
                      r"要什么数据|哪些数据|要求多少|要达到多少|达到多少|要多少|标准是多少|是多少|多少学时|多少次|多少个百分点)")
@@ -140,7 +140,7 @@ ASKED_FILLER = re.compile(r"(什么时候|何时|哪天|截止日期|截止时�
                           r"创建工作|创建|示范区|工作|整个|全部|所有|各项|任务|我们单位|我们局|我单位|本单位|我们|咱们|我局|"
                           r"需要|要|什么|哪些|啥|的|吗|呢|[?？。,,])")
 MEANT_FILLER = re.compile(r"(总分|满分|多少分|能拿|拿到|得到|得满分|达标|合格|及格|多少|占比|一共|总共|加起来|合计|几分|才能|可以|"
-                          r"指标体系|评估|指标|任务|体系|标准|是什么|是不是|有|几个|几项|这些|那些|全部|所有|\d+\s*分?|[?？。,,])")
+                          r"指标体系|评估|指标|任务|体系|标准|是什么|是不是|有|几个|几项|这些|那些|全部|所有|\d+\s*分?(?!\s*(?:年|个月|%))|[?？。,,])")
 PHASE_FILLER = re.compile(r"(什么时候|哪个阶段|阶段|时间|几月|截止|交|提交|开始|结束|是|的|吗|呢|[?？。,,])")
 # The words that name a step of the work ("评估验收什么时候" asks about a phase, whichever the city names).
 STEP_WORDS = ("阶段", "验收", "部署", "实施", "推进", "总结", "评估")
@@ -175,12 +175,17 @@ def strip_mention(text: str, bot_username: str | None) -> str:
 COLLOQUIAL = [(re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计)"), "怎么"), (re.compile(r"啥时候|啥时"), "什么时候")]
 
 
+# "两年以上", "三个月内": a duration in words is the plan's digits ("存续时间2年以上")
+DURATION = re.compile(r"(?<![\d一二两三四五六七八九十])([两二三四五六七八九十])(?=\s*(?:年|个月)\s*(?:以上|以下|以内|及以上|内))")
+
+
 def clean(text: str, bot_username: str | None = None) -> str:
     """Fold width and traditional characters, drop the bot's @mention and surrounding noise,
-    and read colloquial forms as standard ones."""
+    and read colloquial forms and durations in words as standard ones."""
     text = strip_mention(simplified(text or ""), bot_username)
     for pattern, standard in COLLOQUIAL:
         text = pattern.sub(standard, text)
+    text = DURATION.sub(lambda m: str(to_int(m.group(1))), text)
     return re.sub(r"\s+", " ", text).strip()
 
 

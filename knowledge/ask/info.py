@@ -45,6 +45,10 @@ def _best_indicator(session: Session, camp: Campaign, query: str) -> tuple[objec
         return exact[0], hits
     if len(hits) == 1 or hits[0].score >= hits[1].score * 1.5:
         return hits[0], hits
+    # "存续2年以上的经营者占比": every word of the query in one title, and only that one title
+    whole = [h for h in hits if h.phrase == "title" and h.coverage >= 1.0]
+    if len(whole) == 1 and whole[0] is hits[0]:
+        return hits[0], hits
     return None, hits
 
 
