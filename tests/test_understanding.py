@@ -335,3 +335,24 @@ def test_what_it_means_is_not_a_typo():
 def test_shortened_titles_with_scoring_frames(store, slug, q, no):
     reply = ask(store, slug, q)
     assert [i["no"] for i in reply.indicators][:1] == [no], reply.text
+
+
+@pytest.mark.parametrize("slug,q,says", [
+    # a month and a what-frame: the phase (or phases, in either year of the plan) under way then
+    ("yancheng", "十月份主要干啥", "<b>全面推进</b>阶段"),
+    ("yancheng", "2月是什么阶段", "<b>总结提升</b>阶段"),
+    ("yancheng", "6月份的工作安排", "6 月在 3 个阶段里"),
+])
+def test_a_month_asked_reads_the_phase_under_way(store, slug, q, says):
+    reply = ask(store, slug, q)
+    assert reply.intent == "phase" and says in reply.text, reply.text
+
+
+def test_a_month_the_plan_has_no_phase_for():
+    """A month no phase spans is said so; a span is read in every year it covers (Dec → Jan)."""
+    from datetime import date
+
+    from knowledge.ask.phases import _holds
+
+    assert _holds(date(2023, 11, 1), date(2024, 2, 29), 1) and _holds(date(2023, 11, 1), date(2024, 2, 29), 12)
+    assert not _holds(date(2023, 11, 1), date(2024, 2, 29), 3)

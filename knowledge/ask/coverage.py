@@ -40,7 +40,7 @@ def _grammar_words() -> str:
 
 GRAMMAR_WORDS = _grammar_words()
 # The words a "when" reading and a unit reading are made of: other words must be the answer's text's.
-_WHEN_WORDS = "|".join([_runs(g.PHASE, g.PHASE_FILLER, g.ASKED_FILLER, g.ASKS), *g.STEP_WORDS])
+_WHEN_WORDS = "|".join([_runs(g.PHASE, g.PHASE_FILLER, g.ASKED_FILLER, g.ASKS, g.MONTH, g.IN_MONTH), *g.STEP_WORDS])
 _UNIT_WORDS = "|".join([_runs(g.MY_DUTY, g.TASK_WORD, g.INDICATOR_WORD, g.UNIT_LIKE, g.BARE, g.DUTY_WORD, g.ASKS),
                         "领导小组|小组|组长|副组长|成员"])  # a unit's posts in the leading group are its items too
 # Readings answered from the plan at large.

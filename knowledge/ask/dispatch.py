@@ -122,12 +122,12 @@ def _who(scope: Scope, q: Question) -> Message:
 
 def _phase(scope: Scope, q: Question) -> Message:
     """"网络交易经营者数量占市场主体比重什么时候交": that indicator's card, with its date."""
-    if no := info.indicator_asked(scope.session, scope.campaign, q):
+    if not q.month and (no := info.indicator_asked(scope.session, scope.campaign, q)):
         reply = _as_detail(card(scope, no))
         if reply.data.get("due_phase"):  # its date is the end of a phase: the bot's inference
             reply.answered_from = "inferred"
         return reply
-    reply = cards.phase_reply(scope.session, scope.campaign, scope.today, q.titled, q.query)
+    reply = cards.phase_reply(scope.session, scope.campaign, scope.today, q.titled, q.query, month=q.month)
     if not reply.data.get("phases") and q.deadline:  # "材料截止日期是哪天", and the plan sets no date
         reply.answered_from = "not_in_document"
     return reply

@@ -133,6 +133,9 @@ COMPARE = re.compile(r"(多了|少了|多出|少哪|区别|不同|不一样|差�
 POINTS_OF = re.compile(rf"(?<![\d.几少满总])(\d+(?:\.\d+)?|[{CN_NUM}]{{1,2}})\s*分(?:值)?(?:的|值的)")
 # "大数据管理局在领导小组里是谁": a name shaped like a unit's, whether or not the directory knows it
 NAMED_UNIT = re.compile(r"((?!领导)[\u4e00-\u9fff]{2,10}?(?:管理局|局|委员会|委|中心|海关|支行|分局))")
+# "8月份要做什么", "十月是哪个阶段": a month, and a frame asking what falls in it
+MONTH = re.compile(r"(?<![\d\-—~至到])(1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s*月份?(?![\d\-—~至到]|底前|前)")
+IN_MONTH = re.compile(r"(做什么|干什么|做啥|干啥|要做|要干|干嘛|哪个阶段|什么阶段|阶段|重点|任务|工作|安排|忙什么|搞什么)")
 # "有几个人在领导小组里", "进小组的是哪位": the leading group, also by its short name 小组
 GROUP_WORD = re.compile(r"(?:领导)?小组")
 # The question's own words, taken out before looking for an indicator it names (by reading).

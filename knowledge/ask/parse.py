@@ -332,6 +332,15 @@ def _about_standing(q: Question, body: str, directory: UnitDirectory) -> bool:
     return True
 
 
+def _month(q: Question, body: str, directory: UnitDirectory) -> bool:
+    """"8月份要做什么", "十月是哪个阶段": the phases under way in that month."""
+    if not q.units and not g.MY.search(body) and (m := g.MONTH.search(body)) and g.IN_MONTH.search(body) \
+            and (month := g.to_int(m.group(1))) and 1 <= month <= 12:
+        q.intent, q.month = Intent.PHASE, month
+        return True
+    return False
+
+
 def _about_a_unit(q: Question, body: str, directory: UnitDirectory) -> bool:
     """A unit's duties: one named, the asker's own, or one the campaign does not know."""
     if q.units:
@@ -365,7 +374,7 @@ def _search(q: Question, body: str) -> None:
 Rule = Callable[[Question, str, UnitDirectory], bool]
 # The grammar's precedence, top to bottom (``_source`` also reads the units the later rules use).
 RULES: list[Rule] = [_howto, _task_list, _source, _person, _compare, _sole, _count, _about_units, _about_document, _about_standing,
-                     _about_a_unit]
+                     _month, _about_a_unit]
 
 _ASKED_FILLER, _MEANT_FILLER, _PHASE_FILLER = g.ASKED_FILLER, g.MEANT_FILLER, g.PHASE_FILLER
 
