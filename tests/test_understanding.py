@@ -290,6 +290,7 @@ def test_a_kind_the_plan_states_is_answered():
 @pytest.mark.parametrize("slug,q,says", [
     ("hejin", "怎样才能算合格", "总分≥85分"),
     ("hejin", "创建咋样才算和格", "总分≥85分"),  # a typo of 合格 inside a pass-rule frame
+    ("yancheng", "怎么样才叫创建合格", "总分≥85分"),  # the frame word apart from the pass word
 ])
 def test_pass_rule_frames(store, slug, q, says):
     assert says in ask(store, slug, q).text
@@ -331,10 +332,13 @@ def test_what_it_means_is_not_a_typo():
 @pytest.mark.parametrize("slug,q,no", [
     ("hejin", "存续三年以上……不对，存续两年以上的经营者占比咋给分", 8),  # a duration in words, 给分
     ("hejin", "存续两年以上那个经营者占比怎么才能拿满分", 8),  # a title shortened: the one title holding every word
+    ("hejin", "经营者占比存续2年以上的要多少能满分", 8),
+    ("yancheng", "存续2年以上那些经营者占比要到多少才拿满分", 9),
 ])
 def test_shortened_titles_with_scoring_frames(store, slug, q, no):
+    """(A scoring frame in any wording reads as the indicator's detail: see the next test.)"""
     reply = ask(store, slug, q)
-    assert [i["no"] for i in reply.indicators][:1] == [no], reply.text
+    assert reply.intent == "detail" and [i["no"] for i in reply.indicators][:1] == [no], reply.text
 
 
 @pytest.mark.parametrize("slug,q,says", [
@@ -356,3 +360,8 @@ def test_a_month_the_plan_has_no_phase_for():
 
     assert _holds(date(2023, 11, 1), date(2024, 2, 29), 1) and _holds(date(2023, 11, 1), date(2024, 2, 29), 12)
     assert not _holds(date(2023, 11, 1), date(2024, 2, 29), 3)
+
+
+@pytest.mark.parametrize("slug,q", [("yancheng", "税收贡献度那个怎么给分"), ("hejin", "就业贡献度如何评分")])
+def test_scoring_frame_in_any_wording(store, slug, q):
+    assert ask(store, slug, q).intent == "detail"
