@@ -175,7 +175,7 @@ def strip_mention(text: str, bot_username: str | None) -> str:
 
 
 # Colloquial forms the grammar reads as their standard ones ("咋算分" is 怎么算分).
-COLLOQUIAL = [(re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计)"), "怎么"), (re.compile(r"啥时候|啥时"), "什么时候")]
+COLLOQUIAL = [(re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计|给)"), "怎么"), (re.compile(r"啥时候|啥时"), "什么时候")]
 
 
 # "两年以上", "三个月内": a duration in words is the plan's digits ("存续时间2年以上")
