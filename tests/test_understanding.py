@@ -67,7 +67,7 @@ def test_two_units_compared_both_ways(store):
     reply = ask(store, "yancheng", "商务局和工信局各管几项，有什么不同")
     assert reply.intent == "compare"
     lines = reply.text.splitlines()
-    assert lines[0].startswith("<b>商务局</b>：指标") and lines[1].startswith("<b>工业和信息化局</b>：指标")
+    assert lines[1].startswith("<b>商务局</b>：指标") and lines[2].startswith("<b>工业和信息化局</b>：指标")
     assert "只有商务局有的指标" in reply.text and "只有工业和信息化局有的指标" in reply.text
 
 
@@ -215,3 +215,153 @@ def test_a_typo_is_tried_before_saying_the_document_does_not_say(store, slug, q,
 @pytest.mark.parametrize("slug,q", [("yancheng", "盐城这次创建分几个阶段"), ("hejin", "河津创建的阶段怎么安排的")])
 def test_the_city_s_short_name_is_the_plan_s_word(store, slug, q):
     assert ask(store, slug, q).answered_from != "not_in_document"
+
+
+# --- issue 15, third round: frames for what the fresh set showed, in phrasings of this round's own ---
+
+
+@pytest.mark.parametrize("slug,q,first", [
+    # which of two units has more: the direct listings of each, and the difference, first
+    ("yancheng", "商务局和工信局哪个管的指标更多", "商务局 <b>14</b> 项（34 分），工业和信息化局 <b>4</b> 项（12 分）；商务局多 10 项"),
+    ("yancheng", "工信局跟商务局比，谁的分高", "商务局多 10 项"),
+    ("yancheng", "公安局与文广旅局谁负责得多", "一样多"),
+])
+def test_which_of_two_units_has_more(store, slug, q, first):
+    reply = ask(store, slug, q)
+    assert reply.intent == "compare" and first in first_line(reply)
+
+
+@pytest.mark.parametrize("slug,q,first", [
+    # indicators counted by an attribute the question names: points, nature, a level with either
+    ("hejin", "分值是3分的有多少项", "分值为 3 分的三级指标共 <b>18</b> 项"),
+    ("hejin", "兩分的指標一共幾項", "分值为 2 分的三级指标共"),
+    ("hejin", "只有定性的指标多少个", "纯定性的三级指标共"),
+    ("hejin", "规范监管里3分的指标有几项", "“规范监管”下分值为 3 分的三级指标共"),
+    ("hejin", "促进发展的几个指标分值合计有多少", "“促进发展”下共有 <b>9</b> 项三级指标，合计 18 分"),
+])
+def test_indicators_counted_by_attribute(store, slug, q, first):
+    reply = ask(store, slug, q)
+    assert reply.intent == "count" and first in first_line(reply), reply.text
+
+
+def test_an_attribute_count_is_right(store):
+    """The points filter counts what it says: every indicator listed has those points, none is left out."""
+    reply = ask(store, "yancheng", "2分的指标有几个")
+    assert reply.indicators and all(i["points"] == 2 for i in reply.indicators)
+    total = ask(store, "yancheng", "一共多少个指标")
+    assert f"共 <b>{len(reply.indicators)}</b> 项" in first_line(reply) and reply.indicators != total.indicators
+
+
+def test_a_units_members_in_the_group_counted(store):
+    reply = ask(store, "yancheng", "市监局在小组里有几位")
+    assert reply.intent == "count" and first_line(reply).startswith("<b>市场监督管理局</b>在盐城市领导小组中有 <b>2</b> 人")
+    assert "孟令永" in reply.text
+
+
+def test_a_units_points_summed_by_a_bare_total(store):
+    reply = ask(store, "yancheng", "交通局的指标总分是多少")
+    assert reply.intent == "count" and "合计 <b>" in first_line(reply)
+
+
+@pytest.mark.parametrize("slug,q,kind", [
+    # a kind of value the plan never states: the answer says which kind the document does not give
+    ("hejin", "市监局联系电话是多少", "电话号码"),
+    ("yancheng", "推进会地点定了吗", "地点"),
+    ("yancheng", "第19项的平台帐号谁给开", "账号开通办法"),
+    ("hejin", "示范区创建奖励资金有多少", "金额"),
+    ("yancheng", "材料可以发邮件吗，邮箱多少", "邮箱地址"),
+])
+def test_asked_for_kinds_the_plan_never_states(store, slug, q, kind):
+    reply = ask(store, slug, q)
+    assert reply.answered_from == "not_in_document" and f"的文件没有写{kind}。" in first_line(reply)
+
+
+def test_a_kind_the_plan_states_is_answered():
+    """The kinds test the plan's text: a plan that writes a phone number answers the phone question."""
+    from knowledge.ask.coverage import asked_kind
+
+    assert asked_kind("办公室电话多少", "联系电话:0515-88881234") == ""
+    assert asked_kind("办公室电话多少", "办公室设在市市场监管局") == "电话号码"
+    assert asked_kind("经费有多少", "经费列入本级预算") == "金额"
+    assert asked_kind("经费有多少", "安排创建经费50万元") == ""
+    assert asked_kind("办公室在哪", "办公室设在市市场监管局") == ""  # where the office is, the plan says
+
+
+@pytest.mark.parametrize("slug,q,says", [
+    ("hejin", "怎样才能算合格", "总分≥85分"),
+    ("hejin", "创建咋样才算和格", "总分≥85分"),  # a typo of 合格 inside a pass-rule frame
+    ("yancheng", "怎么样才叫创建合格", "总分≥85分"),  # the frame word apart from the pass word
+])
+def test_pass_rule_frames(store, slug, q, says):
+    assert says in ask(store, slug, q).text
+
+
+def test_phases_listed_with_their_months(store):
+    reply = ask(store, "yancheng", "各个阶段都在几月")
+    assert "动员部署 2023年5-6月" in reply.text and "评估验收 2024年4-6月" in reply.text
+
+
+@pytest.mark.parametrize("slug,q,says", [
+    ("yancheng", "公按局有人进小组了吗", "公安局</b>是领导小组成员单位"),  # a typo, 小组 for 领导小组
+    ("yancheng", "大数据管理局谁在小组里", "职务写有“大数据管理局”的成员 2 人"),  # a name no unit has
+])
+def test_membership_by_short_group_name(store, slug, q, says):
+    reply = ask(store, slug, q)
+    assert reply.intent == "leaders" and says in reply.text, reply.text
+
+
+@pytest.mark.parametrize("slug,q,no", [
+    # a whole title and a what-frame word: that indicator's card, not a search listing it
+    ("hejin", "网络市场税收贡献度具体指什么", 7),
+    ("yancheng", "网络市场就业贡献度到底啥意思", 7),
+])
+def test_a_title_asked_what_opens_its_card(store, slug, q, no):
+    reply = ask(store, slug, q)
+    assert reply.intent == "detail" and [i["no"] for i in reply.indicators][:1] == [no], reply.text
+
+
+def test_what_it_means_is_not_a_typo():
+    """"意思" is the what-frame's word: the repair never turns it into a plan word that sounds like it (意识)."""
+    from knowledge.ask.grammar import clean
+    from knowledge.lexicon import GRAMMAR_TERMS
+
+    assert "意思" in GRAMMAR_TERMS and clean("两年以上") == "2年以上" and clean("十年内") == "10年内"
+    assert clean("一年开几次会") == "一年开几次会"  # not a duration bound: left as written
+
+
+@pytest.mark.parametrize("slug,q,no", [
+    ("hejin", "存续三年以上……不对，存续两年以上的经营者占比咋给分", 8),  # a duration in words, 给分
+    ("hejin", "存续两年以上那个经营者占比怎么才能拿满分", 8),  # a title shortened: the one title holding every word
+    ("hejin", "经营者占比存续2年以上的要多少能满分", 8),
+    ("yancheng", "存续2年以上那些经营者占比要到多少才拿满分", 9),
+])
+def test_shortened_titles_with_scoring_frames(store, slug, q, no):
+    """(A scoring frame in any wording reads as the indicator's detail: see the next test.)"""
+    reply = ask(store, slug, q)
+    assert reply.intent == "detail" and [i["no"] for i in reply.indicators][:1] == [no], reply.text
+
+
+@pytest.mark.parametrize("slug,q,says", [
+    # a month and a what-frame: the phase (or phases, in either year of the plan) under way then
+    ("yancheng", "十月份主要干啥", "<b>全面推进</b>阶段"),
+    ("yancheng", "2月是什么阶段", "<b>总结提升</b>阶段"),
+    ("yancheng", "6月份的工作安排", "6 月在 3 个阶段里"),
+])
+def test_a_month_asked_reads_the_phase_under_way(store, slug, q, says):
+    reply = ask(store, slug, q)
+    assert reply.intent == "phase" and says in reply.text, reply.text
+
+
+def test_a_month_the_plan_has_no_phase_for():
+    """A month no phase spans is said so; a span is read in every year it covers (Dec → Jan)."""
+    from datetime import date
+
+    from knowledge.ask.phases import _holds
+
+    assert _holds(date(2023, 11, 1), date(2024, 2, 29), 1) and _holds(date(2023, 11, 1), date(2024, 2, 29), 12)
+    assert not _holds(date(2023, 11, 1), date(2024, 2, 29), 3)
+
+
+@pytest.mark.parametrize("slug,q", [("yancheng", "税收贡献度那个怎么给分"), ("hejin", "就业贡献度如何评分")])
+def test_scoring_frame_in_any_wording(store, slug, q):
+    assert ask(store, slug, q).intent == "detail"

@@ -214,11 +214,11 @@ def search_reply(session: Session, camp: Campaign, query: str, wants: str = "bot
 
 
 def phase_reply(session: Session, camp: Campaign, today: date, asked: str = "", words: str = "", *,
-                full: bool = False) -> Message:
+                full: bool = False, month: int | None = None) -> Message:
     """The phase ``asked`` names (by its name, or by ``words`` its text shares), else the one under
     way, the next one, or that all have ended, and the default due date of evidence, with a
     button for the whole timetable; ``full``: the whole timetable (what that button shows)."""
-    data = phases.timeline(session, camp, today, asked, words)
+    data = phases.timeline(session, camp, today, asked, words, month)
     focus = data["asked"] or data["current"] or (data["phases"][-1] if data["ended"] else None)
     phase = {k: focus[k] for k in ("name", "start", "end")} if focus else None
     if full or not data["phases"]:  # Hejin sets no dates: its one line is the whole answer

@@ -40,7 +40,7 @@ def _grammar_words() -> str:
 
 GRAMMAR_WORDS = _grammar_words()
 # The words a "when" reading and a unit reading are made of: other words must be the answer's text's.
-_WHEN_WORDS = "|".join([_runs(g.PHASE, g.PHASE_FILLER, g.ASKED_FILLER, g.ASKS), *g.STEP_WORDS])
+_WHEN_WORDS = "|".join([_runs(g.PHASE, g.PHASE_FILLER, g.ASKED_FILLER, g.ASKS, g.MONTH, g.IN_MONTH), *g.STEP_WORDS])
 _UNIT_WORDS = "|".join([_runs(g.MY_DUTY, g.TASK_WORD, g.INDICATOR_WORD, g.UNIT_LIKE, g.BARE, g.DUTY_WORD, g.ASKS),
                         "领导小组|小组|组长|副组长|成员"])  # a unit's posts in the leading group are its items too
 # Readings answered from the plan at large.
@@ -51,10 +51,44 @@ HOW_OFTEN = re.compile(r"(?:多久|多长时间|隔多长时间|隔几天|几个
 _FREQUENCY = re.compile(r"每(?:年|半年|季度?|月|周|旬)|定期|年度|季度")
 
 
+# Kinds of value a question may ask for, and how the plan would write one if it gave it: the plan
+# answers "办公室电话多少" only if it writes a phone number, "动员会在哪开" only if it names a place
+# for it; whatever else the question names (the office, the meeting) the plan may well speak of.
+ASKED_KINDS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
+    ("电话号码", re.compile(r"电话|手机号|座机|联系方式|号码是多少|打哪个号"),
+     re.compile(r"(?:电话|手机|座机|联系方式)\s*[:：为是]?\s*[\d-]{7,}|\d{3,4}-\d{7,8}|1[3-9]\d{9}")),
+    ("邮箱地址", re.compile(r"邮箱|电子邮件|邮件地址|e-?mail", re.I),
+     re.compile(r"[\w.-]+@[\w-]+\.[a-z]{2,}|邮箱\s*[:：为是]", re.I)),
+    ("地点", re.compile(r"在哪(?:里|儿)?(?:开|召开|举行|举办|集合|报到)|(?:地点|地址|会场|场地)(?:在哪|是哪|是什么|定了)|"
+                      r"(?:开会|会议|活动|培训)(?:的)?(?:地点|地址|地方)"),
+     re.compile(r"地点\s*[:：为是]|地址\s*[:：为是]|会议室|在[\u4e00-\u9fff]{2,12}(?:召开|举行|举办)")),
+    ("账号开通办法", re.compile(r"账号|帐号|账户|密码|登录名|用户名"),
+     re.compile(r"(?:账号|帐号|账户|密码)\s*[:：为是由]|(?:开通|分配|申请)(?:账号|帐号|账户)")),
+    ("金额", re.compile(r"多少钱|几块钱|金额|(?:经费|预算|资金|补助|补贴|奖金|奖励|拨款)[^,,。?？]{0,4}(?:多少|几|是多少)"),
+     re.compile(r"(?:经费|预算|资金|补助|补贴|奖金|奖励|拨款)[^。\n]{0,20}\d+(?:\.\d+)?\s*(?:万|亿)?元")),
+]
+# Readings that answer from the bot's own records or rules, not from the plan (a liaison's phone
+# is in the roster; how to send a file is the bot's own rule).
+_OWN_ANSWERS = frozenset({Intent.CONTACTS, Intent.HOWTO, Intent.HELP, Intent.THANKS})
+
+
+def asked_kind(text: str, plan_text: str) -> str:
+    """The kind of value ``text`` asks for that ``plan_text`` never states ("" if none)."""
+    for kind, asked, stated in ASKED_KINDS:
+        if asked.search(text) and not stated.search(plan_text):
+            return kind
+    return ""
+
+
 def check(q: Question, directory: UnitDirectory) -> None:
     """Read ``q`` as "not in the document" when the text its answer would come from lacks its words."""
     lexicon = directory.lexicon
-    if lexicon is None or q.numbers or q.query == "all":
+    if lexicon is None or q.query == "all":
+        return
+    if q.intent not in _OWN_ANSWERS and (kind := asked_kind(q.text, lexicon.plan_text)):
+        q.intent, q.query, q.topic = Intent.NOT_IN_DOCUMENT, "kind:" + kind, q.text
+        return
+    if q.numbers:
         return
     if (often := HOW_OFTEN.search(q.text)) and not _states_frequency(q, directory):
         _not_covered(q, [q.text[often.start():].rstrip("?？。吗呢")])

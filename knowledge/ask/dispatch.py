@@ -122,12 +122,12 @@ def _who(scope: Scope, q: Question) -> Message:
 
 def _phase(scope: Scope, q: Question) -> Message:
     """"网络交易经营者数量占市场主体比重什么时候交": that indicator's card, with its date."""
-    if no := info.indicator_asked(scope.session, scope.campaign, q):
+    if not q.month and (no := info.indicator_asked(scope.session, scope.campaign, q)):
         reply = _as_detail(card(scope, no))
         if reply.data.get("due_phase"):  # its date is the end of a phase: the bot's inference
             reply.answered_from = "inferred"
         return reply
-    reply = cards.phase_reply(scope.session, scope.campaign, scope.today, q.titled, q.query)
+    reply = cards.phase_reply(scope.session, scope.campaign, scope.today, q.titled, q.query, month=q.month)
     if not reply.data.get("phases") and q.deadline:  # "材料截止日期是哪天", and the plan sets no date
         reply.answered_from = "not_in_document"
     return reply
@@ -175,7 +175,7 @@ def _nature(scope: Scope, q: Question) -> Message:
 def _leaders(scope: Scope, q: Question) -> Message:
     mine = [scope.asker.unit] if q.query == "mine" and scope.asker.unit else []  # "我们局长在领导小组里吗"
     return info.leaders_reply(scope.session, scope.campaign, office_first=q.office_first,
-                              asked=[u for u in q.units + mine if not u.is_group])
+                              asked=[u for u in q.units + mine if not u.is_group], titled=q.topic)
 
 
 def _shared(scope: Scope, q: Question) -> Message:
@@ -225,6 +225,8 @@ def _search(scope: Scope, q: Question) -> Message:
     session, camp = scope.session, scope.campaign
     if missing := who.national_missing_reply(session, camp, q.query or q.text, intent="search"):
         return missing
+    if not q.topic and q.asks and (no := info.indicator_named(session, camp, q.query or q.text)):
+        return _as_detail(card(scope, no))  # "有特色网络市场产业指的是啥": a whole title and a frame word
     reply = cards.search_reply(session, camp, q.query or q.text, q.wants)
     if reply.indicators or reply.tasks:
         return reply

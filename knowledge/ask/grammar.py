@@ -54,13 +54,15 @@ WHO = re.compile(r"(谁(?:来)?(?:报|提供|统计|填|上报|出数据|抓|主
 PHASE = re.compile(r"(阶段|什么时候|啥时候|啥时|最晚|何时|什么时间|时间段|哪段时间|起止时间|起止日期|时间节点|截止|期限|进度安排|实施步骤|验收|时间表|几月|deadline|日程|"
                     r"多长时间|多久|要搞几年|用几年|几年完成|创建周期|周期多长|时限)")
 SEARCH = re.compile(r"(相关|有关|关于|涉及|方面)")
-DETAIL = re.compile(r"(怎么打分|怎么算分|怎么算|怎么计算|如何计算|计算方法|计算公式|如何打分|如何评分|打分标准|评分标准|"
+DETAIL = re.compile(r"((?:怎么|如何|怎样|几|多少)\s*(?:给|打|算|评|计|拿|得)分|怎么打分|怎么算分|怎么算|怎么计算|如何计算|计算方法|计算公式|如何打分|如何评分|打分标准|评分标准|"
                      r"计分|要求是什么|有什么要求|需要什么材料|需要哪些材料|要哪些材料|要什么材料|要提供什么|要交什么|"
                      r"考核什么|怎么评|评估方式|评估方法|几分|能得|怎么拿分|怎么得分|拿满分|要哪些数据|需要什么数据|"
                      r"要什么数据|哪些数据|要求多少|要达到多少|达到多少|要多少|标准是多少|是多少|多少学时|多少次|多少个百分点)")
 OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|算合格|验收合格|合格要求|才算通过|才算过|及格线|及格|通过线|达标线|达标标准|怎样算达标|怎么算通过|一共多少|"
                        r"多少项指标|几项指标|多少个指标|几个指标|加起来|合计|总共|一共几|多少项任务|几项任务|多少个任务|"
-                       r"几个任务|指标体系|一级指标|二级指标)")
+                       r"几个任务|指标体系|一级指标|二级指标)|"
+                       # "怎么样算创建合格", "达到什么标准才算创建成功": a how/what frame before a pass word
+                       r"(?:怎么样|怎样|怎么|如何|什么|啥)[^,,。?？]{0,6}?(?:合格|及格|达标|过关)")
 THANKS = re.compile(r"^(嗯+|好的?|好滴|谢谢|多谢|感谢|谢了|辛苦了?|收到|明白了?|了解|知道了|ok|okay|thanks|👍|🙏|[,，。!！~\s])+$", re.I)
 CONTACTS = re.compile(r"(联络员是谁|谁是.{0,6}联络员|联系人|联络员有哪些|联系谁)")
 # "联络员由谁担任": who acts as liaison officer is the document's rule, on the leading-group card
@@ -111,24 +113,37 @@ COUNT = re.compile(r"(?<!哪)(?:几|多少)\s*(?:个|位|名|人|项|条|家|类
 # "邮管局的成员是谁", "林业局也在领导小组?": whether (and who of) a unit is in the leading group
 # "药监在不在里面": "里面" with no list named is the leading group's (the one list a unit is "in")
 IN_IT = r"在不在(?:里面|里头|其中|名单|里边)|在(?:里面|里头|其中|名单里)(?:吗|没有|不)"
-MEMBER_OF = re.compile(r"成员是谁|谁是成员|谁在领导小组|(?:在|进了?|属于|是不是|算不算).{0,3}领导小组|" + IN_IT)
+MEMBER_OF = re.compile(r"成员是谁|谁是成员|谁在(?:领导)?小组|(?:在|进了?|属于|是不是|算不算).{0,3}(?:领导)?小组|"
+                       r"(?:领导)?小组(?:里|里面|里头|中)?(?:的)?(?:是谁|是哪位|有谁|有哪些人|是哪些人)|" + IN_IT)
 SOLE = re.compile(r"只有.{0,12}(?:一家|一个(?:责任)?(?:单位|部门)|自己)|单一(?:责任)?(?:单位|部门)|只写了?|只列了?|仅有|仅列|单独负责|独自负责|独家负责|一家负责|没有配合")
 # "在指标表里没被点名", "没有分到指标": named nowhere in the indicator table
 UNLISTED = re.compile(r"(?:没|未|不)(?:有)?(?:被)?(?:点名|列名|列出|列入|写进|写到|出现|提到)|没有(?:分到)?(?:指标|任务)|不在指标")
 RANK = re.compile(r"(最多|最少|排名|排第一|排前|多的是|少的是)")
 # "加起来几分", "一共多少分": a sum of points over what the question names
 POINTS_SUM = re.compile(r"(加起来|一共|总共|合计|共计|总计|累计|总分|合起来|算下来).{0,6}(几分|多少分)|(几分|多少分).{0,4}(加起来|总共|一共)|"
+                        r"(总分|总分值|分数|分值|分)(?:是|有|一共|共)?(?:多少|几)|"
                         r"(分数|分值).{0,6}(加起来|合计|总共|一共|共计|总计|合起来|算下来)")
 # "40项指标分数加起来": a number of items summed is a quantity, not the number of one item
 SUM_OF = re.compile(r"(加起来|一共|总共|合计|共计|总计|累计|合起来|算下来)")
 # "各管几项,有什么不同", "对比一下", "区别": units set side by side, not only what they share
-COMPARE = re.compile(r"(多了|少了|多出|少哪|区别|不同|不一样|差别|差异|对比|比较|相比|比一比|各管|各自|分别|各有|各负责|各是|各几|各多少|哪个多|谁多|多几)")
+COMPARE = re.compile(r"(多了|少了|多出|少哪|区别|不同|不一样|差别|差异|对比|比较|相比|比一比|各管|各自|分别|各有|各负责|各是|各几|各多少|哪个多|谁多|多几)|"
+                     # "谁的指标多", "哪个负责的指标多", "哪家分高": which of them has more (a frame word and a measure)
+                     r"(?:谁|哪个|哪家|哪一个|哪边|哪一家)[^,,。?？]{0,8}?(?:更)?(?:多|少|高|低)")
+# "3分的指标", "1.5分的": indicators of one value (not "几分", "满分", "多少分")
+POINTS_OF = re.compile(rf"(?<![\d.几少满总])(\d+(?:\.\d+)?|[{CN_NUM}]{{1,2}})\s*分(?:值)?(?:的|值的)")
+# "大数据管理局在领导小组里是谁": a name shaped like a unit's, whether or not the directory knows it
+NAMED_UNIT = re.compile(r"((?!领导)[\u4e00-\u9fff]{2,10}?(?:管理局|局|委员会|委|中心|海关|支行|分局))")
+# "8月份要做什么", "十月是哪个阶段": a month, and a frame asking what falls in it
+MONTH = re.compile(r"(?<![\d\-—~至到])(1[0-2]|[1-9]|十[一二]?|[一二三四五六七八九])\s*月份?(?![\d\-—~至到]|底前|前)")
+IN_MONTH = re.compile(r"(做什么|干什么|做啥|干啥|要做|要干|干嘛|哪个阶段|什么阶段|阶段|重点|任务|工作|安排|忙什么|搞什么)")
+# "有几个人在领导小组里", "进小组的是哪位": the leading group, also by its short name 小组
+GROUP_WORD = re.compile(r"(?:领导)?小组")
 # The question's own words, taken out before looking for an indicator it names (by reading).
 ASKED_FILLER = re.compile(r"(什么时候|何时|哪天|截止日期|截止时间|截止|期限|时间节点|之前|以前|提交|提供|准备|交|材料|佐证|指标|"
                           r"创建工作|创建|示范区|工作|整个|全部|所有|各项|任务|我们单位|我们局|我单位|本单位|我们|咱们|我局|"
                           r"需要|要|什么|哪些|啥|的|吗|呢|[?？。,,])")
 MEANT_FILLER = re.compile(r"(总分|满分|多少分|能拿|拿到|得到|得满分|达标|合格|及格|多少|占比|一共|总共|加起来|合计|几分|才能|可以|"
-                          r"指标体系|评估|指标|任务|体系|标准|是什么|是不是|有|几个|几项|这些|那些|全部|所有|\d+\s*分?|[?？。,,])")
+                          r"指标体系|评估|指标|任务|体系|标准|是什么|是不是|有|几个|几项|这些|那些|全部|所有|\d+\s*分?(?!\s*(?:年|个月|%))|[?？。,,])")
 PHASE_FILLER = re.compile(r"(什么时候|哪个阶段|阶段|时间|几月|截止|交|提交|开始|结束|是|的|吗|呢|[?？。,,])")
 # The words that name a step of the work ("评估验收什么时候" asks about a phase, whichever the city names).
 STEP_WORDS = ("阶段", "验收", "部署", "实施", "推进", "总结", "评估")
@@ -160,15 +175,20 @@ def strip_mention(text: str, bot_username: str | None) -> str:
 
 
 # Colloquial forms the grammar reads as their standard ones ("咋算分" is 怎么算分).
-COLLOQUIAL = [(re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计)"), "怎么"), (re.compile(r"啥时候|啥时"), "什么时候")]
+COLLOQUIAL = [(re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计|给)"), "怎么"), (re.compile(r"啥时候|啥时"), "什么时候")]
+
+
+# "两年以上", "三个月内": a duration in words is the plan's digits ("存续时间2年以上")
+DURATION = re.compile(r"(?<![\d一二两三四五六七八九十])([两二三四五六七八九十])(?=\s*(?:年|个月)\s*(?:以上|以下|以内|及以上|内))")
 
 
 def clean(text: str, bot_username: str | None = None) -> str:
     """Fold width and traditional characters, drop the bot's @mention and surrounding noise,
-    and read colloquial forms as standard ones."""
+    and read colloquial forms and durations in words as standard ones."""
     text = strip_mention(simplified(text or ""), bot_username)
     for pattern, standard in COLLOQUIAL:
         text = pattern.sub(standard, text)
+    text = DURATION.sub(lambda m: str(to_int(m.group(1))), text)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -45,6 +45,10 @@ def _best_indicator(session: Session, camp: Campaign, query: str) -> tuple[objec
         return exact[0], hits
     if len(hits) == 1 or hits[0].score >= hits[1].score * 1.5:
         return hits[0], hits
+    # "存续2年以上的经营者占比": every word of the query in one title, and only that one title
+    whole = [h for h in hits if h.phrase == "title" and h.coverage >= 1.0]
+    if len(whole) == 1 and whole[0] is hits[0]:
+        return hits[0], hits
     return None, hits
 
 
@@ -64,14 +68,18 @@ def detail_reply(session: Session, camp: Campaign, directory: UnitDirectory, que
 
 
 def leaders_reply(session: Session, camp: Campaign, office_first: bool = False,
-                  asked: list[UnitRef] | None = None, *, full: bool = False) -> Message:
+                  asked: list[UnitRef] | None = None, *, full: bool = False, titled: str = "") -> Message:
     """The leading group in a few lines: first whether each asked unit has a member ("消协在领导小组
     里吗"), or the office when asked about it, then 组长 and 副组长, the office and the liaison
     rule, with a button for every member; ``full``: the whole list as the document gives it (what
     that button shows)."""
     members, units = leading_group(session, camp)
     office = (camp.extra or {}).get("office") or {}
-    verdicts = [{"unit": u.name, "members": [m for m in members if m.unit_id == u.id]} for u in asked or []]
+    verdicts = [{"unit": u.name, "members": [m for m in members if m.unit_id == u.id], "written": False}
+                for u in asked or []]
+    if titled:  # a unit by a name the directory does not know: the members whose post the list writes with it
+        verdicts.append({"unit": titled, "written": True,
+                         "members": [m for m in members if titled in (m.unit_as_written or "") + m.title]})
     heads: dict[str, list[LeadingGroupMember]] = {}
     for m in members:
         if m.role != "成员":

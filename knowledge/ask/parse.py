@@ -93,7 +93,7 @@ def _read(q: Question, directory: UnitDirectory, *, repair: bool = True) -> Ques
         body = g.FILLER.sub("", q.text)
         if not any(rule(q, body, directory) for rule in RULES):
             _search(q, body)
-        coverage.check(q, directory)
+    coverage.check(q, directory)  # by form too: "第12项的材料发哪个邮箱" asks what the plan never states
     return q
 
 
@@ -163,7 +163,9 @@ def _compare(q: Question, body: str, directory: UnitDirectory) -> bool:
     """"商务局和工信局各管几项,有什么不同", "我们和商务局比有什么区别": units side by side."""
     mine = bool(g.MY.search(body))
     named = [u for u in q.units if not u.is_group]
-    if g.COMPARE.search(body) and (len(named) >= 2 or (mine and len(named) == 1)) and not g.WHO.search(body):
+    compare = g.COMPARE.search(body)
+    which = bool(compare and compare.group(0)[0] in "谁哪")  # "谁负责得多": its 谁负责 is the comparison's, not "who"
+    if compare and (len(named) >= 2 or (mine and len(named) == 1)) and (which or not g.WHO.search(body)):
         q.intent, q.units = Intent.COMPARE, named
         q.query = "mine" if len(named) == 1 else ""
         return True
@@ -214,6 +216,9 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
     if q.units and all(u.is_group and "领导小组" in u.name for u in q.units):
         q.units = []  # "领导小组一共几个成员": the group's people, not the unit's duties
     mine = bool(g.MY.search(body)) and not q.units
+    if (q.units[:1] or mine) and g.GROUP_WORD.search(body) and re.search(r"几\s*(?:个|位|名)?\s*人|几位|几名|多少人", body):
+        q.intent, q.query = Intent.COUNT, "unit_members" + (":mine" if mine else "")  # "市场监管局有几个人在领导小组里"
+        return True
     if q.units[:1] or mine:
         if len([u for u in q.units if not u.is_group]) > 1:
             return False  # several units: a comparison or what they share
@@ -222,17 +227,35 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
         if mine:
             q.query += ":mine"
         return True
-    if points:
-        return False  # "一共多少分": the overview says it
     level = next((lv for lv in g.LEVELS if lv in body), None)
+    if where := _where(body):  # "3分的指标有几个", "纯定量的有几个", "促进发展的3分指标加起来几分"
+        q.intent, q.query = Intent.COUNT, "where:" + where
+        return True
+    if points and not (level and g.COUNT.search(body)):  # "规范监管一共几分": the level's card says it
+        return False  # "一共多少分": the overview says it
     if level and not re.search(r"副组长|组长|成员", body):
-        q.intent, q.query = Intent.COUNT, f"level:{level}"  # "规范监管下面有几个指标"
+        q.intent, q.query = Intent.COUNT, f"level:{level}"  # "规范监管下面有几个指标", "促进发展的分值加起来"
         return True
     what = next((name for name, pattern in _COUNTED if pattern.search(body)), None)
     if what is None:
         return False
     q.intent, q.query = Intent.COUNT, what
     return True
+
+
+def _where(body: str) -> str:
+    """The attributes an indicator count is filtered by, as "points=3;nature=定量(仅);level=促进发展"
+    ("" when the question names none): a value in points, a nature, and a level with one of them."""
+    parts = []
+    if (m := g.POINTS_OF.search(body)) and (value := g.to_int(m.group(1)) if not m.group(1)[0].isdigit() else m.group(1)):
+        parts.append(f"points={value}")
+    if nature := g.NATURE.search(body):
+        word = nature.group(1)
+        parts.append("nature=" + ("定量+定性" if "量" in word and "性" in word else
+                                  word + ("(仅)" if g.ONLY.search(body) else "")))
+    if parts and (level := next((lv for lv in g.LEVELS if lv in body), None)):
+        parts.append(f"level={level}")
+    return ";".join(parts)
 
 
 def _about_units(q: Question, body: str, directory: UnitDirectory) -> bool:
@@ -269,10 +292,13 @@ def _about_document(q: Question, body: str, directory: UnitDirectory) -> bool:
     elif (method := g.METHOD.search(body)) and not q.units and re.search(r"(哪些|哪几|几项|几个|多少)", body):
         q.intent, q.query = Intent.METHOD, method.group(1)
         q.mode = 1 if g.ONLY.search(body) else -1 if g.NOT.search(body) else 0
-    elif g.LEADERS.search(body) and (all(u.is_group for u in q.units) or "领导小组" in body
-                                     or g.MEMBER_OF.search(body)):
+    elif (g.LEADERS.search(body) or g.MEMBER_OF.search(body)) and (all(u.is_group for u in q.units) or "领导小组" in body
+                                                                   or g.MEMBER_OF.search(body)):
         q.intent = Intent.LEADERS
         q.query = "mine" if g.MY.search(body) and not [u for u in q.units if not u.is_group] else ""
+        if not [u for u in q.units if not u.is_group] and (named := g.NAMED_UNIT.search(
+                re.sub(r"领导小组(?:办公室)?|小组", " ", body))):
+            q.topic = named.group(1).removeprefix("市")  # "大数据管理局在领导小组里是谁": the members it writes
     elif g.GOALS.search(body) and not q.units:
         q.intent = Intent.GOALS
     else:
@@ -304,6 +330,15 @@ def _about_standing(q: Question, body: str, directory: UnitDirectory) -> bool:
     else:
         return False
     return True
+
+
+def _month(q: Question, body: str, directory: UnitDirectory) -> bool:
+    """"8月份要做什么", "十月是哪个阶段": the phases under way in that month."""
+    if not q.units and not g.MY.search(body) and (m := g.MONTH.search(body)) and g.IN_MONTH.search(body) \
+            and (month := g.to_int(m.group(1))) and 1 <= month <= 12:
+        q.intent, q.month = Intent.PHASE, month
+        return True
+    return False
 
 
 def _about_a_unit(q: Question, body: str, directory: UnitDirectory) -> bool:
@@ -339,7 +374,7 @@ def _search(q: Question, body: str) -> None:
 Rule = Callable[[Question, str, UnitDirectory], bool]
 # The grammar's precedence, top to bottom (``_source`` also reads the units the later rules use).
 RULES: list[Rule] = [_howto, _task_list, _source, _person, _compare, _sole, _count, _about_units, _about_document, _about_standing,
-                     _about_a_unit]
+                     _month, _about_a_unit]
 
 _ASKED_FILLER, _MEANT_FILLER, _PHASE_FILLER = g.ASKED_FILLER, g.MEANT_FILLER, g.PHASE_FILLER
 

@@ -84,6 +84,7 @@ class Question:
     deadline: bool = False  # "截止日期是哪天": a date asked for, not the plan's timeline
     office_first: bool = False  # "领导小组办公室…": the office block first
     asks: bool = False  # the text asks something (a question word), not a stray phrase
+    month: int | None = None  # "8月份要做什么": the month a "when" question is asked of
 
     def route(self, asker: Asker) -> Route:
         """Which line of the access table this question falls under, for this asker: what its

@@ -32,6 +32,7 @@ def _summary(d: UnitDuties) -> dict:
     """A unit's duties counted: indicators by role, tasks listed directly or through a group."""
     direct_tasks = [t for t in d.tasks if not t.via]
     return dict(unit=d.unit.name, lead=len(d.lead), support=len(d.support), member=len(d.member),
+                direct=len(d.lead) + len(d.support),
                 indicators=len(d.indicators), points=d.points(d.indicators), lead_points=d.points(d.lead),
                 support_points=d.points(d.support), tasks=len(d.tasks), direct_tasks=len(direct_tasks),
                 via_tasks=len(d.tasks) - len(direct_tasks),
@@ -48,6 +49,13 @@ def count_reply(scope: Scope, q: Question) -> Message:
             return Message("need_unit", intent="need_registration")
         return _unit_count(scope, q, unit, points=what == "unit_points")
     session, camp = scope.session, scope.campaign
+    if what == "unit_members":
+        unit = scope.asker.unit if mine else (q.units[0] if q.units else None)
+        if unit is None:
+            return Message("need_unit", intent="need_registration")
+        return _unit_members(scope, unit)
+    if what == "where":
+        return _where(scope, q.query.partition(":")[2])
     if what == "rank":
         return _rank(scope)
     if what == "sole":
@@ -91,6 +99,41 @@ def count_reply(scope: Scope, q: Question) -> Message:
     data = dict(what=what, total=len(indicators), points=sum((i.points for i in indicators), Decimal(0)),
                 levels=levels, level2=sum(len(r["level2"]) for r in levels.values()), city=camp.city)
     return Message("count", data, intent="count")
+
+
+def _unit_members(scope: Scope, unit: UnitRef) -> Message:
+    """How many of the leading group's members come from ``unit``, and who they are."""
+    session, camp = scope.session, scope.campaign
+    members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
+                                .order_by(LeadingGroupMember.position)))
+    picked = [m for m in members if m.unit_id == unit.id]
+    data = dict(what="unit_members", unit=unit.name, picked=picked, total=len(members), city=camp.city)
+    return Message("count", data, intent="count", units=[unit.name],
+                   actions=[[more_button(camp, "members", "查看全部成员")]])
+
+
+def _where(scope: Scope, spec: str) -> Message:
+    """The indicators whose points, nature and level are those ``spec`` names ("points=3;nature=定量(仅)"),
+    counted and summed."""
+    want = dict(part.split("=", 1) for part in spec.split(";") if "=" in part)
+    picked = []
+    for ind in all_indicators(session=scope.session, campaign=scope.campaign):
+        if "points" in want and ind.points != Decimal(want["points"]):
+            continue
+        nature = want.get("nature", "")
+        if nature == "定量+定性" and not ("定量" in ind.nature and "定性" in ind.nature):
+            continue
+        if nature.endswith("(仅)") and ind.nature != nature[:2]:
+            continue
+        if nature and nature != "定量+定性" and not nature.endswith("(仅)") and nature not in ind.nature:
+            continue
+        if "level" in want and want["level"] not in (ind.level1, ind.level2):
+            continue
+        picked.append(ind)
+    data = dict(what="where", want={k: want.get(k, "") for k in ("points", "nature", "level")}, picked=picked, points=sum((i.points for i in picked), Decimal(0)),
+                city=scope.campaign.city)
+    return Message("count", data, intent="count",
+                   indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in picked])
 
 
 def _sole(scope: Scope, unit: UnitRef) -> Message:
@@ -201,6 +244,7 @@ def not_in_document_reply(scope: Scope, q: Question) -> Message:
     near = search_reply(scope.session, camp, q.topic or q.text)
     hits = [h for h in near.data.get("hits", []) if h.get("close")][:3]  # only what is close, if anything
     actions = [[open_indicator(camp, h["no"], f"第{h['no']}项")] for h in hits if h["kind"] == "indicator"]
-    return Message("not_in_document", dict(words=q.query, office=office.name if office else "", hits=hits,
+    kind = q.query.removeprefix("kind:") if q.query.startswith("kind:") else ""
+    return Message("not_in_document", dict(words="" if kind else q.query, kind=kind, office=office.name if office else "", hits=hits,
                                            city=camp.city), intent="not_in_document", answered_from="not_in_document",
                    actions=actions)
