@@ -407,6 +407,23 @@ async def test_the_console_chat_shows_the_dingtalk_face(tmp_path):
     assert "建立健全协同监管" not in text  # nothing after exit (第12项指标 was not asked)
 
 
+@pytest.mark.parametrize("role, group, line, expected", [
+    ("office", True, "/pause", "已暂停本创建项目的全部提醒"),
+    ("liaison", True, "/pause", "只有领导小组办公室"),
+    ("new", False, "/start", "请选择"),
+])
+async def test_the_dingtalk_console_plays_each_identity(tmp_path, role, group, line, expected):
+    """``chat --channel dingtalk --as office|new`` is who it says (the banner too), as on Telegram."""
+    from channels.dingtalk.console import chat_session
+
+    shown: list[str] = []
+    await chat_session(Settings(_env_file=None, data_dir=tmp_path), campaign="hejin", unit=None, group=group,
+                       lines=[line], out=shown.append, role=role)
+    text = "\n".join(shown)
+    assert expected in text, text
+    assert ("领导小组办公室的" in shown[0]) == (role == "office") and "不连接钉钉" in shown[0]
+
+
 def test_the_app_secret_is_not_in_the_settings_repr():
     settings = Settings(_env_file=None, dingtalk_client_id="ding-app", dingtalk_client_secret="very-secret-42")
     assert "very-secret-42" not in repr(settings) and "very-secret-42" not in str(settings.model_dump())

@@ -143,7 +143,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     if getattr(args, "channel", "telegram") == "dingtalk":
         from channels.dingtalk.console import run_chat
 
-        return run_chat(settings, campaign=args.campaign, unit=args.unit, group=args.group)
+        return run_chat(settings, campaign=args.campaign, unit=args.unit, group=args.group, role=args.role)
     from bot.fakes.console import run_local_chat
 
     return run_local_chat(settings, campaign=args.campaign, unit=args.unit, group=args.group, role=args.role)

@@ -103,10 +103,10 @@ def _enrol(session: Session, who: Identity, group: bool, now: object) -> None:
     if group:
         chats.bind_chat(session=session, campaign_id=camp.id, chat_id=who.group_id,
                         kind="office" if who.role == "office" else "liaison",
-                        title=_group_title(who), by_user_id=who.user_id, now=now)
+                        title=group_title(who), by_user_id=who.user_id, now=now)
 
 
-def _group_title(who: Identity) -> str:
+def group_title(who: Identity) -> str:
     return "办公室群(本地试用)" if who.role == "office" else "联络员群(本地试用)"
 
 
@@ -143,7 +143,7 @@ class Console:
         self.api.add_user(self.who.user_id, self.who.name)
         self.chat_id = self.who.group_id if group else self.who.user_id
         if group:
-            self.api.group_chat(self.who.group_id, _group_title(self.who))
+            self.api.group_chat(self.who.group_id, group_title(self.who))
         self.app = build_application(settings, engine=self.engine, clock=self.clock,
                                      request=LocalRequest(self.api), rate_limit=False)
         self.files = settings.data_dir / "console"
@@ -155,7 +155,7 @@ class Console:
         await post_init(self.app)
         self.seen = len(self.api.sent())
         self.out(to_text(render("console_banner", who=self.who, group=self.group, files=str(self.files),
-                                others=_others(self.who))) + "\n")
+                                others=others(self.who))) + "\n")
 
     async def stop(self) -> None:
         await self.app.shutdown()
@@ -240,9 +240,9 @@ class Console:
         return target
 
 
-def _others(who: Identity) -> list[tuple[str, str]]:
+def others(who: Identity, face: str = "telegram") -> list[tuple[str, str]]:
     """How to be someone else: (command, who that is)."""
-    base = f"liaison-bot chat --campaign {who.slug}"
+    base = f"liaison-bot chat --campaign {who.slug}" + (" --channel dingtalk" if face == "dingtalk" else "")
     return [(f"{base} --unit 单位名", "另一个单位的联络员"), (f"{base} --as office", "领导小组办公室"),
             (f"{base} --as new", "未登记的新用户(试用登记流程)"), (f"{base} --group", "在联络员群里")]
 

@@ -19,7 +19,9 @@ from sqlmodel import Session
 
 from bot.cli.common import pick_campaign
 from bot.context import Services
-from bot.fakes.console import pick_unit
+from bot.fakes.console import BASE_ID, group_title, identity, others
+from bot.markup import to_text
+from bot.render import render
 from bot.settings import Settings
 from bot.store import open_store
 from channels.dingtalk import CHANNEL
@@ -31,8 +33,6 @@ from knowledge import chats, people
 from knowledge.clock import SystemClock
 from knowledge.messages import Action, Message
 from reminders.outbox import Sent
-
-USER, GROUP = "console-officer", "cidConsoleGroup=="
 
 
 class Printed(DingTalkOutbox):
@@ -69,47 +69,51 @@ class Printed(DingTalkOutbox):
 
 
 async def chat_session(settings: Settings, *, campaign: str, unit: str | None, group: bool,
-                       lines: Iterable[str], out: Callable[[str], None] = print) -> None:
+                       lines: Iterable[str], out: Callable[[str], None] = print, role: str = "liaison") -> None:
+    """One console identity (``bot.fakes.console.identity``: a unit's liaison officer, the office,
+    or a new person) as a DingTalk staff id; each line a robot message from them."""
     engine = open_store(settings)
     clock = SystemClock()
     with Session(engine) as session:
         camp = pick_campaign(session, campaign, settings)
-        campaign_id = camp.id
-        unit_id, unit_name = pick_unit(session, camp, unit)
-        people.add_officer(session=session, campaign_id=campaign_id, unit_id=unit_id, user_id=USER,
-                           name="试用联络员", now=clock.now(), channel=CHANNEL)
+        who = identity(session, camp.slug, unit, role)
+        sender, chat = f"console-{who.user_id}", f"cidConsole{-who.group_id}=="
+        if role != "new":
+            unit_id = (who.user_id - BASE_ID - camp.id * 100_000) // 10
+            people.add_officer(session=session, campaign_id=camp.id, unit_id=unit_id, user_id=sender,
+                               name=who.name, role=role, now=clock.now(), channel=CHANNEL)
         if group:
-            chats.bind_chat(session=session, campaign_id=campaign_id, chat_id=GROUP, kind="liaison",
-                            title="联络员群(本地试用)", by_user_id=USER, now=clock.now(), channel=CHANNEL)
+            chats.bind_chat(session=session, campaign_id=camp.id, chat_id=chat,
+                            kind="office" if role == "office" else "liaison", title=group_title(who),
+                            by_user_id=sender, now=clock.now(), channel=CHANNEL)
         session.commit()
     services = Services(settings=settings, engine=engine, clock=clock)
     choices = Choices(services)
     box = Printed(services, choices, out)
     face = Face(services, box, choices)
-    out(f"本地试用(钉钉):您是“{unit_name}”的联络员,在{'联络员群' if group else '私聊'}中。"
-        "输入问题后回车;输入“选N”(互动卡片:按钮的文字)即可选择;输入 exit 退出。\n")
+    out(to_text(render("console_banner", who=who, group=group, files="", others=others(who, CHANNEL),
+                       face=CHANNEL)) + "\n")
+    where = dict(conversation_id=chat if group else sender, private=not group, sender=sender, nick=who.name)
     for n, raw in zip(itertools.count(1), lines, strict=False):
         line = raw.strip()
         if line in ("exit", "quit", "退出"):
             break
         if line and line in box.buttons:  # a card's button, pressed by its label
             action = box.buttons[line]
-            await face.handle(RobotMessage(msg_id=f"console-{n}", conversation_id=GROUP if group else USER,
-                                           private=not group, sender=USER, nick="试用联络员", kind=CARD,
-                                           text=action.label, callback=action.encode()))
+            await face.handle(RobotMessage(msg_id=f"console-{n}", **where, kind=CARD, text=action.label,
+                                           callback=action.encode()))
         elif line:
-            await face.handle(RobotMessage(msg_id=f"console-{n}", conversation_id=GROUP if group else USER,
-                                           private=not group, sender=USER, nick="试用联络员", kind="text",
-                                           text=line))
+            await face.handle(RobotMessage(msg_id=f"console-{n}", **where, kind="text", text=line))
 
 
-def run_chat(settings: Settings, *, campaign: str | None, unit: str | None, group: bool) -> int:
+def run_chat(settings: Settings, *, campaign: str | None, unit: str | None, group: bool,
+             role: str = "liaison") -> int:
     """Entry point of ``liaison-bot chat --channel dingtalk``."""
     import sys
 
     from bot.fakes.console import _stdin_lines
 
-    lines = _stdin_lines() if sys.stdin.isatty() else (line for line in sys.stdin)
+    lines = _stdin_lines(print) if sys.stdin.isatty() else (line for line in sys.stdin)
     asyncio.run(chat_session(settings, campaign=campaign or settings.default_campaign, unit=unit, group=group,
-                             lines=lines))
+                             lines=lines, role=role))
     return 0
