@@ -9,10 +9,9 @@ from telegram import Update
 from bot.context import BotContext
 from bot.delivery import keyboard, send
 from bot.inbox import CHANNEL
-from bot.render import render
+from bot.render import render, render_message
 from handlers.common import locate, respond
 from handlers.gate import Request, gated
-from knowledge import chats as bindings
 from knowledge import enrolment, people
 from knowledge.access import Route
 from knowledge.campaigns import all_campaigns
@@ -89,14 +88,11 @@ async def _registered(update: Update, context: BotContext, request: Request, off
         await query.edit_message_text(render("reg_active", officer=officer), parse_mode="HTML")
         return
     await query.edit_message_text(render("reg_pending", officer=officer), parse_mode="HTML")
-    offices = [c.chat_id for c in bindings.office_chats(session=request.session, campaign_id=officer.campaign_id)
-               if c.channel == CHANNEL]  # a DingTalk office chat gets DingTalk's registrations
-    if services.settings.office_chat_id and services.settings.office_chat_id not in offices:
-        offices.append(services.settings.office_chat_id)
-    card = render("approval_card", officer=officer, user_id=user.id, username=user.username or "")
-    buttons = [[Action("通过", ActionKind.APPROVE, (officer.id, 1)), Action("拒绝", ActionKind.APPROVE, (officer.id, 0))]]
+    card, offices = enrolment.approval_card(request.session, officer, user.id, user.username or "", face=CHANNEL,
+                                            office_chat_id=services.settings.office_chat_id, now=services.clock.now())
+    request.session.commit()  # the card for office chats on another channel (DingTalk's), in the outbox
     for chat_id in offices:
-        await send(context.bot, services, chat_id, card, buttons)
+        await send(context.bot, services, chat_id, render_message(card), card.actions)
 
 
 @gated(Route.APPROVE)
@@ -112,9 +108,11 @@ async def approval_button(update: Update, context: BotContext, request: Request)
     await query.answer()
     await query.edit_message_text(render("approval_done", officer=officer, decider=update.effective_user.full_name),
                                   parse_mode="HTML")
-    if officer.user_id:
+    if officer.user_id and officer.channel == CHANNEL:
         await send(context.bot, context.services, officer.user_id, render("approval_notice", officer=officer),
                    private=True)
+    elif officer.user_id:  # registered on DingTalk: told there, by that face's outbox
+        enrolment.notice_elsewhere(request.session, officer, now=context.services.clock.now())
 
 
 async def typed_unit(update: Update, context: BotContext) -> bool:

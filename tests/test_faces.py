@@ -369,3 +369,33 @@ def test_telegrams_direct_sends_skip_dingtalk_chats(tmp_path):
     services = SimpleNamespace(settings=Settings(_env_file=None), session=lambda: Session(engine))
     assert _office_chats(services) == {-1009000}
     assert _bound_office_chats(engine) == [-1009000]
+
+
+def test_a_registration_reaches_the_office_on_every_channel_and_the_decision_its_own(tmp_path):
+    """A person registering on DingTalk is approved from whichever office chat the office uses: the
+    card goes to each office chat on its channel (the DingTalk face sends its own, the Telegram
+    chat's waits in the outbox as a Telegram row), and the decision reaches them on DingTalk."""
+    from knowledge import enrolment
+
+    url = fresh_url(tmp_path)
+    seed(url)
+    engine = make_engine(url)
+    with Session(engine) as s:
+        camp = get_campaign(s, "yancheng")
+        unit = UnitDirectory.load(s, camp).resolve("统计局").unit
+        for chat, channel in ((-1009999, "telegram"), ("cidYanchengOffice==", "dingtalk")):
+            chats.bind_chat(session=s, campaign_id=camp.id, chat_id=chat, kind="office", title="办公室",
+                            by_user_id=1, now=SLOT, channel=channel)
+        officer = people.request_registration(session=s, campaign_id=camp.id, unit_id=unit.id, user_id="newbie-1",
+                                              username="", name="钱新", now=SLOT, channel="dingtalk")
+        card, own = enrolment.approval_card(s, officer, "newbie-1", "", face="dingtalk", office_chat_id=-1007777,
+                                            now=SLOT)
+        s.commit()
+        assert own == ["cidYanchengOffice=="]
+        waiting = {(r.channel, r.target) for r in s.exec(select(OutboxMessage)) if r.key.startswith("approval:")}
+        assert waiting == {("telegram", "-1009999"), ("telegram", "-1007777")}
+        assert [a.label for row in card.actions for a in row] == ["通过", "拒绝"]
+        decided = people.decide(session=s, officer_id=officer.id, approve=True, by_user_id=1, now=SLOT)
+        enrolment.notice_elsewhere(s, decided, now=SLOT)
+        [notice] = [r for r in s.exec(select(OutboxMessage)) if r.key.endswith(":notice")]
+        assert (notice.channel, notice.target, notice.private) == ("dingtalk", "newbie-1", True)

@@ -82,13 +82,12 @@ async def _request(face: Face, msg: RobotMessage, session: Session, campaign, un
         session.commit()
         await face.reply(msg, Message("reg_active", {"officer": officer}))
         return
-    stamp = int(face.services.clock.now().timestamp())
-    card = Message("approval_card", {"officer": officer, "user_id": msg.sender, "username": ""},
-                   actions=[[Action("通过", ActionKind.APPROVE, (officer.id, 1)),
-                             Action("拒绝", ActionKind.APPROVE, (officer.id, 0))]])
-    rows = [Outgoing(f"approval:{officer.id}:{stamp}:{c.chat_id}", c.chat_id, card, campaign_id=campaign.id,
-                     channel=CHANNEL)
-            for c in bindings.office_chats(session=session, campaign_id=campaign.id) if c.channel == CHANNEL]
+    now = face.services.clock.now()
+    card, offices = enrolment.approval_card(session, officer, msg.sender, "", face=CHANNEL,
+                                            office_chat_id=face.services.settings.office_chat_id, now=now)
+    stamp = int(now.timestamp())
+    rows = [Outgoing(f"approval:{officer.id}:{stamp}:{CHANNEL}:{chat}", chat, card, campaign_id=campaign.id,
+                     channel=CHANNEL) for chat in offices]
     rows.insert(0, Outgoing(f"approval:{officer.id}:{stamp}:asked", msg.sender, Message("reg_pending", {"officer": officer}),
                             private=True, campaign_id=campaign.id, channel=CHANNEL))
     await settle_and_send(face, msg, session, rows)
@@ -121,10 +120,10 @@ async def approve_choice(face: Face, msg: RobotMessage, action: Action) -> None:
         rows = [Outgoing(f"approval:{officer.id}:decided:{msg.chat}", msg.chat,
                          Message("approval_done", {"officer": officer, "decider": msg.nick}),
                          campaign_id=officer.campaign_id, channel=CHANNEL)]
-        if officer.user_id and officer.channel == CHANNEL:
+        if officer.user_id:  # on the channel they registered on, whichever face decided
             rows.append(Outgoing(f"approval:{officer.id}:notice", officer.user_id,
                                  Message("approval_notice", {"officer": officer}), private=True,
-                                 campaign_id=officer.campaign_id, channel=CHANNEL))
+                                 campaign_id=officer.campaign_id, channel=officer.channel))
         await settle_and_send(face, msg, session, rows)
 
 
