@@ -13,18 +13,15 @@ from bot.render import render
 from handlers.common import refusal, respond
 from handlers.gate import Request, gated
 from knowledge import chats as bindings
-from knowledge import people
+from knowledge import menus, people
 from knowledge.access import Route
 from knowledge.ask.cards import unit_not_found
-from knowledge.campaigns import all_campaigns
 
 
 @gated(Route.SETUP)
 async def setup(update: Update, context: BotContext, request: Request) -> None:
     """/setup in a group: choose the campaign and what the group is for."""
-    rows = [[(f"{c.city} · 联络员群", f"setup:{c.id}:l"), (f"{c.city} · 办公室群", f"setup:{c.id}:o")]
-            for c in all_campaigns(session=request.session)]
-    await respond(update, render("setup_choose"), rows)
+    await respond(update, menus.setup_choices(request.session))
 
 
 @gated(Route.SETUP_BUTTON)

@@ -13,19 +13,17 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from bot import downloads
 from bot.context import BotContext
 from bot.delivery import keyboard
-from bot.render import render
+from bot.render import render, render_message
 from handlers import notify
 from handlers.common import Where, refusal, respond
 from handlers.gate import Request, enter, gated
-from knowledge import drafts
+from knowledge import drafts, menus
 from knowledge import evidence as ev
 from knowledge.access import Route
 from knowledge.ask.grammar import strip_mention
-from knowledge.duties import unit_duties
 from knowledge.files import FileRejected
 from knowledge.people import OfficerInfo
 
-PAGE = 8
 log = logging.getLogger(__name__)
 
 
@@ -49,18 +47,9 @@ async def submit_command(update: Update, context: BotContext, request: Request) 
 
 
 def _indicator_page(session, where: Where, page: int) -> tuple[str, list]:  # noqa: ANN001
-    duties = unit_duties(session=session, campaign=where.campaign, directory=where.directory,
-                         unit_id=where.officer.unit_id)
-    items = duties.indicators
-    pages = max(1, (len(items) + PAGE - 1) // PAGE)
-    page = min(max(page, 0), pages - 1)
-    cid = where.campaign.id
-    rows = [[(f"{d.no}. {d.title[:14]}", f"sb:i:{cid}:{d.no}")] for d in items[page * PAGE:(page + 1) * PAGE]]
-    nav = ([("‹ 上一页", f"sb:p:{cid}:{page - 1}")] if page > 0 else []) + (
-        [("下一页 ›", f"sb:p:{cid}:{page + 1}")] if page < pages - 1 else [])
-    if nav:
-        rows.append(nav)
-    return render("submit_pick", unit=where.officer.unit_name, page=page + 1, pages=pages), rows
+    menu = menus.submit_picker(session, where.campaign, where.directory, where.officer.unit_id,
+                               where.officer.unit_name, page)
+    return render_message(menu), menu.actions
 
 
 @gated(Route.SUBMIT)
@@ -96,9 +85,8 @@ async def _pick(update: Update, context: BotContext, request: Request, no: int, 
         await query.edit_message_text(refusal(exc))
         return
     if item is None and view.indicator.scoring == "items" and len(view.items) > 1:
-        rows = [[(f"{it.no}. {it.text[:16]}({it.points}分)", f"sb:t:{where.campaign.id}:{no}:{it.no}")]
-                for it in view.items]
-        await query.edit_message_text(render("submit_item", i=view.indicator), reply_markup=markup(rows))
+        menu = menus.submit_items(view, where.campaign.id)
+        await query.edit_message_text(render_message(menu), reply_markup=markup(menu.actions))
         return
     drafts.begin(request.session, update.effective_user.id, campaign_id=where.campaign.id,
                  chat_id=update.effective_chat.id, no=no, item=item, now=context.services.clock.now())
@@ -143,7 +131,7 @@ async def _keep(update: Update, context: BotContext, request: Request) -> bool:
         return True
     if draft is not None:  # (None: cancelled meanwhile)
         await respond(update, render("submit_collected", files=len(draft.files), notes=len(draft.notes)),
-                      _finish_rows(draft))
+                      menus.submit_finish(draft.campaign_id))
     return True
 
 
@@ -153,13 +141,8 @@ async def _answer_and_keep(update: Update, context: BotContext, draft: drafts.Dr
 
     await free_text(update, context)
     await respond(update, render("submit_kept", no=draft.no, files=len(draft.files), notes=len(draft.notes)),
-                  _finish_rows(draft))
+                  menus.submit_finish(draft.campaign_id))
     return True
-
-
-def _finish_rows(draft: drafts.Draft) -> list:
-    """提交 and 取消 under what the flow holds so far."""
-    return [[("提交", f"sb:ok:{draft.campaign_id}"), ("取消", f"sb:x:{draft.campaign_id}")]]
 
 
 async def _gather(message: Message, context: BotContext, officer: OfficerInfo) -> drafts.Draft | None:

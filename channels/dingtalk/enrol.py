@@ -17,7 +17,7 @@ from channels.dingtalk import CHANNEL, pending
 from channels.dingtalk.flows import Face, settle_and_send
 from channels.dingtalk.frames import RobotMessage
 from knowledge import chats as bindings
-from knowledge import enrolment, people
+from knowledge import enrolment, menus, people
 from knowledge.access import Route
 from knowledge.campaigns import all_campaigns
 from knowledge.messages import Action, ActionKind, Message
@@ -132,10 +132,8 @@ async def setup(face: Face, msg: RobotMessage) -> None:
     with face.services.session() as session:
         if await face.enter(session, msg, Route.SETUP) is None:
             return
-        rows = [[Action(f"{c.city} · 联络员群", ActionKind.SETUP, (c.id, "l")),
-                 Action(f"{c.city} · 办公室群", ActionKind.SETUP, (c.id, "o"))]
-                for c in all_campaigns(session=session)]
-    await face.reply(msg, Message("setup_choose", actions=rows))
+        reply = menus.setup_choices(session)
+    await face.reply(msg, reply)
 
 
 async def setup_choice(face: Face, msg: RobotMessage, action: Action) -> None:

@@ -24,13 +24,12 @@ from channels.dingtalk import CHANNEL
 from channels.dingtalk.frames import RobotMessage
 from channels.dingtalk.outbox import DingTalkOutbox, deliver
 from handlers.common import Where, refusal
-from knowledge import drafts, outbox, quota
+from knowledge import drafts, menus, outbox, quota
 from knowledge import evidence as ev
 from knowledge import evidence_notices as notices
 from knowledge.access import Route
-from knowledge.duties import unit_duties
 from knowledge.files import FileRejected, Incoming, check_file
-from knowledge.messages import Action, ActionKind, Message
+from knowledge.messages import Action, Message
 
 
 class Face(Protocol):
@@ -47,7 +46,6 @@ class Face(Protocol):
     async def reply(self, msg: RobotMessage, reply: object) -> None: ...
 
 log = logging.getLogger(__name__)
-PAGE = 8
 
 
 # ---- submitting ----------------------------------------------------------------------------
@@ -65,18 +63,8 @@ async def submit_command(face: Face, msg: RobotMessage, args: str) -> None:
 
 
 def _page(session, where, page: int) -> Message:  # noqa: ANN001
-    """The picker as ``handlers.submit._indicator_page`` builds it, as actions."""
-    items = unit_duties(session=session, campaign=where.campaign, directory=where.directory,
-                        unit_id=where.officer.unit_id).indicators
-    pages = max(1, (len(items) + PAGE - 1) // PAGE)
-    page = min(max(page, 0), pages - 1)
-    cid = where.campaign.id
-    rows = [[Action(f"{d.no}. {d.title[:14]}", ActionKind.SUBMIT, ("i", cid, d.no))]
-            for d in items[page * PAGE:(page + 1) * PAGE]]
-    nav = ([Action("‹ 上一页", ActionKind.SUBMIT, ("p", cid, page - 1))] if page > 0 else []) + (
-        [Action("下一页 ›", ActionKind.SUBMIT, ("p", cid, page + 1))] if page < pages - 1 else [])
-    return Message("submit_pick", {"unit": where.officer.unit_name, "page": page + 1, "pages": pages},
-                   actions=rows + ([nav] if nav else []))
+    return menus.submit_picker(session, where.campaign, where.directory, where.officer.unit_id,
+                               where.officer.unit_name, page)
 
 
 async def _pick(face: Face, msg: RobotMessage, session, where, no: int, item: int | None) -> None:  # noqa: ANN001
@@ -87,9 +75,7 @@ async def _pick(face: Face, msg: RobotMessage, session, where, no: int, item: in
         await face.reply(msg, refusal(exc))
         return
     if item is None and view.indicator.scoring == "items" and len(view.items) > 1:
-        rows = [[Action(f"{it.no}. {it.text[:16]}({it.points}分)", ActionKind.SUBMIT, ("t", where.campaign.id, no, it.no))]
-                for it in view.items]
-        await face.reply(msg, Message("submit_item", {"i": view.indicator}, actions=rows))
+        await face.reply(msg, menus.submit_items(view, where.campaign.id))
         return
     drafts.begin(session, msg.sender, campaign_id=where.campaign.id, chat_id=msg.chat, no=no, item=item,
                  now=face.services.clock.now(), channel=CHANNEL)
@@ -118,12 +104,6 @@ async def submit_choice(face: Face, msg: RobotMessage, action: Action) -> None:
             await _pick(face, msg, session, where, ids[0], ids[1] if step == "t" else None)
 
 
-def _finish_rows(draft: drafts.Draft) -> list[list[Action]]:
-    """提交 and 取消 under what the flow holds so far (the Telegram face's ``sb:ok`` / ``sb:x``)."""
-    return [[Action("提交", ActionKind.SUBMIT, ("ok", draft.campaign_id)),
-             Action("取消", ActionKind.SUBMIT, ("x", draft.campaign_id))]]
-
-
 async def collect(face: Face, msg: RobotMessage) -> bool:
     """During a flow, a file or a text in the chat where it began is kept in the draft."""
     with face.services.session() as session:
@@ -138,7 +118,7 @@ async def collect(face: Face, msg: RobotMessage) -> bool:
                 return True
     if asks:  # answered as any question is (its own route), the flow kept
         await face.question(msg, msg.text)
-        rows = _finish_rows(draft)
+        rows = menus.submit_finish(draft.campaign_id)
         await face.reply(msg, Message("submit_kept", {"no": draft.no, "files": len(draft.files),
                                                       "notes": len(draft.notes)}, actions=rows))
         return True
@@ -151,7 +131,7 @@ async def collect(face: Face, msg: RobotMessage) -> bool:
         draft = drafts.gather(session, msg.sender, face.services.clock.now(), file=f,
                               note="" if f else msg.text, channel=CHANNEL)
     if draft is not None:
-        rows = _finish_rows(draft)
+        rows = menus.submit_finish(draft.campaign_id)
         await face.reply(msg, Message("submit_collected", {"files": len(draft.files), "notes": len(draft.notes)},
                                       actions=rows))
     return True
