@@ -56,6 +56,7 @@ GRAMMAR_TERMS = (
     "阶段", "材料", "评分", "打分", "得分", "分值", "合格", "联络员", "验收", "评估", "单位", "部门",
     "截止", "时间", "哪些", "什么", "多少", "一共", "总共", "责任单位", "主要任务", "评分标准", "佐证材料",
     "领导", "主任", "市长", "副市长", "办公室主任", "领导小组办公室", "提交", "总分", "满分", "合格线", "一级指标", "二级指标", "三级指标",
+    "占比", "比例", "解读", "要求", "标准",  # the frames' measures and asks: "站比" is 占比, "解毒" is 解读
     "意思", "含义", "解释",  # "是什么意思": the what-frame's own words, not a typo of a plan word (意识)
 )
 
@@ -121,6 +122,7 @@ class Lexicon:
         """``text`` with each homophone typo of a plan term replaced by the term (see the module),
         and a homophone of the counter after an item's number ("第36像" is 第36项)."""
         text = _COUNTER_TYPO.sub(_counter, text)
+        text = _HOW_MANY_TYPO.sub(r"\1个", text)
         folded = fold(text)
         if len(folded) != len(text):  # a form NFKC changes the length of: compare as typed only
             return text
@@ -234,6 +236,8 @@ _ENDINGS = frozenset("局委办部市县区厅")
 _FUNCTION_CHARS = frozenset("是在再有又和或与就也都要么吗呢吧啊了着过把被给让从向几多少哪谁啥什怎") | _PARTICLES | _ENDINGS
 _LATIN = re.compile(r"[a-z]{2,}")
 # "第36像", "第12好": a homophone of the counter after an item's number (项 xiang, 号 hao)
+# "有几各", "多少各": 各 (ge) after a how-many word is the measure 个, never "each"
+_HOW_MANY_TYPO = re.compile(r"(几|多少)各(?!自)")
 _COUNTER_TYPO = re.compile(r"(第\s*(?:\d{1,3}|[零〇一二两三四五六七八九十百]{1,4})\s*)([\u4e00-\u9fff])")
 
 

@@ -21,7 +21,8 @@ HERE = Path(__file__).parent / "questions"
 # ``heldout_fresh.yaml`` was written afterwards by another helper from the documents alone and run
 # once, after that second round: 176/200 (88.0%); it is development data from then on. After the
 # third round (docs/answers.md): dev 179/185, test 184/185, fresh 198/200.
-FLOORS = {"heldout_dev.yaml": 0.96, "heldout_test.yaml": 0.99, "heldout_fresh.yaml": 0.99}
+FLOORS = {"heldout_dev.yaml": 0.96, "heldout_test.yaml": 0.99, "heldout_fresh.yaml": 0.99,
+          "heldout_new_dev.yaml": 0.83}
 
 
 @pytest.mark.parametrize("name", [n for n in FLOORS if (HERE / n).exists()])

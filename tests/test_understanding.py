@@ -20,6 +20,10 @@ def first_line(reply) -> str:
     ("工信句负责啥", "工信局负责啥"),  # 句/局: ju
     ("市场监官局有哪些指表", "市场监管局有哪些指标"),  # 官/管, 表/标
     ("网上另售额谁负责", "网上零售额谁负责"),  # 另/零: a title's word
+    # issue 15, fourth round: the frames' own measures, and 各 (ge) after a how-many word
+    ("农产品网络零售额站比多少", "农产品网络零售额占比多少"),  # 站/占: zhan
+    ("一共几各任务", "一共几个任务"),
+    ("牵头的有多少各部门", "牵头的有多少个部门"),
 ])
 def test_homophone_typos_of_plan_terms_are_repaired(store, typed, meant):
     from knowledge.campaigns import get_campaign
@@ -31,7 +35,7 @@ def test_homophone_typos_of_plan_terms_are_repaired(store, typed, meant):
 
 
 @pytest.mark.parametrize("text", ["网上零售额同比增速是统计局负责吗", "邮政管理局有指标吗", "我们作为牵头单位的那几项",
-                                  "主要任务分几块"])
+                                  "主要任务分几块", "各成员单位各自负责几项"])
 def test_right_text_is_left_alone(store, text):
     from knowledge.campaigns import get_campaign
     from knowledge.units import UnitDirectory
