@@ -20,9 +20,11 @@ HERE = Path(__file__).parent / "questions"
 # with the test half by then development data); a change may only raise it.
 # ``heldout_fresh.yaml`` was written afterwards by another helper from the documents alone and run
 # once, after that second round: 176/200 (88.0%); it is development data from then on. After the
-# third round (docs/answers.md): dev 179/185, test 184/185, fresh 198/200.
+# third round (docs/answers.md): dev 179/185, test 184/185, fresh 198/200. The new set (320, a fourth
+# writer): its development half 133/160 after the fourth round; its sealed half, run once on 117c700,
+# 136/160 (85.0%), reported as it came out, and development data from then on.
 FLOORS = {"heldout_dev.yaml": 0.96, "heldout_test.yaml": 0.99, "heldout_fresh.yaml": 0.99,
-          "heldout_new_dev.yaml": 0.83}
+          "heldout_new_dev.yaml": 0.83, "heldout_new_test.yaml": 0.85}
 
 
 @pytest.mark.parametrize("name", [n for n in FLOORS if (HERE / n).exists()])
