@@ -130,6 +130,7 @@ class Lexicon:
         and a homophone of the counter after an item's number ("第36像" is 第36项)."""
         text = _COUNTER_TYPO.sub(_counter, text)
         text = _HOW_MANY_TYPO.sub(r"\1个", text)
+        text = _LAST_ASK.sub(_ask_word, text)
         folded = fold(text)
         if len(folded) != len(text):  # a form NFKC changes the length of: compare as typed only
             return text
@@ -255,6 +256,18 @@ _LATIN = re.compile(r"[a-z]{2,}")
 # "有几各", "多少各": 各 (ge) after a how-many word is the measure 个, never "each"
 _HOW_MANY_TYPO = re.compile(r"(几|多少)各(?!自)")
 _COUNTER_TYPO = re.compile(r"(第\s*(?:\d{1,3}|[零〇一二两三四五六七八九十百]{1,4})\s*)([\u4e00-\u9fff])")
+
+
+# the question's last character, before closing punctuation: where 啥 (sha) is typed as 撒 or 沙
+_LAST_ASK = re.compile(r"([\u4e00-\u9fff])([\u4e00-\u9fff])(?=[\s？?。！!，,~～…]*$)")
+
+
+def _ask_word(m: re.Match[str]) -> str:
+    """"要干撒": a last character read like 啥 that makes no word with the one before is 啥."""
+    before, char = m.group(1), m.group(2)
+    if char == "啥" or not _sound(char) & _sound("啥") or _is_word(before + char):
+        return m.group(0)
+    return before + "啥"
 
 
 def _counter(m: re.Match[str]) -> str:

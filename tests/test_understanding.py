@@ -28,6 +28,7 @@ def first_line(reply) -> str:
     # character with a rare second reading (租: zu, rarely ju) read by its usual one
     ("我们同记局有哪些指标", "我们统计局有哪些指标"),  # tong ji ju
     ("领导小组租长是哪位", "领导小组组长是哪位"),  # 组长, not 局长
+    ("商务局负责沙？", "商务局负责啥？"),  # the question's last word: 啥 (sha) typed as 沙
 ])
 def test_homophone_typos_of_plan_terms_are_repaired(store, typed, meant):
     from knowledge.campaigns import get_campaign
@@ -39,7 +40,7 @@ def test_homophone_typos_of_plan_terms_are_repaired(store, typed, meant):
 
 
 @pytest.mark.parametrize("text", ["网上零售额同比增速是统计局负责吗", "邮政管理局有指标吗", "我们作为牵头单位的那几项",
-                                  "主要任务分几块", "各成员单位各自负责几项"])
+                                  "主要任务分几块", "各成员单位各自负责几项", "材料交给谁来审查"])
 def test_right_text_is_left_alone(store, text):
     from knowledge.campaigns import get_campaign
     from knowledge.units import UnitDirectory
