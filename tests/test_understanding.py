@@ -374,3 +374,12 @@ def test_a_month_the_plan_has_no_phase_for():
 @pytest.mark.parametrize("slug,q", [("yancheng", "税收贡献度那个怎么给分"), ("hejin", "就业贡献度如何评分")])
 def test_scoring_frame_in_any_wording(store, slug, q):
     assert ask(store, slug, q).intent == "detail"
+
+
+def test_what_two_units_share_opens_with_the_number(store):
+    # issue 15, fifth round: "共同负责的有几个" (and any phrasing of it) states the count first
+    import re
+
+    reply = ask(store, "yancheng", "统计局跟商务局一起负责的指标有多少个")
+    assert reply.intent == "shared"
+    assert re.search(r"：\d+ 项", first_line(reply)), first_line(reply)
