@@ -85,6 +85,7 @@ class Lexicon:
     common: frozenset[str] = frozenset()  # two-character words the plan uses often, and the grammar's
     _masked: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _longest: int = 2
+    _sounded: dict[tuple[str, ...], list[str]] = field(default_factory=dict, repr=False)
     # The texts a reading is answered from, folded: the timeline (phases, the plan's period) and
     # each unit's items (the indicators and tasks that list it, the leading group's posts in it).
     phase_text: str = ""
@@ -115,14 +116,21 @@ class Lexicon:
             if len(w) == 2:
                 for i in range(2):
                     masked[w[:i] + "\0" + w[i + 1:]].append(w)
+        # a name of three characters or more filed under its whole reading: "同济局" (tong ji ju) is
+        # 统计局 although two of its characters differ
+        sounded: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for t in folded:
+            if len(t) >= 3 and _HAN.fullmatch(t):
+                sounded[tuple(_reading(c) for c in t)].append(t)
         return cls(frozenset(folded | common), frozenset(words), joined + "\n" + "\n".join(sorted(folded)),
-                   frozenset(common), dict(masked), max(map(len, folded), default=2))
+                   frozenset(common), dict(masked), max(map(len, folded), default=2), _sounded=dict(sounded))
 
     def repair(self, text: str) -> str:
         """``text`` with each homophone typo of a plan term replaced by the term (see the module),
         and a homophone of the counter after an item's number ("第36像" is 第36项)."""
         text = _COUNTER_TYPO.sub(_counter, text)
         text = _HOW_MANY_TYPO.sub(r"\1个", text)
+        text = _LAST_ASK.sub(_ask_word, text)
         folded = fold(text)
         if len(folded) != len(text):  # a form NFKC changes the length of: compare as typed only
             return text
@@ -156,15 +164,24 @@ class Lexicon:
     def _neighbour(self, window: str, before: str = "") -> str | None:
         if not _HAN.fullmatch(window) or _is_word(window):
             return None
-        found = None
+        found, rank = None, 2
         for i in range(len(window)):
             for term in self._masked.get(window[:i] + "\0" + window[i + 1:], ()):
                 if term != window and self._may_replace(window, i, before) and _sound(term[i]) & _sound(window[i]):
                     if len(term) == 2 and term not in self.common:  # two characters: only common ones
                         continue
-                    if found is not None and found != term:
+                    # a term the typed character's usual reading gives beats one only a rarer reading
+                    # gives: 租 is zu (and rarely ju), so "租长" is 组长, not 局长
+                    r = 0 if _reading(window[i]) == _reading(term[i]) else 1
+                    if found is not None and found != term and r == rank:
                         return None  # two terms sound alike: do not guess
-                    found = term
+                    if r < rank:
+                        found, rank = term, r
+        if found is None and len(window) >= 3:
+            alike = self._sounded.get(tuple(_reading(c) for c in window), [])
+            if len(alike) == 1 and all(a == b or self._may_replace(window, i, before)
+                                       for i, (a, b) in enumerate(zip(window, alike[0], strict=True))):
+                found = alike[0]
         return found
 
     def _may_replace(self, window: str, i: int, before: str = "") -> bool:
@@ -241,6 +258,18 @@ _HOW_MANY_TYPO = re.compile(r"(几|多少)各(?!自)")
 _COUNTER_TYPO = re.compile(r"(第\s*(?:\d{1,3}|[零〇一二两三四五六七八九十百]{1,4})\s*)([\u4e00-\u9fff])")
 
 
+# the question's last character, before closing punctuation: where 啥 (sha) is typed as 撒 or 沙
+_LAST_ASK = re.compile(r"([\u4e00-\u9fff])([\u4e00-\u9fff])(?=[\s？?。！!，,~～…]*$)")
+
+
+def _ask_word(m: re.Match[str]) -> str:
+    """"要干撒": a last character read like 啥 that makes no word with the one before is 啥."""
+    before, char = m.group(1), m.group(2)
+    if char == "啥" or not _sound(char) & _sound("啥") or _is_word(before + char):
+        return m.group(0)
+    return before + "啥"
+
+
 def _counter(m: re.Match[str]) -> str:
     char = m.group(2)
     if char in "项号条个位名家次类块部":
@@ -279,6 +308,14 @@ def _sound(char: str) -> frozenset[str]:
 
     readings = pinyin(char, style=Style.NORMAL, heteronym=True)[0]
     return frozenset(_fuzzy(r) for r in readings)
+
+
+@functools.lru_cache(maxsize=8192)
+def _reading(char: str) -> str:
+    """The usual toneless reading of ``char``, folded like ``_sound``'s."""
+    from pypinyin import Style, pinyin
+
+    return _fuzzy(pinyin(char, style=Style.NORMAL)[0][0])
 
 
 def same_sound(a: str, b: str) -> bool:

@@ -24,7 +24,7 @@ HERE = Path(__file__).parent / "questions"
 # writer): its development half 133/160 after the fourth round; its sealed half, run once on 117c700,
 # 136/160 (85.0%), reported as it came out, and development data from then on.
 FLOORS = {"heldout_dev.yaml": 0.96, "heldout_test.yaml": 0.99, "heldout_fresh.yaml": 0.99,
-          "heldout_new_dev.yaml": 0.83, "heldout_new_test.yaml": 0.85}
+          "heldout_new_dev.yaml": 0.83, "heldout_new_test.yaml": 0.87}
 
 
 @pytest.mark.parametrize("name", [n for n in FLOORS if (HERE / n).exists()])
