@@ -22,9 +22,11 @@ HERE = Path(__file__).parent / "questions"
 # once, after that second round: 176/200 (88.0%); it is development data from then on. After the
 # third round (docs/answers.md): dev 179/185, test 184/185, fresh 198/200. The new set (320, a fourth
 # writer): its development half 133/160 after the fourth round; its sealed half, run once on 117c700,
-# 136/160 (85.0%), reported as it came out, and development data from then on.
+# 136/160 (85.0%), reported as it came out, and development data from then on. ``heldout_small.yaml``:
+# 30 questions a fifth writer finished (of 200 asked), run once on a257816: 28/30.
 FLOORS = {"heldout_dev.yaml": 0.96, "heldout_test.yaml": 0.99, "heldout_fresh.yaml": 0.99,
-          "heldout_new_dev.yaml": 0.83, "heldout_new_test.yaml": 0.87}
+          "heldout_new_dev.yaml": 0.83, "heldout_new_test.yaml": 0.87,
+          "heldout_small.yaml": 0.93}
 
 
 @pytest.mark.parametrize("name", [n for n in FLOORS if (HERE / n).exists()])
