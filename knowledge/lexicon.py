@@ -85,7 +85,7 @@ class Lexicon:
     common: frozenset[str] = frozenset()  # two-character words the plan uses often, and the grammar's
     _masked: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _longest: int = 2
-    _sounded: dict[tuple[str, ...], list[str]] = field(default_factory=dict, repr=False)
+    _sounded: dict[tuple[str, ...], list[str]] | None = field(default=None, repr=False)
     # The texts a reading is answered from, folded: the timeline (phases, the plan's period) and
     # each unit's items (the indicators and tasks that list it, the leading group's posts in it).
     phase_text: str = ""
@@ -116,14 +116,8 @@ class Lexicon:
             if len(w) == 2:
                 for i in range(2):
                     masked[w[:i] + "\0" + w[i + 1:]].append(w)
-        # a name of three characters or more filed under its whole reading: "同济局" (tong ji ju) is
-        # 统计局 although two of its characters differ
-        sounded: dict[tuple[str, ...], list[str]] = defaultdict(list)
-        for t in folded:
-            if len(t) >= 3 and _HAN.fullmatch(t):
-                sounded[tuple(_reading(c) for c in t)].append(t)
         return cls(frozenset(folded | common), frozenset(words), joined + "\n" + "\n".join(sorted(folded)),
-                   frozenset(common), dict(masked), max(map(len, folded), default=2), _sounded=dict(sounded))
+                   frozenset(common), dict(masked), max(map(len, folded), default=2))
 
     def repair(self, text: str) -> str:
         """``text`` with each homophone typo of a plan term replaced by the term (see the module),
@@ -177,12 +171,30 @@ class Lexicon:
                         return None  # two terms sound alike: do not guess
                     if r < rank:
                         found, rank = term, r
-        if found is None and len(window) >= 3:
-            alike = self._sounded.get(tuple(_reading(c) for c in window), [])
+        if found is None and len(window) >= 3 and window[-1] in self._ends:
+            alike = self._by_reading().get(tuple(_reading(c) for c in window), [])
             if len(alike) == 1 and all(a == b or self._may_replace(window, i, before)
                                        for i, (a, b) in enumerate(zip(window, alike[0], strict=True))):
                 found = alike[0]
         return found
+
+    @functools.cached_property
+    def _ends(self) -> frozenset[str]:
+        """The last characters of the names a whole reading may find (同济局 ends as 统计局 does):
+        a window ending otherwise is not looked up, and needs no pinyin."""
+        return frozenset(t[-1] for t in self.terms if len(t) >= 3)
+
+    def _by_reading(self) -> dict[tuple[str, ...], list[str]]:
+        """Each name of three characters or more filed under its whole reading: "同济局" (tong ji ju)
+        is 统计局 although two of its characters differ. Built on the first window that needs it, so
+        a question with no typo never loads pypinyin's tables (a one-off ``ask`` stays quick)."""
+        if self._sounded is None:
+            sounded: dict[tuple[str, ...], list[str]] = defaultdict(list)
+            for t in self.terms:
+                if len(t) >= 3 and _HAN.fullmatch(t) and t not in self.common:
+                    sounded[tuple(_reading(c) for c in t)].append(t)
+            self._sounded = dict(sounded)
+        return self._sounded
 
     def _may_replace(self, window: str, i: int, before: str = "") -> bool:
         """Whether ``window[i]`` may be a typo (``before``: the character typed before the window).
@@ -265,7 +277,7 @@ _LAST_ASK = re.compile(r"([\u4e00-\u9fff])([\u4e00-\u9fff])(?=[\s？?。！!，,
 def _ask_word(m: re.Match[str]) -> str:
     """"要干撒": a last character read like 啥 that makes no word with the one before is 啥."""
     before, char = m.group(1), m.group(2)
-    if char == "啥" or not _sound(char) & _sound("啥") or _is_word(before + char):
+    if char == "啥" or _is_word(before + char) or not _sound(char) & _sound("啥"):
         return m.group(0)
     return before + "啥"
 
