@@ -91,6 +91,9 @@ class Lexicon:
     phase_text: str = ""
     people: dict[str, int | None] = field(default_factory=dict)  # the leading group's names → their unit
     unit_text: dict[int, str] = field(default_factory=dict)
+    # the 数据或资料来源 the indicators name, each with the shorter forms officers use ("国家网络交易
+    # 监管平台" → 网络交易监管平台): a source named in a question is that column asked about
+    sources: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, terms: Iterable[str], plan_text: Iterable[str]) -> Lexicon:
@@ -363,7 +366,23 @@ def for_campaign(session: Session, campaign: Campaign, directory: _Names) -> Lex
         lex.phase_text, lex.unit_text = _item_texts(session, campaign)
         lex.people = {m.name: m.unit_id for m in session.exec(select(LeadingGroupMember).where(
             LeadingGroupMember.campaign_id == campaign.id)) if len(m.name or "") >= 2}
+        lex.sources = _source_forms(session, campaign)
     return lex
+
+
+def _source_forms(session: Session, campaign: Campaign) -> dict[str, str]:
+    """Every form of each indicator source (as written, without 国家/全国/省/市 before it or
+    平台/官网/网站/系统 after it) → the source as written; longest forms first."""
+    forms: dict[str, str] = {}
+    for sources in session.exec(select(Indicator.sources).where(Indicator.campaign_id == campaign.id)):
+        for src in map(str, sources or []):
+            src = fold(src).strip()
+            short = re.sub(r"^(国家|全国|省|市)", "", src)
+            for form in (src, short, re.sub(r"(平台|官网|网站|系统)$", "", src),
+                         re.sub(r"(平台|官网|网站|系统)$", "", short)):
+                if len(form) >= 4 and form not in forms:
+                    forms[form] = src
+    return dict(sorted(forms.items(), key=lambda kv: -len(kv[0])))
 
 
 def _item_texts(session: Session, campaign: Campaign) -> tuple[str, dict[int, str]]:

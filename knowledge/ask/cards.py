@@ -203,7 +203,7 @@ def search_reply(session: Session, camp: Campaign, query: str, wants: str = "bot
                   tasks_may_lead=wants != "indicators")
     tasks = {t.seq: t for t in all_tasks(session=session, campaign=camp)}
     shown = [{"kind": h.kind, "no": h.no, "title": h.title, "snippet": h.snippet, "units": list(h.units),
-              "close": h.close, "label": task_label(tasks[h.no], camp) if h.kind == "task" else str(h.no)}
+              "close": h.close, "score": h.score, "coverage": h.coverage, "label": task_label(tasks[h.no], camp) if h.kind == "task" else str(h.no)}
              for h in hits]
     buttons = [[open_indicator(camp, h["no"], f"指标{h['label']}") if h["kind"] == "indicator"
                 else open_task(camp, h["no"], f"任务{h['label']}") for h in shown[i:i + 4]]

@@ -228,6 +228,8 @@ def _search(scope: Scope, q: Question) -> Message:
     if not q.topic and q.asks and (no := info.indicator_named(session, camp, q.query or q.text)):
         return _as_detail(card(scope, no))  # "有特色网络市场产业指的是啥": a whole title and a frame word
     reply = cards.search_reply(session, camp, q.query or q.text, q.wants)
+    if (no := _one_meant(q, reply)) is not None:  # "存续两年以上的经营者占比要到多少": that card
+        return _as_detail(card(scope, no))
     if reply.indicators or reply.tasks:
         return reply
     if q.topic:  # "12345热线相关的指标": a topic the documents do not mention
@@ -235,6 +237,19 @@ def _search(scope: Scope, q: Question) -> Message:
     if q.asks:  # "评分专家是哪些人": a question no item of the plan holds the words of
         return tally.not_in_document_reply(scope, replace(q, query=""))
     return _unknown(scope, q)
+
+
+def _one_meant(q: Question, reply: Message) -> int | None:
+    """The indicator a question asks a value of, when one search hit stands far ahead of the rest:
+    "就业贡献度几个点拿1分" wants that indicator's rule, not a list of what is related. A topic
+    ("直播电商相关的指标") or a question for tasks keeps the list."""
+    hits = reply.data.get("hits", []) if isinstance(reply.data, dict) else []
+    if q.topic or q.wants == "tasks" or not q.asks or not hits or hits[0]["kind"] != "indicator":
+        return None
+    first, second = hits[0], (hits[1] if len(hits) > 1 else None)
+    if not (first["close"] or first["coverage"] >= 0.5):
+        return None
+    return first["no"] if second is None or first["score"] >= 1.5 * second["score"] else None
 
 
 def _find(scope: Scope, q: Question) -> Message:

@@ -142,6 +142,11 @@ def _source(q: Question, body: str, directory: UnitDirectory) -> bool:
     if (m := g.SOURCE.search(body)) and (source := next(x for x in m.groups() if x).strip(" 的")):
         q.intent, q.query = Intent.SOURCE, source
         return True
+    # "用国家网络交易监管平台当数据来源的指标": a source the plan names, and a word of that column
+    sources = directory.lexicon.sources if directory.lexicon is not None else {}
+    if g.SOURCE_FRAME.search(body) and (named := next((f for f in sources if f in body), None)):
+        q.intent, q.query = Intent.SOURCE, sources[named]
+        return True
     q.units = directory.mentions(body)
     q.units += [u for u in g.bare_units(body, directory) if u not in q.units]
     q.wants = g.wants_of(body)
