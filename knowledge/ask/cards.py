@@ -98,7 +98,7 @@ def indicator_reply(session: Session, camp: Campaign, directory: UnitDirectory, 
     mine = view.role_of(directory, asker.unit.id) if asker.unit else None
     due = due_of(session, camp, no)
     ind = view.indicator
-    data = dict(view=view, mine=mine, mine_unit=asker.unit.name if asker.unit else None,
+    data = dict(view=view, mine=mine, mine_unit=asker.unit.name if asker.unit else None, asked="",
                 city=camp.city, region=camp.region, items=items_beyond_rule(ind.rule, view.items),
                 due=due[0] if due else None, due_phase=due[1] if due else "",
                 by_office=bool(due and due[2]), past=bool(due and today and due[0].due < today))

@@ -64,7 +64,14 @@ def _indicator(scope: Scope, q: Question) -> Message:
                        actions=[[cards.open_indicator(camp, n, f"第{n}项") for n in q.numbers[:6]]])
     replies = [card(scope, n) for n in q.numbers]
     if len(replies) == 1:
-        return replies[0]
+        reply = replies[0]
+        if q.query in ("units", "due") and reply.template == "indicator":  # the asked fact first
+            reply.data["asked"] = q.query
+            if q.query == "due" and not reply.data["due"]:
+                reply.answered_from = "not_in_document"
+            elif q.query == "due" and reply.data["due"].source != "office":
+                reply.answered_from = "inferred"
+        return reply
     # "10号和18号指标有什么区别": a line that sets them side by side, then both in full
     rows = [i for r in replies for i in r.indicators]
     return Message("compare", {"rows": rows}, intent="indicator", parts=replies, indicators=rows,

@@ -123,8 +123,8 @@ def shared_reply(session: Session, camp: Campaign, directory: UnitDirectory, uni
     data = dict(units=[u.name for u in units], named=named, via=via,
                 tasks=[t for t in tasks if t.no not in via_tasks], via_tasks=[t for t in tasks if t.no in via_tasks])
     return Message("shared", data, intent="shared", units=[u.name for u in units],
-                 indicators=[{"no": r["no"], "title": r["title"], "points": json_points(r["points"]),
-                              **({"via": "成员单位"} if r in via else {})} for r in named + via],
+                 # what they share is what the document names both for; a group's rows are told by number
+                 indicators=[{"no": r["no"], "title": r["title"], "points": json_points(r["points"])} for r in named],
                  tasks=[{"no": t.no, "label": t.label, "title": t.title} for t in tasks])
 
 

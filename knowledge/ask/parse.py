@@ -112,10 +112,12 @@ def _by_form(q: Question) -> bool:
     elif tasks := g.numbers_in(g.TASK_PATTERNS, text):
         q.intent, q.numbers = Intent.TASK, tasks
     elif (numbers := g.numbers_in(g.INDICATOR_PATTERNS, text)) and not (g.SUM_OF.search(text) and
-                                                                      not re.search(r"第|#|号|编号", text)):
+                                                                      not re.search(r"第|#|号|编号", text) and
+                                                                      not g.UNIT_COUNT.search(text)):
         if g.AND.search(text):  # "比较一下10号和18号指标": every number the question names
             numbers += [n for n in (g.to_int(m.group(1)) for m in g.LISTED.finditer(text)) if n and n not in numbers]
         q.intent, q.numbers = Intent.INDICATOR, sorted(numbers) if len(numbers) > 1 else numbers
+        q.query = "units" if g.UNIT_COUNT.search(text) else "due" if g.DUE_ASKED.search(text) else ""
     else:
         return False
     return True
@@ -213,6 +215,10 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
     (an aside such as "(不含组长副组长)" names what is left out, not what is counted)."""
     body = _ASIDE.sub(" ", body)
     points = bool(g.POINTS_SUM.search(body))
+    if g.RANK.search(body) and re.search(r"哪[一]?[项个条]指标|指标是哪|哪些指标", body) and \
+            re.search(r"单位|部门", body) and not q.units:
+        q.intent, q.query = Intent.COUNT, "indicator_rank"  # "责任单位最多的是哪一项指标"
+        return True
     if g.RANK.search(body) and re.search(r"单位|部门|谁|哪家|哪个局", body) and not q.units:
         q.intent, q.query = Intent.COUNT, "rank"  # "哪些单位负责的指标最多"
         return True
@@ -348,7 +354,9 @@ def _month(q: Question, body: str, directory: UnitDirectory) -> bool:
 
 def _about_a_unit(q: Question, body: str, directory: UnitDirectory) -> bool:
     """A unit's duties: one named, the asker's own, or one the campaign does not know."""
-    if q.units:
+    if len([u for u in q.units if not u.is_group]) >= 2:
+        q.intent, q.units = Intent.COMPARE, [u for u in q.units if not u.is_group]  # "邮管局和交通局的指标": side by side
+    elif q.units:
         q.intent = Intent.UNIT
     elif g.MY.search(body) and (g.TASK_WORD.search(body) or g.INDICATOR_WORD.search(body)
                                  or g.MY_DUTY.search(body)):

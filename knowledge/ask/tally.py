@@ -7,6 +7,7 @@ buttons. Every number says what it counts ("指标 13 项(牵头 2、配合 11)"
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from decimal import Decimal
 
@@ -57,7 +58,9 @@ def count_reply(scope: Scope, q: Question) -> Message:
     if what == "where":
         return _where(scope, q.query.partition(":")[2])
     if what == "rank":
-        return _rank(scope)
+        return _rank(scope, q)
+    if what == "indicator_rank":
+        return _indicator_rank(scope, q)
     if what == "sole":
         return _sole(scope, q.units[0])
     if what == "sole_any":
@@ -178,7 +181,7 @@ def _member_unlisted(scope: Scope) -> Message:
     return Message("count", data, intent="count", units=picked)
 
 
-def _rank(scope: Scope) -> Message:
+def _rank(scope: Scope, q: Question) -> Message:
     """Units by how many indicators the document names them for directly (the office's question)."""
     rows = []
     for unit in scope.directory.units.values():
@@ -188,10 +191,29 @@ def _rank(scope: Scope) -> Message:
         if d.lead or d.support:
             rows.append(dict(unit=unit.name, direct=len(d.lead) + len(d.support), lead=len(d.lead),
                              support=len(d.support), tasks=len([t for t in d.tasks if not t.via])))
-    rows.sort(key=lambda r: (-r["direct"], -r["lead"], r["unit"]))
-    return Message("count", dict(what="rank", rows=rows[:5], total=len(rows), city=scope.campaign.city),
+    fewest = bool(re.search(r"最少|少的是", q.text))  # "谁的指标最少": the other end of the list
+    rows.sort(key=lambda r: ((1 if fewest else -1) * r["direct"], -r["lead"], r["unit"]))
+    return Message("count", dict(what="rank", rows=rows[:5], total=len(rows), city=scope.campaign.city, fewest=fewest),
                    intent="count", units=[r["unit"] for r in rows[:5]])
 
+
+
+def _indicator_rank(scope: Scope, q: Question) -> Message:
+    """Indicators by how many units the document names for them ("责任单位最多的是哪一项指标");
+    a row written as a group ("各成员单位") or ending in "等" names only the units it lists."""
+    rows = []
+    for ind in all_indicators(session=scope.session, campaign=scope.campaign):
+        view = indicator_view(session=scope.session, campaign=scope.campaign, directory=scope.directory, no=ind.no)
+        named = [r.unit.name for r in view.units if not r.unit.is_group] if view else []
+        rows.append(dict(no=ind.no, title=ind.title, points=json_points(ind.points), named=named,
+                         groups=bool(view and any(r.unit.is_group for r in view.units))))
+    fewest = bool(re.search(r"最少|少的是", q.text))
+    best = (min if fewest else max)(len(r["named"]) for r in rows) if rows else 0
+    top = [r for r in rows if len(r["named"]) == best]
+    data = dict(what="indicator_rank", top=top, count=best, fewest=fewest, city=scope.campaign.city)
+    return Message("count", data, intent="count",
+                   indicators=[{"no": r["no"], "title": r["title"], "points": r["points"]} for r in top],
+                   actions=[[open_indicator(scope.campaign, r["no"], f"第{r['no']}项")] for r in top[:6]])
 
 
 def _unit_count(scope: Scope, q: Question, unit: UnitRef, *, points: bool) -> Message:
@@ -222,13 +244,15 @@ def compare_reply(scope: Scope, q: Question) -> Message:
     titles = {x.no: x.title for d in duties for x in d.indicators}
     task_titles = {t.no: (t.label or str(t.no)) for d in duties for t in d.tasks}
     shared = sorted(set.intersection(*nos))
+    via = {x.no for d in duties for x in d.indicators if x.role == "成员"}  # shared only through a group's rows
     rows = []
     for d, mine, tmine in zip(duties, nos, task_nos, strict=True):
         others = set.union(*[n for n in nos if n is not mine]) if len(nos) > 1 else set()
         other_tasks = set.union(*[n for n in task_nos if n is not tmine]) if len(task_nos) > 1 else set()
         rows.append(dict(s=_summary(d), only=sorted(mine - others),
                          only_tasks=[task_titles[n] for n in sorted(tmine - other_tasks)]))
-    data = dict(rows=rows, shared=shared, titles=titles,
+    data = dict(rows=rows, shared=[n for n in shared if n not in via], shared_via=[n for n in shared if n in via],
+                titles=titles,
                 shared_tasks=[task_titles[n] for n in sorted(set.intersection(*task_nos))])
     indicators = [{"no": no, "title": titles[no]} for no in sorted(set.union(*nos))]
     tasks = [{"no": n, "label": task_titles[n]} for n in sorted(set.union(*task_nos))]
