@@ -167,6 +167,10 @@ class Lexicon:
                 if term != window and self._may_replace(window, i, before) and _sound(term[i]) & _sound(window[i]):
                     if len(term) == 2 and term not in self.common:  # two characters: only common ones
                         continue
+                    # two characters are too few to trust a fuzzy or rare reading: "号能" is not 效能
+                    # (号 is rarely xiao), "条讲" is not 条件 (jiang is not jian); "指表" is 指标
+                    if len(term) == 2 and _usual(window[i]) != _usual(term[i]):
+                        continue
                     # a term the typed character's usual reading gives beats one only a rarer reading
                     # gives: 租 is zu (and rarely ju), so "租长" is 组长, not 局长
                     r = 0 if _reading(window[i]) == _reading(term[i]) else 1
@@ -331,6 +335,14 @@ def _reading(char: str) -> str:
     from pypinyin import Style, pinyin
 
     return _fuzzy(pinyin(char, style=Style.NORMAL)[0][0])
+
+
+@functools.lru_cache(maxsize=8192)
+def _usual(char: str) -> str:
+    """The usual toneless reading of ``char`` as pypinyin gives it, unfolded."""
+    from pypinyin import Style, pinyin
+
+    return pinyin(char, style=Style.NORMAL)[0][0]
 
 
 def same_sound(a: str, b: str) -> bool:

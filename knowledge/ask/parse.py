@@ -269,10 +269,23 @@ def _where(body: str) -> str:
     return ";".join(parts)
 
 
+def _unit_person(q: Question, body: str, directory: UnitDirectory) -> bool:
+    """"市场监管局局长叫啥", "住建局参加领导小组的是局长吗", "发改委是哪位领导": a unit's person in
+    the leading group (the list gives each member's post), not the unit's duties."""
+    named = [u for u in q.units if not u.is_group]
+    if not named or g.TASK_WORD.search(body) or g.INDICATOR_WORD.search(body) or g.COUNT.search(body):
+        return False
+    if g.UNIT_PERSON.search(directory.without_mentions(body)):
+        q.intent, q.units = Intent.LEADERS, named
+        q.office_first = "办公室" in body
+        return True
+    return False
+
+
 def _about_units(q: Question, body: str, directory: UnitDirectory) -> bool:
     """Questions that name units: is it theirs, what do they share, who are their officers."""
     mine = bool(g.MY.search(body))
-    if q.units and g.IS_IT.search(body) and not mine:
+    if q.units and g.IS_IT.search(directory.without_mentions(body)) and not mine:  # not the 管 of 市场监管局
         q.intent = Intent.WHO  # "网上零售额同比增速是统计局负责吗": who answers, and whether this unit is among them
         q.query = g.IS_IT.sub(" ", directory.without_mentions(body))
     elif len(q.units) >= 2 and g.SHARED.search(body) and not g.WHO.search(body):
@@ -386,7 +399,7 @@ def _search(q: Question, body: str) -> None:
 
 Rule = Callable[[Question, str, UnitDirectory], bool]
 # The grammar's precedence, top to bottom (``_source`` also reads the units the later rules use).
-RULES: list[Rule] = [_howto, _task_list, _source, _person, _compare, _sole, _count, _about_units, _about_document, _about_standing,
+RULES: list[Rule] = [_howto, _task_list, _source, _person, _compare, _sole, _count, _unit_person, _about_units, _about_document, _about_standing,
                      _month, _about_a_unit]
 
 _ASKED_FILLER, _MEANT_FILLER, _PHASE_FILLER = g.ASKED_FILLER, g.MEANT_FILLER, g.PHASE_FILLER
