@@ -47,7 +47,7 @@ def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit:
     guessed = [g for g in via if re.search(r"未.{0,2}列出", known[g])]  # the bases say when the document lists none
     data = dict(duties=d, city=camp.city, members=members, basis=known.get(unit.name, "") if unit.is_group else "",
                 via=via, guessed=guessed, dues=_dues_of(session, camp, [x.no for x in d.indicators], today),
-                tasks_first=tasks_first,
+                tasks_first=tasks_first, asked="",
                 people=[m for m in leading_group(session, camp)[0] if m.unit_id == unit.id])
     buttons = [open_unit(camp, by_name[g]) for g in via if g in by_name]
     return Message(

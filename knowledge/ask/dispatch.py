@@ -7,6 +7,8 @@ store, never the raw text (the parser has taken out whatever the words say).
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -108,8 +110,13 @@ def _my_unit(scope: Scope, q: Question) -> Message:
 def _unit(scope: Scope, q: Question) -> Message:
     camp = scope.campaign
     if len(q.units) == 1:
-        return cards.unit_reply(scope.session, camp, scope.directory, q.units[0], tasks_first=q.wants == "tasks",
-                                today=scope.today)
+        reply = cards.unit_reply(scope.session, camp, scope.directory, q.units[0], tasks_first=q.wants == "tasks",
+                                 today=scope.today)
+        if q.query == "members" and q.units[0].is_group:  # its members first, and whether the document lists them
+            reply.data["asked"] = "members"
+            if re.search(r"未.{0,2}列出", reply.data["basis"]):
+                reply.answered_from = "not_in_document"
+        return reply
     if len(q.units) > 1:
         return Message("choose", {"prompt": "您问的是哪个单位?"}, intent="ambiguous",
                        actions=[[cards.open_unit(camp, u)] for u in q.units[:6]], units=[u.name for u in q.units])

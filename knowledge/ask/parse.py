@@ -269,6 +269,17 @@ def _where(body: str) -> str:
     return ";".join(parts)
 
 
+def _group_members(q: Question, body: str, directory: UnitDirectory) -> bool:
+    """"联席会议各成员单位具体包括哪些单位": the group's members, and on what basis (the document
+    may not list them: then it says so first)."""
+    groups = [u for u in q.units if u.is_group]
+    if len(groups) == 1 and len(q.units) == 1 and "领导小组" not in body and g.GROUP_MEMBERS.search(directory.without_mentions(body)) \
+            and not g.INDICATOR_WORD.search(body) and not g.TASK_WORD.search(body):
+        q.intent, q.query = Intent.UNIT, "members"
+        return True
+    return False
+
+
 def _unit_person(q: Question, body: str, directory: UnitDirectory) -> bool:
     """"市场监管局局长叫啥", "住建局参加领导小组的是局长吗", "发改委是哪位领导": a unit's person in
     the leading group (the list gives each member's post), not the unit's duties."""
@@ -399,7 +410,7 @@ def _search(q: Question, body: str) -> None:
 
 Rule = Callable[[Question, str, UnitDirectory], bool]
 # The grammar's precedence, top to bottom (``_source`` also reads the units the later rules use).
-RULES: list[Rule] = [_howto, _task_list, _source, _person, _compare, _sole, _count, _unit_person, _about_units, _about_document, _about_standing,
+RULES: list[Rule] = [_howto, _task_list, _source, _person, _compare, _sole, _count, _group_members, _unit_person, _about_units, _about_document, _about_standing,
                      _month, _about_a_unit]
 
 _ASKED_FILLER, _MEANT_FILLER, _PHASE_FILLER = g.ASKED_FILLER, g.MEANT_FILLER, g.PHASE_FILLER
