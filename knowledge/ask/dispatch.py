@@ -8,7 +8,6 @@ store, never the raw text (the parser has taken out whatever the words say).
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from dataclasses import replace
 
