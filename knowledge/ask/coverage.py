@@ -47,7 +47,8 @@ _UNIT_WORDS = "|".join([_runs(g.MY_DUTY, g.TASK_WORD, g.INDICATOR_WORD, g.UNIT_L
 _LOOKUPS = frozenset({Intent.SEARCH, Intent.UNKNOWN, Intent.DETAIL, Intent.OWE, Intent.PHASE, Intent.OVERVIEW,
                       Intent.HOWTO})
 # "多久开一次会", "频次": a frequency asked for; what the plan would write if it set one.
-HOW_OFTEN = re.compile(r"(?:多久|多长时间|隔多长时间|隔几天|几个月)\S{0,3}一次|频次|频率|(?:一年|每年|每月|每季度?)(?:开|搞|报|交)?几次")
+HOW_OFTEN = re.compile(r"(?:多久|多长时间|隔多长时间|隔几天|几个月)\S{0,3}一次|频次|频率|(?:一年|每年|每月|每季度?)(?:开|搞|报|交)?几次|"
+                       r"每个?(?:年|月|季度?|周|星期)[^,,。?？]{0,6}几次")
 _FREQUENCY = re.compile(r"每(?:年|半年|季度?|月|周|旬)|定期|年度|季度")
 
 

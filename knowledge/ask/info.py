@@ -277,6 +277,12 @@ def source_reply(session: Session, camp: Campaign, source: str) -> Message:
 def method_reply(session: Session, camp: Campaign, method: str, mode: int) -> Message:
     """"哪些指标要专家评估": indicators by 评估方式; ``mode`` 1 = that method only, -1 = without it."""
     every = all_indicators(session=session, campaign=camp)
+    if not method:  # "评估方式有哪几种": every method the table uses, with how many indicators use it
+        kinds: dict[str, int] = {}
+        for i in every:
+            for m in i.methods or []:
+                kinds[m] = kinds.get(m, 0) + 1
+        return Message("method_list", dict(method="", kinds=kinds, mode=0, rows=[], city=camp.city), intent="method")
     if mode == 1:
         rows = [i for i in every if list(i.methods or []) == [method]]
     elif mode == -1:

@@ -182,6 +182,7 @@ def _compare(q: Question, body: str, directory: UnitDirectory) -> bool:
 _ASIDE = re.compile(r"[(（][^)）]*[)）]|(?:不含|不包括|除了|除去|不算)[^,，。?？]*")
 # What a count counts, by the words that name it (the first that matches decides).
 _COUNTED = [
+    ("members", re.compile(r"(?:组长|副组长)[^,,。?？]{0,6}在内|总人数|全部成员")),  # "连组长副组长在内一共几个人"
     ("vice", re.compile(r"副组长")),
     ("head", re.compile(r"组长")),
     ("member_units", re.compile(r"成员单位|哪些单位.{0,4}(?:领导小组|成员)|领导小组.{0,6}单位")),
@@ -219,8 +220,9 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
             re.search(r"单位|部门", body) and not q.units:
         q.intent, q.query = Intent.COUNT, "indicator_rank"  # "责任单位最多的是哪一项指标"
         return True
-    if g.RANK.search(body) and re.search(r"单位|部门|谁|哪家|哪个局", body) and not q.units:
-        q.intent, q.query = Intent.COUNT, "rank"  # "哪些单位负责的指标最多"
+    if g.RANK.search(body) and re.search(r"单位|部门|谁|哪家|哪个局", body) and \
+            (not q.units or g.EXCEPT.search(q.text)):
+        q.intent, q.query = Intent.COUNT, "rank"  # "哪些单位负责的指标最多"; "除了市场监管局,…最多": without it
         return True
     if not (g.COUNT.search(body) or points):
         return False
@@ -324,6 +326,8 @@ def _about_document(q: Question, body: str, directory: UnitDirectory) -> bool:
         word = nature.group(1)
         q.intent = Intent.NATURE
         q.query = "定量+定性" if "量" in word and "性" in word else word + ("(仅)" if g.ONLY.search(body) else "")
+    elif g.METHODS_ASKED.search(body) and not q.units:
+        q.intent, q.query, q.mode = Intent.METHOD, "", 0
     elif (method := g.METHOD.search(body)) and not q.units and re.search(r"(哪些|哪几|几项|几个|多少)", body):
         q.intent, q.query = Intent.METHOD, method.group(1)
         q.mode = 1 if g.ONLY.search(body) else -1 if g.NOT.search(body) else 0
@@ -428,6 +432,8 @@ def _indicator_words(q: Question) -> None:
         q.titled, q.rest = q.text, _rest(_MEANT_FILLER.sub(" ", q.text), asked=False)
         # "总分多少", "一共几项指标": the totals first; "合格线是多少": the pass rule first
         q.query = "" if re.search(r"合格|及格|达标|通过|过线|算过|验收", q.text) else "totals"
+        if not q.query:  # "合格线是多少分?有没有单项要求": the pass rule, not an indicator its words touch
+            q.rest = ""
     elif q.intent == Intent.LEADERS:
         q.office_first = "办公室" in q.text or q.query == "office"
 

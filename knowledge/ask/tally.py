@@ -184,8 +184,9 @@ def _member_unlisted(scope: Scope) -> Message:
 def _rank(scope: Scope, q: Question) -> Message:
     """Units by how many indicators the document names them for directly (the office's question)."""
     rows = []
+    left_out = {u.id for u in q.units}  # "除了市场监管局": the units the question sets aside
     for unit in scope.directory.units.values():
-        if unit.is_group:
+        if unit.is_group or unit.id in left_out:
             continue
         d = unit_duties(session=scope.session, campaign=scope.campaign, directory=scope.directory, unit_id=unit.id)
         if d.lead or d.support:
@@ -193,7 +194,8 @@ def _rank(scope: Scope, q: Question) -> Message:
                              support=len(d.support), tasks=len([t for t in d.tasks if not t.via])))
     fewest = bool(re.search(r"最少|少的是", q.text))  # "谁的指标最少": the other end of the list
     rows.sort(key=lambda r: ((1 if fewest else -1) * r["direct"], -r["lead"], r["unit"]))
-    return Message("count", dict(what="rank", rows=rows[:5], total=len(rows), city=scope.campaign.city, fewest=fewest),
+    return Message("count", dict(what="rank", rows=rows[:5], total=len(rows), city=scope.campaign.city, fewest=fewest,
+                                 left_out=[u.name for u in q.units]),
                    intent="count", units=[r["unit"] for r in rows[:5]])
 
 
