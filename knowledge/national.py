@@ -178,7 +178,11 @@ def _titles(session: Session, campaign: Campaign, omitted: tuple[int, ...]) -> t
 
 def totals(*, session: Session, campaign: Campaign) -> dict:
     """What the local table can award, against the national total and per first-level indicator."""
-    local = list(session.exec(select(Indicator).where(Indicator.campaign_id == campaign.id)))
+    from knowledge.duties import (
+        all_indicators,  # the kept copies: loading the rows cost half the answer
+    )
+
+    local = all_indicators(session=session, campaign=campaign)
     national = campaign_version(campaign).indicators
     per_level: dict[str, dict] = {}
     for ind in local:

@@ -28,7 +28,7 @@ from knowledge.models import Campaign, Indicator, LeadingGroupMember, Task
 from knowledge.national import national_check, pass_rule, totals
 from knowledge.people import active_officers_of_unit, persons
 from knowledge.points import json_points
-from knowledge.projection import as_of, to_json
+from knowledge.projection import as_of
 from knowledge.search import indicator_titles, search
 from knowledge.status import unit_status
 from knowledge.units import UnitDirectory, UnitRef, normalize
@@ -224,7 +224,7 @@ def owe_all_reply(session: Session, camp: Campaign, directory: UnitDirectory, to
             if u not in t.delivered:
                 indicators[directory.units[u].name].add(t.indicator.no)
     units = [{**u, "targets": targets[u["unit"]], "indicators": len(indicators[u["unit"]])}
-             for u in to_json(digest, directory, today.isoformat())["units"] if u["owed"]]
+             for u in digest.units if u["owed"]]  # the digest's own rows, as ``to_json`` gives them
     # "还有几项没交": the indicators no material has come in for yet, of all the table's
     touched = {t.indicator.no for t in digest.targets if t.delivered or t.projected}
     every = {t.indicator.no for t in digest.targets}
