@@ -135,6 +135,8 @@ GROUP_MEMBERS = re.compile(r"包括|包含|有哪些|有哪几|是哪些|是哪�
 UNIT_COUNT = re.compile(r"(?:几|多少)\s*(?:个|家)\s*(?:责任|牵头|配合)?(?:单位|部门)|几家")
 # "第10项的材料截止到哪天": one indicator's deadline
 DUE_ASKED = re.compile(r"截止|最晚|期限|哪天|几号交|什么时候交|何时交|啥时候交|deadline")
+# "发改有但工信没有的", "邮管局比交通局多哪些": what the first has and the second has not (少: the reverse)
+ONE_SIDED = re.compile(r"有[^,,。?？]{0,3}(?:但|而|可)[^,,。?？]{1,10}?没有|比[^,,。?？]{1,12}?(多|少)(?:哪|什么|出|几|些|了)")
 EXCEPT = re.compile(r"除了|除去|以外|之外|不算|不含")
 RANK = re.compile(r"(最多|最少|排名|排第一|排前|多的是|少的是)")
 # "加起来几分", "一共多少分": a sum of points over what the question names
@@ -197,7 +199,7 @@ def strip_mention(text: str, bot_username: str | None) -> str:
 
 
 # Colloquial forms the grammar reads as their standard ones ("咋算分" is 怎么算分).
-COLLOQUIAL = [(re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计|给)"), "怎么"), (re.compile(r"啥时候|啥时"), "什么时候")]
+COLLOQUIAL = [(re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计|给)"), "怎么"), (re.compile(r"啥时候|啥时(?!间)"), "什么时候")]
 
 
 # "两年以上", "三个月内": a duration in words is the plan's digits ("存续时间2年以上")

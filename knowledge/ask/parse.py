@@ -175,6 +175,8 @@ def _compare(q: Question, body: str, directory: UnitDirectory) -> bool:
     if compare and (len(named) >= 2 or (mine and len(named) == 1)) and (which or not g.WHO.search(body)):
         q.intent, q.units = Intent.COMPARE, named
         q.query = "mine" if len(named) == 1 else ""
+        if len(named) == 2 and (side := g.ONE_SIDED.search(body)):
+            q.query = "only:1" if side.group(1) == "少" else "only:0"
         return True
     return False
 

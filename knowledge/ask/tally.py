@@ -247,16 +247,21 @@ def compare_reply(scope: Scope, q: Question) -> Message:
     task_titles = {t.no: (t.label or str(t.no)) for d in duties for t in d.tasks}
     shared = sorted(set.intersection(*nos))
     via = {x.no for d in duties for x in d.indicators if x.role == "成员"}  # shared only through a group's rows
+    # what one has and the others have not, as the document names them (a group's rows name nobody)
+    named = [{x.no for x in d.lead + d.support} for d in duties]
     rows = []
-    for d, mine, tmine in zip(duties, nos, task_nos, strict=True):
-        others = set.union(*[n for n in nos if n is not mine]) if len(nos) > 1 else set()
+    for d, mine, tmine in zip(duties, named, task_nos, strict=True):
+        others = set.union(*[n for n in named if n is not mine]) if len(named) > 1 else set()
         other_tasks = set.union(*[n for n in task_nos if n is not tmine]) if len(task_nos) > 1 else set()
         rows.append(dict(s=_summary(d), only=sorted(mine - others),
                          only_tasks=[task_titles[n] for n in sorted(tmine - other_tasks)]))
+    side = int(q.query.removeprefix("only:")) if q.query.startswith("only:") and len(rows) == 2 else None
     data = dict(rows=rows, shared=[n for n in shared if n not in via], shared_via=[n for n in shared if n in via],
-                titles=titles,
+                titles=titles, side=side,
                 shared_tasks=[task_titles[n] for n in sorted(set.intersection(*task_nos))])
-    indicators = [{"no": no, "title": titles[no]} for no in sorted(set.union(*nos))]
+    # "发改有但工信没有的": only what one has; else every indicator either has
+    indicators = [{"no": no, "title": titles[no]} for no in (rows[side]["only"] if side is not None
+                                                              else sorted(set.union(*nos)))]
     tasks = [{"no": n, "label": task_titles[n]} for n in sorted(set.union(*task_nos))]
     return Message("compare_units", data, intent="compare", units=[u.name for u in units], indicators=indicators,
                    tasks=tasks,
