@@ -17,6 +17,7 @@ from knowledge.ask import phases
 from knowledge.ask.question import Asker
 from knowledge.duties import (
     Responsible,
+    UnitDuties,
     all_tasks,
     indicator_numbers,
     indicator_view,
@@ -47,7 +48,8 @@ def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit:
     guessed = [g for g in via if re.search(r"未.{0,2}列出", known[g])]  # the bases say when the document lists none
     data = dict(duties=d, city=camp.city, members=members, basis=known.get(unit.name, "") if unit.is_group else "",
                 via=via, guessed=guessed, dues=_dues_of(session, camp, [x.no for x in d.indicators], today),
-                tasks_first=tasks_first, asked="",
+                asked="", task_texts=(texts := _task_texts(session, camp, d)),
+                tasks_first=tasks_first or bool(texts),  # its tasks are all it is named for: them first
                 people=[m for m in leading_group(session, camp)[0] if m.unit_id == unit.id])
     buttons = [open_unit(camp, by_name[g]) for g in via if g in by_name]
     return Message(
@@ -56,6 +58,16 @@ def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit:
                      **({"via": x.via} if x.via else {})} for x in d.indicators],
         tasks=[{"no": t.no, "label": t.label, "title": t.title, "role": t.role} for t in d.tasks],
         actions=[buttons] if buttons else [])
+
+
+def _task_texts(session: Session, camp: Campaign, d: UnitDuties) -> dict[int, str]:
+    """What a unit named for a few tasks and no indicator must do, in the tasks' own words
+    ("卫健委要干啥": 互联网医院建设…); a unit with a longer list gets the titles only."""
+    direct = [t for t in d.tasks if not t.via]
+    if d.lead or d.support or not direct or len(direct) > 2:
+        return {}
+    texts = {t.seq: t.text for t in all_tasks(session=session, campaign=camp)}
+    return {t.no: texts.get(t.no, "") for t in direct}
 
 
 def _dues_of(session: Session, camp: Campaign, nos: list[int], today: date | None = None) -> list[dict]:

@@ -250,8 +250,11 @@ def level_reply(session: Session, camp: Campaign, level: str) -> Message:
     first = bool(rows) and rows[0].level1 == level
     rule = pass_rule(camp)
     floor = declared * Decimal(str(rule.level1_rate)) if first and declared is not None else None
+    level2: dict[str, dict] = {}  # a first-level indicator's second levels, as the table declares their points
+    for i in rows if first else []:
+        level2.setdefault(i.level2, {"name": i.level2, "points": i.level2_points, "nos": []})["nos"].append(i.no)
     data = dict(level=level, rows=rows, city=camp.city, declared=declared, total=total,
-                floor=floor, rate=rule.level1_rate, pass_total=rule.total)
+                floor=floor, rate=rule.level1_rate, pass_total=rule.total, level2=list(level2.values()))
     return Message("level_list", data, intent="level",
                  indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in rows])
 
