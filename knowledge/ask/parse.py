@@ -228,6 +228,9 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
         return True
     if not (g.COUNT.search(body) or points):
         return False
+    if "任务" in body and re.search(r"部分|板块|大块|那块|这块", body) and not g.MY.search(body):
+        q.intent, q.query = Intent.COUNT, "tasks"  # "规范网络市场监管体系那部分有几条任务": one part's (its heading may name a unit)
+        return True
     if q.units and all(u.is_group and "领导小组" in u.name for u in q.units):
         q.units = []  # "领导小组一共几个成员": the group's people, not the unit's duties
     mine = bool(g.MY.search(body)) and not q.units

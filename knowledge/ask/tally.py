@@ -15,11 +15,19 @@ from sqlmodel import select
 
 from knowledge.ask.cards import more_button, open_indicator, open_unit, search_reply
 from knowledge.ask.question import Question, Scope
-from knowledge.duties import UnitDuties, all_indicators, indicator_view, unit_duties
+from knowledge.duties import (
+    UnitDuties,
+    all_indicators,
+    all_tasks,
+    indicator_view,
+    task_label,
+    task_links,
+    unit_duties,
+)
 from knowledge.messages import Message
 from knowledge.models import Indicator, IndicatorUnit, LeadingGroupMember, Phase, Task, Unit
 from knowledge.points import json_points
-from knowledge.units import UnitRef
+from knowledge.units import UnitRef, normalize
 
 
 def _facts(d: UnitDuties) -> tuple[list[dict], list[dict]]:
@@ -62,7 +70,7 @@ def count_reply(scope: Scope, q: Question) -> Message:
     if what == "indicator_rank":
         return _indicator_rank(scope, q)
     if what == "sole":
-        return _sole(scope, q.units[0])
+        return _sole(scope, q.units[0], q.wants)
     if what == "sole_any":
         return _sole_any(scope)
     if what == "member_unlisted":
@@ -84,6 +92,11 @@ def count_reply(scope: Scope, q: Question) -> Message:
     if what == "tasks":
         tasks = list(session.exec(select(Task).where(Task.campaign_id == camp.id).order_by(Task.seq)))
         sections = Counter(t.section for t in tasks)
+        if section := _section_named(q.text, list(sections)):  # "第三部分严格市场秩序有几条任务": that part's
+            picked = [t for t in tasks if t.section == section]
+            return Message("count", dict(what="section_tasks", section=section, picked=[
+                {"label": task_label(t, camp), "title": t.title} for t in picked], total=len(tasks), city=camp.city),
+                intent="count", tasks=[{"no": t.seq, "label": task_label(t, camp), "title": t.title} for t in picked])
         return Message("count", dict(what=what, total=len(tasks), sections=sections, city=camp.city), intent="count")
     indicators = all_indicators(session=session, campaign=camp)
     levels: dict[str, dict] = {}
@@ -139,7 +152,7 @@ def _where(scope: Scope, spec: str) -> Message:
                    indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in picked])
 
 
-def _sole(scope: Scope, unit: UnitRef) -> Message:
+def _sole(scope: Scope, unit: UnitRef, wants: str = "") -> Message:
     """The indicators and tasks whose responsible units, as the document lists them, are this unit only."""
     session, camp, directory = scope.session, scope.campaign, scope.directory
     views = [indicator_view(session=session, campaign=camp, directory=directory, no=i.no)
@@ -147,10 +160,14 @@ def _sole(scope: Scope, unit: UnitRef) -> Message:
     alone = [v.indicator for v in views if v and [r.unit.id for r in v.units] == [unit.id]]
     d = unit_duties(session=session, campaign=camp, directory=directory, unit_id=unit.id)
     listed = {x.no for x in d.indicators}
-    data = dict(what="sole", unit=unit.name, picked=alone, listed=len(listed), city=camp.city)
+    tasks = [t for t in all_tasks(session=session, campaign=camp)
+             if [uid for _, uid, _ in task_links(session=session, campaign=camp, task_id=t.id)] == [unit.id]]
+    task_rows = [{"no": t.seq, "label": task_label(t, camp), "title": t.title} for t in tasks]
+    data = dict(what="sole", unit=unit.name, picked=alone, listed=len(listed), city=camp.city,
+                tasks=task_rows, tasks_first=wants == "tasks")
     return Message("count", data, intent="count", units=[unit.name],
                    indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points), "role": "牵头"}
-                               for i in alone], actions=[[open_unit(camp, unit)]])
+                               for i in alone], tasks=task_rows, actions=[[open_unit(camp, unit)]])
 
 
 def _sole_any(scope: Scope) -> Message:
@@ -200,6 +217,27 @@ def _rank(scope: Scope, q: Question) -> Message:
 
 
 
+_ORDINALS = "一二三四五六七八九十"
+
+
+def _section_named(text: str, sections: list[str]) -> str | None:
+    """The part of the main tasks ``text`` names: by its ordinal ("第三部分", "(三)") or by four
+    characters or more of its heading ("规范网络市场监管体系那部分")."""
+    norm = normalize(text)
+    if m := re.search(r"第\s*([一二三四五六七八九十\d])\s*(?:部分|块|大项|方面)|[(（]\s*([一二三四五六七八九十])\s*[)）]", text):
+        mark = m.group(1) or m.group(2)
+        mark = _ORDINALS[int(mark) - 1] if mark.isdigit() and 0 < int(mark) <= 10 else mark
+        found = [s for s in sections if re.match(rf"\s*[(（]{mark}[)）]", s)]
+        if len(found) == 1:
+            return found[0]
+    heads = [(s, normalize(re.sub(r"^\s*[(（][一二三四五六七八九十]+[)）]", "", s))) for s in sections]
+    for size in (8, 6, 4):
+        found = [s for s, h in heads if any(h[i:i + size] in norm for i in range(max(len(h) - size + 1, 0)))]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
 def _indicator_rank(scope: Scope, q: Question) -> Message:
     """Indicators by how many units the document names for them ("责任单位最多的是哪一项指标");
     a row written as a group ("各成员单位") or ending in "等" names only the units it lists."""
@@ -226,6 +264,7 @@ def _unit_count(scope: Scope, q: Question, unit: UnitRef, *, points: bool) -> Me
     elif q.mode == -1:
         indicators = [i for i in indicators if i["role"] == "配合"]
     data = dict(what="unit_points" if points else "unit", s=_summary(d), wants=q.wants, mode=q.mode,
+                task_rows=[t for t in d.tasks if not t.via],
                 picked=indicators, picked_points=sum((Decimal(str(i["points"] or 0)) for i in indicators), Decimal(0)))
     return Message("count", data, intent="count", units=[unit.name], indicators=indicators, tasks=tasks,
                    actions=[[open_unit(scope.campaign, unit)]])
