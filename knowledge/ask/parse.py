@@ -205,7 +205,7 @@ def _sole(q: Question, body: str, directory: UnitDirectory) -> bool:
         q.intent, q.query = Intent.COUNT, "sole"
     elif not q.units and g.SOLE.search(body) and g.INDICATOR_WORD.search(body):
         q.intent, q.query = Intent.COUNT, "sole_any"
-    elif g.UNLISTED.search(body) and re.search(r"成员", body):
+    elif g.UNLISTED.search(body) and re.search(r"成员|领导小组", body):
         q.intent, q.query = Intent.COUNT, "member_unlisted"
     else:
         return False

@@ -74,7 +74,7 @@ def count_reply(scope: Scope, q: Question) -> Message:
     if what == "sole_any":
         return _sole_any(scope)
     if what == "member_unlisted":
-        return _member_unlisted(scope)
+        return _member_unlisted(scope, q)
     if what in ("vice", "head", "members", "member_units"):
         members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
                                     .order_by(LeadingGroupMember.position)))
@@ -182,18 +182,22 @@ def _sole_any(scope: Scope) -> Message:
                                for i, _ in alone])
 
 
-def _member_unlisted(scope: Scope) -> Message:
+def _member_unlisted(scope: Scope, q: Question) -> Message:
     """The units with a member in the leading group that no indicator lists by name (a group's
-    listing, "各成员单位", does not name them)."""
+    listing, "各成员单位", does not name them); "指标和任务里都没被点名": no task either."""
     session, camp = scope.session, scope.campaign
     members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
                                 .order_by(LeadingGroupMember.position)))
     listed = set(session.exec(select(IndicatorUnit.unit_id).join(Indicator).where(Indicator.campaign_id == camp.id)))
+    tasks_too = "任务" in q.text
+    if tasks_too:
+        listed |= {uid for t in all_tasks(session=session, campaign=camp)
+                   for _, uid, _ in task_links(session=session, campaign=camp, task_id=t.id)}
     units = scope.directory.units
     member_units = [units[m.unit_id] for m in members if m.unit_id in units]
     picked = list(dict.fromkeys(u.name for u in member_units if u.id not in listed and not u.is_group))
     unresolved = list(dict.fromkeys(m.unit_as_written for m in members if m.unit_id is None and m.unit_as_written))
-    data = dict(what="member_unlisted", picked=picked, unresolved=unresolved,
+    data = dict(what="member_unlisted", picked=picked, unresolved=unresolved, tasks_too=tasks_too,
                 member_units=len(set(u.id for u in member_units)), city=camp.city)
     return Message("count", data, intent="count", units=picked)
 
