@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from knowledge.access import ChatKind, Role, commands_for, publishes_status
 from knowledge.ask import cards, info, tally, who
+from knowledge.ask.parse import phase_words
 from knowledge.ask.question import Asker, Intent, Question, Scope
 from knowledge.duties import task_label
 from knowledge.messages import Action, ActionKind, Message
@@ -250,6 +251,10 @@ def _search(scope: Scope, q: Question) -> Message:
     if q.topic:  # "12345热线相关的指标": a topic the documents do not mention
         return Message("search", {"hits": [], "query": q.topic}, intent="search")
     if q.asks:  # "评分专家是哪些人": a question no item of the plan holds the words of
+        # "自评报告交给谁初审": no item holds them, but a phase of the timeline may
+        step = cards.phase_reply(session, camp, scope.today, q.text, phase_words(q.text))
+        if step.data.get("asked") is not None:
+            return step
         return tally.not_in_document_reply(scope, replace(q, query=""))
     return _unknown(scope, q)
 

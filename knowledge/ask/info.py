@@ -312,7 +312,10 @@ def contacts_reply(session: Session, camp: Campaign, unit: UnitRef) -> Message:
     """Who is registered as a unit's liaison officer (names as they registered)."""
     officers = persons([o for u in ([unit] if not unit.is_group else []) for o in
                         active_officers_of_unit(session=session, campaign_id=camp.id, unit_id=u.id)])
-    return Message("contacts", dict(unit=unit, officers=officers), intent="contacts", units=[unit.name])
+    rule = ((camp.extra or {}).get("office") or {}).get("liaison_rule", "")
+    # the plan names no liaison officer: who registered is the bot's record, not the document's
+    return Message("contacts", dict(unit=unit, officers=officers, city=camp.city, rule=str(rule).rstrip("。")),
+                   intent="contacts", units=[unit.name], answered_from="not_in_document")
 
 
 def nature_reply(session: Session, camp: Campaign, word: str) -> Message:
