@@ -142,6 +142,8 @@ UNIT_COUNT = re.compile(r"(?:几|多少)\s*(?:个|家)\s*(?:责任|牵头|配合
 DUE_ASKED = re.compile(r"截止|最晚|期限|哪天|几号交|什么时候交|何时交|啥时候交|deadline")
 # "发改有但工信没有的", "邮管局比交通局多哪些": what the first has and the second has not (少: the reverse)
 ONE_SIDED = re.compile(r"有[^,,。?？]{0,3}(?:但|而|可)[^,,。?？]{1,10}?没有|比[^,,。?？]{1,12}?(多|少)(?:哪|什么|出|几|些|了)")
+# "符合一项即可得3分的指标": the rows scored by any one of their items
+ANY_ONE = re.compile(r"(?:符合|满足|达到|做到|具备)(?:其中)?(?:任意|任何|任)?一项(?:即|就)?(?:可|能)")
 EXCEPT = re.compile(r"除了|除去|以外|之外|不算|不含")
 RANK = re.compile(r"(最多|最少|排名|排第一|排前|多的是|少的是)")
 # "加起来几分", "一共多少分": a sum of points over what the question names
@@ -159,7 +161,7 @@ COMPARE = re.compile(r"(多了|少了|多出|少哪|区别|不同|不一样|差�
                      # "谁的指标多", "哪个负责的指标多", "哪家分高": which of them has more (a frame word and a measure)
                      r"(?:谁|哪个|哪家|哪一个|哪边|哪一家)[^,,。?？]{0,8}?(?:更)?(?:多|少|高|低)")
 # "3分的指标", "1.5分的": indicators of one value (not "几分", "满分", "多少分")
-POINTS_OF = re.compile(rf"(?<![\d.几少满总])(\d+(?:\.\d+)?|[{CN_NUM}]{{1,2}})\s*分(?:值)?(?:的|值的)")
+POINTS_OF = re.compile(rf"(?<![\d.几少满总])(\d+(?:\.\d+)?|[{CN_NUM}]{{1,2}})\s*分(?:值)?[”\"’」]?(?:的|值的)")
 # "大数据管理局在领导小组里是谁": a name shaped like a unit's, whether or not the directory knows it
 NAMED_UNIT = re.compile(r"((?!领导)[\u4e00-\u9fff]{2,10}?(?:管理局|局|委员会|委|中心|海关|支行|分局))")
 # "8月份要做什么", "十月是哪个阶段": a month, and a frame asking what falls in it

@@ -201,6 +201,8 @@ def _sole(q: Question, body: str, directory: UnitDirectory) -> bool:
     """"只有市监局一家负责的指标有哪些", "责任单位只写了各成员单位的指标": the items that unit answers
     for alone; "哪些指标只有一个责任单位": every indicator one named unit answers for alone; "哪些领导
     小组成员单位在指标表里没被点名": the members' units no indicator names (the office's questions)."""
+    if g.NATURE.search(body) and g.INDICATOR_WORD.search(body):
+        return False  # "变量性质只写“定量”的指标": a nature, counted by ``_count``
     if len(q.units) == 1 and g.SOLE.search(body):
         q.intent, q.query = Intent.COUNT, "sole"
     elif not q.units and g.SOLE.search(body) and g.INDICATOR_WORD.search(body):
@@ -267,6 +269,8 @@ def _where(body: str) -> str:
     parts = []
     if (m := g.POINTS_OF.search(body)) and (value := g.to_int(m.group(1)) if not m.group(1)[0].isdigit() else m.group(1)):
         parts.append(f"points={value}")
+    if g.ANY_ONE.search(body):
+        parts.append("scoring=any_one")
     if nature := g.NATURE.search(body):
         word = nature.group(1)
         parts.append("nature=" + ("定量+定性" if "量" in word and "性" in word else

@@ -145,8 +145,10 @@ def _where(scope: Scope, spec: str) -> Message:
             continue
         if "level" in want and want["level"] not in (ind.level1, ind.level2):
             continue
+        if "scoring" in want and ind.scoring != want["scoring"]:
+            continue
         picked.append(ind)
-    data = dict(what="where", want={k: want.get(k, "") for k in ("points", "nature", "level")}, picked=picked, points=sum((i.points for i in picked), Decimal(0)),
+    data = dict(what="where", want={k: want.get(k, "") for k in ("points", "nature", "level", "scoring")}, picked=picked, points=sum((i.points for i in picked), Decimal(0)),
                 city=scope.campaign.city)
     return Message("count", data, intent="count",
                    indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in picked])
