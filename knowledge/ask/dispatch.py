@@ -19,10 +19,16 @@ from knowledge.duties import task_label
 from knowledge.messages import Action, ActionKind, Message
 from knowledge.models import Campaign
 
+# Replies about named units, which say first which of the names the city's document has no unit for.
+_ABOUT_UNITS = frozenset({"count", "compare_units", "unit_duties", "shared"})
+
 
 def answer(scope: Scope, q: Question) -> Message:
     """The reply to an interpreted question (commands included)."""
-    return COMPOSERS.get(q.intent, _unknown)(scope, q)
+    reply = COMPOSERS.get(q.intent, _unknown)(scope, q)
+    if q.unknown_units and reply.template in _ABOUT_UNITS:
+        reply.data = {**reply.data, "unknown_units": q.unknown_units, "unknown_city": scope.campaign.city}
+    return reply
 
 
 def _unknown(scope: Scope, q: Question) -> Message:

@@ -142,6 +142,8 @@ UNIT_COUNT = re.compile(r"(?:几|多少)\s*(?:个|家)\s*(?:责任|牵头|配合
 DUE_ASKED = re.compile(r"截止|最晚|期限|哪天|几号交|什么时候交|何时交|啥时候交|deadline")
 # "发改有但工信没有的", "邮管局比交通局多哪些": what the first has and the second has not (少: the reverse)
 ONE_SIDED = re.compile(r"有[^,,。?？]{0,3}(?:但|而|可)[^,,。?？]{1,10}?没有|比[^,,。?？]{1,12}?(多|少)(?:哪|什么|出|几|些|了)")
+# A body's name as officers write one ("商务局", "住建委"), not 格局/布局
+UNITISH = re.compile(r"([\u4e00-\u9fff]{2,4}?(?<![格布当大全结开出])(?:局|委))(?![\u4e00-\u9fff]?长|面)")
 # "符合一项即可得3分的指标": the rows scored by any one of their items
 ANY_ONE = re.compile(r"(?:符合|满足|达到|做到|具备)(?:其中)?(?:任意|任何|任)?一项(?:即|就)?(?:可|能)")
 EXCEPT = re.compile(r"除了|除去|以外|之外|不算|不含")

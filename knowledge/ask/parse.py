@@ -152,6 +152,10 @@ def _source(q: Question, body: str, directory: UnitDirectory) -> bool:
     q.units = directory.mentions(body)
     q.units += [u for u in g.bare_units(body, directory) if u not in q.units]
     q.wants = g.wants_of(body)
+    if q.units:  # "商务局和工信局各管几项" in a city with no 商务局: the answer says so
+        rest = directory.without_mentions(body)
+        q.unknown_units = [w for w in dict.fromkeys(m.group(1).removeprefix("市") for m in g.UNITISH.finditer(rest))
+                           if (res := directory.resolve(w)).unit is None and res.how != "ambiguous"]
     return False
 
 
@@ -230,6 +234,10 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
         return True
     if not (g.COUNT.search(body) or points):
         return False
+    if not q.units and not g.MY.search(body) and (named := g.UNIT_LIKE.match(body)) and \
+            (res := directory.resolve(named.group(1))).unit is None and res.how != "ambiguous":
+        q.intent, q.unit_suggestions, q.query = Intent.UNIT, res.suggestions, named.group(1)
+        return True  # "住建局的任务有几条" where the city has no 住建局: say so, not the campaign's total
     if "任务" in body and re.search(r"部分|板块|大块|那块|这块", body) and not g.MY.search(body):
         q.intent, q.query = Intent.COUNT, "tasks"  # "规范网络市场监管体系那部分有几条任务": one part's (its heading may name a unit)
         return True

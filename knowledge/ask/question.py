@@ -70,6 +70,7 @@ class Question:
     intent: Intent = Intent.UNKNOWN
     units: list[UnitRef] = field(default_factory=list)
     unit_suggestions: list[Suggestion] = field(default_factory=list)
+    unknown_units: list[str] = field(default_factory=list)  # "商务局和工信局…" where the city has no 商务局
     numbers: list[int] = field(default_factory=list)
     query: str = ""
     wants: str = "both"  # indicators | tasks | both
