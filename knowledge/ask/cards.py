@@ -54,8 +54,10 @@ def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit:
     buttons = [open_unit(camp, by_name[g]) for g in via if g in by_name]
     return Message(
         "unit_duties", data, intent="unit", units=[unit.name],
-        indicators=[{"no": x.no, "title": x.title, "points": json_points(x.points), "role": x.role,
-                     **({"via": x.via} if x.via else {})} for x in d.indicators],
+        # what the document names the unit for; the rows it reaches only as a group's member
+        # ("各成员单位") are told by number in the text, as the writers of every independent set read them
+        indicators=[{"no": x.no, "title": x.title, "points": json_points(x.points), "role": x.role}
+                    for x in d.indicators if not x.via],
         tasks=[{"no": t.no, "label": t.label, "title": t.title, "role": t.role} for t in d.tasks],
         actions=[buttons] if buttons else [])
 

@@ -25,15 +25,16 @@ from knowledge.duties import (
     unit_duties,
 )
 from knowledge.messages import Message
-from knowledge.models import Indicator, IndicatorUnit, LeadingGroupMember, Phase, Task, Unit
+from knowledge.models import Indicator, IndicatorUnit, LeadingGroupMember, Phase, Unit
 from knowledge.points import json_points
 from knowledge.units import UnitRef, normalize
 
 
 def _facts(d: UnitDuties) -> tuple[list[dict], list[dict]]:
-    """The indicators and tasks of ``d`` as ``ask --json`` lists them (as the unit card does)."""
-    return ([{"no": x.no, "title": x.title, "points": json_points(x.points), "role": x.role,
-              **({"via": x.via} if x.via else {})} for x in d.indicators],
+    """The indicators and tasks of ``d`` as ``ask --json`` lists them (as the unit card does: the
+    indicators the document names the unit for; those through a group are counted in the text)."""
+    return ([{"no": x.no, "title": x.title, "points": json_points(x.points), "role": x.role}
+             for x in d.indicators if not x.via],
             [{"no": t.no, "label": t.label, "title": t.title, "role": t.role} for t in d.tasks])
 
 
@@ -90,14 +91,7 @@ def count_reply(scope: Scope, q: Question) -> Message:
         return Message("count", dict(what=what, phases=phases, period=camp.goal_period, city=camp.city),
                        intent="count", answered_from="document" if phases else "not_in_document")
     if what == "tasks":
-        tasks = list(session.exec(select(Task).where(Task.campaign_id == camp.id).order_by(Task.seq)))
-        sections = Counter(t.section for t in tasks)
-        if section := _section_named(q.text, list(sections)):  # "第三部分严格市场秩序有几条任务": that part's
-            picked = [t for t in tasks if t.section == section]
-            return Message("count", dict(what="section_tasks", section=section, picked=[
-                {"label": task_label(t, camp), "title": t.title} for t in picked], total=len(tasks), city=camp.city),
-                intent="count", tasks=[{"no": t.seq, "label": task_label(t, camp), "title": t.title} for t in picked])
-        return Message("count", dict(what=what, total=len(tasks), sections=sections, city=camp.city), intent="count")
+        return _task_count(scope, q)
     indicators = all_indicators(session=session, campaign=camp)
     levels: dict[str, dict] = {}
     for ind in indicators:
@@ -221,6 +215,18 @@ def _rank(scope: Scope, q: Question) -> Message:
                                  left_out=[u.name for u in q.units]),
                    intent="count", units=[r["unit"] for r in rows[:5]])
 
+
+
+def _task_count(scope: Scope, q: Question) -> Message:
+    """How many main tasks, per part; "第三部分严格市场秩序有几条任务": that part's, listed."""
+    camp = scope.campaign
+    tasks = all_tasks(session=scope.session, campaign=camp)
+    sections = Counter(t.section for t in tasks)
+    if section := _section_named(q.text, list(sections)):
+        picked = [{"no": t.seq, "label": task_label(t, camp), "title": t.title} for t in tasks if t.section == section]
+        return Message("count", dict(what="section_tasks", section=section, picked=picked, total=len(tasks),
+                                     city=camp.city), intent="count", tasks=picked)
+    return Message("count", dict(what="tasks", total=len(tasks), sections=sections, city=camp.city), intent="count")
 
 
 _ORDINALS = "一二三四五六七八九十"
