@@ -216,18 +216,23 @@ def owe_all_reply(session: Session, camp: Campaign, directory: UnitDirectory, to
     digest, _ = as_of(session, camp, directory, today)
     # What "owed" counts: scoring targets (an item of an indicator scored by items, else the
     # indicator), each unit's out of all it answers for, and how many indicators they fall in.
-    targets: dict[str, int] = defaultdict(int)
-    indicators: dict[str, set[int]] = defaultdict(set)
+    by_id: dict[int, int] = defaultdict(int)
+    owed_in: dict[int, set[int]] = defaultdict(set)
+    touched: set[int] = set()  # "还有几项没交": the indicators no material has come in for yet
+    every: set[int] = set()
     for t in digest.targets:
+        no = t.indicator.no  # read once: an attribute of a kept row costs more than a dict look-up
+        every.add(no)
+        if t.delivered or t.projected:
+            touched.add(no)
         for u in t.units:
-            targets[directory.units[u].name] += 1
-            if u not in t.delivered:
-                indicators[directory.units[u].name].add(t.indicator.no)
-    units = [{**u, "targets": targets[u["unit"]], "indicators": len(indicators[u["unit"]])}
+            by_id[u] += 1
+        for u in t.units - t.delivered:
+            owed_in[u].add(no)
+    targets = {directory.units[u].name: n for u, n in by_id.items()}
+    indicators = {directory.units[u].name: len(nos) for u, nos in owed_in.items()}
+    units = [{**u, "targets": targets.get(u["unit"], 0), "indicators": indicators.get(u["unit"], 0)}
              for u in digest.units if u["owed"]]  # the digest's own rows, as ``to_json`` gives them
-    # "还有几项没交": the indicators no material has come in for yet, of all the table's
-    touched = {t.indicator.no for t in digest.targets if t.delivered or t.projected}
-    every = {t.indicator.no for t in digest.targets}
     return Message("owe_all", dict(units=units, city=camp.city, untouched=len(every - touched), indicators=len(every)),
                    intent="owe", units=[u["unit"] for u in units])
 

@@ -20,12 +20,13 @@ from knowledge.duties import (
     all_indicators,
     all_tasks,
     indicator_view,
+    leading_group,
     task_label,
     task_links,
     unit_duties,
 )
 from knowledge.messages import Message
-from knowledge.models import Indicator, IndicatorUnit, LeadingGroupMember, Phase, Unit
+from knowledge.models import Indicator, IndicatorUnit, LeadingGroupMember, Phase
 from knowledge.points import json_points
 from knowledge.units import UnitRef, normalize
 
@@ -77,9 +78,7 @@ def count_reply(scope: Scope, q: Question) -> Message:
     if what == "member_unlisted":
         return _member_unlisted(scope, q)
     if what in ("vice", "head", "members", "member_units"):
-        members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
-                                    .order_by(LeadingGroupMember.position)))
-        names = {u.id: u.name for u in session.exec(select(Unit).where(Unit.campaign_id == camp.id))}
+        members, names = leading_group(session, camp)
         roles = Counter(m.role for m in members)
         units = list(dict.fromkeys(names[m.unit_id] for m in members if m.unit_id in names))
         picked = [m for m in members if m.role == ("副组长" if what == "vice" else "组长")]
@@ -182,8 +181,7 @@ def _member_unlisted(scope: Scope, q: Question) -> Message:
     """The units with a member in the leading group that no indicator lists by name (a group's
     listing, "各成员单位", does not name them); "指标和任务里都没被点名": no task either."""
     session, camp = scope.session, scope.campaign
-    members = list(session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == camp.id)
-                                .order_by(LeadingGroupMember.position)))
+    members, _ = leading_group(session, camp)  # kept copies: building the rows cost most of the answer
     listed = set(session.exec(select(IndicatorUnit.unit_id).join(Indicator).where(Indicator.campaign_id == camp.id)))
     tasks_too = "任务" in q.text
     if tasks_too:
