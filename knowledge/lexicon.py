@@ -72,7 +72,7 @@ _STOP = frozenset("""
 来 去 出 交 做 干 弄 搞 管 算 报 写 填 发 拿 收 送 找 号 第 分 算是 属于 包括 包含 开始 结束 最 很 太 更 较 挺 最晚 最迟
 交给 报给 送给 发给 交到 报到 送到 上交 那边 这边 这块 那块 这里 那里 方面 那个 这个 咋样 咋整 咋弄 吗吗 么么 啊啊 呗 咯 罢 嘞 喽 呵 哟 唷 哎 呦 耶 滴 地 之 其 所 者 已 已经 正在 将 能否 是否 是不是 有没有 有无
 具体 到底 究竟 大概 大约 一般 通常 指 指的是 意思 含义 解释 叫 叫做 称为 算作
-干些 做些 弄些 搞些 些啥 些什么 事 事情 哪些事 啥事 处在 处于 完成到 什么程度 程度 要干 要做 要搞 干嘛 年底 年初 月底 年中
+干些 做些 弄些 搞些 些啥 些什么 事 事情 哪些事 啥事 处在 处于 完成到 什么程度 程度 要干 要做 要搞 干嘛 年底 年初 月底 年中 最低 最高 至少 百分之 百分比
 """.split())
 
 
@@ -160,8 +160,8 @@ class Lexicon:
         return found.pop() if len(found) == 1 else None
 
     def _neighbour(self, window: str, before: str = "") -> str | None:
-        if not _HAN.fullmatch(window) or _is_word(window):
-            return None
+        if not _HAN.fullmatch(window) or _is_word(window) or (before and _is_word(before + window)):
+            return None  # "百分之": a word with the character before it is no typo of 分值
         found, rank = None, 2
         for i in range(len(window)):
             for term in self._masked.get(window[:i] + "\0" + window[i + 1:], ()):

@@ -141,11 +141,14 @@ UNIT_COUNT = re.compile(r"(?:几|多少)\s*(?:个|家)\s*(?:责任|牵头|配合
 # "第10项的材料截止到哪天": one indicator's deadline
 DUE_ASKED = re.compile(r"截止|最晚|期限|哪天|几号交|什么时候交|何时交|啥时候交|deadline")
 # "发改有但工信没有的", "邮管局比交通局多哪些": what the first has and the second has not (少: the reverse)
-ONE_SIDED = re.compile(r"有[^,,。?？]{0,3}(?:但|而|可)[^,,。?？]{1,10}?没有|比[^,,。?？]{1,12}?(多|少)(?:哪|什么|出|几|些|了)")
+ONE_SIDED = re.compile(r"有[^,,。?？]{0,3}(?:但|而|可|、)[^,,。?？]{1,10}?没有|比[^,,。?？]{1,12}?(多|少)(?:哪|什么|出|几|些|了)")
 # A body's name as officers write one ("商务局", "住建委"), not 格局/布局
 UNITISH = re.compile(r"([\u4e00-\u9fff]{2,4}?(?<![格布当大全结开出])(?:局|委))(?![\u4e00-\u9fff]?长|面)")
 # "符合一项即可得3分的指标": the rows scored by any one of their items
 ANY_ONE = re.compile(r"(?:符合|满足|达到|做到|具备)(?:其中)?(?:任意|任何|任)?一项(?:即|就)?(?:可|能)")
+# "只负责一项指标的单位有哪些", "负责指标数正好是两项的单位": units with that many named indicators
+UNITS_WITH = re.compile(rf"(?:只|仅|正好|恰好|刚好)\s*(?:负责|有)?\s*{NUM}\s*[项个]指标的(?:单位|部门)|"
+                        rf"指标(?:数|数量)?\s*(?:正好|恰好|刚好|只有|仅)\s*(?:是|为|有)?\s*{NUM}\s*[项个]的(?:单位|部门)")
 EXCEPT = re.compile(r"除了|除去|以外|之外|不算|不含")
 RANK = re.compile(r"(最多|最少|排名|排第一|排前|多的是|少的是)")
 # "加起来几分", "一共多少分": a sum of points over what the question names
@@ -159,7 +162,7 @@ COMPARE = re.compile(r"(多了|少了|多出|少哪|区别|不同|不一样|差�
                      # "邮管局比交通局多哪些", "两家的指标一样吗": one against the other
                      r"比[^,,。?？]{1,12}?(?:多|少)(?:哪|什么|出|几|些|的|了)|一样(?:吗|么|嘛|不)|是否一样|相同吗|"
                      # "发改有但工信没有的": what one has and the other has not
-                     r"有[^,,。?？]{0,3}(?:但|而|可)[^,,。?？]{1,10}?没有|"
+                     r"有[^,,。?？]{0,3}(?:但|而|可|、)[^,,。?？]{1,10}?没有|"
                      # "谁的指标多", "哪个负责的指标多", "哪家分高": which of them has more (a frame word and a measure)
                      r"(?:谁|哪个|哪家|哪一个|哪边|哪一家)[^,,。?？]{0,8}?(?:更)?(?:多|少|高|低)")
 # "3分的指标", "1.5分的": indicators of one value (not "几分", "满分", "多少分")
@@ -260,10 +263,11 @@ def numbers_in(patterns: list[re.Pattern[str]], text: str) -> list[int]:
 # "公安负责哪些指标", "公安和网信办都要负责哪些任务": a short name (公安, 商务, 税务) is a topic inside
 # most sentences, so it counts as a unit only where a unit stands: before a duty word or beside
 # another unit, in a question about duties that does not ask for a topic ("教育培训相关指标").
-BARE = re.compile(r"(?:^|[和与跟、及但]|(?<=[,，]))([\u4e00-\u9fff]{2,4}?)(?=(?:这边|这块|方面)?(?:都要|都|要|需要|还)?"
+BARE = re.compile(r"(?:^|[和与跟、及但]|(?<=[,，])|(?<=俺们|我们|咱们))([\u4e00-\u9fff]{2,4}?)(?=(?:这边|这块|方面)?(?:都要|都|要|需要|还)?"
                    r"(?:负责|牵头|配合|有哪些|有什么|有啥|哪些|哪几|要做|要干|干什么|干啥|弄啥|弄什么|做啥|承担|分了|分到|"
                    r"要准备|准备|要交|要提供|有的|在的|有份|有几|几项|几个|有多少|有但|有而|没有|"
-                   r"涉及|共同|有共同|一起|的指标|的任务|的主要任务|主要任务|在不在|在里面|在名单)|[和与跟、及]|\s+(?:的)?(?:指标|任务|主要任务)|(?:的|呢)?[?？]*$)")
+                   r"涉及|共同|有共同|一起|的指标|的任务|的主要任务|主要任务|在不在|在里面|在名单)|[和与跟、及]|\s+(?:的)?(?:指标|任务|主要任务)|"
+                   r"\s*在(?:主要)?(?:任务|指标)|(?:的|呢)?[?？]*$)")
 DUTY_WORD = re.compile(r"(负责|牵头|配合|任务|指标|活|干|弄|做|承担|职责|共同|一起|重叠|交叉|准备|材料|对比|比较|在不在|在里面|在名单)")
 HALF = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:的|呢)?[?？]*$")  # "文旅的?": a unit on its own
 

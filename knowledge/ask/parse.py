@@ -224,6 +224,9 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
     (an aside such as "(不含组长副组长)" names what is left out, not what is counted)."""
     body = _ASIDE.sub(" ", body)
     points = bool(g.POINTS_SUM.search(body))
+    if g.UNITS_WITH.search(body) and not q.units:
+        q.intent, q.query = Intent.COUNT, "rank"  # "只负责一项指标的单位有哪些": the units with that many
+        return True
     if g.RANK.search(body) and re.search(r"哪[一]?[项个条]指标|指标是哪|哪些指标", body) and \
             re.search(r"单位|部门", body) and not q.units:
         q.intent, q.query = Intent.COUNT, "indicator_rank"  # "责任单位最多的是哪一项指标"
@@ -448,7 +451,7 @@ def _indicator_words(q: Question) -> None:
     elif q.intent == Intent.OVERVIEW:  # "…比重占比多少能拿满分" is about one indicator
         q.titled, q.rest = q.text, _rest(_MEANT_FILLER.sub(" ", q.text), asked=False)
         # "总分多少", "一共几项指标": the totals first; "合格线是多少": the pass rule first
-        q.query = "" if re.search(r"合格|及格|达标|通过|过线|算过|验收", q.text) else "totals"
+        q.query = "" if re.search(r"合格|及格|达标|通过|过线|算过|验收|最低|至少|得分率", q.text) else "totals"
         if not q.query:  # "合格线是多少分?有没有单项要求": the pass rule, not an indicator its words touch
             q.rest = ""
     elif q.intent == Intent.LEADERS:

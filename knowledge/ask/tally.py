@@ -13,7 +13,9 @@ from decimal import Decimal
 
 from sqlmodel import select
 
+from knowledge.ask import grammar as g
 from knowledge.ask.cards import more_button, open_indicator, open_unit, search_reply
+from knowledge.ask.grammar import to_int
 from knowledge.ask.question import Question, Scope
 from knowledge.duties import (
     UnitDuties,
@@ -208,9 +210,21 @@ def _rank(scope: Scope, q: Question) -> Message:
             rows.append(dict(unit=unit.name, direct=len(d.lead) + len(d.support), lead=len(d.lead),
                              support=len(d.support), tasks=len([t for t in d.tasks if not t.via])))
     fewest = bool(re.search(r"最少|少的是", q.text))  # "谁的指标最少": the other end of the list
-    rows.sort(key=lambda r: ((1 if fewest else -1) * r["direct"], -r["lead"], r["unit"]))
+    if (exact := g.UNITS_WITH.search(q.text)) and (n := to_int(next(x for x in exact.groups() if x))) is not None:
+        picked = [r for r in rows if r["direct"] == n]  # "只负责一项指标的单位有哪些"
+        return Message("count", dict(what="units_with", n=n, rows=picked, city=scope.campaign.city),
+                       intent="count", units=[r["unit"] for r in picked])
+    by_tasks = "任务" in q.text and "指标" not in q.text  # "主要任务里被点名次数最多的是哪个单位"
+    if by_tasks:
+        rows = [r for r in rows if r["tasks"]] + [
+            dict(unit=u.name, direct=0, lead=0, support=0, tasks=n) for u in scope.directory.units.values()
+            if not u.is_group and u.id not in left_out and u.name not in {r["unit"] for r in rows}
+            and (n := len([t for t in unit_duties(session=scope.session, campaign=scope.campaign,
+                                                  directory=scope.directory, unit_id=u.id).tasks if not t.via]))]
+    measure = "tasks" if by_tasks else "direct"
+    rows.sort(key=lambda r: ((1 if fewest else -1) * r[measure], -r["lead"], r["unit"]))
     return Message("count", dict(what="rank", rows=rows[:5], total=len(rows), city=scope.campaign.city, fewest=fewest,
-                                 left_out=[u.name for u in q.units]),
+                                 left_out=[u.name for u in q.units], by_tasks=by_tasks),
                    intent="count", units=[r["unit"] for r in rows[:5]])
 
 
