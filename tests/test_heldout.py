@@ -28,8 +28,8 @@ HERE = Path(__file__).parent / "questions"
 # two more writers): dev 148/169 at first look, 162/169 after round 7; test half run once on 1492775,
 # 158/169 (93.5%), as it came out; both halves are development data from then on.
 FLOORS = {"heldout_dev.yaml": 0.96, "heldout_test.yaml": 0.99, "heldout_fresh.yaml": 0.99,
-          "heldout_new_dev.yaml": 0.93, "heldout_new_test.yaml": 0.95,
-          "heldout_small.yaml": 0.93, "heldout_r7_dev.yaml": 0.97, "heldout_r7_test.yaml": 0.97,
+          "heldout_new_dev.yaml": 0.93, "heldout_new_test.yaml": 0.96,
+          "heldout_small.yaml": 0.96, "heldout_r7_dev.yaml": 0.97, "heldout_r7_test.yaml": 0.97,
           "heldout_r8_dev.yaml": 0.95, "heldout_r8_test.yaml": 0.98}
 
 

@@ -111,6 +111,8 @@ def _by_form(q: Question) -> bool:
         q.section = g.to_int(m.group(1) or m.group(2) or m.group(3))
     elif tasks := g.numbers_in(g.TASK_PATTERNS, text):
         q.intent, q.numbers = Intent.TASK, tasks
+    elif (m := re.match(r"^\s*(\d{1,3})\s*[项号条]", text)) and g.UNIT_COUNT.search(text):
+        q.intent, q.numbers, q.query = Intent.INDICATOR, [int(m.group(1))], "units"  # "21项一共几家单位"
     elif (numbers := g.numbers_in(g.INDICATOR_PATTERNS, text)) and not (g.SUM_OF.search(text) and
                                                                       not re.search(r"第|#|号|编号", text) and
                                                                       not g.UNIT_COUNT.search(text)):
@@ -189,6 +191,7 @@ _ASIDE = re.compile(r"[(（][^)）]*[)）]|(?:不含|不包括|除了|除去|不
 # What a count counts, by the words that name it (the first that matches decides).
 _COUNTED = [
     ("members", re.compile(r"(?:组长|副组长)[^,,。?？]{0,6}在内|总人数|全部成员")),  # "连组长副组长在内一共几个人"
+    ("title", re.compile(r"(?:几|多少)\s*[个位名]?\s*(?:副|正)?(?:局长|主任|市长|秘书长|书记|部长)")),  # "领导小组里有几个副局长"
     ("vice", re.compile(r"副组长")),
     ("head", re.compile(r"组长")),
     ("member_units", re.compile(r"成员单位|哪些单位.{0,4}(?:领导小组|成员)|领导小组.{0,6}单位")),
@@ -224,6 +227,9 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
     (an aside such as "(不含组长副组长)" names what is left out, not what is counted)."""
     body = _ASIDE.sub(" ", body)
     points = bool(g.POINTS_SUM.search(body))
+    if "一级指标" in body and re.search(r"哪[个一些]", body) and re.search(r"最高|最多|最大|最低|最少|最小", body) and not q.units:
+        q.intent, q.query = Intent.COUNT, "levels"  # "一级指标哪个分值最高": every level with its points
+        return True
     if g.UNITS_WITH.search(body) and not q.units:
         q.intent, q.query = Intent.COUNT, "rank"  # "只负责一项指标的单位有哪些": the units with that many
         return True

@@ -79,14 +79,10 @@ def count_reply(scope: Scope, q: Question) -> Message:
         return _sole_any(scope)
     if what == "member_unlisted":
         return _member_unlisted(scope, q)
+    if what == "title":
+        return _title_count(scope, q)
     if what in ("vice", "head", "members", "member_units"):
-        members, names = leading_group(session, camp)
-        roles = Counter(m.role for m in members)
-        units = list(dict.fromkeys(names[m.unit_id] for m in members if m.unit_id in names))
-        picked = [m for m in members if m.role == ("副组长" if what == "vice" else "组长")]
-        data = dict(what=what, total=len(members), roles=roles, picked=picked, units=units, city=camp.city)
-        return Message("count", data, intent="count", units=units if what == "member_units" else [],
-                       actions=[[more_button(camp, "members", "查看全部成员")]])
+        return _members_count(scope, what)
     if what == "phases":
         phases = list(session.exec(select(Phase).where(Phase.campaign_id == camp.id).order_by(Phase.no)))
         return Message("count", dict(what=what, phases=phases, period=camp.goal_period, city=camp.city),
@@ -107,8 +103,13 @@ def count_reply(scope: Scope, q: Question) -> Message:
                     (picked[0].level2_points if picked else None), city=camp.city)
         return Message("count", data, intent="count",
                        indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in picked])
+    # "一级指标哪个分值最高": the level(s) at that end first
+    end = max if re.search(r"最高|最多|最大", q.text) else min if re.search(r"最低|最少|最小", q.text) else None
+    top = [] if end is None or what != "levels" else [
+        n for n, r in levels.items() if r["points"] == end(x["points"] for x in levels.values())]
     data = dict(what=what, total=len(indicators), points=sum((i.points for i in indicators), Decimal(0)),
-                levels=levels, level2=sum(len(r["level2"]) for r in levels.values()), city=camp.city)
+                levels=levels, level2=sum(len(r["level2"]) for r in levels.values()), city=camp.city,
+                top=top, highest=end is max)
     return Message("count", data, intent="count")
 
 
@@ -227,6 +228,30 @@ def _rank(scope: Scope, q: Question) -> Message:
                                  left_out=[u.name for u in q.units], by_tasks=by_tasks),
                    intent="count", units=[r["unit"] for r in rows[:5]])
 
+
+
+def _members_count(scope: Scope, what: str) -> Message:
+    """"副组长有几位", "领导小组一共几个成员", "成员单位有几个": the leading group counted."""
+    camp = scope.campaign
+    members, names = leading_group(scope.session, camp)
+    roles = Counter(m.role for m in members)
+    units = list(dict.fromkeys(names[m.unit_id] for m in members if m.unit_id in names))
+    picked = [m for m in members if m.role == ("副组长" if what == "vice" else "组长")]
+    data = dict(what=what, total=len(members), roles=roles, picked=picked, units=units, city=camp.city)
+    return Message("count", data, intent="count", units=units if what == "member_units" else [],
+                   actions=[[more_button(camp, "members", "查看全部成员")]])
+
+
+def _title_count(scope: Scope, q: Question) -> Message:
+    """"领导小组里有几个副局长": the members whose post, as the list writes it, ends with that title."""
+    members, _ = leading_group(scope.session, scope.campaign)
+    m = re.search(r"((?:副|正)?(?:局长|主任|市长|秘书长|书记|部长))", q.text)
+    title = m.group(1) if m else ""
+    plain = title.removeprefix("正")
+    picked = [x for x in members if x.title and x.title.endswith(plain)
+              and (plain.startswith("副") or not x.title.endswith("副" + plain))]
+    return Message("count", dict(what="title", title=plain, picked=picked, city=scope.campaign.city), intent="count",
+                   actions=[[more_button(scope.campaign, "members", "查看全部成员")]])
 
 
 def _task_count(scope: Scope, q: Question) -> Message:
