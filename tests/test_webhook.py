@@ -217,6 +217,9 @@ async def test_killed_before_the_200_the_update_is_redelivered_and_answered_once
             ready = server.api.push_message(USER, USER, "/help")
             await server.webhook.wait_for(ready["update_id"])
             await until(lambda: replies(server, HELP), tmp_path / "first.log")
+            # and marked done: under load the mark can lag the reply, and a kill in between answers
+            # this /help again after the restart (the known limit), which is not what is tested here
+            await until(lambda: inbox_done(env["DATABASE_URL"], ready["update_id"]), tmp_path / "first.log")
 
             async def kill(update: dict) -> bool | None:
                 if update["update_id"] != target["update_id"]:
