@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 
 from sqlmodel import select
@@ -259,7 +260,11 @@ def _task_count(scope: Scope, q: Question) -> Message:
     camp = scope.campaign
     tasks = all_tasks(session=scope.session, campaign=camp)
     sections = Counter(t.section for t in tasks)
-    if section := _section_named(q.text, list(sections)):
+    named = [u for u in q.units if not u.is_group]
+    section = _section_named(q.text, list(sections))
+    if section is None and len(named) == 1:  # "农业农村局在“主要任务”那部分有几条": that unit's tasks
+        return _unit_count(scope, replace(q, wants="tasks"), named[0], points=False)
+    if section:
         picked = [{"no": t.seq, "label": task_label(t, camp), "title": t.title} for t in tasks if t.section == section]
         return Message("count", dict(what="section_tasks", section=section, picked=picked, total=len(tasks),
                                      city=camp.city), intent="count", tasks=picked)
