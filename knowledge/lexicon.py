@@ -90,6 +90,8 @@ class Lexicon:
     # The texts a reading is answered from, folded: the timeline (phases, the plan's period) and
     # each unit's items (the indicators and tasks that list it, the leading group's posts in it).
     phase_text: str = ""
+    step_text: str = ""  # the phases' names and texts and the plan's period only, folded
+    title_text: str = ""  # the indicators' and tasks' titles, folded
     people: dict[str, int | None] = field(default_factory=dict)  # the leading group's names → their unit
     unit_text: dict[int, str] = field(default_factory=dict)
     # the 数据或资料来源 the indicators name, each with the shorter forms officers use ("国家网络交易
@@ -246,6 +248,14 @@ class Lexicon:
             unknown.append(w)
         return [] if specific and topic else unknown
 
+    def only_steps(self, text: str, known: str = "") -> bool:
+        """Whether every content word of ``text`` (``known``, the grammar's phrases, aside) is the
+        timeline's own ("评估初审向哪个部门提": 评估, 初审 and 部门 are all phase 4's words), and one
+        of them no indicator or task title uses: a question the phases answer, though it names none."""
+        cores = [c for w in words_of(text) if len(c := _core(w)) > 1 and c not in known]
+        return (bool(self.step_text) and all(c in self.step_text for c in cores)
+                and any(c not in self.title_text for c in cores))  # one word is the timeline's alone
+
 
 def _core(word: str) -> str:
     """``word`` without the particles and counters jieba glued to it ("项加" → 加, "第三阶段" → 阶段)."""
@@ -377,6 +387,9 @@ def for_campaign(session: Session, campaign: Campaign, directory: _Names) -> Lex
             _CACHE.pop(next(iter(_CACHE)))
         lex = _CACHE[key] = Lexicon.build(_terms(session, campaign, directory), _plan_text(session, campaign))
         lex.phase_text, lex.unit_text = _item_texts(session, campaign)
+        lex.title_text = fold("\n".join([*session.exec(select(Indicator.title).where(Indicator.campaign_id == campaign.id)),
+                                          *session.exec(select(Task.title).where(Task.campaign_id == campaign.id))]))
+        lex.step_text = fold("\n".join([campaign.goal_period or "", *(f"{name}\n{text}" for name, text, _ in phases)]))
         lex.people = {m.name: m.unit_id for m in session.exec(select(LeadingGroupMember).where(
             LeadingGroupMember.campaign_id == campaign.id)) if len(m.name or "") >= 2}
         lex.sources = _source_forms(session, campaign)

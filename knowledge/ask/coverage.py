@@ -38,11 +38,14 @@ def _grammar_words() -> str:
     return _runs(*patterns)
 
 
-GRAMMAR_WORDS = _grammar_words()
+GRAMMAR_WORDS = "|".join([_grammar_words(), *g.WHERE_TO])
 # The words a "when" reading and a unit reading are made of: other words must be the answer's text's.
-_WHEN_WORDS = "|".join([_runs(g.PHASE, g.PHASE_FILLER, g.ASKED_FILLER, g.ASKS, g.MONTH, g.IN_MONTH), *g.STEP_WORDS])
+_WHEN_WORDS = "|".join([_runs(g.PHASE, g.PHASE_FILLER, g.ASKED_FILLER, g.ASKS, g.MONTH, g.IN_MONTH), *g.STEP_WORDS, *g.WHERE_TO])
 _UNIT_WORDS = "|".join([_runs(g.MY_DUTY, g.TASK_WORD, g.INDICATOR_WORD, g.UNIT_LIKE, g.BARE, g.DUTY_WORD, g.ASKS),
                         "领导小组|小组|组长|副组长|成员"])  # a unit's posts in the leading group are its items too
+_WHEN_ASKED = re.compile(r"哪一?天|几月几[号日]|几[号日]|什么时候|啥时候|何时")
+# Readings the timeline may answer when every word they ask about is a phase's ("初审向哪个部门提").
+_STEPS_ASKED = frozenset({Intent.WHO, Intent.SEARCH, Intent.UNKNOWN})
 # Readings answered from the plan at large.
 _LOOKUPS = frozenset({Intent.SEARCH, Intent.UNKNOWN, Intent.DETAIL, Intent.OWE, Intent.PHASE, Intent.OVERVIEW,
                       Intent.HOWTO})
@@ -112,11 +115,18 @@ def check(q: Question, directory: UnitDirectory) -> None:
         return
     if q.numbers:
         return
+    if (q.intent in _STEPS_ASKED and not q.units and not _WHEN_ASKED.search(q.text)  # a date it gives is the phase's
+            and lexicon.only_steps(q.text, GRAMMAR_WORDS)):
+        q.intent, q.titled, q.query = Intent.PHASE, q.text, q.text  # the timeline answers it
+        return
     if (often := HOW_OFTEN.search(q.text)) and not _states_frequency(q, directory):
         _not_covered(q, [q.text[often.start():].rstrip("?？。吗呢")])
         return
     about_unit = q.intent == Intent.UNIT and len(q.units) == 1 and not (
         g.MY_DUTY.search(q.text) or g.TASK_WORD.search(q.text) or g.INDICATOR_WORD.search(q.text))
+    if about_unit and g.PHASE.search(q.text):  # "我们税务局材料截止到哪天交": that unit's dates
+        q.intent = Intent.PHASE
+        return
     if not about_unit and (q.intent not in _LOOKUPS or q.units):
         return
     # the city's own name is the plan's ("河津这个创建"), however short it is written

@@ -148,6 +148,8 @@ def _phase(scope: Scope, q: Question) -> Message:
             reply.answered_from = "inferred"
         return reply
     reply = cards.phase_reply(scope.session, scope.campaign, scope.today, q.titled, q.query, month=q.month)
+    if q.units and reply.template in ("phases", "phases_brief"):  # "我们税务局材料截止到哪天": the plan dates no unit apart
+        reply.data["for_units"] = reply.units = [u.name for u in q.units]
     # "材料截止日期是哪天", "国家哪年来验收", and the plan sets no date ("用两年时间" answers only "多久")
     when = q.deadline or re.search(r"什么时候|啥时候|何时|哪天|哪年|哪一年|几月|几号", q.text)
     if not reply.data.get("phases") and when and not re.search(r"多久|多长时间|几年|多少年|期限", q.text):

@@ -120,11 +120,15 @@ def shared_reply(session: Session, camp: Campaign, directory: UnitDirectory, uni
     # ("各成员单位") is listed by number, as the unit card does.
     named = [r for r in rows if all(role != "成员" for _, role in r["roles"])]
     via = [r for r in rows if r not in named]
-    data = dict(units=[u.name for u in units], named=named, via=via,
+    # Nothing named for all of them: what each is named for answers "有没有共同的" better than "无".
+    each = [] if named else [(u.name, sorted((d for d in du.indicators if d.role != "成员"), key=lambda d: d.no))
+                             for u, du in zip(units, duties, strict=True)]
+    data = dict(units=[u.name for u in units], named=named, via=via, each=each,
                 tasks=[t for t in tasks if t.no not in via_tasks], via_tasks=[t for t in tasks if t.no in via_tasks])
+    shown = named or [{"no": d.no, "title": d.title, "points": d.points} for _, ds in each for d in ds]
     return Message("shared", data, intent="shared", units=[u.name for u in units],
                  # what they share is what the document names both for; a group's rows are told by number
-                 indicators=[{"no": r["no"], "title": r["title"], "points": json_points(r["points"])} for r in named],
+                 indicators=[{"no": r["no"], "title": r["title"], "points": json_points(r["points"])} for r in shown],
                  tasks=[{"no": t.no, "label": t.label, "title": t.title} for t in tasks])
 
 
