@@ -89,12 +89,38 @@ def _alike_within(word: str, lexicon: Lexicon) -> tuple[str, str] | None:
 def _read(q: Question, directory: UnitDirectory, *, repair: bool = True) -> Question:
     if repair and directory.lexicon is not None:  # "工信句" → 工信局: homophone typos of the plan's own terms
         q.text = directory.lexicon.repair(q.text)
+    q.text = _without_context(q.text, directory)
     if not _by_form(q):
         body = g.FILLER.sub("", q.text)
         if not any(rule(q, body, directory) for rule in RULES):
             _search(q, body)
     coverage.check(q, directory)  # by form too: "第12项的材料发哪个邮箱" asks what the plan never states
     return q
+
+
+_CLAUSE = re.compile(r"[,，。!！;；]+")
+# what a clause of context says before the question: who asks, what they were handed, greetings
+_CONTEXT = re.compile(r"我|俺|领导|刚|新来|新任|收到|拿到|转给|转来|你好|您好|各位|打扰")
+_INTRO = re.compile(r"^(?:我是|我们是|俺是|这里是)(.{2,20}?)(?:的)?(?:新来的|新任的|新上任的|刚换的|新)?(?:的)?联络(?:员|人)$")
+
+
+def _without_context(text: str, directory: UnitDirectory) -> str:
+    """"你好，我是邮管局新来的联络员，领导刚把方案转给我，想问下我们局负责哪几项？谢谢": the
+    question is the clauses that ask and what follows them; a clause of context before them
+    ("领导刚把方案转给我", ``_CONTEXT``) is no topic, and a self-introduction keeps only the unit it names. Left whole when no clause asks
+    or none would be left ("我是新来的联络员，怎么登记" stays a registration question)."""
+    clauses = [c for c in _CLAUSE.split(text) if c.strip()]
+    asking = [i for i, c in enumerate(clauses) if g.ASKS.search(c)]
+    if len(clauses) < 2 or not asking:
+        return text
+    kept = []
+    for i, c in enumerate(clauses):
+        intro = _INTRO.match(c.strip())
+        if intro and directory.mentions(intro.group(1)):
+            kept.append(intro.group(1))
+        elif i in asking or i > asking[0] or not _CONTEXT.search(c) or directory.mentions(c) or re.search(r"\d", c):
+            kept.append(c)
+    return ",".join(kept) if any(g.ASKS.search(c) for c in kept) else text
 
 
 def _by_form(q: Question) -> bool:
