@@ -216,7 +216,8 @@ def _compare(q: Question, body: str, directory: UnitDirectory) -> bool:
 _ASIDE = re.compile(r"[(（][^)）]*[)）]|(?:不含|不包括|除了|除去|不算)[^,，。?？]*")
 # What a count counts, by the words that name it (the first that matches decides).
 _COUNTED = [
-    ("members", re.compile(r"(?:组长|副组长)[^,,。?？]{0,6}在内|总人数|全部成员")),  # "连组长副组长在内一共几个人"
+    ("members", re.compile(r"(?:组长|副组长)[^,,。?？]{0,6}在内|总人数|全部成员|"  # "连组长副组长在内一共几个人"
+                           r"(?:加上|算上|连同|包括|含)[^,,。?？]{0,3}(?:组长|副组长)|(?:组长|副组长)[^,,。?？]{0,4}(?:也算|算上|算进|都算|加上)")),
     ("title", re.compile(r"(?:几|多少)\s*[个位名]?\s*(?:副|正)?(?:局长|主任|市长|秘书长|书记|部长)")),  # "领导小组里有几个副局长"
     ("vice", re.compile(r"副组长")),
     ("head", re.compile(r"组长")),
