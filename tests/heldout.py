@@ -102,7 +102,8 @@ def check(reply: Reply, expect: dict, directory: UnitDirectory) -> list[str]:
             problems.append(f"unit {name} not named")
     if "count" in expect:
         first = next((line for line in text.splitlines() if line.strip()), "")
-        numbers = [read_number(m) for m in re.findall(r"\d+|[零〇一二两三四五六七八九十百]+", first)]
+        # digits as they stand ("0 项": read_number takes no 0, a count may be none), numerals read
+        numbers = [int(m) if m.isdigit() else read_number(m) for m in re.findall(r"\d+|[零〇一二两三四五六七八九十百]+", first)]
         if expect["count"] not in numbers:
             problems.append(f"first line lacks {expect['count']}: {first[:60]!r}")
     says = expect.get("says", [])
