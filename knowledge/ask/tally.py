@@ -352,9 +352,10 @@ def compare_reply(scope: Scope, q: Question) -> Message:
     data = dict(rows=rows, shared=[n for n in shared if n not in via], shared_via=[n for n in shared if n in via],
                 titles=titles, side=side,
                 shared_tasks=[task_titles[n] for n in sorted(set.intersection(*task_nos))])
-    # "发改有但工信没有的": only what one has; else every indicator either has
+    # "发改有但工信没有的": only what one has; else every indicator the document names either for
+    # (as on the unit card, rows reached only through a group are counted in the text, not listed)
     indicators = [{"no": no, "title": titles[no]} for no in (rows[side]["only"] if side is not None
-                                                              else sorted(set.union(*nos)))]
+                                                              else sorted(set.union(*named)))]
     tasks = [{"no": n, "label": task_titles[n]} for n in sorted(set.union(*task_nos))]
     return Message("compare_units", data, intent="compare", units=[u.name for u in units], indicators=indicators,
                    tasks=tasks,
