@@ -52,6 +52,8 @@ def check(reply, case: dict) -> list[str]:
         problems.append(f"tasks {[t['no'] for t in reply.tasks]} ≠ {case['tasks']}")
     if "says" in case and case["says"] not in reply.text:
         problems.append(f"text lacks {case['says']!r}")
+    if "lacks" in case and case["lacks"] in reply.text:  # what a right reply must not say
+        problems.append(f"text has {case['lacks']!r}")
     if "phase" in case and (reply.phase or {}).get("name") != case["phase"]:
         problems.append(f"phase {reply.phase} ≠ {case['phase']}")
     return problems

@@ -183,7 +183,8 @@ def _source(q: Question, body: str, directory: UnitDirectory) -> bool:
     if q.units:  # "商务局和工信局各管几项" in a city with no 商务局: the answer says so
         rest = directory.without_mentions(body)
         q.unknown_units = [w for w in dict.fromkeys(m.group(1).removeprefix("市") for m in g.UNITISH.finditer(rest))
-                           if (res := directory.resolve(w)).unit is None and res.how != "ambiguous"]
+                           if not re.search(r"我|咱|俺", w)  # "想问下我们局": the asker's own, not a unit the city lacks
+                           and (res := directory.resolve(w)).unit is None and res.how != "ambiguous"]
     return False
 
 
