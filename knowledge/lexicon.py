@@ -386,9 +386,7 @@ def for_campaign(session: Session, campaign: Campaign, directory: _Names) -> Lex
         if len(_CACHE) >= 32:  # timelines set over and over in one process: keep the newest
             _CACHE.pop(next(iter(_CACHE)))
         lex = _CACHE[key] = Lexicon.build(_terms(session, campaign, directory), _plan_text(session, campaign))
-        lex.phase_text, lex.unit_text = _item_texts(session, campaign)
-        lex.title_text = fold("\n".join([*session.exec(select(Indicator.title).where(Indicator.campaign_id == campaign.id)),
-                                          *session.exec(select(Task.title).where(Task.campaign_id == campaign.id))]))
+        lex.phase_text, lex.title_text, lex.unit_text = _item_texts(session, campaign)
         lex.step_text = fold("\n".join([campaign.goal_period or "", *(f"{name}\n{text}" for name, text, _ in phases)]))
         lex.people = {m.name: m.unit_id for m in session.exec(select(LeadingGroupMember).where(
             LeadingGroupMember.campaign_id == campaign.id)) if len(m.name or "") >= 2}
@@ -411,15 +409,16 @@ def _source_forms(session: Session, campaign: Campaign) -> dict[str, str]:
     return dict(sorted(forms.items(), key=lambda kv: -len(kv[0])))
 
 
-def _item_texts(session: Session, campaign: Campaign) -> tuple[str, dict[int, str]]:
-    """The timeline's text, and each unit's: what a "when" or a "what does this unit do" question is
-    answered from (``knowledge.ask.coverage``)."""
+def _item_texts(session: Session, campaign: Campaign) -> tuple[str, str, dict[int, str]]:
+    """The timeline's text (with the titles), the titles alone, and each unit's text: what a "when"
+    or a "what does this unit do" question is answered from (``knowledge.ask.coverage``)."""
     # the phases, the plan's period, and the titles a date may be asked of ("就业贡献度什么时候交")
     phases = [campaign.goal_period or ""]
     for p in session.exec(select(Phase).where(Phase.campaign_id == campaign.id)):
         phases += [p.name, p.text, p.period_as_written]
-    phases += session.exec(select(Indicator.title).where(Indicator.campaign_id == campaign.id))
-    phases += session.exec(select(Task.title).where(Task.campaign_id == campaign.id))
+    titles = [*session.exec(select(Indicator.title).where(Indicator.campaign_id == campaign.id)),
+              *session.exec(select(Task.title).where(Task.campaign_id == campaign.id))]
+    phases += titles
     units: dict[int, list[str]] = defaultdict(list)
     rows = session.exec(select(IndicatorUnit.unit_id, Indicator).join(Indicator)
                         .where(Indicator.campaign_id == campaign.id))
@@ -430,7 +429,7 @@ def _item_texts(session: Session, campaign: Campaign) -> tuple[str, dict[int, st
     for m in session.exec(select(LeadingGroupMember).where(LeadingGroupMember.campaign_id == campaign.id)):
         if m.unit_id is not None:
             units[m.unit_id] += [m.role, m.title]
-    return fold("\n".join(phases)), {u: fold("\n".join(t)) for u, t in units.items()}
+    return fold("\n".join(phases)), fold("\n".join(titles)), {u: fold("\n".join(t)) for u, t in units.items()}
 
 
 def _terms(session: Session, campaign: Campaign, directory: _Names) -> list[str]:

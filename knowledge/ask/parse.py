@@ -107,8 +107,9 @@ _INTRO = re.compile(r"^(?:我是|我们是|俺是|这里是)(.{2,20}?)(?:的)?(?
 def _without_context(text: str, directory: UnitDirectory) -> str:
     """"你好，我是邮管局新来的联络员，领导刚把方案转给我，想问下我们局负责哪几项？谢谢": the
     question is the clauses that ask and what follows them; a clause of context before them
-    ("领导刚把方案转给我", ``_CONTEXT``) is no topic, and a self-introduction keeps only the unit it names. Left whole when no clause asks
-    or none would be left ("我是新来的联络员，怎么登记" stays a registration question)."""
+    ("领导刚把方案转给我", ``_CONTEXT``) is no topic, and a self-introduction keeps only the unit
+    it names. Left whole when no clause asks or none would be left ("我是新来的联络员，怎么登记"
+    stays a registration question)."""
     clauses = [c for c in _CLAUSE.split(text) if c.strip()]
     asking = [i for i, c in enumerate(clauses) if g.ASKS.search(c)]
     if len(clauses) < 2 or not asking:
