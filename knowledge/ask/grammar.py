@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from knowledge.numbers import read_number
-from knowledge.text import simplified
+from knowledge.text import simplified, words_of
 from knowledge.units import UnitDirectory, UnitRef, normalize
 
 CN_NUM = "零〇一二两三四五六七八九十百"
@@ -276,16 +276,48 @@ HALF = re.compile(r"^[\u4e00-\u9fff]{2,4}(?:的|呢)?[?？]*$")  # "文旅的?":
 
 def bare_units(body: str, directory: UnitDirectory) -> list[UnitRef]:
     """Units named by a bare short name where a unit stands (see ``BARE``)."""
-    if not (DUTY_WORD.search(body) or HALF.match(body)) or SEARCH.search(body):
-        return []
     out: list[UnitRef] = []
-    for m in BARE.finditer(body):
+    bare = () if not (DUTY_WORD.search(body) or HALF.match(body)) or SEARCH.search(body) else BARE.finditer(body)
+    for m in bare:
         word = m.group(1)
         ids = directory.forms.get(normalize(word)) or set()
         if not ids and word.endswith("部门") and len(word) > 3:  # "统计部门" → 统计(局)
             ids = directory.forms.get(normalize(word[:-2])) or set()
         if len(ids) == 1 and (ref := directory.units[next(iter(ids))]) not in out:
             out.append(ref)
+    return out + [ref for ref in standalone_units(body, directory) if ref not in out]
+
+
+# Words that may stand beside a short unit name without making it part of a topic: joining words,
+# the asker's own, and words that open a question about it ("税务 几项", "市监和交通 谁多",
+# "住建 组里谁"). A neighbour that is any other word ("科技创新", "教育培训") makes it a topic.
+_BESIDE_BEFORE = re.compile(r"^(?:和|跟|与|及|同|还有|以及|或|或者|我们|俺们|咱们|我|问下|请问|问一下|查下|看下|那|那个|就是)$")
+_BESIDE_AFTER = re.compile(r"^(?:和|跟|与|及|同|还有|以及|或|或者|这边|那边|这块|方面|呢|吗|的|谁|几|多|有|在|是|都|要|还|也|"
+                           r"负责|牵头|配合|指标|任务|主要任务|组里|组|共同|一起|啥|什么|哪|分|能|需要|算|占|比)")
+_ASKS_OF_UNIT = re.compile(r"几|多少|谁多|谁少|谁的|组里|成员|区别|不同|差别|共同|都有|一样|对比|比较")
+
+
+def standalone_units(body: str, directory: UnitDirectory) -> list[UnitRef]:
+    """Units named by a short form the tokenizer finds standing on its own in a question about
+    units: "公安 跟 交通 共同的指标", "财政局和发改 谁指标多", "税务 几项".
+
+    ``BARE`` reads a short name by the words right after it; this reads it by its words: the
+    short form is one word of the question, and the words beside it are joining or question
+    words, not a second content word that would make it a topic ("科技创新谁负责")."""
+    if not (DUTY_WORD.search(body) or _ASKS_OF_UNIT.search(body)) or SEARCH.search(body):
+        return []
+    out: list[UnitRef] = []
+    for piece in re.split(r"[\s,，。?？!！、;；:：]+", body):
+        words = words_of(piece)
+        for i, word in enumerate(words):
+            ids = directory.forms.get(normalize(word)) if len(word) >= 2 else None
+            if not ids or len(ids) != 1:
+                continue
+            before = words[i - 1] if i else ""
+            after = words[i + 1] if i + 1 < len(words) else ""
+            if (not before or _BESIDE_BEFORE.match(before)) and (not after or _BESIDE_AFTER.match(after)) \
+                    and (ref := directory.units[next(iter(ids))]) not in out:
+                out.append(ref)
     return out
 
 
