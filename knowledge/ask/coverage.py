@@ -42,7 +42,7 @@ GRAMMAR_WORDS = "|".join([_grammar_words(), *g.WHERE_TO])
 # The words a "when" reading and a unit reading are made of: other words must be the answer's text's.
 _WHEN_WORDS = "|".join([_runs(g.PHASE, g.PHASE_FILLER, g.ASKED_FILLER, g.ASKS, g.MONTH, g.IN_MONTH), *g.STEP_WORDS, *g.WHERE_TO])
 _UNIT_WORDS = "|".join([_runs(g.MY_DUTY, g.TASK_WORD, g.INDICATOR_WORD, g.UNIT_LIKE, g.BARE, g.DUTY_WORD, g.ASKS),
-                        "领导小组|小组|组长|副组长|成员"])  # a unit's posts in the leading group are its items too
+                        "领导小组|小组|组长|副组长|成员|这个方案|方案里|方案|文件里|文件"])  # a unit's posts in the leading group are its items too
 _WHEN_ASKED = re.compile(r"哪一?天|几月几[号日]|几[号日]|什么时候|啥时候|何时")
 # Readings the timeline may answer when every word they ask about is a phase's ("初审向哪个部门提").
 _STEPS_ASKED = frozenset({Intent.WHO, Intent.SEARCH, Intent.UNKNOWN})
@@ -93,13 +93,14 @@ _OWN_ANSWERS = frozenset({Intent.CONTACTS, Intent.HOWTO, Intent.HELP, Intent.THA
 # the bot's ledger, not a figure of the city; "没完成的指标" is what is owed).
 _RECORD_KINDS = frozenset({"往年或当前的实际数字（文件只写考核标准）"})
 _RECORDS = frozenset({Intent.OWE, Intent.STATUS, Intent.COUNT, Intent.MY_UNIT})
+_PAST = re.compile(r"去年|前年|上年|上一年|往年|(?:19|20)\d{2}\s*年")
 
 
 def asked_kind(text: str, plan_text: str, intent: Intent | None = None) -> str:
     """The kind of value ``text`` asks for that ``plan_text`` never states ("" if none)."""
     for kind, asked, stated in ASKED_KINDS:
-        if intent in _RECORDS and kind in _RECORD_KINDS:
-            continue
+        if intent in _RECORDS and kind in _RECORD_KINDS and not _PAST.search(text):
+            continue  # "去年评估我们得了多少分" is no record of this campaign's
         if asked.search(text) and not stated.search(plan_text):
             return kind
     return ""

@@ -441,9 +441,9 @@ def _about_a_unit(q: Question, body: str, directory: UnitDirectory) -> bool:
         q.intent, q.units = Intent.COMPARE, [u for u in q.units if not u.is_group]  # "邮管局和交通局的指标": side by side
     elif q.units:
         q.intent = Intent.UNIT
-    elif g.MY.search(body) and (g.TASK_WORD.search(body) or g.INDICATOR_WORD.search(body)
-                                 or g.MY_DUTY.search(body)):
-        q.intent = Intent.MY_UNIT
+    elif g.MY.search(body) and not g.UNIT_LIKE.match(body) and (
+            g.TASK_WORD.search(body) or g.INDICATOR_WORD.search(body) or g.MY_DUTY.search(body)):
+        q.intent = Intent.MY_UNIT  # not "住建局有没有指标…我们领导问的": a unit is named first
     elif named := g.UNIT_LIKE.match(body):  # "气象局有哪些指标": a unit we do not know
         res = directory.resolve(named.group(1))
         q.intent = Intent.UNIT
