@@ -27,7 +27,7 @@ from knowledge.duties import (
     unit_duties,
 )
 from knowledge.messages import Action, ActionKind, Actions, Message
-from knowledge.models import Campaign, IndicatorItem, Task, Unit
+from knowledge.models import Campaign, Indicator, IndicatorItem, Task, Unit
 from knowledge.points import json_points
 from knowledge.search import search
 from knowledge.timeline import due_of, dues_and_phase
@@ -245,11 +245,17 @@ def phase_reply(session: Session, camp: Campaign, today: date, asked: str = "", 
     return reply
 
 
-def choose_reply(camp: Campaign, prompt: str, hits: list, *, intent: str) -> Message:
-    """Ask back with choices instead of guessing."""
-    buttons = [[open_indicator(camp, h.no, f"第{h.no}项 {h.title[:14]}")] for h in hits[:5]]
-    return Message("choose", dict(prompt=prompt), intent="ambiguous", actions=buttons,
-                   indicators=[{"no": h.no, "title": h.title} for h in hits[:5]])
+def choose_reply(camp: Campaign, prompt: str, hits: list, *, intent: str, session: Session | None = None) -> Message:
+    """Ask back with choices instead of guessing; each choice is listed with its points, so a
+    "几分" question about indicators that differ only in wording is answered while it asks back."""
+    hits = hits[:5]
+    buttons = [[open_indicator(camp, h.no, f"第{h.no}项 {h.title[:14]}")] for h in hits]
+    points = {} if session is None else dict(session.exec(
+        select(Indicator.no, Indicator.points).where(Indicator.campaign_id == camp.id,
+                                                     Indicator.no.in_([h.no for h in hits]))).all())
+    choices = [{"no": h.no, "title": h.title, "points": points.get(h.no)} for h in hits]
+    return Message("choose", dict(prompt=prompt, choices=choices), intent="ambiguous", actions=buttons,
+                   indicators=[{"no": h.no, "title": h.title} for h in hits])
 
 
 def unit_lookup_reply(session: Session, camp: Campaign, directory: UnitDirectory, name: str) -> Message:

@@ -223,7 +223,7 @@ def _overview(scope: Scope, q: Question) -> Message:
     if no := info.indicator_named(session, camp, q.titled) or meant:
         return _as_detail(card(scope, no))
     if candidates:
-        return cards.choose_reply(camp, "您问的是哪一项指标的得分标准?", candidates, intent="detail")
+        return cards.choose_reply(camp, "您问的是哪一项指标的得分标准?", candidates, intent="detail", session=session)
     return info.overview_reply(session, camp, pass_first=q.query != "totals")
 
 

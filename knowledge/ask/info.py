@@ -60,7 +60,7 @@ def detail_reply(session: Session, camp: Campaign, directory: UnitDirectory, que
     top, hits = _best_indicator(session, camp, query)
     if top is None:
         if hits:
-            return choose_reply(camp, "您问的是哪一项指标?", hits, intent="detail")
+            return choose_reply(camp, "您问的是哪一项指标?", hits, intent="detail", session=session)
         return Message("search", dict(hits=[], query=query.strip()), intent="detail")
     reply = indicator_reply(session, camp, directory, top.no, asker, today)
     reply.intent = "detail"

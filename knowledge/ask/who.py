@@ -41,7 +41,7 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
         # 医院) are not an answer; a description that clearly fits one indicator better than the
         # rest is offered as a choice, never asserted.
         if hits and hits[0].coverage >= 0.5 and (len(hits) == 1 or hits[0].score >= hits[1].score * 1.5):
-            return choose_reply(camp, "您问的是哪一项指标?", hits[:3], intent="who")
+            return choose_reply(camp, "您问的是哪一项指标?", hits[:3], intent="who", session=session)
         return Message("search", dict(hits=[], query=query.strip()), intent="who")
     words = normalize(query)
     exact = [h for h in hits if normalize(h.title) == words]
@@ -56,7 +56,7 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
         close = [h for h in hits[1:3] if h.score * 1.5 > top.score]
         views = [indicator_view(session=session, campaign=camp, directory=directory, no=h.no) for h in close]
         if not views or any(_roles(v) != _roles(view) for v in views):
-            return choose_reply(camp, "您问的是哪一项指标?", hits, intent="who")
+            return choose_reply(camp, "您问的是哪一项指标?", hits, intent="who", session=session)
         first, *same = sorted([top, *close], key=lambda h: h.no)  # answered together, in the table's order
         view = view if first is top else views[close.index(first)] or view
         top = first
