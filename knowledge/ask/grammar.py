@@ -215,6 +215,10 @@ def strip_mention(text: str, bot_username: str | None) -> str:
 # Colloquial forms the grammar reads as their standard ones ("咋算分" is 怎么算分).
 COLLOQUIAL = [(re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计|给)"), "怎么"), (re.compile(r"啥时候|啥时(?!间)"), "什么时候")]
 
+# What voice input writes down of speech: hesitations (呃, 嗯), and 那个 / 就是 said while thinking
+# ("领导小组那个除了组长副组长…", "就是统计局跟市场监管局…"). They separate, like a pause; 那个 before
+# what it points at ("那个指标", "那个阶段") is kept.
+SPOKEN = re.compile(r"[呃嗯]+|那个(?!指标|任务|阶段|单位|部门|局|项|条|号)|(?:^|(?<=[\s,，。?？!！]))就是(?!说)")
 
 # "两年以上", "三个月内": a duration in words is the plan's digits ("存续时间2年以上")
 DURATION = re.compile(r"(?<![\d一二两三四五六七八九十])([两二三四五六七八九十])(?=\s*(?:年|个月)\s*(?:以上|以下|以内|及以上|内))")
@@ -226,6 +230,7 @@ def clean(text: str, bot_username: str | None = None) -> str:
     text = strip_mention(simplified(text or ""), bot_username)
     for pattern, standard in COLLOQUIAL:
         text = pattern.sub(standard, text)
+    text = SPOKEN.sub(" ", text)
     text = DURATION.sub(lambda m: str(to_int(m.group(1))), text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -291,9 +296,9 @@ def bare_units(body: str, directory: UnitDirectory) -> list[UnitRef]:
 # Words that may stand beside a short unit name without making it part of a topic: joining words,
 # the asker's own, and words that open a question about it ("税务 几项", "市监和交通 谁多",
 # "住建 组里谁"). A neighbour that is any other word ("科技创新", "教育培训") makes it a topic.
-_BESIDE_BEFORE = re.compile(r"^(?:和|跟|与|及|同|还有|以及|或|或者|我们|俺们|咱们|我|问下|请问|问一下|查下|看下|那|那个|就是)$")
+_BESIDE_BEFORE = re.compile(r"^(?:和|跟|与|及|同|而|但|比|比起|还有|以及|或|或者|我们|俺们|咱们|我|问下|请问|问一下|查下|看下|那|那个|就是)$")
 _BESIDE_AFTER = re.compile(r"^(?:和|跟|与|及|同|还有|以及|或|或者|这边|那边|这块|方面|呢|吗|的|谁|几|多|有|在|是|都|要|还|也|"
-                           r"负责|牵头|配合|指标|任务|主要任务|组里|组|共同|一起|啥|什么|哪|分|能|需要|算|占|比)")
+                           r"负责|牵头|配合|指标|任务|主要任务|组里|组|共同|一起|啥|什么|哪|分|能|需要|算|占|比|没|不|有|少)")
 _ASKS_OF_UNIT = re.compile(r"几|多少|谁多|谁少|谁的|组里|成员|区别|不同|差别|共同|都有|一样|对比|比较")
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from knowledge.ask import coverage
 from knowledge.ask import grammar as g
 from knowledge.ask.question import Intent, Question
-from knowledge.units import UnitDirectory, normalize
+from knowledge.units import UnitDirectory, UnitRef, normalize
 
 if TYPE_CHECKING:
     from knowledge.lexicon import Lexicon
@@ -209,10 +209,45 @@ def _compare(q: Question, body: str, directory: UnitDirectory) -> bool:
     if compare and (len(named) >= 2 or (mine and len(named) == 1)) and (which or not g.WHO.search(body)):
         q.intent, q.units = Intent.COMPARE, named
         q.query = "mine" if len(named) == 1 else ""
-        if len(named) == 2 and (side := g.ONE_SIDED.search(body)):
-            q.query = "only:1" if side.group(1) == "少" else "only:0"
+        if len(named) == 2 and (side := _one_side(body, named, directory)) is not None:
+            q.query = f"only:{side}"
         return True
     return False
+
+
+_MORE_THAN = re.compile(r"比(?:起)?([^,，。?？]{1,12}?)(多|少)(?:负责|管|承担|涉及|分到|分了|牵头|配合)?了?(?:哪|什么|出|几|些|了|的)")
+_LACKS = re.compile(r"(?<!有)没有(?!没)|没份|没他|没它|不负责|不涉及|不管")  # not "有没有": a question
+
+
+def _one_side(body: str, units: list, directory: UnitDirectory) -> int | None:
+    """Which of two units a one-sided comparison asks about, by where the units stand: "交通局比住建局
+    多负责了哪个" (the first), "工信没有而发改有的" (the one that is not just before 没有); None when
+    the question asks about both ("有什么不同")."""
+    if not g.ONE_SIDED.search(body) and not _MORE_THAN.search(body) and not (
+            _LACKS.search(body) and "有" in _LACKS.sub("", body)):
+        return None
+    text = normalize(body)
+    where = [_first_at(text, u, directory) for u in units]
+    if (m := _MORE_THAN.search(text)) and min(where) < m.start():
+        other = 1 if where[1] > m.start() or where[1] < 0 else 0  # the unit inside "比…" is the other one
+        other = 0 if 0 <= where[0] and m.start() < where[0] else other
+        return (1 - other) if m.group(2) == "多" else other
+    if (lack := _LACKS.search(text)) and all(w >= 0 for w in where):
+        last = [_last_at(text[:lack.start()], u, directory) for u in units]
+        if max(last) >= 0:
+            return 1 - last.index(max(last))  # the unit named just before 没有 is the one without
+    return None
+
+
+def _first_at(text: str, unit: UnitRef, directory: UnitDirectory) -> int:
+    """Where (in normalised ``text``) the first form of ``unit`` stands; -1 if none does."""
+    found = [i for form, ids in directory.forms.items() if unit.id in ids and (i := text.find(form)) >= 0]
+    return min(found, default=-1)
+
+
+def _last_at(text: str, unit: UnitRef, directory: UnitDirectory) -> int:
+    """Where the last form of ``unit`` in ``text`` starts; -1 if none does."""
+    return max((text.rfind(form) for form, ids in directory.forms.items() if unit.id in ids), default=-1)
 
 
 _ASIDE = re.compile(r"[(（][^)）]*[)）]|(?:不含|不包括|除了|除去|不算)[^,，。?？]*")
@@ -439,6 +474,8 @@ def _about_a_unit(q: Question, body: str, directory: UnitDirectory) -> bool:
     """A unit's duties: one named, the asker's own, or one the campaign does not know."""
     if len([u for u in q.units if not u.is_group]) >= 2:
         q.intent, q.units = Intent.COMPARE, [u for u in q.units if not u.is_group]  # "邮管局和交通局的指标": side by side
+        if len(q.units) == 2 and (side := _one_side(body, q.units, directory)) is not None:
+            q.query = f"only:{side}"  # "交通局比住建局多负责了哪个": what the first has
     elif q.units:
         q.intent = Intent.UNIT
     elif g.MY.search(body) and not g.UNIT_LIKE.match(body) and (
