@@ -250,6 +250,9 @@ def _last_at(text: str, unit: UnitRef, directory: UnitDirectory) -> int:
     return max((text.rfind(form) for form, ids in directory.forms.items() if unit.id in ids), default=-1)
 
 
+# "除了组长副组长", "组长副组长不算": the members without the group's heads
+_WITHOUT_HEADS = re.compile(r"(?:不算|不含|不包括|不计|除了|除去|去掉|刨去|扣除|排除)[^,，。?？]{0,3}(?:正)?(?:组长|副组长)|"
+                            r"(?:组长|副组长)[^,，。?？]{0,4}(?:不算|除外|不计|以外|之外|不包括在内|不含)")
 _ASIDE = re.compile(r"[(（][^)）]*[)）]|(?:不含|不包括|除了|除去|不算)[^,，。?？]*")
 # What a count counts, by the words that name it (the first that matches decides).
 _COUNTED = [
@@ -289,6 +292,11 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
     """"副组长有几位", "领导小组一共几个成员", "住建局的任务有几条", "我们牵头的加起来几分":
     the number first. A unit named (or the asker's) counts its duties; else what the words name
     (an aside such as "(不含组长副组长)" names what is left out, not what is counted)."""
+    if (heads := _WITHOUT_HEADS.search(body)) and re.search(r"成员|领导小组|小组", body) and g.COUNT.search(body) \
+            and all(u.is_group for u in q.units):
+        # "成员一共多少人？组长副组长不算"; "组长不算的话小组有几个人" leaves the 副组长 in
+        q.intent, q.query = Intent.COUNT, "members_only" if "副组长" in heads.group(0) else "members_but_head"
+        return True
     body = _ASIDE.sub(" ", body)
     points = bool(g.POINTS_SUM.search(body))
     if "一级指标" in body and re.search(r"哪[个一些]", body) and re.search(r"最高|最多|最大|最低|最少|最小", body) and not q.units:

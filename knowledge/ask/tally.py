@@ -82,7 +82,7 @@ def count_reply(scope: Scope, q: Question) -> Message:
         return _member_unlisted(scope, q)
     if what == "title":
         return _title_count(scope, q)
-    if what in ("vice", "head", "members", "member_units"):
+    if what in ("vice", "head", "members", "members_only", "members_but_head", "member_units"):
         return _members_count(scope, what)
     if what == "phases":
         phases = list(session.exec(select(Phase).where(Phase.campaign_id == camp.id).order_by(Phase.no)))
