@@ -288,14 +288,20 @@ def _sole(q: Question, body: str, directory: UnitDirectory) -> bool:
     return True
 
 
+def _without_heads(q: Question, body: str) -> bool:
+    """"成员一共多少人？组长副组长不算": the members alone; "组长不算的话小组有几个人" leaves the 副组长 in."""
+    if (heads := _WITHOUT_HEADS.search(body)) and re.search(r"成员|领导小组|小组", body) and g.COUNT.search(body) \
+            and all(u.is_group for u in q.units):
+        q.intent, q.query = Intent.COUNT, "members_only" if "副组长" in heads.group(0) else "members_but_head"
+        return True
+    return False
+
+
 def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
     """"副组长有几位", "领导小组一共几个成员", "住建局的任务有几条", "我们牵头的加起来几分":
     the number first. A unit named (or the asker's) counts its duties; else what the words name
     (an aside such as "(不含组长副组长)" names what is left out, not what is counted)."""
-    if (heads := _WITHOUT_HEADS.search(body)) and re.search(r"成员|领导小组|小组", body) and g.COUNT.search(body) \
-            and all(u.is_group for u in q.units):
-        # "成员一共多少人？组长副组长不算"; "组长不算的话小组有几个人" leaves the 副组长 in
-        q.intent, q.query = Intent.COUNT, "members_only" if "副组长" in heads.group(0) else "members_but_head"
+    if _without_heads(q, body):
         return True
     body = _ASIDE.sub(" ", body)
     points = bool(g.POINTS_SUM.search(body))
