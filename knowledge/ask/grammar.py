@@ -23,7 +23,7 @@ INDICATOR_PATTERNS = [
     # not "哪一项指标", "每一项指标", "我们一项指标没完成" (一项 is "one indicator"; 第一项 is the first)
     re.compile(rf"(?<![哪每任这那某])(?!一\s*项){NUM}\s*(?:号|项)\s*指标"),
     # "指标12", "编号为14的指标"; not "指标一共多少分" (一共), "指标一下" …
-    re.compile(rf"(?:指标|ind|编号)\s*(?:第|no\.?|#|为|是)?\s*{NUM}(?![共下些起般样律直定致同块])"),
+    re.compile(rf"(?:指标|ind|编号)\s*(?:第|no\.?|#|为|是)?\s*{NUM}(?![共下些起般样律直定致同块家位个人年次])"),
     # "18号是什么指标", "19号谁牵头": a bare "N号" opening the question, not a day ("12号前交")
     # "28项怎么才能拿分", "33项国家级媒体报道能得几分": "N项" opening a question is indicator N
     re.compile(rf"^(?:请问|问一下|问下|想问一下|那|那么)?\s*{NUM}\s*项(?!\s*(?:任务|主要任务))(?!.*(?:加起来|总共|一共|合计))"),
@@ -52,7 +52,8 @@ SECTION_TASK = re.compile(rf"(?:[(（]\s*([一二三四五六七八九十])\s*[)
                            rf"\s*(?:呢|吗|啊)?[?？。]*$")
 AND = re.compile(r"(和|与|跟|及|、|以及|还有)")
 LISTED = re.compile(rf"(?:第|#|指标)?\s*{NUM}\s*(?:号|项)?(?=\s*(?:号|项|指标|和|与|跟|及|、|以及|还有|有什么|的区别|$))")
-MY = re.compile(r"(我们|我单位|本单位|我局|我委|我办|我们局|我们委|我的|咱们|我方)")
+# not "我们各单位的材料…": every unit, not the asker's own
+MY = re.compile(r"(我们(?!各|每个|所有)|我单位|本单位|我局|我委|我办|我们局|我们委|我的|咱们(?!各|每个|所有)|我方)")
 WHO = re.compile(r"(谁(?:来)?(?:报|提供|统计|填|上报|出数据|抓|主抓)|谁负责|谁牵头|谁来|由谁|哪个单位|哪些单位|哪个部门|哪些部门|责任单位|牵头单位|配合单位|谁管|归谁|"
                   r"是谁的活|谁的活|是谁的事|是谁的任务|谁的任务|谁干|谁做|归哪个|找谁|找哪个|问谁|向谁|哪几个单位|"
                   r"哪几个部门|是谁的)")
@@ -122,7 +123,7 @@ LEVEL_POINTS = re.compile(r"(几分|多少分|至少|及格|合格|才算过|达
 OWE = re.compile(r"((?:还剩|剩下|剩余).{0,4}(?:没交|未交|没提交)|哪些单位交了|哪几个单位交了|谁交了|还欠|还差|还没交|没交|未交|未提交|没提交|提交情况|交了没有|进度怎么样|完成情况|欠哪些|欠什么|"
                   r"缺哪些|缺什么材料|还要交|还需要交|交齐)")
 # "副组长有几位", "住建局的任务有几条", "一共多少个指标": a count, not a list ("几分" is points).
-COUNT = re.compile(r"(?<![哪第])(?:几|多少)\s*(?:个|位|名|人|项|条|家|类|大类|块|部分|方面|阶段|步|组|款)|(?:数量|人数|个数|项数)(?:是|有)?多少|(?:共|一共|总共)?有多少\s*[?？呢啊]*$")
+COUNT = re.compile(r"(?<![哪第])(?:几|多少)\s*(?:个|位|名|人|项|条|家|类|大类|块|部分|方面|阶段|步|组|款)|(?:出现|点名|列名|提到|写到)了?(?:几|多少)次|(?:指标|任务)数(?![据量字])|(?:数量|人数|个数|项数)(?:是|有)?多少|(?:共|一共|总共)?有多少\s*[?？呢啊]*$")
 # "邮管局的成员是谁", "林业局也在领导小组?": whether (and who of) a unit is in the leading group
 # "药监在不在里面": "里面" with no list named is the leading group's (the one list a unit is "in")
 IN_IT = r"在不在(?:里面|里头|其中|名单|里边)|在(?:里面|里头|其中|名单里)(?:吗|没有|不)"
@@ -213,7 +214,7 @@ def strip_mention(text: str, bot_username: str | None) -> str:
 
 
 # Colloquial forms the grammar reads as their standard ones ("咋算分" is 怎么算分).
-COLLOQUIAL = [(re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计|给)"), "怎么"), (re.compile(r"啥时候|啥时(?!间)"), "什么时候")]
+COLLOQUIAL = [(re.compile(r"够(?=\s*\d)"), "达到"), (re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计|给)"), "怎么"), (re.compile(r"啥时候|啥时(?!间)"), "什么时候")]
 
 # What voice input writes down of speech: hesitations (呃, 嗯), and 那个 / 就是 said while thinking
 # ("领导小组那个除了组长副组长…", "就是统计局跟市场监管局…"). They separate, like a pause; 那个 before

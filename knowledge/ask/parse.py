@@ -66,7 +66,7 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         # Before saying the document does not speak of a word, try it as a typo of one it does
         # speak of ("和格" → 合格): read again when every such word has exactly one sound-alike.
         lexicon, fixed = directory.lexicon, q.text
-        alikes = [_alike_within(w, lexicon) for w in q.query.split("、")]
+        alikes = [_alike_within(w, lexicon) for w in q.query.rpartition("|")[2].split("、")]
         if alikes and all(alikes):
             for window, term in filter(None, alikes):
                 fixed = fixed.replace(window, term)
@@ -181,11 +181,17 @@ def _source(q: Question, body: str, directory: UnitDirectory) -> bool:
     q.units = directory.mentions(body)
     q.units += [u for u in g.bare_units(body, directory) if u not in q.units]
     q.wants = g.wants_of(body)
+    unknown = []
+    for word in dict.fromkeys(m.group(1) for m in g.UNITISH.finditer(directory.without_mentions(body))):
+        if re.search(r"我|咱|俺", word):
+            continue  # "想问下我们局": the asker's own, not a unit the city lacks
+        res = directory.resolve(word)
+        if res.how == "fuzzy" and res.unit not in q.units:
+            q.units.append(res.unit)  # "市监官局": a name one slip away from one unit's (and no other's)
+        elif (res := directory.resolve(word.removeprefix("市"))).unit is None and res.how != "ambiguous":
+            unknown.append(word.removeprefix("市"))
     if q.units:  # "商务局和工信局各管几项" in a city with no 商务局: the answer says so
-        rest = directory.without_mentions(body)
-        q.unknown_units = [w for w in dict.fromkeys(m.group(1).removeprefix("市") for m in g.UNITISH.finditer(rest))
-                           if not re.search(r"我|咱|俺", w)  # "想问下我们局": the asker's own, not a unit the city lacks
-                           and (res := directory.resolve(w)).unit is None and res.how != "ambiguous"]
+        q.unknown_units = unknown
     return False
 
 

@@ -370,6 +370,7 @@ def not_in_document_reply(scope: Scope, q: Question) -> Message:
     hits = [h for h in near.data.get("hits", []) if h.get("close")][:3]  # only what is close, if anything
     actions = [[open_indicator(camp, h["no"], f"第{h['no']}项")] for h in hits if h["kind"] == "indicator"]
     kind = q.query.removeprefix("kind:") if q.query.startswith("kind:") else ""
-    return Message("not_in_document", dict(words="" if kind else q.query, kind=kind, office=office.name if office else "", hits=hits,
-                                           city=camp.city), intent="not_in_document", answered_from="not_in_document",
+    scope, _, words = q.query.rpartition("|")  # "实施步骤里|办公室": where the words were looked for
+    return Message("not_in_document", dict(words="" if kind else words, scope=scope, kind=kind,
+                                           office=office.name if office else "", hits=hits, city=camp.city), intent="not_in_document", answered_from="not_in_document",
                    actions=actions)
