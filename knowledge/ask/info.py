@@ -211,8 +211,14 @@ def owe_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: 
             missing[r.no] = missing.get(r.no, 0) + 1
     lead = sorted({r.no for r in rows if r.state == "none" and r.role == "牵头"})
     data = dict(unit=unit, rows=rows, counts=counts, missing=list(missing.items()), lead_missing=lead)
-    return Message("status", data, intent="owe", units=[unit.name],
-                 indicators=[{"no": r.no, "title": r.title, "state": r.state} for r in rows if r.state != "accepted"])
+    # one entry per indicator (its rows are per scoring item), "none" while any item is unsent
+    owed: dict[int, dict] = {}
+    for r in rows:
+        if r.state != "accepted":
+            entry = owed.setdefault(r.no, {"no": r.no, "title": r.title, "role": r.role, "state": r.state})
+            if r.state == "none":
+                entry["state"] = "none"
+    return Message("status", data, intent="owe", units=[unit.name], indicators=list(owed.values()))
 
 
 def owe_all_reply(session: Session, camp: Campaign, directory: UnitDirectory, today: date) -> Message:
