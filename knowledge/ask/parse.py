@@ -472,9 +472,9 @@ def _about_standing(q: Question, body: str, directory: UnitDirectory) -> bool:
         q.intent, q.query = Intent.DETAIL, g.DETAIL.sub(" ", body)
     elif g.WHO.search(body) or ((where := g.WHERE_ITEM.search(body)) and not q.units and "指标" not in where.group(0)):
         q.intent = Intent.WHO
-        query = g.WHO_FILLER.sub(" ", g.WHO.sub(" ", g.WHERE_ITEM.sub(" ", body)))  # "信用监管是哪个单位牵头" → "信用监管"
+        query = g.WHO_FILLER.sub(" ", g.WHO.sub(" ", g.WHERE_ITEM.sub(" ", re.sub(r"(?:的)?主要任务", " 任务", body))))  # "信用监管是哪个单位牵头" → "信用监管"
         # "直播电商 管" (归谁管), "首违不罚   的" (是哪个部门负责的), "公平竞争审查 抓" (谁来抓)
-        query = re.sub(r"(?:\s+(?:管|抓|搞|任务|指标|的事|事|里|里面|中)|[\s的呢啊吧里]+)+$", "", query).strip() or query
+        query = re.sub(r"(?:\s+(?:管|抓|搞|的事|事|里|里面|中)|\s*(?:任务|指标)(?:里面|里|中)?|[\s的呢啊吧里]+)+$", "", query).strip() or query
         q.query = re.sub(r"\s+", " ", query)
     else:
         return False
