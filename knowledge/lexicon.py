@@ -71,9 +71,26 @@ _STOP = frozenset("""
 好 对 行 嗯嗯 ok 呃 额 诶 唉 问 想 想问 知道 告诉 说 讲 看 看看 查 查查 给 让 把 被 在 到 从 对于 关于 按 按照 由
 来 去 出 交 做 干 弄 搞 管 算 报 写 填 发 拿 收 送 找 号 第 分 算是 属于 包括 包含 开始 结束 最 很 太 更 较 挺 最晚 最迟
 交给 报给 送给 发给 交到 报到 送到 上交 那边 这边 这块 那块 这里 那里 方面 那个 这个 咋样 咋整 咋弄 吗吗 么么 啊啊 呗 咯 罢 嘞 喽 呵 哟 唷 哎 呦 耶 滴 地 之 其 所 者 已 已经 正在 将 能否 是否 是不是 有没有 有无
-具体 到底 究竟 大概 大约 一般 通常 指 指的是 意思 含义 解释 叫 叫做 称为 算作
+具体 到底 究竟 大概 大约 一般 通常 指 指的是 意思 含义 解释 叫 叫做 称为 算作 的话 对应 对应的 相应
 干些 做些 弄些 搞些 些啥 些什么 事 事情 哪些事 啥事 处在 处于 完成到 什么程度 程度 要干 要做 要搞 干嘛 年底 年初 月底 年中 最低 最高 至少 百分之 百分比 规定 咋规定
 """.split())
+
+# Words officers use for a topic that plans write otherwise, each with the plan's words for it, in
+# the order to try: a question's word the plan does not use is read as the first of these the plan
+# does use ("直播带货" where the items write 直播电商; "网络基建" where they write 基础设施). Shared by
+# every city; a city whose plan uses the officers' word itself keeps it as written.
+EVERYDAY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("直播带货", ("直播电商", "网络直播")),
+    ("带货", ("直播电商", "网络直播")),
+    ("基建", ("基础设施",)),
+    ("网上看病", ("互联网医院", "互联网医疗")),
+    ("线上看病", ("互联网医院", "互联网医疗")),
+    ("网上问诊", ("互联网医院", "互联网医疗")),
+    ("寄递", ("快递",)),
+    ("快递", ("寄递",)),
+    ("网店", ("网络交易经营者",)),
+    ("消费维权", ("消费者权益", "消费投诉")),
+)
 
 
 @dataclass
@@ -124,6 +141,21 @@ class Lexicon:
                     masked[w[:i] + "\0" + w[i + 1:]].append(w)
         return cls(frozenset(folded | common), frozenset(words), joined + "\n" + "\n".join(sorted(folded)),
                    frozenset(common), dict(masked), max(map(len, folded), default=2))
+
+    @functools.cached_property
+    def item_text(self) -> str:
+        """The indicators' and tasks' texts, folded: what a topic is answered from (the plan's
+        goals may use a word, "直播带货", that no item does)."""
+        return self.title_text + "\n" + "\n".join(self.unit_text.values())
+
+    def plain(self, text: str) -> str:
+        """``text`` with each everyday word the plan does not use (``EVERYDAY_WORDS``) read as the
+        plan's word for it, when the plan's items use one: topics by what they mean."""
+        for word, meant in EVERYDAY_WORDS:
+            if word in text and word not in self.item_text:
+                if (plan_word := next((m for m in meant if m in self.item_text), None)) is not None:
+                    text = text.replace(word, plan_word)
+        return text
 
     def repair(self, text: str) -> str:
         """``text`` with each homophone typo of a plan term replaced by the term (see the module),

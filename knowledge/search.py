@@ -101,6 +101,10 @@ def _read(index: Index, query: str) -> _Query:
         # "维护公平竞争市场秩序" is not about it); when the plan never uses it ("医院"), no topic here.
         own = {w: index.idf(w) for w in words_of(part) if len(w) > 1}
         key = max(own, key=lambda w: (own[w], len(w)), default="")
+        if key and not index.df_of(key):  # "互联网医院买药": a rare plan term beside words it never uses
+            rare = {w: idf for w, idf in own.items() if 0 < index.df_of(w) < _FEW}
+            if rare:
+                own, key = rare, max(rare, key=lambda w: (rare[w], len(w)))
         if key and 0 < index.df_of(key) <= index.specific:
             topics.append(tuple(w for w, idf in own.items() if idf >= 0.8 * own[key]))
             if topics[-1] == (key,) and index.df_of(key) < _FEW:  # one rare word is the whole topic

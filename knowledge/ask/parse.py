@@ -88,7 +88,7 @@ def _alike_within(word: str, lexicon: Lexicon) -> tuple[str, str] | None:
 
 def _read(q: Question, directory: UnitDirectory, *, repair: bool = True) -> Question:
     if repair and directory.lexicon is not None:  # "工信句" → 工信局: homophone typos of the plan's own terms
-        q.text = directory.lexicon.repair(q.text)
+        q.text = directory.lexicon.plain(directory.lexicon.repair(q.text))
     q.text = _without_context(q.text, directory)
     if not _by_form(q):
         body = g.FILLER.sub("", q.text)
@@ -474,7 +474,7 @@ def _about_standing(q: Question, body: str, directory: UnitDirectory) -> bool:
         q.intent = Intent.WHO
         query = g.WHO_FILLER.sub(" ", g.WHO.sub(" ", g.WHERE_ITEM.sub(" ", re.sub(r"(?:的)?主要任务", " 任务", body))))  # "信用监管是哪个单位牵头" → "信用监管"
         # "直播电商 管" (归谁管), "首违不罚   的" (是哪个部门负责的), "公平竞争审查 抓" (谁来抓)
-        query = re.sub(r"(?:\s+(?:管|抓|搞|的事|事|里|里面|中)|\s*(?:任务|指标)(?:里面|里|中)?|[\s的呢啊吧里]+)+$", "", query).strip() or query
+        query = re.sub(r"(?:\s+(?:管|抓|搞|弄|干|做|的事|事|的活|活|里|里面|中)|\s*(?:任务|指标)(?:里面|里|中)?|[\s的呢啊吧里]+)+$", "", query).strip() or query
         q.query = re.sub(r"\s+", " ", query)
     else:
         return False
