@@ -39,7 +39,7 @@ from knowledge.models import (
     TaskUnit,
     UnitName,
 )
-from knowledge.text import add_words, fold, words_of
+from knowledge.text import add_words, fold, is_word, words_of
 
 
 class _Names(Protocol):
@@ -133,7 +133,7 @@ class Lexicon:
         # every dictionary word of two characters the plan writes, counted as written (not as
         # segmented: segmentation shifts with the words other campaigns add to the dictionary)
         counts = Counter(pair for text in texts for pair in (text[i:i + 2] for i in range(len(text) - 1))
-                         if _HAN.fullmatch(pair) and _is_word(pair))
+                         if _HAN.fullmatch(pair) and is_word(pair))
         common = {w for w, n in counts.items() if n >= 3} | set(GRAMMAR_TERMS)
         for w in common:  # "电商", "监管": a typo of one is repaired like a typo of a unit's name
             if len(w) == 2:
@@ -194,7 +194,7 @@ class Lexicon:
         return found.pop() if len(found) == 1 else None
 
     def _neighbour(self, window: str, before: str = "") -> str | None:
-        if not _HAN.fullmatch(window) or _is_word(window) or (before and _is_word(before + window)):
+        if not _HAN.fullmatch(window) or is_word(window) or (before and is_word(before + window)):
             return None  # "百分之": a word with the character before it is no typo of 分值
         found, rank = None, 2
         for i in range(len(window)):
@@ -248,7 +248,7 @@ class Lexicon:
         if char in _ENDINGS:
             return i == len(window) - 1 and window[:-1] in self.common
         if char in _PARTICLES:
-            return len(window) == 2 and i == 1 and not (before and _is_word(before + window[0]))
+            return len(window) == 2 and i == 1 and not (before and is_word(before + window[0]))
         if char in _MEASURES and (window[:i] or before)[-1:] in _COUNTED_BY:
             return False
         return char not in _FUNCTION_CHARS
@@ -327,7 +327,7 @@ _LAST_ASK = re.compile(r"([\u4e00-\u9fff])([\u4e00-\u9fff])(?=[\s？?。！!，,
 def _ask_word(m: re.Match[str]) -> str:
     """"要干撒": a last character read like 啥 that makes no word with the one before is 啥."""
     before, char = m.group(1), m.group(2)
-    if char == "啥" or _is_word(before + char) or not _sound(char) & _sound("啥"):
+    if char == "啥" or is_word(before + char) or not _sound(char) & _sound("啥"):
         return m.group(0)
     return before + "啥"
 
@@ -397,12 +397,6 @@ def _fuzzy(reading: str) -> str:
     reading = re.sub(r"^([zcs])h", r"\1", reading)
     reading = re.sub(r"^l", "n", reading)
     return re.sub(r"ng$", "n", reading)
-
-
-def _is_word(window: str) -> bool:
-    import rjieba
-
-    return bool(rjieba.has_word(window))
 
 
 _CACHE: dict[tuple, Lexicon] = {}

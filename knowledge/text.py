@@ -59,6 +59,11 @@ def add_words(words: Iterable[str]) -> None:
     search_words_of.cache_clear()
 
 
+def is_word(window: str) -> bool:
+    """Whether ``window`` (folded) is a word of the tokenizer's dictionary ("分管", "百分之")."""
+    return bool(_tokenizer().has_word(window))
+
+
 def dictionary_size() -> int:
     """How many words ``add_words`` has added: what was cut before it grew may cut differently now."""
     return len(_added)

@@ -18,10 +18,15 @@ A word none of them holds is one the document does not speak of, and the answer 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from knowledge.ask import grammar as g
 from knowledge.ask.question import Intent, Question
+from knowledge.text import is_word
 from knowledge.units import UnitDirectory, normalize
+
+if TYPE_CHECKING:
+    from knowledge.lexicon import Lexicon
 
 
 def _runs(*patterns: re.Pattern[str]) -> str:
@@ -77,7 +82,9 @@ ASKED_KINDS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     # targets does not report (a target such as "1亿元以上" is not a figure of last year)
     ("往年或当前的实际数字（文件只写考核标准）", re.compile(r"(?:去年|今年|前年|上年|上一年|目前|现在|当前|眼下|实际)[^,,。?？]{0,16}(?:多少|几)\s*(?:亿|万|户|家|个|人|元|%)?"
                            r"|(?:19|20)\d{2}\s*年(?:度|全年)?[^,,。?？]{0,16}(?:是|有|达到|为)多少"
-                           r"|具体(?:是)?多少(?:亿|万|户|家)"),
+                           r"|具体(?:是)?多少(?:亿|万|户|家)"
+                           # "全市在编网络交易监管人员有多少人": a head count of the city, not a target
+                           r"|(?:全市|本市|我市|市里|全县|全区)(?![^,,。?？]{0,16}(?:领导小组|成员|联络员|单位|部门|指标|任务))[^,,。?？]{0,16}(?:有|是)?多少\s*(?:人|家|户|亿|万)"),
      re.compile(r"(?:去年|上年|\d{4}年)[^。\n]{0,24}(?:达到|实现|完成|为)\s*\d+(?:\.\d+)?\s*(?:万|亿)?(?:元|户|家|人)")),
     ("扣分或问责办法", re.compile(r"扣(?:分|多少|几分|绩效)|罚分|问责|追责|(?:没完成|完不成|不达标|未完成)[^,,。?？]{0,8}(?:怎么办|会怎样|会怎么样|处理|处分|处罚|惩罚|追究)"),
      re.compile(r"扣\s*\d|扣分|问责|追责")),
@@ -106,6 +113,27 @@ def asked_kind(text: str, plan_text: str, intent: Intent | None = None) -> str:
     return ""
 
 
+# Common surnames, without those that mostly start other words after a post ("局长任组长", "主任方案").
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶苏魏吕丁沈姚卢姜崔钟谭陆汪范廖贾夏韦邹熊孟秦邱侯尹薛闫段雷黎史陶贺顾郝龚邵覃戴莫孔汤"
+_POSTS = r"副?组长|副?主任|副?局长|副?市长|副?秘书长|书记|同志"
+# "副组长李明分管哪几个指标", "李明副组长": a person named beside a post
+_PERSON = re.compile(rf"(?:{_POSTS})([{_SURNAMES}][\u4e00-\u9fff]{{1,2}})|([{_SURNAMES}][\u4e00-\u9fff]{{1,2}}?)(?={_POSTS})")
+
+
+def unknown_person(text: str, lexicon: Lexicon) -> str:
+    """A person the question names beside a post whom the leading group does not list ("" if none):
+    the plan cannot say what 李明 does when it names no 李明."""
+    for m in _PERSON.finditer(text):
+        name = m.group(1) or m.group(2)
+        if len(name) == 3 and is_word(text[m.start(1) + 2:m.start(1) + 4] if m.group(1) else ""):
+            name = name[:2]  # "李明分管": 分管 is the next word
+        if name[:2] in lexicon.plan_words or name in lexicon.plan_text or \
+                any(p.startswith(name[:2]) or name.startswith(p) for p in lexicon.people):
+            continue
+        return name
+    return ""
+
+
 def check(q: Question, directory: UnitDirectory) -> None:
     """Read ``q`` as "not in the document" when the text its answer would come from lacks its words."""
     lexicon = directory.lexicon
@@ -113,6 +141,9 @@ def check(q: Question, directory: UnitDirectory) -> None:
         return
     if q.intent not in _OWN_ANSWERS and (kind := asked_kind(q.text, lexicon.plan_text, q.intent)):
         q.intent, q.query, q.topic = Intent.NOT_IN_DOCUMENT, "kind:" + kind, q.text
+        return
+    if q.intent not in _OWN_ANSWERS and (person := unknown_person(q.text, lexicon)):
+        _not_covered(q, [person])
         return
     if q.numbers:
         return

@@ -423,11 +423,14 @@ def _about_units(q: Question, body: str, directory: UnitDirectory) -> bool:
     return True
 
 
+_CHANGED = re.compile(r"换人|替补|变动|变了|调整|更换|调走|离职")
+
+
 def _about_document(q: Question, body: str, directory: UnitDirectory) -> bool:
     """Questions about the plan itself: liaison rule, the document, a level, nature, method, leaders, goals."""
     if g.LIAISON_RULE.search(body) and not q.units:
         q.intent, q.query = Intent.LEADERS, "office"  # the office block carries the liaison rule
-    elif g.DOCUMENT.search(body) and not q.units:
+    elif g.DOCUMENT.search(body) and not q.units and not _CHANGED.search(body):  # "换人了要重新发文吗": the group's rule
         q.intent = Intent.DOCUMENT
     elif (level := next((lv for lv in g.LEVELS if lv in body), None)) and not q.units and \
             (not g.DETAIL.search(body) or g.LEVEL_POINTS.search(body)):  # "探索创新至少得几分才算过"
