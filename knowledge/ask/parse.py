@@ -176,7 +176,7 @@ def _source(q: Question, body: str, directory: UnitDirectory) -> bool:
     # "用国家网络交易监管平台当数据来源的指标": a source the plan names, and a word of that column
     sources = directory.lexicon.sources if directory.lexicon is not None else {}
     if g.SOURCE_FRAME.search(body) and (named := next((f for f in sources if f in body), None)):
-        q.intent, q.query = Intent.SOURCE, sources[named]
+        q.intent, q.query = Intent.SOURCE, named  # every source holding the form, as SOURCE reads it
         return True
     q.units = directory.mentions(body)
     q.units += [u for u in g.bare_units(body, directory) if u not in q.units]
