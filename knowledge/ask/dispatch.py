@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from knowledge.access import ChatKind, Role, commands_for, publishes_status
 from knowledge.ask import cards, info, tally, who
+from knowledge.ask import grammar as g
 from knowledge.ask.parse import phase_words
 from knowledge.ask.question import Asker, Intent, Question, Scope
 from knowledge.duties import task_label
@@ -133,10 +134,19 @@ def _unit_lookup(scope: Scope, q: Question) -> Message:
     return cards.unit_lookup_reply(scope.session, scope.campaign, scope.directory, q.query)
 
 
+# A second thing asked of the same indicator beside "who" ("…数据从哪来的 谁负责"): its card
+# answers both (units, points, rule, evidence, source), where the who-reply has the units only.
+_ALSO_ASKED = re.compile(r"数据从哪|从哪来|数据来源|来源是|什么材料|啥材料|要交什么|要交啥|怎么算|咋算|怎么打分|怎么评|"
+                         r"几分|多少分|具体要干|要干啥|要做什么|要做啥|什么要求|啥要求|要求是|满分")
+
+
 def _who(scope: Scope, q: Question) -> Message:
     reply = who.who_reply(scope.session, scope.campaign, scope.directory, q.query, q.units, q.wants)
     if reply.template == "national_missing":  # the city's table leaves it out: nobody is named for it
         reply.answered_from = "not_in_document"
+    elif reply.template == "who" and not reply.data.get("same") and _ALSO_ASKED.search(q.text):
+        reply = card(scope, reply.data["i"].no)
+        reply.intent = "who"
     return reply
 
 
@@ -197,6 +207,13 @@ def _nature(scope: Scope, q: Question) -> Message:
 
 
 def _leaders(scope: Scope, q: Question) -> Message:
+    named = [u for u in q.units if not u.is_group]
+    rest = g.LEADERS.sub(" ", q.text)
+    people = scope.directory.lexicon.people if scope.directory.lexicon is not None else {}
+    if len(named) == 1 and (g.TASK_WORD.search(rest) or g.INDICATOR_WORD.search(rest)) and "负责" in rest \
+            and not any(name in q.text for name in people):
+        # "医保局在领导小组里是谁、又负责哪条任务": its card names its members and its duties
+        return cards.unit_reply(scope.session, scope.campaign, scope.directory, named[0], today=scope.today)
     mine = [scope.asker.unit] if q.query == "mine" and scope.asker.unit else []  # "我们局长在领导小组里吗"
     return info.leaders_reply(scope.session, scope.campaign, office_first=q.office_first,
                               asked=[u for u in q.units + mine if not u.is_group], titled=q.topic)
