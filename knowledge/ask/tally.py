@@ -86,7 +86,8 @@ def count_reply(scope: Scope, q: Question) -> Message:
         return _members_count(scope, what)
     if what == "phases":
         phases = list(session.exec(select(Phase).where(Phase.campaign_id == camp.id).order_by(Phase.no)))
-        return Message("count", dict(what=what, phases=phases, period=camp.goal_period, city=camp.city),
+        over = bool(phases) and scope.today is not None and phases[-1].end < scope.today  # "还有没到期的吗"
+        return Message("count", dict(what=what, phases=phases, period=camp.goal_period, city=camp.city, over=over),
                        intent="count", answered_from="document" if phases else "not_in_document")
     if what == "tasks":
         return _task_count(scope, q)
