@@ -32,8 +32,9 @@ FLOORS = {"heldout_dev.yaml": 0.96, "heldout_test.yaml": 0.99, "heldout_fresh.ya
           "heldout_small.yaml": 0.96, "heldout_r7_dev.yaml": 0.97, "heldout_r7_test.yaml": 0.97,
           "heldout_r8_dev.yaml": 0.95, "heldout_r8_test.yaml": 0.98,
           "heldout_r9.yaml": 0.92, "heldout_r9_late.yaml": 0.96,
-          "heldout_r10_dev.yaml": 0.90, "heldout_r10_test.yaml": 0.90,
-          "heldout_r10_late.yaml": 0.90}
+          "heldout_r10_dev.yaml": 0.96, "heldout_r10_test.yaml": 0.93,
+          "heldout_r10_late.yaml": 0.96,
+          "heldout_r11_dev.yaml": 0.92, "heldout_r11_test.yaml": 0.90}
 
 
 @pytest.mark.parametrize("name", [n for n in FLOORS if (HERE / n).exists()])
