@@ -93,7 +93,7 @@ WHO_FILLER = re.compile(r"(是|由|牵头|负责|配合|来做|来管|的工作|
                          r"那个|这个|要数据|要材料|拿数据|要|单位|部门)")
 IS_IT = re.compile(r"(是不是.{0,12}(?:负责|牵头|配合|管)的?|是否.{0,12}(?:负责|牵头|配合)|是.{0,12}(?:负责|牵头|配合|管)的?吗|"
                     r"归.{0,12}管吗)")
-GOALS = re.compile(r"((?:创建|整个|总共|一共)[^,，。?？]{0,4}(?:要|需要|用|花)(?:多长时间|多久|几年)|创建目标|总目标|目标是什么|什么目标|工作目标|要达到什么|创建要求|主要目标|目标是(?:几|多少)年|(?:几|多少)年(?:之)?内)")
+GOALS = re.compile(r"((?:创建|整个|总共|一共)[^,，。?？]{0,4}(?:要|需要|用|花)(?:多长时间|多久|几年)|(?:创建|整个创建|创建工作)的?(?:期限|周期|时限)(?:是)?(?:多久|多长|几年|多长时间)|创建目标|总目标|目标是什么|什么目标|工作目标|要达到什么|创建要求|主要目标|目标是(?:几|多少)年|(?:几|多少)年(?:之)?内)")
 MY_OWE = re.compile(r"(交什么|要交|提交什么|需要提交|哪些材料|什么材料)")
 MY_DUTY = re.compile(r"负责|任务|干什么|做什么|做啥|干嘛|哪些工作|工作有哪些|做些什么|做些啥|做哪些|干些什么|干啥|职责|清单|牵头|配合|哪几项|几项|多少项|哪些项|多少分|总分|一共|活儿|啥活|"
                       r"什么活|哪些活|分到|分了|分给|涉及|承担|管哪些|管什么|要管")
@@ -214,7 +214,7 @@ def strip_mention(text: str, bot_username: str | None) -> str:
 
 
 # Colloquial forms the grammar reads as their standard ones ("咋算分" is 怎么算分).
-COLLOQUIAL = [(re.compile(r"够(?=\s*\d)"), "达到"), (re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计|给)"), "怎么"), (re.compile(r"啥时候|啥时(?!间)"), "什么时候")]
+COLLOQUIAL = [(re.compile(r"够(?=\s*\d)"), "达到"), (re.compile(r"甚么"), "什么"), (re.compile(r"(?<=[得拿给算占])(几|多少)份"), r"\1分"), (re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计|给)"), "怎么"), (re.compile(r"啥时候|啥时(?!间)"), "什么时候")]
 
 # What voice input writes down of speech: hesitations (呃, 嗯), and 那个 / 就是 said while thinking
 # ("领导小组那个除了组长副组长…", "就是统计局跟市场监管局…"). They separate, like a pause; 那个 before
@@ -254,6 +254,19 @@ def parse_caption(caption: str) -> tuple[int, int | None, str] | None:
         if m and (no := to_int(m.group(1))) is not None:
             return no, int(m.group(2)) if m.group(2) else None, m.group(3).strip()
     return None
+
+
+# "指标23到25", "第31至33项": a run of indicators, not the first alone
+INDICATOR_RANGE = re.compile(rf"(?:指标|第|#)\s*{NUM}\s*(?:项|号)?\s*(?:到|至|~|～|-|—)\s*(?:第)?\s*{NUM}(?!\d)\s*(?:项|号)?(?!\s*(?:任务|季度|月|年|日|天|周|个|条))")
+
+
+def indicator_range(text: str) -> list[int]:
+    """The indicators of a run the text names ("指标23到25" → 23, 24, 25); [] if none, or if it
+    runs backwards or over more than six."""
+    if (m := INDICATOR_RANGE.search(text)) and (a := to_int(m.group(1))) and (b := to_int(m.group(2))) \
+            and 1 <= b - a <= 5:
+        return list(range(a, b + 1))
+    return []
 
 
 def numbers_in(patterns: list[re.Pattern[str]], text: str) -> list[int]:

@@ -140,7 +140,7 @@ def _by_form(q: Question) -> bool:
         q.intent, q.numbers = Intent.TASK, tasks
     elif (m := re.match(r"^\s*(\d{1,3})\s*[项号条]", text)) and g.UNIT_COUNT.search(text):
         q.intent, q.numbers, q.query = Intent.INDICATOR, [int(m.group(1))], "units"  # "21项一共几家单位"
-    elif (numbers := g.numbers_in(g.INDICATOR_PATTERNS, text)) and not (g.SUM_OF.search(text) and
+    elif (numbers := g.indicator_range(text) or g.numbers_in(g.INDICATOR_PATTERNS, text)) and not (g.SUM_OF.search(text) and
                                                                       not re.search(r"第|#|号|编号", text) and
                                                                       not g.UNIT_COUNT.search(text)):
         if g.AND.search(text):  # "比较一下10号和18号指标": every number the question names
