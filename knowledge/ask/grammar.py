@@ -72,7 +72,7 @@ OVERVIEW = re.compile(r"(总分|满分|多少分|合格标准|合格线|算合�
                        # "怎么样算创建合格", "达到什么标准才算创建成功": a how/what frame before a pass word
                        r"(?:怎么样|怎样|怎么|如何|什么|啥)[^,,。?？]{0,6}?(?:合格|及格|达标|过关)")
 THANKS = re.compile(r"^(嗯+|好的?|好滴|谢谢|多谢|感谢|谢了|辛苦了?|收到|明白了?|了解|知道了|ok|okay|thanks|👍|🙏|[,，。!！~\s])+$", re.I)
-CONTACTS = re.compile(r"(联络员是谁|谁是.{0,6}联络员|联系人|联络员有哪些|联系谁)")
+CONTACTS = re.compile(r"(联络员是谁|联络员(?:叫|姓)(?:啥|什么|哪个|哪位)|联络员(?:的)?名字|谁是.{0,6}联络员|联系人|联络员有哪些|联系谁)")
 # "联络员由谁担任": who acts as liaison officer is the document's rule, on the leading-group card
 LIAISON_RULE = re.compile(r"(联络员.{0,4}(?:由谁|谁来|谁当|谁担任|担任|来当|怎么定|怎么确定|是什么人|什么级别|要求|职责|(?:按|依)(?:什么|啥)|标准|定人|怎么选|如何确定|"
                            r"干啥|干什么|做什么|条件)|谁.{0,3}当联络员)")

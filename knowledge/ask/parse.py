@@ -396,7 +396,8 @@ def _unit_person(q: Question, body: str, directory: UnitDirectory) -> bool:
     """"市场监管局局长叫啥", "住建局参加领导小组的是局长吗", "发改委是哪位领导": a unit's person in
     the leading group (the list gives each member's post), not the unit's duties."""
     named = [u for u in q.units if not u.is_group]
-    if not named or g.TASK_WORD.search(body) or g.INDICATOR_WORD.search(body) or g.COUNT.search(body):
+    if not named or g.TASK_WORD.search(body) or g.INDICATOR_WORD.search(body) or g.COUNT.search(body) \
+            or g.CONTACTS.search(body):  # "统计局的联络员叫啥": the roster's person, not the group's
         return False
     if g.UNIT_PERSON.search(directory.without_mentions(body)):
         q.intent, q.units = Intent.LEADERS, named
