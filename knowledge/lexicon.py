@@ -302,7 +302,7 @@ def _core(word: str) -> str:
     return "" if word in _STOP else word
 
 
-_GLUE = frozenset("第几多少两一二三四五六七八九十个位项条家名人种次类块号分才算是哪咋啥吗呢的了都也还就要")
+_GLUE = frozenset("第几多少两一二三四五六七八九十个位项条家名人种次类块号分才算是哪咋啥吗呢的了都也还就要归由")
 
 
 # Characters too common as words of their own to be taken for a typo ("是统计局" is not 市统计局), and
