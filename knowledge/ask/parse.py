@@ -182,16 +182,16 @@ def _source(q: Question, body: str, directory: UnitDirectory) -> bool:
     q.units += [u for u in g.bare_units(body, directory) if u not in q.units]
     q.wants = g.wants_of(body)
     unknown = []
+    named = bool(q.units)
     for word in dict.fromkeys(m.group(1) for m in g.UNITISH.finditer(directory.without_mentions(body))):
         if re.search(r"我|咱|俺", word):
             continue  # "想问下我们局": the asker's own, not a unit the city lacks
-        res = directory.resolve(word)
-        if res.how == "fuzzy" and res.unit not in q.units:
-            q.units.append(res.unit)  # "市监官局": a name one slip away from one unit's (and no other's)
+        if not named:  # "市监官局": a name one slip away from one unit's (and no other's)
+            if (res := directory.resolve(word)).how == "fuzzy" and res.unit not in q.units:
+                q.units.append(res.unit)
         elif (res := directory.resolve(word.removeprefix("市"))).unit is None and res.how != "ambiguous":
-            unknown.append(word.removeprefix("市"))
-    if q.units:  # "商务局和工信局各管几项" in a city with no 商务局: the answer says so
-        q.unknown_units = unknown
+            unknown.append(word.removeprefix("市"))  # "商务局和工信局各管几项" in a city with no 商务局
+    q.unknown_units = unknown
     return False
 
 
