@@ -171,10 +171,10 @@ def check(q: Question, directory: UnitDirectory) -> None:
         unit = q.units[0]
         words = lexicon.unknown_words(_without_names(text, directory, q.units), _UNIT_WORDS,
                                       within=lexicon.unit_text.get(unit.id, "") + normalize(unit.name))
-        scope = f"写{unit.name}的条目里"
+        scope = "unit"
     elif not words and q.intent == Intent.PHASE:  # "验收不通过会怎么样": the timeline must speak of it
         words = lexicon.unknown_words(text, _WHEN_WORDS, within=lexicon.phase_text)
-        scope = "实施步骤里"
+        scope = "steps"
     else:
         scope = ""
     if words:
@@ -183,7 +183,8 @@ def check(q: Question, directory: UnitDirectory) -> None:
 
 def _not_covered(q: Question, words: list[str], scope: str = "") -> None:
     """Read ``q`` as not answered; ``scope`` says where the words were looked for when the plan
-    at large does hold them ("实施步骤里没有提到“办公室”": the plan names the office elsewhere)."""
+    at large does hold them ("steps": the timeline, "unit": the unit's items), for the reply to say
+    so ("实施步骤里没有提到“办公室”": the plan names the office elsewhere)."""
     q.intent, q.query, q.topic = Intent.NOT_IN_DOCUMENT, (f"{scope}|" if scope else "") + "、".join(words), q.text
 
 

@@ -371,7 +371,8 @@ def not_in_document_reply(scope: Scope, q: Question) -> Message:
     hits = [h for h in near.data.get("hits", []) if h.get("close")][:3]  # only what is close, if anything
     actions = [[open_indicator(camp, h["no"], f"第{h['no']}项")] for h in hits if h["kind"] == "indicator"]
     kind = q.query.removeprefix("kind:") if q.query.startswith("kind:") else ""
-    scope, _, words = q.query.rpartition("|")  # "实施步骤里|办公室": where the words were looked for
+    scope, _, words = q.query.rpartition("|")  # "steps|办公室": where the words were looked for
     return Message("not_in_document", dict(words="" if kind else words, scope=scope, kind=kind,
+                                           scope_unit=q.units[0].name if q.units else "",
                                            office=office.name if office else "", hits=hits, city=camp.city), intent="not_in_document", answered_from="not_in_document",
                    actions=actions)
