@@ -231,7 +231,8 @@ def clean(text: str, bot_username: str | None = None) -> str:
     text = strip_mention(simplified(text or ""), bot_username)
     for pattern, standard in COLLOQUIAL:
         text = pattern.sub(standard, text)
-    text = SPOKEN.sub(" ", text)
+    if (spoken := SPOKEN.sub(" ", text)).strip():  # "嗯" alone is an answer ("ok"), not a pause
+        text = spoken
     text = DURATION.sub(lambda m: str(to_int(m.group(1))), text)
     return re.sub(r"\s+", " ", text).strip()
 
