@@ -13,7 +13,6 @@ from dataclasses import replace
 
 from knowledge.access import ChatKind, Role, commands_for, publishes_status
 from knowledge.ask import cards, info, tally, who
-from knowledge.ask import grammar as g
 from knowledge.ask.parse import phase_words
 from knowledge.ask.question import Asker, Intent, Question, Scope
 from knowledge.duties import task_label
@@ -207,13 +206,6 @@ def _nature(scope: Scope, q: Question) -> Message:
 
 
 def _leaders(scope: Scope, q: Question) -> Message:
-    named = [u for u in q.units if not u.is_group]
-    rest = g.LEADERS.sub(" ", q.text)
-    people = scope.directory.lexicon.people if scope.directory.lexicon is not None else {}
-    if len(named) == 1 and (g.TASK_WORD.search(rest) or g.INDICATOR_WORD.search(rest)) and "负责" in rest \
-            and not any(name in q.text for name in people):
-        # "医保局在领导小组里是谁、又负责哪条任务": its card names its members and its duties
-        return cards.unit_reply(scope.session, scope.campaign, scope.directory, named[0], today=scope.today)
     mine = [scope.asker.unit] if q.query == "mine" and scope.asker.unit else []  # "我们局长在领导小组里吗"
     return info.leaders_reply(scope.session, scope.campaign, office_first=q.office_first,
                               asked=[u for u in q.units + mine if not u.is_group], titled=q.topic)

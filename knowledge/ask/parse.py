@@ -73,8 +73,20 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
             again = _read(Question(text=fixed), directory, repair=False)
             if again.intent != Intent.NOT_IN_DOCUMENT:
                 q = again
+    _leaders_and_duties(q, directory)
     _indicator_words(q)
     return q
+
+
+def _leaders_and_duties(q: Question, directory: UnitDirectory) -> None:
+    """"医保局在领导小组里是谁、又负责哪条任务": a unit's place in the group and its duties at once
+    are its card (which names both), not the group's list."""
+    named = [u for u in q.units if not u.is_group]
+    rest = g.LEADERS.sub(" ", q.text)
+    people = directory.lexicon.people if directory.lexicon is not None else {}
+    if q.intent == Intent.LEADERS and len(named) == 1 and "负责" in rest \
+            and (g.TASK_WORD.search(rest) or g.INDICATOR_WORD.search(rest)) and not any(p in q.text for p in people):
+        q.intent, q.units, q.query = Intent.UNIT, named, ""
 
 
 def _alike_within(word: str, lexicon: Lexicon) -> tuple[str, str] | None:
