@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from knowledge.duties import indicator_view, unit_duties
+from knowledge.duties import Duty, indicator_view, unit_duties
 from knowledge.models import Campaign, Evidence, IndicatorItem
 from knowledge.units import UnitDirectory
 
@@ -31,6 +31,7 @@ class StatusRow:
     evidence_id: int | None
     awarded: Decimal | None
     reason: str
+    via: str | None = None  # the group ("各成员单位") through which the unit answers for it, if not named
 
     @property
     def state_zh(self) -> str:
@@ -64,14 +65,14 @@ def unit_status(*, session: Session, campaign: Campaign, directory: UnitDirector
         targets = [(it.id, it.no, it.text, it.points or Decimal(0)) for it in scored_items] or [(None, None, "", ind.points)]
         whole = best.get((ind.id, None)) if scored_items else None
         if whole is not None:  # sent for the indicator as a whole: one row for it, then items sent apart
-            rows.append(_row(no, ind.title, duty.role, None, "", ind.points, whole))
+            rows.append(_row(no, ind.title, duty, None, "", ind.points, whole))
             targets = [t for t in targets if (ind.id, t[0]) in best]
         for item_id, item_no, text, max_points in targets:
-            rows.append(_row(no, ind.title, duty.role, item_no, text, max_points, best.get((ind.id, item_id))))
+            rows.append(_row(no, ind.title, duty, item_no, text, max_points, best.get((ind.id, item_id))))
     return rows
 
 
-def _row(no: int, title: str, role: str, item_no: int | None, text: str, max_points: Decimal,
+def _row(no: int, title: str, duty: Duty, item_no: int | None, text: str, max_points: Decimal,
          ev: Evidence | None) -> StatusRow:
-    return StatusRow(no, title, role, item_no, text, max_points, ev.status if ev else "none", ev.id if ev else None,
-                     ev.awarded_points if ev else None, ev.reason if ev else "")
+    return StatusRow(no, title, duty.role, item_no, text, max_points, ev.status if ev else "none", ev.id if ev else None,
+                     ev.awarded_points if ev else None, ev.reason if ev else "", duty.via)

@@ -200,21 +200,27 @@ def _overview_data(session: Session, camp: Campaign) -> dict:
 
 
 def owe_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef | None) -> Message:
-    """What a unit still owes, per indicator and item."""
+    """What a unit still owes, per indicator and item: first what the document names the unit
+    for, then apart what it shares only as one of "各成员单位" — officers and the office read
+    "欠哪些" as the rows with the unit's own name, as the unit card lists them."""
     if unit is None:
         return Message("need_unit", intent="need_registration")
     rows = unit_status(session=session, campaign=camp, directory=directory, unit_id=unit.id)
     counts = {state: sum(1 for r in rows if r.state == state) for state in ("none", "submitted", "accepted", "rejected")}
     missing: dict[int, int] = {}  # indicator number → its scoring items not sent yet
+    via: dict[str, dict[int, int]] = {}  # the same, of the rows reached through a group, per group
     for r in rows:
         if r.state == "none":
-            missing[r.no] = missing.get(r.no, 0) + 1
+            into = missing if r.via is None else via.setdefault(r.via, {})
+            into[r.no] = into.get(r.no, 0) + 1
     lead = sorted({r.no for r in rows if r.state == "none" and r.role == "牵头"})
-    data = dict(unit=unit, rows=rows, counts=counts, missing=list(missing.items()), lead_missing=lead)
-    # one entry per indicator (its rows are per scoring item), "none" while any item is unsent
+    data = dict(unit=unit, rows=rows, counts=counts, missing=list(missing.items()), lead_missing=lead,
+                via=[(group, list(nos.items())) for group, nos in via.items()])
+    # one entry per indicator the unit is named for (its rows are per scoring item), "none"
+    # while any item is unsent
     owed: dict[int, dict] = {}
     for r in rows:
-        if r.state != "accepted":
+        if r.state != "accepted" and r.via is None:
             entry = owed.setdefault(r.no, {"no": r.no, "title": r.title, "role": r.role, "state": r.state})
             if r.state == "none":
                 entry["state"] = "none"

@@ -101,7 +101,7 @@ def _alike_within(word: str, lexicon: Lexicon) -> tuple[str, str] | None:
 def _read(q: Question, directory: UnitDirectory, *, repair: bool = True) -> Question:
     if repair and directory.lexicon is not None:  # "工信句" → 工信局: homophone typos of the plan's own terms
         q.text = directory.lexicon.plain(directory.lexicon.repair(q.text))
-    q.text = _without_context(q.text, directory)
+    q.text = _without_groups_left_out(_named_we(_without_context(q.text, directory), directory), directory)
     if not _by_form(q):
         body = g.FILLER.sub("", q.text)
         if not any(rule(q, body, directory) for rule in RULES):
@@ -134,6 +134,36 @@ def _without_context(text: str, directory: UnitDirectory) -> str:
         elif i in asking or i > asking[0] or not _CONTEXT.search(c) or directory.mentions(c) or re.search(r"\d", c):
             kept.append(c)
     return ",".join(kept) if any(g.ASKS.search(c) for c in kept) else text
+
+
+_WE = re.compile(r"(?:我们|俺们|咱们|我单位|本单位)(?=\S)")
+
+
+def _named_we(text: str, directory: UnitDirectory) -> str:
+    """"我们住建局被单独点名的指标": a "we" that a unit's name follows is that unit, said by one of
+    its own (so it is neither the asker's unit added to it nor a question for someone unregistered)."""
+    for m in _WE.finditer(text):
+        after = text[m.end():]
+        if any(not u.is_group and _first_at(after, u, directory) == 0 for u in directory.mentions(after[:16])):
+            return text[:m.start()] + _named_we(after, directory)
+    return text
+
+
+# "“各成员单位”那种笼统的不算", "不算各成员单位的": a group the officer leaves out of the count
+_LEFT_OUT = re.compile(r"[“\"「]?(?P<a>[^，,。；;？?“”\"「」]{2,20}?)[”\"」]?(?:那种|这种|那类|这类|那些|这些)?(?:笼统|泛泛)?的?都?"
+                       r"(?:不算|不计|除外|不含|不用算|不要)|(?:不算|不计|不含|不包括|除去|去掉|排除|除开)(?:那些|那种)?"
+                       r"[“\"「]?(?P<b>[^，,。；;？?“”\"「」]{2,20}?)[”\"」]?(?:那种|那些)?的?(?=$|[，,。；;？?])")
+
+
+def _without_groups_left_out(text: str, directory: UnitDirectory) -> str:
+    """"我们住建局被单独点名的指标都有哪些？“各成员单位”那种笼统的不算": the clause that leaves a
+    group out is no second unit (the unit card already lists apart what comes through a group)."""
+    for m in _LEFT_OUT.finditer(text):
+        span = m.group("a") or m.group("b")
+        named = directory.mentions(span)
+        if named and all(u.is_group for u in named) and not directory.without_mentions(span).strip(" 的"):
+            return (text[:m.start()] + text[m.end():]).strip(" ，,。；;")
+    return text
 
 
 def _by_form(q: Question) -> bool:
