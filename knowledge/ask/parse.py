@@ -129,8 +129,8 @@ def _without_context(text: str, directory: UnitDirectory) -> str:
     kept = []
     for i, c in enumerate(clauses):
         intro = _INTRO.match(c.strip())
-        if intro and directory.mentions(intro.group(1)):
-            kept.append(intro.group(1))
+        if intro and (named := _introduced(intro.group(1), directory)):
+            kept.append(named)
         elif i in asking or i > asking[0] or not _CONTEXT.search(c) or directory.mentions(c) or re.search(r"\d", c):
             kept.append(c)
     return ",".join(kept) if any(g.ASKS.search(c) for c in kept) else text
@@ -164,6 +164,15 @@ def _without_groups_left_out(text: str, directory: UnitDirectory) -> str:
         if named and all(u.is_group for u in named) and not directory.without_mentions(span).strip(" 的"):
             return (text[:m.start()] + text[m.end():]).strip(" ，,。；;")
     return text
+
+
+def _introduced(name: str, directory: UnitDirectory) -> str:
+    """The unit a self-introduction names ("我是住建的新联络员": 住建 is the unit's short form), as
+    a later reading will find it ("" if it names none)."""
+    if directory.mentions(name):
+        return name
+    res = directory.resolve(name.removesuffix("的"))
+    return res.unit.name if res.unit is not None and res.how == "exact" else ""
 
 
 def _by_form(q: Question) -> bool:
