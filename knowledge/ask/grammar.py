@@ -82,6 +82,30 @@ DOCUMENT = re.compile(r"(印发|发文|文号|解读|发布时间|哪天发|什�
                        r"文件的名称|依据的文件|出台)")
 LEVELS = ("促进发展", "规范监管", "优化服务", "探索创新", "综合保障", "发展规模", "发展质量", "完善监管", "规范执法",
           "服务网络经营", "服务网络消费", "创新工作", "创新效果", "组织机制保障", "工作基础保障")
+FIRST_LEVELS = LEVELS[:5]
+# "创新那个大类", "服务消费者那块": a level named by a part of its name before a word for a category
+_LEVEL_PART = re.compile(r"(?:搞|做|抓|管)?([\u4e00-\u9fff]{2,6}?)(?:的)?\s*(?:那个|这个|那一|这一|那|这)?\s*"
+                         r"(?:大类|大块|块|板块|一级指标|二级指标|类指标)")
+# each first-level indicator with its two second-level ones, as the national system orders them
+_CHILDREN = {first: LEVELS[5 + 2 * i:7 + 2 * i] for i, first in enumerate(FIRST_LEVELS)}
+
+
+def level_in(body: str) -> str | None:
+    """The level ``body`` names: by its whole name, or by a part of it before 大类/那块 ("搞创新那个
+    大类" is 探索创新; "服务消费者那块" is 服务网络消费, the plan's name without its 网络), when only
+    one level fits (a 大类 or 一级指标 is a first-level one)."""
+    if (level := next((lv for lv in LEVELS if lv in body), None)) is not None:
+        return level
+    for m in _LEVEL_PART.finditer(body):
+        part = m.group(1)
+        pool = FIRST_LEVELS if re.search(r"大类|大块|一级", m.group(0)) else LEVELS
+        fits = [lv for lv in pool if part in lv or (bare := lv.replace("网络", "")) in part or part in bare]
+        parents = [lv for lv in fits if lv in _CHILDREN and set(fits) <= {lv, *_CHILDREN[lv]}]
+        if len(fits) == 1 or parents:  # "创新那块": 探索创新, whose parts 创新工作 and 创新效果 also fit
+            return parents[0] if parents else fits[0]
+    return None
+
+
 LEADERS = re.compile(r"(在不在(?:里面|里头|其中|名单|里边)|在(?:里面|里头|其中|名单里)(?:吗|没有|不)|"
                      r"(?:在|进了?|属于|是不是|算不算).{0,3}领导小组|成员是谁|谁在领导小组|谁是成员|"
                      r"(?:成员|组长|人员|领导).{0,5}(?:变了|变动|调整|更换|换了|调走|离职)|领导小组.{0,6}(?:组成|构成)|"

@@ -399,7 +399,7 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
         if mine:
             q.query += ":mine"
         return True
-    level = next((lv for lv in g.LEVELS if lv in body), None)
+    level = g.level_in(body)
     if where := _where(body):  # "3分的指标有几个", "纯定量的有几个", "促进发展的3分指标加起来几分"
         q.intent, q.query = Intent.COUNT, "where:" + where
         return True
@@ -427,7 +427,7 @@ def _where(body: str) -> str:
         word = nature.group(1)
         parts.append("nature=" + ("定量+定性" if "量" in word and "性" in word else
                                   word + ("(仅)" if g.ONLY.search(body) else "")))
-    if parts and (level := next((lv for lv in g.LEVELS if lv in body), None)):
+    if parts and (level := g.level_in(body)):
         parts.append(f"level={level}")
     return ";".join(parts)
 
@@ -484,7 +484,7 @@ def _about_document(q: Question, body: str, directory: UnitDirectory) -> bool:
         q.intent, q.query = Intent.LEADERS, "office"  # the office block carries the liaison rule
     elif g.DOCUMENT.search(body) and not q.units and not _CHANGED.search(body):  # "换人了要重新发文吗": the group's rule
         q.intent = Intent.DOCUMENT
-    elif (level := next((lv for lv in g.LEVELS if lv in body), None)) and not q.units and \
+    elif (level := g.level_in(body)) and not q.units and \
             (not g.DETAIL.search(body) or g.LEVEL_POINTS.search(body)):  # "探索创新至少得几分才算过"
         q.intent, q.query = Intent.LEVEL, level
     elif (nature := g.NATURE.search(body)) and "指标" in body and not q.units:
