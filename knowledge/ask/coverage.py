@@ -88,6 +88,11 @@ ASKED_KINDS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
      re.compile(r"(?:去年|上年|\d{4}年)[^。\n]{0,24}(?:达到|实现|完成|为)\s*\d+(?:\.\d+)?\s*(?:万|亿)?(?:元|户|家|人)")),
     ("扣分或问责办法", re.compile(r"扣(?:分|多少|几分|绩效)|罚分|问责|追责|(?:没完成|完不成|不达标|未完成)[^,,。?？]{0,8}(?:怎么办|会怎样|会怎么样|处理|处分|处罚|惩罚|追究)"),
      re.compile(r"扣\s*\d|扣分|问责|追责")),
+    # "领导小组办公室配了几个专职工作人员": the office's staffing, which a plan that names where the
+    # office sits and who directs it does not give
+    ("办公室的人员配备", re.compile(r"办公室[^,，。?？]{0,8}(?:几个|几名|几位|多少)[^,，。?？]{0,4}(?:专职|工作人员|人员|编制|人手)|"
+                              r"办公室[^,，。?？]{0,6}(?:专职|工作人员|人手|编制)[^,，。?？]{0,4}(?:几个|几名|几位|多少)"),
+     re.compile(r"(?:专职|工作)人员\s*\d+\s*名|编制\s*\d+")),
     ("材料的盖章、签字要求", re.compile(r"盖章|盖公章|签字|签章|签名|公章|骑缝章"),
      re.compile(r"盖章|盖公章|签字|签章|公章")),
     ("金额", re.compile(r"多少钱|几块钱|金额|(?:经费|预算|资金|补助|补贴|奖金|奖励|拨款)[^,,。?？]{0,4}(?:多少|几|是多少)"),
@@ -161,12 +166,13 @@ def check(q: Question, directory: UnitDirectory) -> None:
     if about_unit and g.PHASE.search(q.text):  # "我们税务局材料截止到哪天交": that unit's dates
         q.intent = Intent.PHASE
         return
-    if not about_unit and (q.intent not in _LOOKUPS or q.units):
+    topic_who = q.intent == Intent.WHO and not q.units  # "快递物流这块谁负责": the topic must be the plan's
+    if not about_unit and not topic_who and (q.intent not in _LOOKUPS or q.units):
         return
     # the city's own name is the plan's ("河津这个创建"), however short it is written
     text = re.sub("|".join(map(re.escape, sorted({directory.city, directory.city[:-1]} - {""}, key=len, reverse=True)))
                   or "$^", " ", q.text) if directory.city else q.text
-    words = lexicon.unknown_words(text, GRAMMAR_WORDS, topic=bool(g.SEARCH.search(text)))
+    words = lexicon.unknown_words(text, GRAMMAR_WORDS, topic=topic_who or bool(g.SEARCH.search(text)))
     if not words and about_unit:  # "統計局要報哪些數據給你們": the unit's own items must speak of it
         unit = q.units[0]
         words = lexicon.unknown_words(_without_names(text, directory, q.units), _UNIT_WORDS,

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from knowledge.access import ChatKind, Role, commands_for, publishes_status
 from knowledge.ask import cards, info, tally, who
+from knowledge.ask.coverage import GRAMMAR_WORDS
 from knowledge.ask.parse import phase_words
 from knowledge.ask.question import Asker, Intent, Question, Scope
 from knowledge.duties import task_label
@@ -143,6 +144,11 @@ def _who(scope: Scope, q: Question) -> Message:
     reply = who.who_reply(scope.session, scope.campaign, scope.directory, q.query, q.units, q.wants)
     if reply.template == "national_missing":  # the city's table leaves it out: nobody is named for it
         reply.answered_from = "not_in_document"
+    elif reply.template == "search" and not (reply.indicators or reply.tasks) and (
+            unheard := scope.directory.lexicon and scope.directory.lexicon.unknown_words(q.query, GRAMMAR_WORDS)):
+        # "快递物流这块谁负责": no item holds the topic, and a word of it is none the plan uses, so
+        # the plan names nobody for it and the reply says so ("没有找到" is for a topic it may hold)
+        return tally.not_in_document_reply(scope, replace(q, query="、".join(unheard), topic=q.text))
     elif reply.template == "who" and not reply.data.get("same") and _ALSO_ASKED.search(q.text):
         reply = card(scope, reply.data["i"].no)
         reply.intent = "who"

@@ -62,11 +62,12 @@ def parse_command(name: str, arg: str, directory: UnitDirectory, text: str = "")
 def interpret(text: str, directory: UnitDirectory, bot_username: str | None = None) -> Question:
     """Read one free-text question: the first of ``RULES`` that recognises it decides."""
     q = _read(Question(text=g.clean(text, bot_username)), directory)
-    if q.intent == Intent.NOT_IN_DOCUMENT and directory.lexicon is not None:
+    if (words := _unheard(q, directory)) and directory.lexicon is not None:
         # Before saying the document does not speak of a word, try it as a typo of one it does
-        # speak of ("和格" → 合格): read again when every such word has exactly one sound-alike.
+        # speak of ("和格" → 合格, "消费投述" → 消费投诉): read again when every such word has
+        # exactly one sound-alike.
         lexicon, fixed = directory.lexicon, q.text
-        alikes = [_alike_within(w, lexicon) for w in q.query.rpartition("|")[2].split("、")]
+        alikes = [_alike_within(w, lexicon) for w in words]
         if alikes and all(alikes):
             for window, term in filter(None, alikes):
                 fixed = fixed.replace(window, term)
@@ -76,6 +77,17 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
     _leaders_and_duties(q, directory)
     _indicator_words(q)
     return q
+
+
+def _unheard(q: Question, directory: UnitDirectory) -> list[str]:
+    """The words of ``q`` the plan does not use, where a typo of a plan term would change the
+    answer: those a not-in-document reading stands on, and those of a topic asked "who" of (a
+    topic that also names a plan word is searched by it, so the typo would go unseen)."""
+    if q.intent == Intent.NOT_IN_DOCUMENT and not q.query.startswith("kind:"):
+        return q.query.rpartition("|")[2].split("、")
+    if q.intent == Intent.WHO and not q.units and directory.lexicon is not None:
+        return directory.lexicon.unknown_words(q.text, coverage.GRAMMAR_WORDS)
+    return []
 
 
 def _leaders_and_duties(q: Question, directory: UnitDirectory) -> None:
@@ -113,6 +125,8 @@ def _read(q: Question, directory: UnitDirectory, *, repair: bool = True) -> Ques
 _CLAUSE = re.compile(r"[,，。!！;；]+")
 # what a clause of context says before the question: who asks, what they were handed, greetings
 _CONTEXT = re.compile(r"我|俺|领导|刚|新来|新任|收到|拿到|转给|转来|你好|您好|各位|打扰")
+_GREETING = re.compile(r"^(?:你好|您好|各位好|大家好|老师好|领导好)[呀啊哈,，!！\s]*")
+_BACK = re.compile(r"^(?:这个|这些|这块|这事|这项|那个|那这个)")
 _INTRO = re.compile(r"^(?:我是|我们是|俺是|这里是)(.{2,20}?)(?:的)?(?:新来的|新任的|新上任的|刚换的|新)?(?:的)?联络(?:员|人)$")
 
 
@@ -128,10 +142,11 @@ def _without_context(text: str, directory: UnitDirectory) -> str:
         return text
     kept = []
     for i, c in enumerate(clauses):
-        intro = _INTRO.match(c.strip())
+        intro = _INTRO.match(_GREETING.sub("", c.strip()))
         if intro and (named := _introduced(intro.group(1), directory)):
             kept.append(named)
-        elif i in asking or i > asking[0] or not _CONTEXT.search(c) or directory.mentions(c) or re.search(r"\d", c):
+        elif i in asking or i > asking[0] or not _CONTEXT.search(c) or directory.mentions(c) or re.search(r"\d", c) \
+                or _BACK.match(clauses[i + 1].strip()):  # "农产品拿到网上去卖，这个是谁负责": what 这个 is
             kept.append(c)
     return ",".join(kept) if any(g.ASKS.search(c) for c in kept) else text
 
