@@ -141,6 +141,8 @@ _ALSO_ASKED = re.compile(r"数据从哪|从哪来|数据来源|来源是|什么�
 
 
 def _who(scope: Scope, q: Question) -> Message:
+    if not q.units and (nos := info.indicators_listed(scope.session, scope.campaign, q.query)):
+        return who.who_each_reply(scope.session, scope.campaign, scope.directory, nos)
     reply = who.who_reply(scope.session, scope.campaign, scope.directory, q.query, q.units, q.wants)
     if reply.template == "national_missing":  # the city's table leaves it out: nobody is named for it
         reply.answered_from = "not_in_document"

@@ -161,6 +161,26 @@ def indicator_asked(session: Session, camp: Campaign, q: Question) -> int | None
     return top.no if top is not None and top.phrase else None
 
 
+def indicators_listed(session: Session, camp: Campaign, query: str) -> list[int]:
+    """"税收贡献度和快递增速这两条分别找谁": the indicators a list of titles names, each part by a
+    word of its title that clearly points to it; [] unless every part names one, and two differ."""
+    query = re.sub(r"(?:这|那)[两二三四几]?(?:条|项|个)(?:指标)?|分别|各自|都是|都", " ", query)
+    parts = [p for p in re.split(r"和|与|跟|及|、|以及|还有", query) if len(p.strip()) >= 2]
+    if len(parts) < 2:
+        return []
+    found = []
+    for part in parts:
+        top, hits = _best_indicator(session, camp, part)
+        whole = [h for h in hits if h.coverage >= 1.0]  # "快递增速": every word in one title only
+        if top is not None and top.phrase:
+            found.append(top.no)
+        elif len(whole) == 1:
+            found.append(whole[0].no)
+        else:
+            return []
+    return list(dict.fromkeys(found)) if len(set(found)) > 1 else []
+
+
 def goals_reply(camp: Campaign) -> Message:
     """The creation goals as the document states them, with the pass rule they aim at."""
     goals = [g.get("title", "") if isinstance(g, dict) else str(g) for g in (camp.extra or {}).get("goals") or []]

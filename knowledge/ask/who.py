@@ -64,6 +64,17 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
                           topic=not exact and not _names_title(words, top))
 
 
+def who_each_reply(session: Session, camp: Campaign, directory: UnitDirectory, nos: list[int]) -> Message:
+    """"税收贡献度和快递增速这两条分别找谁": each named indicator on one line with its units."""
+    views = [v for no in nos if (v := indicator_view(session=session, campaign=camp, directory=directory, no=no))]
+    rows = [dict(i=v.indicator, units=_roles(v)) for v in views]
+    return Message("who_each", dict(rows=rows), intent="who",
+                   units=list(dict.fromkeys(name for v in views for name, _ in _roles(v))),
+                   indicators=[{"no": v.indicator.no, "title": v.indicator.title,
+                                "points": json_points(v.indicator.points)} for v in views],
+                   actions=[[open_indicator(camp, v.indicator.no, f"第{v.indicator.no}项") for v in views[:6]]])
+
+
 def _indicator_who(camp: Campaign, directory: UnitDirectory, view, top: Hit, same: list[Hit],  # noqa: ANN001
                    hits: list[Hit], task_rows: list[dict], asked: list[UnitRef] | None, *, topic: bool) -> Message:
     """The indicator's units; the next hits, and every other indicator holding the topic, with theirs;
