@@ -215,7 +215,7 @@ class Lexicon:
                     continue
                 if any(start <= s and e <= end and e - s == size for s, e in spans):
                     continue  # the window is a term as typed
-                term = self._neighbour(folded[start:end], folded[max(0, start - 1):start])
+                term = self._neighbour(folded[start:end], folded[max(0, start - 1):start], folded[end:end + 1])
                 if term is not None:
                     out[start:end] = list(term)
                     spans.append((start, end))
@@ -232,13 +232,14 @@ class Lexicon:
                  if term != word and _sound(term[i]) & _sound(word[i])}
         return found.pop() if len(found) == 1 else None
 
-    def _neighbour(self, window: str, before: str = "") -> str | None:
+    def _neighbour(self, window: str, before: str = "", after: str = "") -> str | None:
         if not _HAN.fullmatch(window) or is_word(window) or (before and is_word(before + window)):
             return None  # "百分之": a word with the character before it is no typo of 分值
         found, rank = None, 2
         for i in range(len(window)):
             for term in self._masked.get(window[:i] + "\0" + window[i + 1:], ()):
-                if term != window and self._may_replace(window, i, before) and _sound(term[i]) & _sound(window[i]):
+                if term != window and self._may_replace(window, i, before, (window[i + 1:] or after)[:1]) and \
+                        _sound(term[i]) & _sound(window[i]):
                     if len(term) == 2 and term not in self.common:  # two characters: only common ones
                         continue
                     # two characters are too few to trust a fuzzy or rare reading: "号能" is not 效能
@@ -277,13 +278,15 @@ class Lexicon:
             self._sounded = dict(sounded)
         return self._sounded
 
-    def _may_replace(self, window: str, i: int, before: str = "") -> bool:
+    def _may_replace(self, window: str, i: int, before: str = "", after: str = "") -> bool:
         """Whether ``window[i]`` may be a typo (``before``: the character typed before the window).
         A function character never is; a name ending (局, 县) only where it ends the window after one
         of the plan's common words ("合格县" is 合格线, while "管理局有" stays); a particle (的, 地) only
         as the second of two characters whose first makes no word with what precedes it ("快地这块"
         is 快递, "很快地" stays); a measure word after a number or a demonstrative stays ("这个县")."""
         char = window[i]
+        if char in _COUNTED_BY and after in _MEASURES:
+            return False  # a number before its measure word: "交一次" is no 交易
         if char in _ENDINGS:
             return i == len(window) - 1 and window[:-1] in self.common
         if char in _PARTICLES:
@@ -348,7 +351,7 @@ _GLUE = frozenset("第几多少两一二三四五六七八九十个位项条家�
 # the endings of bodies' names and the question words, typed right far more often than not
 # ("管理局有" is not 管理具有, "分几块" is not 分级块).
 _PARTICLES = frozenset("的得地")
-_MEASURES = frozenset("个位项条家名种次")
+_MEASURES = frozenset("个位项条家名种次遍回趟份")
 _COUNTED_BY = frozenset("这那哪每某一两几多三四五六七八九十0123456789")
 _ENDINGS = frozenset("局委办部市县区厅")
 _FUNCTION_CHARS = frozenset("是在再有又和或与就也都要么吗呢吧啊了着过把被给让从向几多少哪谁啥什怎") | _PARTICLES | _ENDINGS

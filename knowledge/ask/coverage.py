@@ -47,7 +47,9 @@ GRAMMAR_WORDS = "|".join([_grammar_words(), *g.WHERE_TO])
 # The words a "when" reading and a unit reading are made of: other words must be the answer's text's.
 _WHEN_WORDS = "|".join([_runs(g.PHASE, g.PHASE_FILLER, g.ASKED_FILLER, g.ASKS, g.MONTH, g.IN_MONTH), *g.STEP_WORDS, *g.WHERE_TO])
 _UNIT_WORDS = "|".join([_runs(g.MY_DUTY, g.TASK_WORD, g.INDICATOR_WORD, g.UNIT_LIKE, g.BARE, g.DUTY_WORD, g.ASKS),
-                        "领导小组|小组|组长|副组长|成员|这个方案|方案里|方案|文件里|文件"])  # a unit's posts in the leading group are its items too
+                        "领导小组|小组|组长|副组长|成员|这个方案|方案里|方案|文件里|文件",
+                        # "林业局跟这个示范区有没有关系": whether the campaign is the unit's at all
+                        "示范区|示范创建|创建工作|创建|这个创建|关系|有关|相关|关联|沾边|有份|份"])  # a unit's posts in the leading group are its items too
 _WHEN_ASKED = re.compile(r"哪一?天|几月几[号日]|几[号日]|什么时候|啥时候|何时")
 # Readings the timeline may answer when every word they ask about is a phase's ("初审向哪个部门提").
 _STEPS_ASKED = frozenset({Intent.WHO, Intent.SEARCH, Intent.UNKNOWN})
@@ -56,7 +58,8 @@ _LOOKUPS = frozenset({Intent.SEARCH, Intent.UNKNOWN, Intent.DETAIL, Intent.OWE, 
                       Intent.HOWTO})
 # "多久开一次会", "频次": a frequency asked for; what the plan would write if it set one.
 HOW_OFTEN = re.compile(r"(?:多久|多长时间|隔多长时间|隔几天|几个月)\S{0,3}一次|频次|频率|(?:一年|每年|每月|每季度?)(?:开|搞|报|交)?几次|"
-                       r"每个?(?:年|月|季度?|周|星期)[^,,。?？]{0,6}几次")
+                       r"每个?(?:年|月|季度?|周|星期)[^,,。?？]{0,6}几次|"
+                       r"(?:每个?|一)(?:年|半年|月|季度?|周|星期|旬)[^,,。?？]{0,4}(?:报|交|开|汇报|报送|提交|调度|通报)一次")
 _FREQUENCY = re.compile(r"每(?:年|半年|季度?|月|周|旬)|定期|年度|季度")
 
 
@@ -92,11 +95,14 @@ ASKED_KINDS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
     # "领导小组办公室配了几个专职工作人员": the office's staffing, which a plan that names where the
     # office sits and who directs it does not give
     ("办公室的人员配备", re.compile(r"办公室[^,，。?？]{0,8}(?:几个|几名|几位|多少)[^,，。?？]{0,4}(?:专职|工作人员|人员|编制|人手)|"
-                              r"办公室[^,，。?？]{0,6}(?:专职|工作人员|人手|编制)[^,，。?？]{0,4}(?:几个|几名|几位|多少)"),
+                              r"办公室[^,，。?？]{0,6}(?:专职|工作人员|人手|编制)[^,，。?？]{0,4}(?:几个|几名|几位|多少)|"
+                               # "各成员单位要抽几个人到办公室集中办公"
+                               r"(?:抽|抽调|借调|派)[^,，。?？]{0,4}(?:几|多少)\s*[个名位]?\s*人[^,，。?？]{0,6}(?:办公室|集中办公|专班)"),
      re.compile(r"(?:专职|工作)人员\s*\d+\s*名|编制\s*\d+")),
     # "指标材料上传哪个系统": where evidence is sent is the office's arrangement (the bot takes it too)
     ("报送材料的系统或网址", re.compile(r"(?:上传|提交|报送|交|传)[^,，。?？]{0,8}(?:哪个|什么|专门的?|哪)[^,，。?？]{0,3}(?:系统|平台|网址|网站|网页)|"
-                                 r"(?:系统|平台|网址|网站)[^,，。?？]{0,6}(?:上传|提交|报送)[^,，。?？]{0,4}(?:材料|佐证)"),
+                                 r"(?:系统|平台|网址|网站)[^,，。?？]{0,6}(?:上传|提交|报送)[^,，。?？]{0,4}(?:材料|佐证)|"
+                                 r"(?:专门的?|哪个|什么)(?:系统|平台|网址|网站)[^,，。?？]{0,6}(?:上传|提交|报送)"),
      re.compile(r"(?:材料|佐证)[^。\n]{0,12}(?:上传|报送|提交)(?:至|到)[^。\n]{0,12}(?:系统|平台)")),
     # "每个单位要交多少份佐证材料": a number of copies the plan would write as "N份"
     ("材料的份数", re.compile(r"(?:交|报|提交|准备|提供)[^,，。?？]{0,4}(?:多少|几)份"), re.compile(r"\d+\s*份")),

@@ -101,10 +101,15 @@ def _leaders_and_duties(q: Question, directory: UnitDirectory) -> None:
         q.intent, q.units, q.query = Intent.UNIT, named, ""
 
 
+_NUMBER_MEASURE = re.compile(r"[一二两三四五六七八九十几每这那哪][个位项条家名种次遍回趟份]")
+
+
 def _alike_within(word: str, lexicon: Lexicon) -> tuple[str, str] | None:
     """The longest part of ``word`` (jieba glues particles on: "那和格") that sounds like one plan term."""
     for size in range(len(word), 1, -1):
         for start in range(len(word) - size + 1):
+            if _NUMBER_MEASURE.match(word, start + size - 1):
+                continue  # a number before its measure word: "交一次" is no 交易
             if term := lexicon.sound_alike(word[start:start + size]):
                 return word[start:start + size], term
     return None
@@ -377,19 +382,11 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
         return True
     body = _ASIDE.sub(" ", body)
     points = bool(g.POINTS_SUM.search(body))
-    if "一级指标" in body and re.search(r"哪[个一些]", body) and re.search(r"最高|最多|最大|最低|最少|最小", body) and not q.units:
-        q.intent, q.query = Intent.COUNT, "levels"  # "一级指标哪个分值最高": every level with its points
+    if _ranked(q, body):
         return True
-    if g.UNITS_WITH.search(body) and not q.units:
-        q.intent, q.query = Intent.COUNT, "rank"  # "只负责一项指标的单位有哪些": the units with that many
-        return True
-    if g.RANK.search(body) and re.search(r"哪[一]?[项个条]指标|指标是哪|哪些指标", body) and \
-            re.search(r"单位|部门", body) and not q.units:
-        q.intent, q.query = Intent.COUNT, "indicator_rank"  # "责任单位最多的是哪一项指标"
-        return True
-    if g.RANK.search(body) and re.search(r"单位|部门|谁|哪家|哪个局", body) and \
-            (not q.units or g.EXCEPT.search(q.text)):
-        q.intent, q.query = Intent.COUNT, "rank"  # "哪些单位负责的指标最多"; "除了市场监管局,…最多": without it
+    if (where := _where(body)) and _one_unit(q, body):
+        # "3分的指标里我们农业农村局负责哪些", "公安局负责的指标中3分的有几项": one unit's, filtered
+        q.intent, q.query = Intent.COUNT, "where:" + where + ";unit=" + ("named" if q.units else "mine")
         return True
     if not (g.COUNT.search(body) or points):
         return False
@@ -428,6 +425,29 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
         return False
     q.intent, q.query = Intent.COUNT, what
     return True
+
+
+def _ranked(q: Question, body: str) -> bool:
+    """"一级指标哪个分值最高", "只负责一项指标的单位有哪些", "责任单位最多的是哪一项指标", "哪些单位负责的
+    指标最多": a ranking, or the units with a given number."""
+    if "一级指标" in body and re.search(r"哪[个一些]", body) and re.search(r"最高|最多|最大|最低|最少|最小", body) and not q.units:
+        q.intent, q.query = Intent.COUNT, "levels"  # every level with its points
+    elif g.UNITS_WITH.search(body) and not q.units:
+        q.intent, q.query = Intent.COUNT, "rank"  # the units with that many
+    elif g.RANK.search(body) and re.search(r"哪[一]?[项个条]指标|指标是哪|哪些指标", body) and \
+            re.search(r"单位|部门", body) and not q.units:
+        q.intent, q.query = Intent.COUNT, "indicator_rank"
+    elif g.RANK.search(body) and re.search(r"单位|部门|谁|哪家|哪个局", body) and \
+            (not q.units or g.EXCEPT.search(q.text)):
+        q.intent, q.query = Intent.COUNT, "rank"  # "除了市场监管局,…最多": without it
+    else:
+        return False
+    return True
+
+
+def _one_unit(q: Question, body: str) -> bool:
+    """The question names one unit (not a group), or none and says 我们: the asker's."""
+    return (len(q.units) == 1 and not q.units[0].is_group) or (not q.units and bool(g.MY.search(body)))
 
 
 def _where(body: str) -> str:

@@ -69,7 +69,7 @@ def count_reply(scope: Scope, q: Question) -> Message:
             return Message("need_unit", intent="need_registration")
         return _unit_members(scope, unit)
     if what == "where":
-        return _where(scope, q.query.partition(":")[2])
+        return _where(scope, q.query.partition(":")[2], q)
     if what == "rank":
         return _rank(scope, q)
     if what == "indicator_rank":
@@ -126,12 +126,21 @@ def _unit_members(scope: Scope, unit: UnitRef) -> Message:
                    actions=[[more_button(camp, "members", "查看全部成员")]])
 
 
-def _where(scope: Scope, spec: str) -> Message:
+def _where(scope: Scope, spec: str, q: Question) -> Message:
     """The indicators whose points, nature and level are those ``spec`` names ("points=3;nature=定量(仅)"),
     counted and summed."""
     want = dict(part.split("=", 1) for part in spec.split(";") if "=" in part)
+    unit = None
+    if "unit" in want:  # one unit's indicators, as the document names it (a group's rows name nobody)
+        unit = scope.asker.unit if want["unit"] == "mine" else (q.units[0] if q.units else None)
+        if unit is None:
+            return Message("need_unit", intent="need_registration")
+        d = unit_duties(session=scope.session, campaign=scope.campaign, directory=scope.directory, unit_id=unit.id)
+        named = {x.no for x in d.indicators if not x.via}
     picked = []
     for ind in all_indicators(session=scope.session, campaign=scope.campaign):
+        if unit is not None and ind.no not in named:
+            continue
         if "points" in want and ind.points != Decimal(want["points"]):
             continue
         nature = want.get("nature", "")
@@ -147,8 +156,8 @@ def _where(scope: Scope, spec: str) -> Message:
             continue
         picked.append(ind)
     data = dict(what="where", want={k: want.get(k, "") for k in ("points", "nature", "level", "scoring")}, picked=picked, points=sum((i.points for i in picked), Decimal(0)),
-                city=scope.campaign.city)
-    return Message("count", data, intent="count",
+                city=scope.campaign.city, unit=unit.name if unit else "")
+    return Message("count", data, intent="count", units=[unit.name] if unit else [],
                    indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in picked])
 
 
