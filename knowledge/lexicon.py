@@ -73,7 +73,7 @@ _STOP = frozenset("""
 交给 报给 送给 发给 交到 报到 送到 上交 那边 这边 这块 那块 这里 那里 方面 那个 这个 咋样 咋整 咋弄 吗吗 么么 啊啊 呗 咯 罢 嘞 喽 呵 哟 唷 哎 呦 耶 滴 地 之 其 所 者 已 已经 正在 将 能否 是否 是不是 有没有 有无
 具体 到底 究竟 大概 大约 一般 通常 指 指的是 意思 含义 解释 叫 叫做 称为 算作 的话 对应 对应的 相应 门槛 提前 素材
 来着 着 翻 翻了 翻遍 半天 找着 没找着 没找 没找到 找到 找了半天 一下子 做点 干点 弄点 关系 有关系 有份 没份 创建 这个创建 尽 尽到 尽啥
-干些 做些 弄些 搞些 些啥 些什么 事 事情 哪些事 啥事 处在 处于 完成到 什么程度 程度 要干 要做 要搞 干嘛 年底 年初 月底 年中 最低 最高 至少 百分之 百分比 规定 咋规定
+干些 做些 弄些 搞些 些啥 些什么 事 事情 哪些事 啥事 处在 处于 完成到 什么程度 程度 要干 要做 要搞 干嘛 年底 年初 月底 年中 最低 最高 至少 百分之 百分比 规定 咋规定 影响 会影响 办完 办结 输了 打输 打赢 赢了
 """.split())
 
 # Words officers use for a topic that plans write otherwise, each with the plan's words for it, in
@@ -129,6 +129,12 @@ EVERYDAY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("限上", ("规模以上",)),
     ("网上办事", ("政务服务", "一网通办")),
     ("食品安全", ("食品",)),
+    # "打官司网上案件胜诉率", "网上的案子被复议撤销": the plan's 涉网案件, 胜诉率, 行政复议
+    ("打官司", ("胜诉", "诉讼")),
+    ("官司", ("胜诉", "诉讼")),
+    ("网上的案子", ("涉网案件", "涉网违法案件")),
+    ("网上案件", ("涉网案件", "涉网违法案件")),
+    ("案子", ("案件",)),
 )
 
 
@@ -230,6 +236,17 @@ class Lexicon:
             return None
         found = {term for i in range(len(word)) for term in self._masked.get(word[:i] + "\0" + word[i + 1:], ())
                  if term != word and _sound(term[i]) & _sound(word[i])}
+        return found.pop() if len(found) == 1 else None
+
+    def plan_word_alike(self, window: str, at: int) -> str | None:
+        """The one word of the plan's text that ``window`` becomes when its character ``at`` is
+        replaced by one read alike ("初甚" → 初审, a word too rare to be a term): asked only before
+        saying the document does not speak of a character jieba left alone."""
+        window = fold(window)
+        if not _HAN.fullmatch(window) or not 0 <= at < len(window):
+            return None
+        found = {w for w in self.plan_words if len(w) == len(window) and w != window
+                 and w[:at] == window[:at] and w[at + 1:] == window[at + 1:] and _sound(w[at]) & _sound(window[at])}
         return found.pop() if len(found) == 1 else None
 
     def _neighbour(self, window: str, before: str = "", after: str = "") -> str | None:

@@ -67,7 +67,7 @@ def interpret(text: str, directory: UnitDirectory, bot_username: str | None = No
         # speak of ("和格" → 合格, "消费投述" → 消费投诉): read again when every such word has
         # exactly one sound-alike.
         lexicon, fixed = directory.lexicon, q.text
-        alikes = [_alike_within(w, lexicon) for w in words]
+        alikes = [_alike_within(w, lexicon) or _alike_beside(w, q.text, lexicon) for w in words]
         if alikes and all(alikes):
             for window, term in filter(None, alikes):
                 fixed = fixed.replace(window, term)
@@ -99,6 +99,21 @@ def _leaders_and_duties(q: Question, directory: UnitDirectory) -> None:
     if q.intent == Intent.LEADERS and len(named) == 1 and "负责" in rest \
             and (g.TASK_WORD.search(rest) or g.INDICATOR_WORD.search(rest)) and not any(p in q.text for p in people):
         q.intent, q.units, q.query = Intent.UNIT, named, ""
+
+
+def _alike_beside(word: str, text: str, lexicon: Lexicon) -> tuple[str, str] | None:
+    """A word jieba cut off alone ("初甚" → 初 + 甚) with the character before or after it, where the
+    pair sounds like one plan term and only ``word``'s own character differs ("初甚" is 初审)."""
+    at = text.find(word)
+    if at < 0 or len(word) != 1:
+        return None
+    for start in (at - 1, at):
+        window = text[max(start, 0):start + 2]
+        if start < 0 or len(window) != 2 or _NUMBER_MEASURE.match(window):
+            continue
+        if term := lexicon.plan_word_alike(window, at - start):  # the neighbour stays as typed
+            return window, term
+    return None
 
 
 _NUMBER_MEASURE = re.compile(r"[一二两三四五六七八九十几每这那哪][个位项条家名种次遍回趟份]")
@@ -415,7 +430,8 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
     if where := _where(body):  # "3分的指标有几个", "纯定量的有几个", "促进发展的3分指标加起来几分"
         q.intent, q.query = Intent.COUNT, "where:" + where
         return True
-    if points and not (level and g.COUNT.search(body)):  # "规范监管一共几分": the level's card says it
+    if points and not (level and (g.COUNT.search(body) or re.search(r"[这那]几[个项条]", body))):
+        # "规范监管一共几分": the level's card says it; "促进发展那几个指标分值加起来": its indicators
         return False  # "一共多少分": the overview says it
     if level and not re.search(r"副组长|组长|成员", body):
         q.intent, q.query = Intent.COUNT, f"level:{level}"  # "规范监管下面有几个指标", "促进发展的分值加起来"

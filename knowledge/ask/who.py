@@ -35,7 +35,11 @@ def who_reply(session: Session, camp: Campaign, directory: UnitDirectory, query:
     # Only a task names the topic outright (no indicator title does, nor covers it better).
     if tasks and (wants == "tasks" or not any(h.phrase == "title" for h in hits) and
                   max(h.coverage for h in tasks) >= max((h.coverage for h in hits), default=0)):
-        return task_who_reply(session, camp, directory, query, tasks, [h for h in hits if h.phrase or h.topic])
+        # beside them, the indicators that hold the topic, or whose title holds the term the tasks
+        # were found by ("品牌商标": 任务 品牌与标准建设, and 指标 支持品牌建设)
+        return task_who_reply(session, camp, directory, query, tasks,
+                              [h for h in hits if h.phrase or h.topic or
+                               (h.rare and any(t.term and t.term in h.title for t in tasks))])
     if not any(h.close for h in hits):
         # Words the plan uses only here and there ("互联网医院" in a city whose plan never mentions
         # 医院) are not an answer; a description that clearly fits one indicator better than the
