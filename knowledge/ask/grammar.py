@@ -241,7 +241,8 @@ def strip_mention(text: str, bot_username: str | None) -> str:
 
 
 # Colloquial forms the grammar reads as their standard ones ("咋算分" is 怎么算分).
-COLLOQUIAL = [(re.compile(r"够(?=\s*\d)"), "达到"), (re.compile(r"甚么"), "什么"), (re.compile(r"(?<=[得拿给算占])(几|多少)份"), r"\1分"), (re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计|给)"), "怎么"), (re.compile(r"啥时候|啥时(?!间)"), "什么时候")]
+COLLOQUIAL = [(re.compile(r"够(?=\s*\d)"), "达到"), (re.compile(r"甚么"), "什么"), (re.compile(r"(?<=[得拿给算占])(几|多少)份"), r"\1分"), (re.compile(r"咋(?=样|么|办|算|评|打|弄|搞|交|报|拿|得|填|写|计|给)"), "怎么"), (re.compile(r"啥时候|啥时(?!间)"), "什么时候"),
+              (re.compile(r"(?<=每个)大项|(?<=每一)大项|(?<=每个)大类"), "一级指标")]  # "每个大项都要达到一定比例"
 
 # What voice input writes down of speech: hesitations (呃, 嗯), and 那个 / 就是 said while thinking
 # ("领导小组那个除了组长副组长…", "就是统计局跟市场监管局…"). They separate, like a pause; 那个 before

@@ -49,6 +49,9 @@ def _best_indicator(session: Session, camp: Campaign, query: str) -> tuple[objec
     whole = [h for h in hits if h.phrase == "title" and h.coverage >= 1.0]
     if len(whole) == 1 and whole[0] is hits[0]:
         return hits[0], hits
+    # "网上案件胜诉率要求多少": one item holds every word and the topic, the rest hold barely half
+    if hits[0].topic and hits[0].coverage >= 1.0 and all(h.coverage < 0.6 for h in hits[1:]):
+        return hits[0], hits
     return None, hits
 
 
