@@ -371,6 +371,8 @@ def _sole(q: Question, body: str, directory: UnitDirectory) -> bool:
         return False  # "变量性质只写“定量”的指标": a nature, counted by ``_count``
     if len(q.units) == 1 and g.SOLE.search(body):
         q.intent, q.query = Intent.COUNT, "sole"
+    elif not q.units and g.SOLE.search(body) and g.MY.search(body):
+        q.intent, q.query = Intent.COUNT, "sole:mine"  # "只有我们一家负责的指标": the asker's unit alone
     elif not q.units and g.SOLE.search(body) and g.INDICATOR_WORD.search(body):
         q.intent, q.query = Intent.COUNT, "sole_any"
     elif g.UNLISTED.search(body) and re.search(r"成员|领导小组", body):
@@ -436,10 +438,21 @@ def _count(q: Question, body: str, directory: UnitDirectory) -> bool:
     if level and not re.search(r"副组长|组长|成员", body):
         q.intent, q.query = Intent.COUNT, f"level:{level}"  # "规范监管下面有几个指标", "促进发展的分值加起来"
         return True
+    if _titled_units(q, body):
+        return True
     what = next((name for name, pattern in _COUNTED if pattern.search(body)), None)
     if what is None:
         return False
     q.intent, q.query = Intent.COUNT, what
+    return True
+
+
+def _titled_units(q: Question, body: str) -> bool:
+    """"网络带动就业那个指标有几个单位一起负责": that indicator's units, which the who-reply counts."""
+    if q.units or not g.UNIT_COUNT.search(body) or not re.search(r"[那这]个指标|[那这]项指标", body):
+        return False
+    q.intent = Intent.WHO
+    q.query = re.sub(r"\s+", " ", g.WHO_FILLER.sub(" ", re.sub(r"指标|一起|共同|有", " ", g.UNIT_COUNT.sub(" ", body)))).strip()
     return True
 
 

@@ -57,25 +57,22 @@ def count_reply(scope: Scope, q: Question) -> Message:
     """The number asked for, first."""
     what, _, arg = q.query.partition(":")
     mine = arg == "mine"
-    if what in ("unit", "unit_points"):
+    if what in ("unit", "unit_points", "unit_members", "sole"):  # one unit's: named, or the asker's
         unit = scope.asker.unit if mine else (q.units[0] if q.units else None)
         if unit is None:
             return Message("need_unit", intent="need_registration")
+        if what == "unit_members":
+            return _unit_members(scope, unit)
+        if what == "sole":
+            return _sole(scope, unit, q.wants)
         return _unit_count(scope, q, unit, points=what == "unit_points")
     session, camp = scope.session, scope.campaign
-    if what == "unit_members":
-        unit = scope.asker.unit if mine else (q.units[0] if q.units else None)
-        if unit is None:
-            return Message("need_unit", intent="need_registration")
-        return _unit_members(scope, unit)
     if what == "where":
         return _where(scope, q.query.partition(":")[2], q)
     if what == "rank":
         return _rank(scope, q)
     if what == "indicator_rank":
         return _indicator_rank(scope, q)
-    if what == "sole":
-        return _sole(scope, q.units[0], q.wants)
     if what == "sole_any":
         return _sole_any(scope)
     if what == "member_unlisted":
