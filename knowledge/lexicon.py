@@ -39,7 +39,7 @@ from knowledge.models import (
     TaskUnit,
     UnitName,
 )
-from knowledge.text import add_words, fold, is_word, words_of
+from knowledge.text import add_words, fold, is_word, search_words_of, words_of
 
 
 class _Names(Protocol):
@@ -115,6 +115,7 @@ EVERYDAY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("卖家", ("经营者", "经营主体")),
     ("店家", ("经营者", "经营主体")),
     ("平台公司", ("平台企业",)),
+    ("增长速度", ("增速",)),
     ("增长", ("增速",)),
     ("办执照", ("准入", "登记")),
     ("上新闻", ("媒体宣传报道", "宣传报道")),
@@ -145,6 +146,7 @@ EVERYDAY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("案子", ("案件",)),
     # "开了两年以上还在的网店占比", "开网店的人占所有企业的比例": the plan's 存续, 占市场主体比重
     ("还在的", ("存续",)),
+    ("还活着的", ("存续",)),
     ("还开着的", ("存续",)),
     ("所有企业", ("市场主体",)),
     ("全部企业", ("市场主体",)),
@@ -353,8 +355,24 @@ class Lexicon:
                 continue
             if core in known:
                 continue
+            if self._parts_known(core):  # "媒体报道": the plan writes 媒体 and 报道 (媒体宣传报道)
+                specific = True
+                continue
             unknown.append(w)
         return [] if specific and topic else unknown
+
+    def _parts_known(self, core: str) -> bool:
+        """Whether a compound of four characters or more is made wholly of words the plan writes
+        (jieba's search mode names the words inside it): the plan says it in other order or with
+        a word between, and the question is about what the plan says."""
+        if len(core) < 4:
+            return False
+        covered = [False] * len(core)
+        for part in search_words_of(core):
+            if part != core and len(part) > 1 and (part in self.plan_words or part in self.plan_text):
+                at = core.find(part)
+                covered[at:at + len(part)] = [True] * len(part)
+        return all(covered)
 
     def only_steps(self, text: str, known: str = "") -> bool:
         """Whether every content word of ``text`` (``known``, the grammar's phrases, aside) is the

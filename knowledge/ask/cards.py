@@ -211,15 +211,23 @@ def tasks_by_label(session: Session, camp: Campaign, number: int) -> list[Task]:
     return by_label or [t for t in tasks if t.seq == number]
 
 
-def search_reply(session: Session, camp: Campaign, query: str, wants: str = "both") -> Message:
+def search_reply(session: Session, camp: Campaign, query: str, wants: str = "both", *,
+                 sources: bool = False) -> Message:
     """Indicators and tasks about a topic (only tasks when the question asks for tasks), each with its
-    units and whether it is close to the question (``Hit.close``), with buttons."""
+    units and whether it is close to the question (``Hit.close``), with buttons. ``sources``: the
+    question asks where the data come from ("网上零售额增速那个 数据从哪来"), so each indicator found
+    shows its 数据或资料来源 — when two indicators share the words, the officer reads both sources."""
     hits = search(session=session, campaign=camp, query=query, limit=8, tasks_only=wants == "tasks",
                   tasks_may_lead=wants != "indicators")
     tasks = {t.seq: t for t in all_tasks(session=session, campaign=camp)}
     shown = [{"kind": h.kind, "no": h.no, "title": h.title, "snippet": h.snippet, "units": list(h.units),
-              "close": h.close, "score": h.score, "coverage": h.coverage, "label": task_label(tasks[h.no], camp) if h.kind == "task" else str(h.no)}
+              "close": h.close, "score": h.score, "coverage": h.coverage, "sources": [], "label": task_label(tasks[h.no], camp) if h.kind == "task" else str(h.no)}
              for h in hits]
+    if sources and (nos := [h["no"] for h in shown if h["kind"] == "indicator"]):
+        found = dict(session.exec(select(Indicator.no, Indicator.sources).where(
+            Indicator.campaign_id == camp.id, Indicator.no.in_(nos))).all())
+        for h in shown:
+            h["sources"] = list(found.get(h["no"]) or []) if h["kind"] == "indicator" else []
     buttons = [[open_indicator(camp, h["no"], f"指标{h['label']}") if h["kind"] == "indicator"
                 else open_task(camp, h["no"], f"任务{h['label']}") for h in shown[i:i + 4]]
                for i in range(0, len(shown), 4)]

@@ -179,6 +179,8 @@ def _detail(scope: Scope, q: Question) -> Message:
 
 
 def _level(scope: Scope, q: Question) -> Message:
+    if "|" in q.query:
+        return info.levels_each_reply(scope.session, scope.campaign, q.query.split("|"))
     return info.level_reply(scope.session, scope.campaign, q.query)
 
 
@@ -268,7 +270,7 @@ def _search(scope: Scope, q: Question) -> Message:
         return missing
     if not q.topic and q.asks and (no := info.indicator_named(session, camp, q.query or q.text)):
         return _as_detail(card(scope, no))  # "有特色网络市场产业指的是啥": a whole title and a frame word
-    reply = cards.search_reply(session, camp, q.query or q.text, q.wants)
+    reply = cards.search_reply(session, camp, q.query or q.text, q.wants, sources=bool(_SOURCE_ASKED.search(q.text)))
     if (no := _one_meant(q, reply)) is not None:  # "存续两年以上的经营者占比要到多少": that card
         return _as_detail(card(scope, no))
     if reply.indicators or reply.tasks:
@@ -282,6 +284,10 @@ def _search(scope: Scope, q: Question) -> Message:
             return step
         return tally.not_in_document_reply(scope, replace(q, query=""))
     return _unknown(scope, q)
+
+
+# "数据从哪来", "数据去哪查", "数据来源是啥": the 数据或资料来源 column asked of what the words find
+_SOURCE_ASKED = re.compile(r"数据(?:从|去|到|在)哪|从哪(?:来|里来|儿来|取|拿)|(?:数据|资料)来源|来源是")
 
 
 def _one_meant(q: Question, reply: Message) -> int | None:

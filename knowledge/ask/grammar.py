@@ -90,12 +90,20 @@ _LEVEL_PART = re.compile(r"(?:搞|做|抓|管)?([\u4e00-\u9fff]{2,6}?)(?:的)?\s
 _CHILDREN = {first: LEVELS[5 + 2 * i:7 + 2 * i] for i, first in enumerate(FIRST_LEVELS)}
 
 
+def levels_in(body: str) -> list[str]:
+    """Every level ``body`` names by its whole name, a first-level one dropped when one of its own
+    second levels is named too ("规范监管底下“完善监管”这个二级指标" asks of 完善监管; "组织机制保障跟工作
+    基础保障各占几分" of both)."""
+    named = [lv for lv in LEVELS if lv in body]
+    return [lv for lv in named if not set(_CHILDREN.get(lv, ())) & set(named)]
+
+
 def level_in(body: str) -> str | None:
     """The level ``body`` names: by its whole name, or by a part of it before 大类/那块 ("搞创新那个
     大类" is 探索创新; "服务消费者那块" is 服务网络消费, the plan's name without its 网络), when only
     one level fits (a 大类 or 一级指标 is a first-level one)."""
-    if (level := next((lv for lv in LEVELS if lv in body), None)) is not None:
-        return level
+    if named := levels_in(body):
+        return named[0]
     for m in _LEVEL_PART.finditer(body):
         part = m.group(1)
         pool = FIRST_LEVELS if re.search(r"大类|大块|一级", m.group(0)) else LEVELS

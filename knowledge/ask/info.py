@@ -303,6 +303,20 @@ def level_reply(session: Session, camp: Campaign, level: str) -> Message:
                  indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in rows])
 
 
+def levels_each_reply(session: Session, camp: Campaign, levels: list[str]) -> Message:
+    """"组织机制保障跟工作基础保障各占几分": each level named, on its own line, with its points and
+    indicators, so the two are read side by side."""
+    indicators = all_indicators(session=session, campaign=camp)
+    rows = []
+    for level in levels:
+        picked = [i for i in indicators if level in (i.level1, i.level2)]
+        declared = next(((i.level1_points if i.level1 == level else i.level2_points) for i in picked), None)
+        rows.append(dict(level=level, declared=declared, picked=picked, total=sum((i.points for i in picked), Decimal(0))))
+    shown = [i for r in rows for i in r["picked"]]
+    return Message("levels_each", dict(rows=rows, city=camp.city), intent="level",
+                   indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in shown])
+
+
 def source_reply(session: Session, camp: Campaign, source: str) -> Message:
     """"哪些指标要用国家统计局的数据": indicators whose 数据或资料来源 names ``source`` (also without
     a leading 国家/全国 or a trailing 平台/官网, as officers shorten them)."""

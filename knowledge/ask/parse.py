@@ -550,7 +550,7 @@ def _about_document(q: Question, body: str, directory: UnitDirectory) -> bool:
         q.intent = Intent.DOCUMENT
     elif (level := g.level_in(body)) and not q.units and \
             (not g.DETAIL.search(body) or g.LEVEL_POINTS.search(body)):  # "探索创新至少得几分才算过"
-        q.intent, q.query = Intent.LEVEL, level
+        q.intent, q.query = Intent.LEVEL, "|".join(g.levels_in(body)) or level  # "A跟B各占几分": each
     elif (nature := g.NATURE.search(body)) and "指标" in body and not q.units:
         word = nature.group(1)
         q.intent = Intent.NATURE
