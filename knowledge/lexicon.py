@@ -39,7 +39,15 @@ from knowledge.models import (
     TaskUnit,
     UnitName,
 )
-from knowledge.text import add_words, fold, is_word, search_words_of, words_of
+from knowledge.text import (
+    add_words,
+    fold,
+    is_function_word,
+    is_word,
+    search_words_of,
+    tag_of,
+    words_of,
+)
 
 
 class _Names(Protocol):
@@ -342,10 +350,10 @@ class Lexicon:
         unknown, specific = [], False
         words = words_of(text)
         for i, w in enumerate(words):
-            core = _core(w)
+            core = "" if is_function_word(w) else _core(w)
             if within is not None:
                 after = words[i + 1] if i + 1 < len(words) else ""
-                if len(core) > 1 and len(after) == 1 and _core(after) == after:
+                if len(core) > 1 and len(after) == 1 and _core(after) == after and not _tag_is_verb(after):
                     core += after  # "评估" + "组": the compound is what is asked about, not 评估
                 if len(core) > 1 and core not in within and w not in within and core not in known:
                     unknown.append(core)
@@ -381,6 +389,11 @@ class Lexicon:
         cores = [c for w in words_of(text) if len(c := _core(w)) > 1 and c not in known]
         return (bool(self.step_text) and all(c in self.step_text for c in cores)
                 and any(c not in self.title_text for c in cores))  # one word is the timeline's alone
+
+
+def _tag_is_verb(char: str) -> bool:
+    """"阶段" + "定": a verb after a noun is what is done to it, not a compound ("评估" + "组" is)."""
+    return tag_of(char).startswith("v")
 
 
 def _core(word: str) -> str:

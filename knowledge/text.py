@@ -57,6 +57,29 @@ def add_words(words: Iterable[str]) -> None:
             tok.add_word(w, 20000, None)
     words_of.cache_clear()
     search_words_of.cache_clear()
+    is_function_word.cache_clear()
+
+
+# jieba's parts of speech of words that name nothing a plan could lack: locality (上面, 最后),
+# pronouns (这块, 啥), prepositions, conjunctions (只有), particles, interjections (adverbs are not:
+# jieba tags 进度 and 同意 so)
+_FUNCTION_TAGS = frozenset({"f", "r", "p", "c", "y", "e", "o"})
+
+
+@functools.lru_cache(maxsize=8192)
+def is_function_word(word: str) -> bool:
+    """Whether jieba's dictionary tags ``word`` (folded, alone) as a function word: "最后上面来验收
+    是啥时候" asks about 验收, not about a 上面 the plan never writes."""
+    if word.startswith("每"):  # 每月, 每周: jieba's pronouns, but a frequency is asked about
+        return False
+    tag = tag_of(word)
+    return tag in _FUNCTION_TAGS or tag.startswith("u")
+
+
+def tag_of(word: str) -> str:
+    """jieba's part of speech of ``word`` alone ("" when it cuts it in two)."""
+    tagged = _tokenizer().tag(word)
+    return tagged[0][1] if len(tagged) == 1 else ""
 
 
 def is_word(window: str) -> bool:
