@@ -33,7 +33,8 @@ from knowledge.text import fold, search_words_of, words_of
 # Words that say "show me" rather than what to show; they split a question into its parts.
 _NOISE = frozenset("""有关 相关 有哪些 哪些 什么 的 指标 任务 事项 方面 关于 查找 搜索 查询 一下 请问 帮我 找 查 吗 呢
 那条 这条 那项 这项 那个 这个 那块 这块 归 哪个 是 在 哪 哪一 哪一项 属于 哪项 哪条 和 与 及 或 跟 单位 部门 谁 搞
-内容 东西 情况 从 哪里 怎么 如何 多少 有没有 没有 有无 是不是 负责 要 啥 那 这""".split())
+内容 东西 情况 从 哪里 怎么 如何 多少 有没有 没有 有无 是不是 负责 要 啥 那 这
+涉及 涉及到 几条 几个 几项 几件 哪几个 哪几条 哪几项 哪几件""".split())
 # "12315投诉处理" is two parts: a run of digits or Latin letters stands apart from the Chinese around it.
 # (Runs of three or more: "5g网络" stays one part, and jieba cuts it into 5g and 网络.)
 _SCRIPT_EDGE = re.compile(r"(?<=[0-9a-z]{3})(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])(?=[0-9a-z]{3})")
