@@ -35,9 +35,10 @@ from knowledge.units import UnitDirectory, UnitRef
 
 
 def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef,
-               tasks_first: bool = False, today: date | None = None) -> Message:
+               tasks_first: bool = False, today: date | None = None, *, partners: bool = False) -> Message:
     """A unit's indicators (牵头/配合/成员) and tasks (first, when the question asked for tasks),
-    when its evidence is due (whether that date has passed, when ``today`` is given)."""
+    when its evidence is due (whether that date has passed, when ``today`` is given); ``partners``:
+    the question asks who shares the work ("跟谁一起"), so each row it is named on says who else is."""
     d = unit_duties(session=session, campaign=camp, directory=directory, unit_id=unit.id)
     members = directory.expand(unit.id) if unit.is_group else []
     # A group's own card says on what basis it has its members; a unit's card names the groups it
@@ -50,7 +51,8 @@ def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit:
                 via=via, guessed=guessed, dues=_dues_of(session, camp, [x.no for x in d.indicators], today),
                 asked="", task_texts=(texts := _task_texts(session, camp, d)),
                 tasks_first=tasks_first or bool(texts),  # its tasks are all it is named for: them first
-                people=[m for m in leading_group(session, camp)[0] if m.unit_id == unit.id])
+                people=[m for m in leading_group(session, camp)[0] if m.unit_id == unit.id],
+                partners=_partners(session, camp, directory, unit, d) if partners else {})
     buttons = [open_unit(camp, by_name[g]) for g in via if g in by_name]
     return Message(
         "unit_duties", data, intent="unit", units=[unit.name],
@@ -60,6 +62,22 @@ def unit_reply(session: Session, camp: Campaign, directory: UnitDirectory, unit:
                     for x in d.indicators if not x.via],
         tasks=[{"no": t.no, "label": t.label, "title": t.title, "role": t.role} for t in d.tasks],
         actions=[buttons] if buttons else [])
+
+
+def _partners(session: Session, camp: Campaign, directory: UnitDirectory, unit: UnitRef,
+              d: UnitDuties) -> dict[str, list[str]]:
+    """The other units named on each row ``unit`` is itself named on: "task:1", "indicator:29" →
+    their names as the document lists them."""
+    out: dict[str, list[str]] = {}
+    seqs = {t.seq: t.id for t in all_tasks(session=session, campaign=camp)}
+    for t in d.tasks:
+        if not t.via and t.no in seqs:
+            links = task_links(session=session, campaign=camp, task_id=seqs[t.no])
+            out[f"task:{t.no}"] = [written for written, uid, _ in links if uid != unit.id]
+    for x in d.indicators:
+        if not x.via and (view := indicator_view(session=session, campaign=camp, directory=directory, no=x.no)):
+            out[f"indicator:{x.no}"] = [r.unit.name for r in view.units if r.unit.id != unit.id]
+    return out
 
 
 def _task_texts(session: Session, camp: Campaign, d: UnitDuties) -> dict[int, str]:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from knowledge.access import ChatKind, Role, commands_for, publishes_status
 from knowledge.ask import cards, info, tally, who
 from knowledge.ask.coverage import GRAMMAR_WORDS
+from knowledge.ask.grammar import PARTNERS
 from knowledge.ask.parse import phase_words
 from knowledge.ask.question import Asker, Intent, Question, Scope
 from knowledge.duties import task_label
@@ -109,7 +110,7 @@ def _my_unit(scope: Scope, q: Question) -> Message:
     if scope.asker.unit is None:
         return Message("need_unit", intent="need_registration")
     reply = cards.unit_reply(scope.session, scope.campaign, scope.directory, scope.asker.unit, today=scope.today,
-                             tasks_first=q.wants == "tasks")
+                             tasks_first=q.wants == "tasks", partners=bool(PARTNERS.search(q.text)))
     reply.intent = "my_unit"
     return reply
 
@@ -118,7 +119,7 @@ def _unit(scope: Scope, q: Question) -> Message:
     camp = scope.campaign
     if len(q.units) == 1:
         reply = cards.unit_reply(scope.session, camp, scope.directory, q.units[0], tasks_first=q.wants == "tasks",
-                                 today=scope.today)
+                                 today=scope.today, partners=bool(PARTNERS.search(q.text)))
         if q.query == "members" and q.units[0].is_group:  # its members first, and whether the document lists them
             reply.data["asked"] = "members"
             if re.search(r"未.{0,2}列出", reply.data["basis"]):

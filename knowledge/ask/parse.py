@@ -589,6 +589,8 @@ def _about_standing(q: Question, body: str, directory: UnitDirectory) -> bool:
             q.query = "count"  # "还有几项没交": the asker's unit, or the whole campaign for the office
     elif g.DETAIL.search(body) and not q.units:
         q.intent, q.query = Intent.DETAIL, g.DETAIL.sub(" ", body)
+    elif len(q.units) == 1 and g.PARTNERS.search(body):
+        return False  # "发改委的主要任务跟哪些单位一起干": the unit's own rows, each with who else is named
     elif g.WHO.search(body) or ((where := g.WHERE_ITEM.search(body)) and not q.units and "指标" not in where.group(0)):
         q.intent = Intent.WHO
         query = g.WHO_FILLER.sub(" ", g.WHO.sub(" ", g.WHERE_ITEM.sub(" ", re.sub(r"(?:的)?主要任务", " 任务", body))))  # "信用监管是哪个单位牵头" → "信用监管"
