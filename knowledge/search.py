@@ -128,15 +128,17 @@ def _variants(index: Index, key: str) -> list[tuple[tuple[str, ...], frozenset[i
 
 
 def _snippet(doc: Doc, words: list[str], width: int = 40) -> str:
-    text = doc.fields["title"] if any(w in doc.low["title"] for w in words) and doc.kind == "indicator" else \
-        (doc.fields.get("items", "") + doc.fields["rule"] if doc.kind == "indicator" else doc.fields["rule"])
-    low = fold(text)  # fold keeps offsets: a position in the folded text is one in the written text
+    """The words around the first of ``words`` the item holds: in its text where the text holds it
+    ("培训学时": …不低于50学时), else in an indicator's title (shown above it anyway)."""
+    body = (doc.fields.get("items", "") + " " + doc.fields["rule"]).strip() if doc.kind == "indicator" else doc.fields["rule"]
+    texts = [body, doc.fields["title"]] if doc.kind == "indicator" else [body]
     for word in words:
-        pos = low.find(word)
-        if pos >= 0:
-            start = max(0, pos - width // 2)
-            return ("…" if start else "") + text[start:start + width] + ("…" if start + width < len(text) else "")
-    return text[:width] + ("…" if len(text) > width else "")
+        for text in texts:
+            pos = fold(text).find(word)  # fold keeps offsets: a position in the folded text is one in the written text
+            if pos >= 0:
+                start = max(0, pos - width // 2)
+                return ("…" if start else "") + text[start:start + width] + ("…" if start + width < len(text) else "")
+    return body[:width] + ("…" if len(body) > width else "")
 
 
 def _hits(index: Index, q: _Query, kinds: set[str]) -> list[Hit]:

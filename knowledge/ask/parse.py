@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from knowledge.ask import coverage
 from knowledge.ask import grammar as g
 from knowledge.ask.question import Intent, Question
+from knowledge.text import words_of
 from knowledge.units import UnitDirectory, UnitRef, normalize
 
 if TYPE_CHECKING:
@@ -166,9 +167,17 @@ def _without_context(text: str, directory: UnitDirectory) -> str:
         if intro and (named := _introduced(intro.group(1), directory)):
             kept.append(named)
         elif i in asking or i > asking[0] or not _CONTEXT.search(c) or directory.mentions(c) or re.search(r"\d", c) \
-                or _BACK.match(clauses[i + 1].strip()):  # "农产品拿到网上去卖，这个是谁负责": what 这个 is
+                or _BACK.match(clauses[i + 1].strip()) \
+                or _names_title_word(c, directory):  # "我们的工作上了国家级媒体，能得几分": what is asked of
             kept.append(c)
     return ",".join(kept) if any(g.ASKS.search(c) for c in kept) else text
+
+
+def _names_title_word(clause: str, directory: UnitDirectory) -> bool:
+    """Whether ``clause`` holds a word of three characters or more that an indicator's or task's
+    title uses ("国家级"): a clause about the officer's own work that says what the question is of."""
+    titles = directory.lexicon.title_text if directory.lexicon is not None else ""
+    return any(len(w) >= 3 and w in titles for w in words_of(clause))
 
 
 _WE = re.compile(r"(?:我们|俺们|咱们|我单位|本单位)(?=\S)")
