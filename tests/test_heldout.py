@@ -36,7 +36,7 @@ FLOORS = {"heldout_dev.yaml": 0.96, "heldout_test.yaml": 0.99, "heldout_fresh.ya
           "heldout_r10_late.yaml": 0.96,
           "heldout_r11_dev.yaml": 0.92, "heldout_r11_test.yaml": 0.90,
           "heldout_r12_dev.yaml": 0.95, "heldout_r13_dev.yaml": 0.95,
-          "heldout_r13_test.yaml": 0.90}
+          "heldout_r13_test.yaml": 0.90, "heldout_r14_dev.yaml": 0.95, "heldout_r14_test.yaml": 0.90}
 
 
 @pytest.mark.parametrize("name", [n for n in FLOORS if (HERE / n).exists()])
