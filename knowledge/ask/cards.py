@@ -18,6 +18,7 @@ from knowledge.ask.question import Asker
 from knowledge.duties import (
     Responsible,
     UnitDuties,
+    all_indicators,
     all_tasks,
     indicator_numbers,
     indicator_view,
@@ -241,9 +242,8 @@ def search_reply(session: Session, camp: Campaign, query: str, wants: str = "bot
     shown = [{"kind": h.kind, "no": h.no, "title": h.title, "snippet": h.snippet, "units": list(h.units),
               "close": h.close, "score": h.score, "coverage": h.coverage, "sources": [], "label": task_label(tasks[h.no], camp) if h.kind == "task" else str(h.no)}
              for h in hits]
-    if sources and (nos := [h["no"] for h in shown if h["kind"] == "indicator"]):
-        found = dict(session.exec(select(Indicator.no, Indicator.sources).where(
-            Indicator.campaign_id == camp.id, Indicator.no.in_(nos))).all())
+    if sources:
+        found = {i.no: i.sources for i in all_indicators(session=session, campaign=camp)}
         for h in shown:
             h["sources"] = list(found.get(h["no"]) or []) if h["kind"] == "indicator" else []
     buttons = [[open_indicator(camp, h["no"], f"指标{h['label']}") if h["kind"] == "indicator"

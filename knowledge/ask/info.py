@@ -286,11 +286,16 @@ def task_list_reply(session: Session, camp: Campaign) -> Message:
                    tasks=[{"no": t.seq, "label": task_label(t, camp), "title": t.title} for t in tasks])
 
 
+def _under(indicators: list[Indicator], level: str) -> tuple[list[Indicator], Decimal | None, Decimal]:
+    """The indicators under ``level``, the points the table declares for it, and what they add to."""
+    rows = [i for i in indicators if level in (i.level1, i.level2)]
+    declared = next(((i.level1_points if i.level1 == level else i.level2_points) for i in rows), None)
+    return rows, declared, sum((i.points for i in rows), Decimal(0))
+
+
 def level_reply(session: Session, camp: Campaign, level: str) -> Message:
     """The indicators under a first- or second-level indicator."""
-    rows = [i for i in all_indicators(session=session, campaign=camp) if level in (i.level1, i.level2)]
-    declared = next(((i.level1_points if i.level1 == level else i.level2_points) for i in rows), None)
-    total = sum((i.points for i in rows), Decimal(0))
+    rows, declared, total = _under(all_indicators(session=session, campaign=camp), level)
     first = bool(rows) and rows[0].level1 == level
     rule = pass_rule(camp)
     floor = declared * Decimal(str(rule.level1_rate)) if first and declared is not None else None
@@ -307,11 +312,8 @@ def levels_each_reply(session: Session, camp: Campaign, levels: list[str]) -> Me
     """"组织机制保障跟工作基础保障各占几分": each level named, on its own line, with its points and
     indicators, so the two are read side by side."""
     indicators = all_indicators(session=session, campaign=camp)
-    rows = []
-    for level in levels:
-        picked = [i for i in indicators if level in (i.level1, i.level2)]
-        declared = next(((i.level1_points if i.level1 == level else i.level2_points) for i in picked), None)
-        rows.append(dict(level=level, declared=declared, picked=picked, total=sum((i.points for i in picked), Decimal(0))))
+    rows = [dict(zip(("picked", "declared", "total"), _under(indicators, level), strict=True), level=level)
+            for level in levels]
     shown = [i for r in rows for i in r["picked"]]
     return Message("levels_each", dict(rows=rows, city=camp.city), intent="level",
                    indicators=[{"no": i.no, "title": i.title, "points": json_points(i.points)} for i in shown])
