@@ -218,6 +218,7 @@ def _campaign_extra(doc: CampaignDocument) -> dict:
     extra["national_version"] = info.national_version
     extra["own_pass_rule"] = info.pass_rule is not None
     extra["office"] = doc.office.model_dump()
+    extra["safeguards"] = [s.model_dump(exclude_defaults=True) | {"text": s.text} for s in doc.safeguards]
     # Yancheng numbers tasks afresh in each section: then every label carries its section, (一)1 too.
     extra["tasks_restart"] = any(t.no != t.seq for t in doc.tasks)
     return extra

@@ -43,6 +43,15 @@ class Goal(Strict):
     text: str = Field("", description="目标的说明文字(原文),可不写")
 
 
+class Safeguard(Strict):
+    """One item of the plan's 组织保障 / 保障措施 section: what it asks of the members (实施细则,
+    项目化管理, 督查通报) is the plan's too, and an officer asks about it like any task."""
+
+    title: str = Field("", description="条目标题,如 加强组织领导(原文);一节开头的总述写 \"\"")
+    text: str = Field(description="条目正文,照录(跨页断开处接上,条末括号里的责任单位不写在这里)")
+    units_text: str = Field("", description="条末括号里的责任单位一句,照录;原文没有则不写")
+
+
 class AllTasksUnits(Strict):
     text: str = Field(description="原文“以下内容均需…落实,不再单独列出”一句,照录")
     units: list[str] = Field(description="这句话列出的单位(原文写法),每一项都要能在 units/groups 中找到")
@@ -213,6 +222,7 @@ class CampaignDocument(Strict):
     groups: list[GroupEntry] = Field([], description="代表一组单位的名称(如 联席会议各成员单位)")
     tasks: list[TaskEntry] = Field([], description="主要任务,按原文顺序")
     phases: list[PhaseEntry] = Field([], description="实施步骤;原文没有则 []")
+    safeguards: list[Safeguard] = Field([], description="组织保障/保障措施一节的各条,按原文顺序;原文没有则 []")
     levels: list[Level1] = Field(description="一级、二级指标及分值")
     indicators: list[IndicatorEntry] = Field(min_length=1, description="三级指标(评估指标体系表),按原文顺序")
     corrections: list[CorrectionEntry] = Field([], description="对受损原文的每一处修复")

@@ -34,6 +34,7 @@ CAMPAIGN_SECTIONS: list[tuple[str, type[BaseModel], str]] = [
     ("groups[]", schema.GroupEntry, "groups: 的每一项"),
     ("tasks[]", schema.TaskEntry, "tasks: 的每一项"),
     ("phases[]", schema.PhaseEntry, "phases: 的每一项"),
+    ("safeguards[]", schema.Safeguard, "safeguards: 的每一项"),
     ("levels[]", schema.Level1, "levels: 的每一项"),
     ("levels[].children[]", schema.Level2, "levels[].children: 的每一项"),
     ("indicators[]", schema.IndicatorEntry, "indicators: 的每一项"),

@@ -99,7 +99,10 @@ def test_cli_check_reports_without_traceback(data_copy, capsys):
     edit(data_copy / "hejin.yaml", lambda d: _ind(d, 12).update(points=4))
     assert main(["check", "--dir", str(data_copy)]) == 1
     err = capsys.readouterr().err
-    assert "hejin.yaml: 第 966 行: 指标 12: points" in err and "Traceback" not in err
+    lines = (data_copy / "hejin.yaml").read_text(encoding="utf-8").splitlines()
+    start = lines.index("  national_no: 13")  # indicator 12 (national 13): its points line is the one reported
+    line = next(n for n, text in enumerate(lines[start:], start + 1) if text.startswith("  points:"))
+    assert f"hejin.yaml: 第 {line} 行: 指标 12: points" in err and "Traceback" not in err
 
 
 def test_cli_check_ok_and_reports_national_gap(tmp_path, monkeypatch, capsys):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from knowledge.access import ChatKind, Role, commands_for, publishes_status
-from knowledge.ask import cards, info, tally, who
+from knowledge.ask import cards, info, passages, tally, who
 from knowledge.ask.coverage import GRAMMAR_WORDS
 from knowledge.ask.grammar import PARTNERS
 from knowledge.ask.parse import phase_words
@@ -25,12 +25,33 @@ from knowledge.models import Campaign
 _ABOUT_UNITS = frozenset({"count", "compare_units", "unit_duties", "shared"})
 
 
+# Readings a 保障措施 item named by its title answers ("压实工作责任那条是谁负责").
+_PASSAGE_FIRST = frozenset({Intent.SEARCH, Intent.WHO, Intent.UNKNOWN, Intent.DETAIL, Intent.NOT_IN_DOCUMENT,
+                            Intent.PHASE, Intent.TASK})
+
+
 def answer(scope: Scope, q: Question) -> Message:
     """The reply to an interpreted question (commands included)."""
+    if q.intent in _PASSAGE_FIRST and not re.search(r"\d", q.text) and (
+            named := passages.passage_reply(scope.session, scope.campaign, q.text, titled_only=True)):
+        return named
+    if q.intent == Intent.NOT_IN_DOCUMENT and (said := _said_in_safeguards(scope, q)):
+        return said  # "各成员单位要不要写实施细则": no item holds it, the 保障措施 section does
     reply = COMPOSERS.get(q.intent, _unknown)(scope, q)
     if q.unknown_units and reply.template in _ABOUT_UNITS:
         reply.data = {**reply.data, "unknown_units": q.unknown_units, "unknown_city": scope.campaign.city}
     return reply
+
+
+def _said_in_safeguards(scope: Scope, q: Question) -> Message | None:
+    """The 保障措施 sentences that hold every word the question was found not to be covered by
+    ("细则"); a value the plan does not give (a frequency, a phone number) stays unanswered."""
+    missing = [w for w in q.query.rpartition("|")[2].split("、") if w]
+    if q.query.startswith("kind:") or not missing:
+        return None
+    said = passages.passage_reply(scope.session, scope.campaign, q.text, _GRAMMAR)
+    quoted = "".join(p["text"] for p in said.data["quoted"]) if said else ""
+    return said if said and all(w in quoted for w in missing) else None
 
 
 def _unknown(scope: Scope, q: Question) -> Message:
@@ -278,6 +299,8 @@ def _search(scope: Scope, q: Question) -> Message:
         return reply
     if q.topic:  # "12345热线相关的指标": a topic the documents do not mention
         return Message("search", {"hits": [], "query": q.topic}, intent="search")
+    if (said := passages.passage_reply(session, camp, q.text, _GRAMMAR)) is not None:
+        return said  # "各成员单位要不要写实施细则": the 保障措施 section says it
     if q.asks:  # "评分专家是哪些人": a question no item of the plan holds the words of
         # "自评报告交给谁初审": no item holds them, but a phase of the timeline may
         step = cards.phase_reply(session, camp, scope.today, q.text, phase_words(q.text))
@@ -287,6 +310,7 @@ def _search(scope: Scope, q: Question) -> Message:
     return _unknown(scope, q)
 
 
+_GRAMMAR = frozenset(GRAMMAR_WORDS.split("|"))
 # "数据从哪来", "数据去哪查", "数据来源是啥": the 数据或资料来源 column asked of what the words find
 _SOURCE_ASKED = re.compile(r"数据(?:从|去|到|在)哪|从哪(?:来|里来|儿来|取|拿)|(?:数据|资料)来源|来源是")
 
