@@ -132,6 +132,11 @@ EVERYDAY_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("卖假货", ("假冒伪劣", "产品质量")),
     ("假货", ("假冒伪劣", "产品质量")),
     ("老百姓", ("消费者",)),
+    # "干部培训学时", "网购吵架纠纷", "人民银行河津支行": the plan's 人员, 纠纷, 人行
+    ("干部", ("人员",)),
+    ("吵架", ("纠纷",)),
+    ("扯皮", ("纠纷",)),
+    ("人民银行", ("人行", "人民银行")),
     ("群众", ("消费者",)),
     ("网民", ("消费者",)),
     ("黑名单", ("失信",)),
@@ -359,6 +364,8 @@ class Lexicon:
                 if len(core) > 1 and core not in within and w not in within and core not in known:
                     unknown.append(core)
                 continue
+            if core and (kept := _core(w, keep=True)) != core and (kept in self.plan_words or self._parts_known(kept)):
+                core = kept  # "人员培训": the plan's words, once 人 is not taken for a counter
             if not core or w in self.plan_words or core in self.plan_words or core in self.plan_text:
                 specific = specific or bool(core and core not in known and len(core) > 1)
                 continue
@@ -397,20 +404,31 @@ def _tag_is_verb(char: str) -> bool:
     return tag_of(char).startswith("v")
 
 
-def _core(word: str) -> str:
-    """``word`` without the particles and counters jieba glued to it ("项加" → 加, "第三阶段" → 阶段)."""
+def _core(word: str, *, keep: bool = False) -> str:
+    """``word`` without the particles and counters jieba glued to it ("项加" → 加, "第三阶段" → 阶段);
+    ``keep``: a first character that also starts words stays ("人员培训", not 员培训)."""
     if _LATIN.fullmatch(word):  # "word", "pdf": a Latin word is content too (the plan writes 5G, ODR)
         return "" if word in _STOP else word
     if word in _STOP or not _HAN.search(word) or _COUNTER.fullmatch(word):
         return ""
-    while len(word) > 1 and (word[0] in _GLUE or word[:2] in _STOP):
+    while len(word) > 1 and (word[0] in _GLUE or word[:2] in _STOP) and not (
+            keep and word[0] in _GLUE_WORDLIKE and is_word(word[:2]) and word[:2] not in _STOP):
         word = word[2:] if word[:2] in _STOP and len(word) > 2 else word[1:]
     while len(word) > 1 and (word[-1] in _GLUE or word[-2:] in _STOP):
         word = word[:-2] if word[-2:] in _STOP and len(word) > 2 else word[:-1]
+    if len(word) > 2 and word.endswith(_INSIDE):  # "分工表里": 里 says where, 分工表 is asked about
+        word = word[:-2] if word.endswith(_INSIDE[1:]) else word[:-1]
+    elif len(word) == 2 and word[1] == "里":  # "分工表里" cut 分工/表里: 表 is the word
+        word = word[0]
     return "" if word in _STOP else word
 
 
+_INSIDE = ("里", "里头", "里面")
+
+
 _GLUE = frozenset("第几多少两一二三四五六七八九十个位项条家名人种次类块号分才算是哪咋啥吗呢的了都也还就要归由")
+# Glue that also starts words: "人员培训", "分工表", "就业", "要求" keep their first character.
+_GLUE_WORDLIKE = frozenset("家名人种类号分就要")
 
 
 # Characters too common as words of their own to be taken for a typo ("是统计局" is not 市统计局), and

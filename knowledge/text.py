@@ -13,6 +13,7 @@ is built, so a term the plan uses is one word.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -72,8 +73,14 @@ def is_function_word(word: str) -> bool:
     是啥时候" asks about 验收, not about a 上面 the plan never writes."""
     if word.startswith("每"):  # 每月, 每周: jieba's pronouns, but a frequency is asked about
         return False
+    if _ASKING.fullmatch(word):  # "哪年哪月", "几月份": a question word jieba keeps whole, asking only
+        return True
     tag = tag_of(word)
     return tag in _FUNCTION_TAGS or tag.startswith("u")
+
+
+# Words made of a question word and what it counts ("哪年哪月", "哪一年", "几月几号"): they ask.
+_ASKING = re.compile(r"(?:(?:哪|几)[一个]?[年月日号天周时]份?)+")
 
 
 def tag_of(word: str) -> str:

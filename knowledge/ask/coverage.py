@@ -88,7 +88,7 @@ ASKED_KINDS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
      re.compile(r"已(?:被)?(?:认定|命名)为|获得[^。\n]{0,12}(?:命名|称号)(?:的)?(?:通知|决定)")),
     # "网上零售额去年具体是多少亿", "今年经营者有多少户": the city's actual figures, which a plan of
     # targets does not report (a target such as "1亿元以上" is not a figure of last year)
-    ("往年或当前的实际数字（文件只写考核标准）", re.compile(r"(?:去年|今年|前年|上年|上一年|目前|现在|当前|眼下|实际)[^,,。?？]{0,16}(?:多少|几)\s*(?:亿|万|户|家|个|人|元|%)?"
+    ("往年或当前的实际数字（文件只写考核标准）", re.compile(r"(?:去年|今年|前年|上年|上一年|上次|上回|目前|现在|当前|眼下|实际)[^,,。?？]{0,16}(?:多少|几)\s*(?:亿|万|户|家|个|人|元|%)?"
                            r"|(?:19|20)\d{2}\s*年(?:度|全年)?[^,,。?？]{0,16}(?:是|有|达到|为)多少"
                            r"|具体(?:是)?多少(?:亿|万|户|家)"
                            # "全市在编网络交易监管人员有多少人": a head count of the city, not a target
@@ -129,7 +129,7 @@ _OWN_ANSWERS = frozenset({Intent.CONTACTS, Intent.HOWTO, Intent.HELP, Intent.THA
 # the bot's ledger, not a figure of the city; "没完成的指标" is what is owed).
 _RECORD_KINDS = frozenset({"往年或当前的实际数字（文件只写考核标准）"})
 _RECORDS = frozenset({Intent.OWE, Intent.STATUS, Intent.COUNT, Intent.MY_UNIT})
-_PAST = re.compile(r"去年|前年|上年|上一年|往年|(?:19|20)\d{2}\s*年")
+_PAST = re.compile(r"去年|前年|上年|上一年|上次|上回|往年|(?:19|20)\d{2}\s*年")
 
 
 def asked_kind(text: str, plan_text: str, intent: Intent | None = None) -> str:
