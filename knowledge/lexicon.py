@@ -374,6 +374,8 @@ class Lexicon:
             if self._parts_known(core):  # "媒体报道": the plan writes 媒体 and 报道 (媒体宣传报道)
                 specific = True
                 continue
+            if len(core) == 2 and core[1] in _RESULTS and _tag_is_verb(core[0]):
+                continue  # "考到多少分", "做完": a verb and its result say how it is asked, not what about
             unknown.append(w)
         return [] if specific and topic else unknown
 
@@ -424,6 +426,7 @@ def _core(word: str, *, keep: bool = False) -> str:
 
 
 _INSIDE = ("里", "里头", "里面")
+_RESULTS = frozenset("到完好成")
 
 
 _GLUE = frozenset("第几多少两一二三四五六七八九十个位项条家名人种次类块号分才算是哪咋啥吗呢的了都也还就要归由")

@@ -20,6 +20,7 @@ from knowledge.ask.cards import (
     phase_reply,
     search_reply,
 )
+from knowledge.ask.passages import composition
 from knowledge.ask.question import Asker, Question
 from knowledge.ask.who import national_missing_reply
 from knowledge.duties import all_indicators, leading_group, task_label, unit_duties
@@ -87,7 +88,7 @@ def leaders_reply(session: Session, camp: Campaign, office_first: bool = False,
     for m in members:
         if m.role != "成员":
             heads.setdefault(m.role, []).append(m)
-    data = dict(city=camp.city, members=members, units=units, office=office, heads=heads,
+    data = dict(city=camp.city, members=members, units=units, office=office, heads=heads, composition=composition(camp),
                 office_unit=units.get(camp.office_unit_id, ""), office_first=office_first and not full,
                 verdicts=[] if full else verdicts)
     reply = Message("leaders" if full else "leaders_brief", data, intent="leaders",

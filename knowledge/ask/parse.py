@@ -553,7 +553,7 @@ _CHANGED = re.compile(r"换人|替补|变动|变了|调整|更换|调走|离职"
 
 def _about_document(q: Question, body: str, directory: UnitDirectory) -> bool:
     """Questions about the plan itself: liaison rule, the document, a level, nature, method, leaders, goals."""
-    if g.LIAISON_RULE.search(body) and not q.units:
+    if g.LIAISON_RULE.search(body) and all(u.is_group for u in q.units):  # "每个成员单位的联络员": the rule
         q.intent, q.query = Intent.LEADERS, "office"  # the office block carries the liaison rule
     elif g.DOCUMENT.search(body) and not q.units and not _CHANGED.search(body):  # "换人了要重新发文吗": the group's rule
         q.intent = Intent.DOCUMENT

@@ -32,6 +32,16 @@ def safeguards(camp: Campaign) -> list[dict]:
     return list((camp.extra or {}).get("safeguards") or [])
 
 
+def composition(camp: Campaign) -> str:
+    """The section's sentence on who makes up the leading group ("…主要领导任组长，…主要负责人为成员"):
+    what rank each member holds, which the list of names does not say."""
+    for it in safeguards(camp):
+        for sentence in _SENTENCE.split(it["text"]):
+            if "任组长" in sentence and "成员" in sentence:
+                return sentence.strip()
+    return ""
+
+
 def _content_words(text: str, grammar: frozenset[str]) -> list[str]:
     return list(dict.fromkeys(w for part in topic_words(text) for w in words_of(part)
                               if len(w) > 1 and w not in grammar and not is_function_word(w)))
